@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/servicekatalog/servicekatalog/internal/config"
+	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/seed"
+	"github.com/servicekatalog/servicekatalog/internal/tenant"
+)
+
+func migrateCmd(ctx context.Context, cfg config.Config, args []string, out io.Writer) error {
+	sub := "up"
+	if len(args) > 0 {
+		sub = args[0]
+	}
+	db, closeDB, err := database(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	switch sub {
+	case "up":
+		if err := db.Migrate(ctx, out); err != nil {
+			return err
+		}
+		fmt.Fprintln(out, "migrations are current")
+		return nil
+	case "status":
+		return db.MigrationStatus(ctx, out)
+	}
+	return fmt.Errorf("migrate %s: %w", sub, errUsage)
+}
+
+func seedCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	demo := fs.Bool("demo", false, "also load the demo data (refused in production)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *demo && cfg.Production() {
+		return fmt.Errorf("seed --demo is refused when APP_ENV=production")
+	}
+	a, closeAll, err := wire(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	ctx = identity.WithPrincipal(ctx, cliPrincipal())
+	n, err := seed.Reference(ctx, a.Directory)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "reference data: %d municipalities created\n", n)
+	if *demo {
+		if err := seed.Demo(ctx, a.Directory); err != nil {
+			return err
+		}
+		fmt.Fprintln(out, "demo data: loaded (units, owner units, one demo user per role)")
+	}
+	return nil
+}
+
+func tokenCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	username := fs.String("user", "", "username of the user the token is for")
+	ttl := fs.Duration("ttl", 8*time.Hour, "lifetime of the token (at most 24h)")
+	create := fs.Bool("create", false, "create the user and role assignment first")
+	role := fs.String("role", "", "with --create: the role to assign")
+	tenantFlag := fs.String("tenant", "", "with --create: the tenant, e.g. municipality:101, unit:midt, council, platform")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *username == "" {
+		return fmt.Errorf("token needs --user: %w", errUsage)
+	}
+	if *ttl <= 0 || *ttl > 24*time.Hour {
+		return fmt.Errorf("--ttl must be between 1s and 24h")
+	}
+	if !cfg.DevIssuer() {
+		return fmt.Errorf("tokens come from the OIDC issuer %s; the dev issuer is off", cfg.OIDCIssuer)
+	}
+	a, closeAll, err := wire(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	if *create {
+		t, err := tenant.Parse(*tenantFlag)
+		if err != nil {
+			return fmt.Errorf("--tenant: %w", err)
+		}
+		if !tenant.Holds(t.Kind, tenant.Role(*role)) {
+			return fmt.Errorf("--role %q cannot be held in %s (valid: %v)", *role, t, tenant.RolesFor(t.Kind))
+		}
+		actx := identity.WithPrincipal(ctx, cliPrincipal())
+		if err := a.Directory.Tenant(actx, t); err != nil {
+			return fmt.Errorf("--tenant %s: %w", t, err)
+		}
+		if err := seed.EnsureUser(actx, a.Directory, *username, tenant.Role(*role), t, false); err != nil {
+			return err
+		}
+	}
+	u, err := a.Directory.UserByUsername(ctx, *username)
+	if err != nil {
+		return fmt.Errorf("user %q: %w (create it with --create --role R --tenant T)", *username, err)
+	}
+	if !u.Active {
+		return fmt.Errorf("user %q is deactivated", *username)
+	}
+	tok, err := a.DevIssuer.Mint(u.Subject, *ttl, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, tok)
+	return nil
+}
+
+func auditCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, out io.Writer) error {
+	if len(args) != 1 || args[0] != "verify" {
+		return fmt.Errorf("audit needs verify: %w", errUsage)
+	}
+	a, closeAll, err := wire(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	rep, err := a.Audit.Verify(ctx)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(rep); err != nil {
+		return err
+	}
+	if !rep.OK() {
+		b := rep.Broken[0]
+		return fmt.Errorf("audit chain %s is broken at record %d: %s", b.Tenant, b.Seq, b.Reason)
+	}
+	return nil
+}

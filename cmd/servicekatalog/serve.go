@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/servicekatalog/servicekatalog/internal/app"
+	"github.com/servicekatalog/servicekatalog/internal/clock"
+	"github.com/servicekatalog/servicekatalog/internal/config"
+	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/seed"
+)
+
+// wire opens and migrates the database and builds the application.
+func wire(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App, func(), error) {
+	db, closeDB, err := database(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := db.Migrate(ctx, migrationLog{log}); err != nil {
+		closeDB()
+		return nil, nil, err
+	}
+	a, err := app.New(ctx, db, app.Options{
+		Log: log, Clock: clock.System{}, PublicURL: cfg.PublicURL, Audience: cfg.OIDCAudience, Algs: cfg.JWTAlgs,
+		OIDCIssuer: cfg.OIDCIssuer, OIDCJWKSURL: cfg.OIDCJWKSURL, TrustedProxies: cfg.TrustedProxies,
+	})
+	if err != nil {
+		closeDB()
+		return nil, nil, err
+	}
+	return a, closeDB, nil
+}
+
+type migrationLog struct{ log *slog.Logger }
+
+func (m migrationLog) Write(p []byte) (int, error) {
+	m.log.Info("migration", "result", string(p[:len(p)-1]))
+	return len(p), nil
+}
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	log.Info("starting", "version", version, "config", cfg.String())
+	a, closeAll, err := wire(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	if err := loadData(ctx, cfg, a, log); err != nil {
+		return err
+	}
+	listenCtx, stopListening := context.WithCancel(ctx)
+	defer stopListening()
+	go a.Authz.Listen(listenCtx)
+
+	srv := &http.Server{
+		Addr: cfg.Addr, Handler: a.API.Handler(),
+		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
+		// Requests in flight keep their context when shutdown starts, so that they can finish.
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "swagger", cfg.PublicURL+"/swagger/index.html")
+	if a.DevIssuer != nil {
+		fmt.Printf("\nServicekatalog is up on %s\n  Swagger UI: %s/swagger/index.html\n"+
+			"  A token:    ./bin/servicekatalog token --user secretariat   (demo users: spoc.101, first_line.101, unit_admin.midt, council, auditor ...)\n"+
+			"  Stop with Ctrl-C.\n\n", ln.Addr(), cfg.PublicURL)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight", "timeout", cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// loadData makes sure the reference data exists and, on the first start of a non-production
+// database, loads the demo data.
+func loadData(ctx context.Context, cfg config.Config, a *app.App, log *slog.Logger) error {
+	ctx = identity.WithPrincipal(ctx, cliPrincipal())
+	n, err := seed.Reference(ctx, a.Directory)
+	if err != nil {
+		return fmt.Errorf("reference data: %w", err)
+	}
+	if n > 0 {
+		log.Info("loaded reference municipalities", "created", n)
+	}
+	if n == 0 || cfg.Production() || !cfg.SeedDemo {
+		return nil
+	}
+	if err := seed.Demo(ctx, a.Directory); err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	log.Info("loaded demo data (units, owners, one demo user per role)")
+	return nil
+}

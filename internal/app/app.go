@@ -1,0 +1,73 @@
+// Package app wires the services and the HTTP API together over one database. The server
+// command and the tests build the application the same way, through New.
+package app
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/servicekatalog/servicekatalog/internal/audit"
+	"github.com/servicekatalog/servicekatalog/internal/authz"
+	"github.com/servicekatalog/servicekatalog/internal/clock"
+	"github.com/servicekatalog/servicekatalog/internal/directory"
+	"github.com/servicekatalog/servicekatalog/internal/httpapi"
+	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/postgres"
+)
+
+// Options configure the application.
+type Options struct {
+	Log   *slog.Logger
+	Clock clock.Clock
+	// PublicURL names the dev issuer (PublicURL + identity.DevIssuerPath).
+	PublicURL string
+	Audience  string
+	Algs      []string
+	// OIDCIssuer and OIDCJWKSURL select an external issuer; empty: the built-in dev issuer.
+	OIDCIssuer     string
+	OIDCJWKSURL    string
+	TrustedProxies []string
+}
+
+// App is the wired application.
+type App struct {
+	DB        *postgres.DB
+	Audit     *audit.Log
+	Authz     *authz.Authorizer
+	Directory *directory.Service
+	DevIssuer *identity.DevIssuer // nil with an external issuer
+	API       *httpapi.Server
+}
+
+// New builds the application over a migrated database.
+func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
+	a := &App{DB: db}
+	var err error
+	if a.Authz, err = authz.New(ctx, db, o.Log); err != nil {
+		return nil, err
+	}
+	a.Audit = audit.New(db, o.Clock)
+	a.Directory = directory.NewService(db, a.Audit, a.Authz, o.Clock)
+	var keys jwt.Keyfunc
+	issuer := o.OIDCIssuer
+	if issuer == "" {
+		if a.DevIssuer, err = identity.LoadDevIssuer(ctx, db, o.PublicURL+identity.DevIssuerPath, o.Audience); err != nil {
+			return nil, err
+		}
+		issuer = a.DevIssuer.Issuer()
+		keys, err = identity.DevKeys(a.DevIssuer)
+	} else {
+		keys, err = identity.RemoteKeys(ctx, o.OIDCIssuer, o.OIDCJWKSURL)
+	}
+	if err != nil {
+		return nil, err
+	}
+	a.API, err = httpapi.New(httpapi.Deps{
+		DB: db, Directory: a.Directory, Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log,
+		Authn:          identity.NewAuthenticator(keys, issuer, o.Audience, o.Algs, a.Authz, o.Clock.Now),
+		TrustedProxies: o.TrustedProxies,
+	})
+	return a, err
+}

@@ -1,0 +1,165 @@
+// Package apptest runs the whole application for a test: its own database with the reference
+// and demo data, the real router behind a real HTTP server, and real tokens from the dev issuer.
+// Only the clock is the test's to move.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/servicekatalog/servicekatalog/internal/app"
+	"github.com/servicekatalog/servicekatalog/internal/clock"
+	"github.com/servicekatalog/servicekatalog/internal/directory"
+	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/postgres/pgtest"
+	"github.com/servicekatalog/servicekatalog/internal/seed"
+)
+
+// Audience is the token audience the test application expects.
+const Audience = "servicekatalog"
+
+// Env is a running application.
+type Env struct {
+	t      testing.TB
+	App    *app.App
+	Server *httptest.Server
+	Clock  *clock.Manual
+	URL    string // the test database's URL
+}
+
+// New starts the application on a fresh database loaded with reference and demo data.
+func New(t testing.TB) *Env {
+	t.Helper()
+	url := pgtest.NewURL(t)
+	db := pgtest.Open(t, url)
+	c := clock.NewManual(time.Now())
+	ctx := context.Background()
+	a, err := app.New(ctx, db, app.Options{
+		Log: slog.New(slog.DiscardHandler), Clock: c, PublicURL: "http://servicekatalog.test",
+		Audience: Audience, Algs: []string{"ES256"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx := identity.WithPrincipal(ctx, identity.System("test"))
+	if _, err := seed.Reference(sctx, a.Directory); err != nil {
+		t.Fatal(err)
+	}
+	if err := seed.Demo(sctx, a.Directory); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.API.Handler())
+	t.Cleanup(srv.Close)
+	return &Env{t: t, App: a, Server: srv, Clock: c, URL: url}
+}
+
+// System is a context acting as the command line (secretariat), for setting up test data.
+func (e *Env) System() context.Context {
+	return identity.WithPrincipal(context.Background(), identity.System("test"))
+}
+
+// Token returns a dev-issuer token for username.
+func (e *Env) Token(username string) string {
+	e.t.Helper()
+	u := e.User(username)
+	tok, err := e.App.DevIssuer.Mint(u.Subject, time.Hour, e.Clock.Now())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tok
+}
+
+// User returns the user with username.
+func (e *Env) User(username string) directory.User {
+	e.t.Helper()
+	u, err := e.App.Directory.UserByUsername(context.Background(), username)
+	if err != nil {
+		e.t.Fatalf("user %s: %v", username, err)
+	}
+	return u
+}
+
+// Response is a received HTTP response with its body read.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Decode unmarshals the body into v.
+func (r Response) Decode(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// Problem is the problem document of an error response.
+func (r Response) Problem(t testing.TB) map[string]any {
+	t.Helper()
+	if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Fatalf("status %d has Content-Type %q, want application/problem+json; body %s", r.Status, ct, r.Body)
+	}
+	var p map[string]any
+	r.Decode(t, &p)
+	return p
+}
+
+// Request is one request to send.
+type Request struct {
+	Method string
+	Path   string
+	Token  string // bearer credential, empty for none
+	Body   any    // marshalled as JSON; a string or []byte is sent as is
+	Header map[string]string
+}
+
+// Do sends r to the application over HTTP.
+func (e *Env) Do(r Request) Response {
+	e.t.Helper()
+	var body io.Reader
+	switch b := r.Body.(type) {
+	case nil:
+	case string:
+		body = strings.NewReader(b)
+	case []byte:
+		body = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		body = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(r.Method, e.Server.URL+r.Path, body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if r.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+r.Token)
+	}
+	for k, v := range r.Header {
+		req.Header.Set(k, v)
+	}
+	resp, err := e.Server.Client().Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}

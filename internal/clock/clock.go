@@ -1,0 +1,41 @@
+// Package clock is the source of time, injected so that tests can move it.
+package clock
+
+import (
+	"sync"
+	"time"
+)
+
+// Clock tells the time.
+type Clock interface {
+	Now() time.Time
+}
+
+// System is the real clock, in UTC with the microsecond precision PostgreSQL stores.
+type System struct{}
+
+// Now returns the current time.
+func (System) Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// Manual is a clock for tests that moves only when told.
+type Manual struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewManual returns a manual clock set to t.
+func NewManual(t time.Time) *Manual { return &Manual{t: t.UTC().Truncate(time.Microsecond)} }
+
+// Now returns the clock's time.
+func (m *Manual) Now() time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.t
+}
+
+// Advance moves the clock forward by d.
+func (m *Manual) Advance(d time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.t = m.t.Add(d)
+}

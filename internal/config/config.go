@@ -1,0 +1,88 @@
+// Package config loads the one typed configuration of the service from the environment.
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is every setting the service reads. The env tags are the documentation's source of
+// truth: README's configuration table lists the same names.
+type Config struct {
+	Env  string `env:"APP_ENV" envDefault:"development"` // development | production
+	Addr string `env:"ADDR" envDefault:":8080"`
+	// PublicURL is how clients reach the service; it names the dev issuer and Swagger links.
+	PublicURL string `env:"PUBLIC_URL" envDefault:"http://localhost:8080"`
+
+	DatabaseURL  string        `env:"DATABASE_URL"`
+	DataDir      string        `env:"DATA_DIR" envDefault:".data"` // private PostgreSQL when DATABASE_URL is unset
+	DBMaxConns   int           `env:"DB_MAX_CONNS" envDefault:"20"`
+	DBMaxIdle    int           `env:"DB_MAX_IDLE_CONNS" envDefault:"10"`
+	DBStatementT time.Duration `env:"DB_STATEMENT_TIMEOUT" envDefault:"15s"`
+
+	OIDCIssuer   string   `env:"OIDC_ISSUER"`   // empty: the built-in dev issuer (refused in production)
+	OIDCJWKSURL  string   `env:"OIDC_JWKS_URL"` // empty: <issuer>/.well-known/jwks.json
+	OIDCAudience string   `env:"OIDC_AUDIENCE" envDefault:"servicekatalog"`
+	JWTAlgs      []string `env:"JWT_ALGORITHMS" envDefault:"ES256,RS256" envSeparator:","`
+
+	TrustedProxies  []string      `env:"TRUSTED_PROXIES" envSeparator:","` // empty: client address is the peer
+	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
+	LogFormat       string        `env:"LOG_FORMAT" envDefault:"json"` // json | text
+	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info"`
+	SeedDemo        bool          `env:"SEED_DEMO" envDefault:"true"` // seed demo data on first start (not in production)
+}
+
+// Load reads the environment and checks the combinations that cannot work.
+func Load() (Config, error) {
+	var c Config
+	if err := env.Parse(&c); err != nil {
+		return c, err
+	}
+	if c.Env != "development" && c.Env != "production" && c.Env != "test" {
+		return c, fmt.Errorf("APP_ENV: %q is not development, production or test", c.Env)
+	}
+	if c.Production() {
+		if c.OIDCIssuer == "" {
+			return c, fmt.Errorf("OIDC_ISSUER is required when APP_ENV=production (the dev issuer is refused)")
+		}
+		if c.DatabaseURL == "" {
+			return c, fmt.Errorf("DATABASE_URL is required when APP_ENV=production")
+		}
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		return c, fmt.Errorf("LOG_FORMAT: %q is not json or text", c.LogFormat)
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	return c, nil
+}
+
+// Production reports whether the service runs in production mode.
+func (c Config) Production() bool { return c.Env == "production" }
+
+// DevIssuer reports whether tokens come from the built-in dev issuer.
+func (c Config) DevIssuer() bool { return c.OIDCIssuer == "" }
+
+// String prints the configuration with secrets masked.
+func (c Config) String() string {
+	return fmt.Sprintf("env=%s addr=%s public_url=%s database=%s oidc_issuer=%q audience=%s algs=%v trusted_proxies=%v",
+		c.Env, c.Addr, c.PublicURL, MaskURL(c.DatabaseURL), c.OIDCIssuer, c.OIDCAudience, c.JWTAlgs, c.TrustedProxies)
+}
+
+// MaskURL hides the password of a connection URL.
+func MaskURL(raw string) string {
+	if raw == "" {
+		return "(private cluster)"
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable)"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

@@ -1,0 +1,290 @@
+// Package devdb runs a private PostgreSQL cluster for development, tests and benchmarks from the
+// server binaries installed on the machine. It is never used when DATABASE_URL is set.
+//
+// The cluster lives under a directory of the project (DATA_DIR, default .data): data/ holds the
+// cluster, password the generated password, log the server log. initdb and postgres refuse to
+// run as root, so as root they run as the postgres user through runuser.
+package devdb
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Role and Database are what the private cluster creates for the application. The role may
+// create databases so that tests can clone their own from a template.
+const (
+	Role     = "servicekatalog"
+	Database = "servicekatalog"
+)
+
+// Cluster is a private PostgreSQL cluster.
+type Cluster struct {
+	dir      string // the project-side directory (password, log)
+	data     string // the cluster's data directory
+	bin      string
+	runAs    string // "postgres" when we are root, else empty
+	password string
+	port     int
+}
+
+// Open locates (or prepares) the cluster under dir without starting it.
+func Open(dir string) (*Cluster, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return nil, err
+	}
+	bin, err := findBinaries()
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{dir: abs, data: filepath.Join(abs, "data"), bin: bin}
+	if os.Geteuid() == 0 {
+		c.runAs = "postgres"
+		if _, err := user.Lookup("postgres"); err != nil {
+			return nil, fmt.Errorf("running as root needs a postgres user to own the cluster: %w", err)
+		}
+		// The postgres user must reach the data directory; a project under /root is out of its
+		// reach, so the cluster then lives under /var/tmp, keyed by the project path.
+		if !c.reachable(abs) {
+			sum := sha256.Sum256([]byte(abs))
+			c.data = filepath.Join("/var/tmp", "servicekatalog-"+hex.EncodeToString(sum[:6]), "data")
+		}
+	}
+	return c, nil
+}
+
+// Start initialises the cluster if needed, starts it if it is not running, and makes sure the
+// application role and database exist. It returns the application's connection URL and whether
+// this call started the server (and so should stop it).
+func (c *Cluster) Start(ctx context.Context) (dsn string, started bool, err error) {
+	if err := c.loadOrCreatePassword(); err != nil {
+		return "", false, err
+	}
+	if _, err := os.Stat(filepath.Join(c.data, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
+		if err := c.initdb(ctx); err != nil {
+			return "", false, err
+		}
+	}
+	if port, ok := c.runningPort(ctx); ok {
+		c.port = port
+	} else {
+		port, perr := freePort()
+		if perr != nil {
+			return "", false, perr
+		}
+		c.port, started = port, true
+		opts := fmt.Sprintf("-p %d -c listen_addresses=127.0.0.1 -c unix_socket_directories=''", port)
+		if out, err := c.pg(ctx, "pg_ctl", "-D", c.data, "-l", c.logPath(), "-w", "-t", "60", "-o", opts, "start"); err != nil {
+			return "", false, fmt.Errorf("pg_ctl start: %v: %s (see %s)", err, out, c.logPath())
+		}
+	}
+	if err := c.ensureApplicationDatabase(ctx); err != nil {
+		return "", started, err
+	}
+	return c.URL(Database), started, nil
+}
+
+// Stop shuts the cluster down (fast mode: running transactions are rolled back).
+func (c *Cluster) Stop(ctx context.Context) error {
+	if _, ok := c.runningPort(ctx); !ok {
+		return nil
+	}
+	if out, err := c.pg(ctx, "pg_ctl", "-D", c.data, "-m", "fast", "-w", "stop"); err != nil {
+		return fmt.Errorf("pg_ctl stop: %v: %s", err, out)
+	}
+	return nil
+}
+
+// URL is the application role's connection URL for database db.
+func (c *Cluster) URL(db string) string {
+	u := url.URL{Scheme: "postgres", User: url.UserPassword(Role, c.password),
+		Host: "127.0.0.1:" + strconv.Itoa(c.port), Path: "/" + db, RawQuery: "sslmode=disable"}
+	return u.String()
+}
+
+func (c *Cluster) superURL() string {
+	u := url.URL{Scheme: "postgres", User: url.UserPassword("postgres", c.password),
+		Host: "127.0.0.1:" + strconv.Itoa(c.port), Path: "/postgres", RawQuery: "sslmode=disable"}
+	return u.String()
+}
+
+// logPath is beside the data directory, where the cluster owner may write.
+func (c *Cluster) logPath() string { return filepath.Join(filepath.Dir(c.data), "postgres.log") }
+
+func (c *Cluster) loadOrCreatePassword() error {
+	path := filepath.Join(c.dir, "password")
+	if b, err := os.ReadFile(path); err == nil {
+		c.password = strings.TrimSpace(string(b))
+		return nil
+	}
+	buf := make([]byte, 18)
+	if _, err := rand.Read(buf); err != nil {
+		return err
+	}
+	c.password = hex.EncodeToString(buf)
+	return os.WriteFile(path, []byte(c.password+"\n"), 0o600)
+}
+
+func (c *Cluster) initdb(ctx context.Context) error {
+	if err := os.MkdirAll(filepath.Dir(c.data), 0o755); err != nil {
+		return err
+	}
+	// initdb reads the password from a file the cluster owner can read; it is removed right after.
+	pw, err := os.CreateTemp(filepath.Dir(c.data), "pwfile")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(pw.Name())
+	if _, err := pw.WriteString(c.password + "\n"); err != nil {
+		return err
+	}
+	pw.Close()
+	if c.runAs != "" {
+		if err := c.chownToOwner(filepath.Dir(c.data), pw.Name()); err != nil {
+			return err
+		}
+	}
+	out, err := c.pg(ctx, "initdb", "-D", c.data, "-U", "postgres", "--auth=scram-sha-256",
+		"--pwfile="+pw.Name(), "--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions")
+	if err != nil {
+		return fmt.Errorf("initdb: %v: %s", err, out)
+	}
+	return nil
+}
+
+func (c *Cluster) chownToOwner(paths ...string) error {
+	u, err := user.Lookup(c.runAs)
+	if err != nil {
+		return err
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	for _, p := range paths {
+		if err := os.Chown(p, uid, gid); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runningPort reports the port of a server already running on this data directory.
+func (c *Cluster) runningPort(ctx context.Context) (int, bool) {
+	if _, err := c.pg(ctx, "pg_ctl", "-D", c.data, "status"); err != nil {
+		return 0, false
+	}
+	b, err := os.ReadFile(filepath.Join(c.data, "postmaster.pid"))
+	if err != nil {
+		return 0, false
+	}
+	lines := strings.Split(string(b), "\n")
+	if len(lines) < 4 {
+		return 0, false
+	}
+	port, err := strconv.Atoi(strings.TrimSpace(lines[3]))
+	return port, err == nil
+}
+
+func (c *Cluster) ensureApplicationDatabase(ctx context.Context) error {
+	conn, err := pgx.Connect(ctx, c.superURL())
+	if err != nil {
+		return fmt.Errorf("connect to private cluster: %w", err)
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)`, Role).Scan(&exists); err != nil {
+		return err
+	}
+	if !exists {
+		sql := fmt.Sprintf(`CREATE ROLE %s LOGIN CREATEDB PASSWORD %s`,
+			pgx.Identifier{Role}.Sanitize(), quoteLiteral(c.password))
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			return err
+		}
+	}
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, Database).Scan(&exists); err != nil {
+		return err
+	}
+	if !exists {
+		if _, err := conn.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %s OWNER %s`,
+			pgx.Identifier{Database}.Sanitize(), pgx.Identifier{Role}.Sanitize())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Cluster) pg(ctx context.Context, tool string, args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	path := filepath.Join(c.bin, tool)
+	var cmd *exec.Cmd
+	if c.runAs != "" {
+		cmd = exec.CommandContext(ctx, "runuser", append([]string{"-u", c.runAs, "--", path}, args...)...)
+	} else {
+		cmd = exec.CommandContext(ctx, path, args...)
+	}
+	// The server must outlive this process's terminal signals (Ctrl-C in make run stops it on purpose).
+	cmd.Dir = "/"
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.Bytes(), err
+}
+
+func (c *Cluster) reachable(dir string) bool {
+	cmd := exec.Command("runuser", "-u", c.runAs, "--", "test", "-x", dir)
+	return cmd.Run() == nil
+}
+
+// findBinaries returns the directory holding initdb, pg_ctl and postgres.
+func findBinaries() (string, error) {
+	if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
+		dir := strings.TrimSpace(string(out))
+		if _, err := os.Stat(filepath.Join(dir, "initdb")); err == nil {
+			return dir, nil
+		}
+	}
+	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
+	if len(matches) == 0 {
+		return "", errors.New("no PostgreSQL server binaries found (pg_config --bindir, /usr/lib/postgresql/*/bin); install postgresql or set DATABASE_URL")
+	}
+	sort.Slice(matches, func(i, j int) bool { return versionOf(matches[i]) > versionOf(matches[j]) })
+	return filepath.Dir(matches[0]), nil
+}
+
+func versionOf(initdb string) int {
+	v, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(initdb))))
+	return v
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

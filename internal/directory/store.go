@@ -1,0 +1,235 @@
+package directory
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/servicekatalog/servicekatalog/internal/apperr"
+	"github.com/servicekatalog/servicekatalog/internal/clock"
+	"github.com/servicekatalog/servicekatalog/internal/page"
+	"github.com/servicekatalog/servicekatalog/internal/postgres"
+	"github.com/servicekatalog/servicekatalog/internal/tenant"
+)
+
+type store struct {
+	db    *postgres.DB
+	clock clock.Clock
+}
+
+func (st store) conn(ctx context.Context) *gorm.DB { return st.db.Conn(ctx) }
+
+// take loads one row into dst; lock adds FOR UPDATE. Absent rows are apperr.NotFound.
+func take(q *gorm.DB, lock bool, dst any, what string) error {
+	if lock {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	err := q.Take(dst).Error
+	if err == gorm.ErrRecordNotFound {
+		return apperr.NotFoundf(what)
+	}
+	return err
+}
+
+// insert creates row; a unique violation becomes a Conflict with the given message.
+func (st store) insert(ctx context.Context, row any, conflict string) error {
+	err := postgres.Translate(st.conn(ctx).Create(row).Error)
+	if apperr.Is(err, apperr.Conflict) {
+		return apperr.Wrap(apperr.Conflict, conflict, err)
+	}
+	return err
+}
+
+func (st store) tenantExists(ctx context.Context, t tenant.ID) error {
+	var n int64
+	var err error
+	switch t.Kind {
+	case tenant.Council, tenant.Platform:
+		return nil
+	case tenant.Municipality:
+		err = st.conn(ctx).Model(&Municipality{}).Where("code = ?", t.Key).Count(&n).Error
+	case tenant.Unit:
+		err = st.conn(ctx).Model(&Unit{}).Where("slug = ?", t.Key).Count(&n).Error
+	}
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return apperr.NotFoundf("tenant")
+	}
+	return nil
+}
+
+// keyset adds "after this sort key" and the page's limit to q, ordered by cols.
+func keyset(q *gorm.DB, p page.Request, cols ...string) (*gorm.DB, error) {
+	key, err := p.Key(len(cols))
+	if err != nil {
+		return nil, err
+	}
+	if key != nil {
+		args := make([]any, len(key))
+		for i, k := range key {
+			args[i] = k
+		}
+		q = q.Where(fmt.Sprintf("(%s) > (%s)", strings.Join(cols, ", "), strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ")), args...)
+	}
+	return q.Order(strings.Join(cols, ", ")).Limit(p.Limit + 1), nil
+}
+
+func list[T any](q *gorm.DB, p page.Request, key func(T) []string, cols ...string) (page.Page[T], error) {
+	q, err := keyset(q, p, cols...)
+	if err != nil {
+		return page.Page[T]{}, err
+	}
+	var rows []T
+	if err := q.Find(&rows).Error; err != nil {
+		return page.Page[T]{}, err
+	}
+	return page.Of(rows, p.Limit, key), nil
+}
+
+// --- municipalities
+
+func (st store) listMunicipalities(ctx context.Context, f MunicipalityFilter, p page.Request) (page.Page[Municipality], error) {
+	q := st.conn(ctx).Model(&Municipality{})
+	if f.Region != "" {
+		q = q.Where("region = ?", f.Region)
+	}
+	if f.OwnerUnit != "" {
+		q = q.Where("owner_unit = ?", f.OwnerUnit)
+	}
+	if f.Query != "" {
+		q = q.Where("name ILIKE ?", "%"+escapeLike(f.Query)+"%")
+	}
+	return list(q, p, func(m Municipality) []string { return []string{m.Code} }, "code")
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func (st store) municipality(ctx context.Context, code string, lock bool) (Municipality, error) {
+	var m Municipality
+	return m, take(st.conn(ctx).Where("code = ?", code), lock, &m, "municipality")
+}
+
+func (st store) saveMunicipality(ctx context.Context, m *Municipality) error {
+	m.Version++
+	m.UpdatedAt = st.clock.Now()
+	return st.conn(ctx).Model(&Municipality{}).Where("code = ?", m.Code).Updates(map[string]any{
+		"name": m.Name, "owner_unit": m.OwnerUnit, "active": m.Active, "version": m.Version, "updated_at": m.UpdatedAt}).Error
+}
+
+func (st store) insertMunicipalityIfMissing(ctx context.Context, m *Municipality) (bool, error) {
+	res := st.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(m)
+	return res.RowsAffected == 1, res.Error
+}
+
+// --- units
+
+func (st store) listUnits(ctx context.Context, p page.Request) (page.Page[Unit], error) {
+	return list(st.conn(ctx).Model(&Unit{}), p, func(u Unit) []string { return []string{u.Slug} }, "slug")
+}
+
+func (st store) unit(ctx context.Context, slug string, lock bool) (Unit, error) {
+	var u Unit
+	return u, take(st.conn(ctx).Where("slug = ?", slug), lock, &u, "unit")
+}
+
+func (st store) saveUnit(ctx context.Context, u *Unit) error {
+	u.Version++
+	u.UpdatedAt = st.clock.Now()
+	return st.conn(ctx).Model(&Unit{}).Where("slug = ?", u.Slug).Updates(map[string]any{
+		"name": u.Name, "region": u.Region, "contact": u.Contact, "version": u.Version, "updated_at": u.UpdatedAt}).Error
+}
+
+// --- users
+
+func (st store) listUsers(ctx context.Context, t tenant.ID, p page.Request) (page.Page[User], error) {
+	q := st.conn(ctx).Model(&User{}).Where("home_tenant = ?", t.String())
+	return list(q, p, func(u User) []string { return []string{u.Username} }, "username")
+}
+
+func (st store) user(ctx context.Context, id string, lock bool) (User, error) {
+	var u User
+	return u, take(st.conn(ctx).Where("id = ?", id), lock, &u, "user")
+}
+
+// userOf loads a user that belongs to tenant t; any other user is not found.
+func (st store) userOf(ctx context.Context, t tenant.ID, id string, lock bool) (User, error) {
+	var u User
+	return u, take(st.conn(ctx).Where("id = ? AND home_tenant = ?", id, t.String()), lock, &u, "user")
+}
+
+func (st store) userByUsername(ctx context.Context, username string) (User, error) {
+	var u User
+	return u, take(st.conn(ctx).Where("username = ?", username), false, &u, "user")
+}
+
+func (st store) saveUser(ctx context.Context, u *User) error {
+	u.Version++
+	u.UpdatedAt = st.clock.Now()
+	return st.conn(ctx).Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{
+		"name": u.Name, "email": u.Email, "active": u.Active, "version": u.Version, "updated_at": u.UpdatedAt}).Error
+}
+
+// --- role assignments
+
+func assignments(db *gorm.DB) *gorm.DB {
+	return db.Table("role_assignments AS ra").
+		Select("ra.id, ra.user_id, u.username, ra.role, ra.tenant, ra.created_by, ra.created_at, ra.version").
+		Joins("JOIN users u ON u.id = ra.user_id")
+}
+
+func (st store) listAssignments(ctx context.Context, t tenant.ID, p page.Request) (page.Page[RoleAssignment], error) {
+	q := assignments(st.conn(ctx)).Where("ra.tenant = ?", t.String())
+	return list(q, p, func(a RoleAssignment) []string {
+		return []string{a.CreatedAt.Format("2006-01-02T15:04:05.999999Z07:00"), a.ID}
+	}, "ra.created_at", "ra.id")
+}
+
+func (st store) assignmentOf(ctx context.Context, t tenant.ID, id string) (RoleAssignment, error) {
+	var a RoleAssignment
+	q := assignments(st.conn(ctx)).Where("ra.id = ? AND ra.tenant = ?", id, t.String()).
+		Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "ra"}})
+	return a, take(q, false, &a, "role assignment")
+}
+
+func (st store) assignmentsOfUser(ctx context.Context, userID string) ([]RoleAssignment, error) {
+	var out []RoleAssignment
+	return out, assignments(st.conn(ctx)).Where("ra.user_id = ?", userID).Find(&out).Error
+}
+
+// countOtherSecretariats counts active secretariat assignments other than id.
+func (st store) countOtherSecretariats(ctx context.Context, id string) (int64, error) {
+	var n int64
+	err := assignments(st.conn(ctx)).Where("ra.role = ? AND ra.id <> ? AND u.active", tenant.Secretariat, id).Count(&n).Error
+	return n, err
+}
+
+func (st store) deleteAssignment(ctx context.Context, id string) error {
+	return st.conn(ctx).Exec(`DELETE FROM role_assignments WHERE id = ?`, id).Error
+}
+
+// --- API keys
+
+func (st store) listKeys(ctx context.Context, t tenant.ID, p page.Request) (page.Page[APIKey], error) {
+	q := st.conn(ctx).Model(&APIKey{}).Where("tenant = ?", t.String())
+	return list(q, p, func(k APIKey) []string {
+		return []string{k.CreatedAt.Format("2006-01-02T15:04:05.999999Z07:00"), k.ID}
+	}, "created_at", "id")
+}
+
+func (st store) keyOf(ctx context.Context, t tenant.ID, id string) (APIKey, error) {
+	var k APIKey
+	return k, take(st.conn(ctx).Where("id = ? AND tenant = ?", id, t.String()), true, &k, "API key")
+}
+
+func (st store) saveKey(ctx context.Context, k *APIKey) error {
+	k.Version++
+	return st.conn(ctx).Model(&APIKey{}).Where("id = ?", k.ID).Updates(map[string]any{
+		"revoked_at": k.RevokedAt, "version": k.Version}).Error
+}

@@ -1,0 +1,592 @@
+package httpapi
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/servicekatalog/servicekatalog/internal/directory"
+	"github.com/servicekatalog/servicekatalog/internal/identity"
+)
+
+// Me is the caller and the roles it holds.
+type Me struct {
+	Kind    string              `json:"kind" example:"user"`
+	ID      string              `json:"id" format:"uuid"`
+	Name    string              `json:"name" example:"spoc.101"`
+	Subject string              `json:"subject" example:"user:7d0f…"`
+	Roles   map[string][]string `json:"roles"` // tenant → roles
+}
+
+// me godoc
+// @Summary  Who am I
+// @Description The authenticated caller and the roles it holds in each tenant.
+// @ID       getMe
+// @Tags     identity
+// @Produce  json
+// @Success  200 {object} Me
+// @Failure  401 {object} Problem "unauthorized: no, expired or invalid credentials"
+// @Failure  403 {object} Problem "forbidden: the caller holds no role"
+// @Security BearerAuth
+// @Router   /me [get]
+func (s *Server) me(c *gin.Context) {
+	p, _ := identity.FromContext(ctx(c))
+	roles := map[string][]string{}
+	for t, rs := range s.Authz.RolesOf(p.Subject) {
+		for _, r := range rs {
+			roles[t.String()] = append(roles[t.String()], string(r))
+		}
+	}
+	c.JSON(200, Me{Kind: p.Kind, ID: p.ID, Name: p.Name, Subject: p.Subject, Roles: roles})
+}
+
+// listMunicipalities godoc
+// @Summary  List owner municipalities
+// @ID       listMunicipalities
+// @Tags     directory
+// @Produce  json
+// @Param    region     query string false "Region name, e.g. Region Midtjylland"
+// @Param    owner_unit query string false "Slug of the owner unit"
+// @Param    q          query string false "Part of the name (case-insensitive)"
+// @Param    limit      query int    false "Page size, 1-200" default(50)
+// @Param    cursor     query string false "Cursor from the previous page's next link"
+// @Success  200 {object} List[directory.Municipality]
+// @Failure  400 {object} Problem "invalid: a query parameter is malformed"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Security BearerAuth
+// @Router   /municipalities [get]
+func (s *Server) listMunicipalities(c *gin.Context) {
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f := directory.MunicipalityFilter{Region: c.Query("region"), OwnerUnit: c.Query("owner_unit"), Query: c.Query("q")}
+	res, err := s.Directory.ListMunicipalities(ctx(c), f, p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list(c, res)
+}
+
+// getMunicipality godoc
+// @Summary  Get a municipality
+// @ID       getMunicipality
+// @Tags     directory
+// @Produce  json
+// @Param    code path string true "Official 3-digit municipality code" example(101)
+// @Success  200 {object} directory.Municipality
+// @Header   200 {string} ETag "The version, for If-Match"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Security BearerAuth
+// @Router   /municipalities/{code} [get]
+func (s *Server) getMunicipality(c *gin.Context) {
+	m, err := s.Directory.Municipality(ctx(c), c.Param("code"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	versioned(c, 200, m.Version, m)
+}
+
+// updateMunicipality godoc
+// @Summary  Change a municipality (secretariat)
+// @Description Rename, (de)activate or set the owner unit it buys from.
+// @ID       updateMunicipality
+// @Tags     directory
+// @Accept   json
+// @Produce  json
+// @Param    code     path   string true "Official 3-digit municipality code" example(101)
+// @Param    If-Match header string true "ETag of the version read"
+// @Param    body     body   directory.MunicipalityPatch true "Fields to change"
+// @Success  200 {object} directory.Municipality
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  412 {object} Problem "precondition-failed: stale If-Match"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  428 {object} Problem "precondition-required: If-Match missing"
+// @Security BearerAuth
+// @Router   /municipalities/{code} [patch]
+func (s *Server) updateMunicipality(c *gin.Context) {
+	var in directory.MunicipalityPatch
+	version, err := ifMatch(c)
+	if err == nil {
+		err = bind(c, &in)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	m, err := s.Directory.UpdateMunicipality(ctx(c), c.Param("code"), version, in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	versioned(c, 200, m.Version, m)
+}
+
+// listUnits godoc
+// @Summary  List service units
+// @ID       listUnits
+// @Tags     directory
+// @Produce  json
+// @Param    limit  query int    false "Page size, 1-200" default(50)
+// @Param    cursor query string false "Cursor from the previous page's next link"
+// @Success  200 {object} List[directory.Unit]
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Security BearerAuth
+// @Router   /units [get]
+func (s *Server) listUnits(c *gin.Context) {
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, err := s.Directory.ListUnits(ctx(c), p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list(c, res)
+}
+
+// createUnit godoc
+// @Summary  Create a service unit (secretariat)
+// @ID       createUnit
+// @Tags     directory
+// @Accept   json
+// @Produce  json
+// @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
+// @Param    body body directory.NewUnit true "The unit"
+// @Success  201 {object} directory.Unit
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  409 {object} Problem "conflict: the slug exists, or the same key is in flight"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  422 {object} Problem "unprocessable: the key was used with another body"
+// @Security BearerAuth
+// @Router   /units [post]
+func (s *Server) createUnit(c *gin.Context) {
+	var in directory.NewUnit
+	if err := bind(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	u, err := s.Directory.CreateUnit(ctx(c), in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	created(c, u.Version, u)
+}
+
+// getUnit godoc
+// @Summary  Get a service unit
+// @ID       getUnit
+// @Tags     directory
+// @Produce  json
+// @Param    unit path string true "Unit slug" example(midt)
+// @Success  200 {object} directory.Unit
+// @Header   200 {string} ETag "The version, for If-Match"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Security BearerAuth
+// @Router   /units/{unit} [get]
+func (s *Server) getUnit(c *gin.Context) {
+	u, err := s.Directory.Unit(ctx(c), c.Param("unit"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	versioned(c, 200, u.Version, u)
+}
+
+// updateUnit godoc
+// @Summary  Change a service unit (secretariat)
+// @ID       updateUnit
+// @Tags     directory
+// @Accept   json
+// @Produce  json
+// @Param    unit     path   string true "Unit slug" example(midt)
+// @Param    If-Match header string true "ETag of the version read"
+// @Param    body     body   directory.UnitPatch true "Fields to change"
+// @Success  200 {object} directory.Unit
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  412 {object} Problem "precondition-failed"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  428 {object} Problem "precondition-required"
+// @Security BearerAuth
+// @Router   /units/{unit} [patch]
+func (s *Server) updateUnit(c *gin.Context) {
+	var in directory.UnitPatch
+	version, err := ifMatch(c)
+	if err == nil {
+		err = bind(c, &in)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	u, err := s.Directory.UpdateUnit(ctx(c), c.Param("unit"), version, in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	versioned(c, 200, u.Version, u)
+}
+
+// listUsers godoc
+// @Summary  List the users of a tenant
+// @ID       listUsers
+// @Tags     directory
+// @Produce  json
+// @Param    tenant path  string true  "Tenant: municipality:<code>, unit:<slug>, council or platform" example(municipality:101)
+// @Param    limit  query int    false "Page size, 1-200" default(50)
+// @Param    cursor query string false "Cursor from the previous page's next link"
+// @Success  200 {object} List[directory.User]
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Security BearerAuth
+// @Router   /tenants/{tenant}/users [get]
+func (s *Server) listUsers(c *gin.Context) {
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, err := s.Directory.ListUsers(ctx(c), tenantOf(c), p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list(c, res)
+}
+
+// createUser godoc
+// @Summary  Create a user in a tenant (secretariat; a SPOC in its municipality)
+// @ID       createUser
+// @Tags     directory
+// @Accept   json
+// @Produce  json
+// @Param    tenant          path   string true "Tenant" example(municipality:101)
+// @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
+// @Param    body            body   directory.NewUser true "The user"
+// @Success  201 {object} directory.User
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found: no such tenant"
+// @Failure  409 {object} Problem "conflict: username taken, or the same key is in flight"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  422 {object} Problem "unprocessable: the key was used with another body"
+// @Security BearerAuth
+// @Router   /tenants/{tenant}/users [post]
+func (s *Server) createUser(c *gin.Context) {
+	var in directory.NewUser
+	if err := bind(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	u, err := s.Directory.CreateUser(ctx(c), tenantOf(c), in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	created(c, u.Version, u)
+}
+
+// getUser godoc
+// @Summary  Get a user of a tenant
+// @ID       getUser
+// @Tags     directory
+// @Produce  json
+// @Param    tenant path string true "Tenant" example(municipality:101)
+// @Param    id     path string true "User id" format(uuid)
+// @Success  200 {object} directory.User
+// @Header   200 {string} ETag "The version, for If-Match"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Security BearerAuth
+// @Router   /tenants/{tenant}/users/{id} [get]
+func (s *Server) getUser(c *gin.Context) {
+	id, err := idParam(c, "id", "user")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	u, err := s.Directory.User(ctx(c), tenantOf(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	versioned(c, 200, u.Version, u)
+}
+
+// updateUser godoc
+// @Summary  Change or deactivate a user of a tenant
+// @Description A SPOC may change only first-line users of its municipality. Deactivating a user
+// @Description stops its tokens at once.
+// @ID       updateUser
+// @Tags     directory
+// @Accept   json
+// @Produce  json
+// @Param    tenant   path   string true "Tenant" example(municipality:101)
+// @Param    id       path   string true "User id" format(uuid)
+// @Param    If-Match header string true "ETag of the version read"
+// @Param    body     body   directory.UserPatch true "Fields to change"
+// @Success  200 {object} directory.User
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  412 {object} Problem "precondition-failed"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  428 {object} Problem "precondition-required"
+// @Security BearerAuth
+// @Router   /tenants/{tenant}/users/{id} [patch]
+func (s *Server) updateUser(c *gin.Context) {
+	var in directory.UserPatch
+	id, err := idParam(c, "id", "user")
+	var version int
+	if err == nil {
+		version, err = ifMatch(c)
+	}
+	if err == nil {
+		err = bind(c, &in)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	u, err := s.Directory.UpdateUser(ctx(c), tenantOf(c), id, version, in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	versioned(c, 200, u.Version, u)
+}
+
+// listAssignments godoc
+// @Summary  List the role assignments in a tenant
+// @ID       listRoleAssignments
+// @Tags     directory
+// @Produce  json
+// @Param    tenant path  string true  "Tenant" example(municipality:101)
+// @Param    limit  query int    false "Page size, 1-200" default(50)
+// @Param    cursor query string false "Cursor from the previous page's next link"
+// @Success  200 {object} List[directory.RoleAssignment]
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Security BearerAuth
+// @Router   /tenants/{tenant}/role-assignments [get]
+func (s *Server) listAssignments(c *gin.Context) {
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, err := s.Directory.ListAssignments(ctx(c), tenantOf(c), p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list(c, res)
+}
+
+// createAssignment godoc
+// @Summary  Give a user a role in a tenant
+// @Description The secretariat assigns any role valid for the tenant's kind; a SPOC assigns only
+// @Description first_line, in its own municipality, to users of that municipality. Takes effect on
+// @Description the next request, on every instance.
+// @ID       createRoleAssignment
+// @Tags     directory
+// @Accept   json
+// @Produce  json
+// @Param    tenant          path   string true "Tenant" example(municipality:101)
+// @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
+// @Param    body            body   directory.NewAssignment true "User and role"
+// @Success  201 {object} directory.RoleAssignment
+// @Failure  400 {object} Problem "invalid: unknown user, role not valid here, or not yours to assign"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found: no such tenant"
+// @Failure  409 {object} Problem "conflict: the user holds the role already"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  422 {object} Problem "unprocessable: the key was used with another body"
+// @Security BearerAuth
+// @Router   /tenants/{tenant}/role-assignments [post]
+func (s *Server) createAssignment(c *gin.Context) {
+	var in directory.NewAssignment
+	if err := bind(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	a, err := s.Directory.Assign(ctx(c), tenantOf(c), in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	created(c, a.Version, a)
+}
+
+// deleteAssignment godoc
+// @Summary  Remove a role assignment
+// @ID       deleteRoleAssignment
+// @Tags     directory
+// @Param    tenant   path   string true "Tenant" example(municipality:101)
+// @Param    id       path   string true "Role assignment id" format(uuid)
+// @Param    If-Match header string true "ETag of the version read (\"1\")"
+// @Success  204
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden: not yours to remove"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  409 {object} Problem "conflict: the last secretariat assignment"
+// @Failure  412 {object} Problem "precondition-failed"
+// @Failure  428 {object} Problem "precondition-required"
+// @Security BearerAuth
+// @Router   /tenants/{tenant}/role-assignments/{id} [delete]
+func (s *Server) deleteAssignment(c *gin.Context) {
+	id, err := idParam(c, "id", "role assignment")
+	var version int
+	if err == nil {
+		version, err = ifMatch(c)
+	}
+	if err == nil {
+		err = s.Directory.Unassign(ctx(c), tenantOf(c), id, version)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(204)
+}
+
+// NewAPIKey is a created API key; the secret is shown in this response only.
+type NewAPIKey struct {
+	directory.APIKey
+	// Secret is the key to send as "Authorization: Bearer <secret>". It is not stored and is
+	// absent when the creation is replayed.
+	Secret string `json:"secret,omitempty" example:"skat_Ab3dE..."`
+}
+
+// listKeys godoc
+// @Summary  List the API keys of a tenant
+// @ID       listApiKeys
+// @Tags     directory
+// @Produce  json
+// @Param    tenant path  string true  "Tenant" example(unit:midt)
+// @Param    limit  query int    false "Page size, 1-200" default(50)
+// @Param    cursor query string false "Cursor from the previous page's next link"
+// @Success  200 {object} List[directory.APIKey]
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Security BearerAuth
+// @Router   /tenants/{tenant}/api-keys [get]
+func (s *Server) listKeys(c *gin.Context) {
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, err := s.Directory.ListKeys(ctx(c), tenantOf(c), p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list(c, res)
+}
+
+// createKey godoc
+// @Summary  Create an API key for a machine client of a tenant
+// @Description The key is bound to the tenant and a subset of the roles the caller may grant there,
+// @Description expires (default 90 days, at most 365) and can be revoked. Its secret is returned once.
+// @ID       createApiKey
+// @Tags     directory
+// @Accept   json
+// @Produce  json
+// @Param    tenant          path   string true "Tenant" example(unit:midt)
+// @Param    Idempotency-Key header string true "Unique key; a retry returns the key without its secret"
+// @Param    body            body   directory.NewKey true "Name, roles and lifetime"
+// @Success  201 {object} NewAPIKey
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  409 {object} Problem "conflict: the same key is in flight"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  422 {object} Problem "unprocessable: the key was used with another body"
+// @Security BearerAuth
+// @Router   /tenants/{tenant}/api-keys [post]
+func (s *Server) createKey(c *gin.Context) {
+	var in directory.NewKey
+	if err := bind(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	k, err := s.Directory.CreateKey(ctx(c), tenantOf(c), in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	created(c, k.Version, NewAPIKey{APIKey: k.APIKey, Secret: k.Secret})
+}
+
+// revokeKey godoc
+// @Summary  Revoke an API key
+// @ID       revokeApiKey
+// @Tags     directory
+// @Produce  json
+// @Param    tenant   path   string true "Tenant" example(unit:midt)
+// @Param    id       path   string true "API key id" format(uuid)
+// @Param    If-Match header string true "ETag of the version read"
+// @Success  200 {object} directory.APIKey
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  409 {object} Problem "conflict: revoked already"
+// @Failure  412 {object} Problem "precondition-failed"
+// @Failure  428 {object} Problem "precondition-required"
+// @Security BearerAuth
+// @Router   /tenants/{tenant}/api-keys/{id} [delete]
+func (s *Server) revokeKey(c *gin.Context) {
+	id, err := idParam(c, "id", "API key")
+	var version int
+	if err == nil {
+		version, err = ifMatch(c)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	k, err := s.Directory.RevokeKey(ctx(c), tenantOf(c), id, version)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	versioned(c, 200, k.Version, k)
+}

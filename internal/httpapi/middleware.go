@@ -1,0 +1,216 @@
+package httpapi
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/servicekatalog/servicekatalog/internal/apperr"
+	"github.com/servicekatalog/servicekatalog/internal/audit"
+	"github.com/servicekatalog/servicekatalog/internal/idempotency"
+	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/postgres"
+	"github.com/servicekatalog/servicekatalog/internal/tenant"
+)
+
+const (
+	ctxRequestID = "request_id"
+	ctxTenant    = "tenant"
+)
+
+var safeRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
+
+// recover turns a panic into a logged 500 problem.
+func (s *Server) recover() gin.HandlerFunc {
+	return gin.CustomRecoveryWithWriter(nil, func(c *gin.Context, err any) {
+		s.Log.Error("panic", "request_id", requestID(c), "route", c.FullPath(), "panic", err)
+		s.fail(c, apperr.New(apperr.Internal, "internal error"))
+	})
+}
+
+// requestContext gives every request an id (the caller's X-Request-ID when it is sane) and the
+// origin that audit records carry.
+func (s *Server) requestContext() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.GetHeader("X-Request-ID")
+		if !safeRequestID.MatchString(id) {
+			id = uuid.NewString()
+		}
+		c.Set(ctxRequestID, id)
+		c.Header("X-Request-ID", id)
+		ctx := audit.WithOrigin(c.Request.Context(), audit.Origin{RequestID: id, ClientIP: c.ClientIP()})
+		c.Request = c.Request.WithContext(ctx)
+		c.Next()
+	}
+}
+
+type metrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	handler  gin.HandlerFunc
+}
+
+func newMetrics(reg *prometheus.Registry) *metrics {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "servicekatalog_http_requests_total", Help: "HTTP requests by route and status.",
+		}, []string{"method", "route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "servicekatalog_http_request_duration_seconds", Help: "HTTP request latency by route and status.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"method", "route", "status"}),
+	}
+	reg.MustRegister(m.requests, m.duration)
+	m.handler = gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return m
+}
+
+// observe counts and times every request and logs one line for it.
+func (s *Server) observe() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		elapsed := time.Since(start)
+		route := c.FullPath()
+		if route == "" {
+			route = "unmatched"
+		}
+		status := strconv.Itoa(c.Writer.Status())
+		s.metrics.requests.WithLabelValues(c.Request.Method, route, status).Inc()
+		s.metrics.duration.WithLabelValues(c.Request.Method, route, status).Observe(elapsed.Seconds())
+		attrs := []any{"request_id", requestID(c), "method", c.Request.Method, "route", route,
+			"status", c.Writer.Status(), "duration_ms", float64(elapsed.Microseconds()) / 1000}
+		if p, ok := identity.FromContext(c.Request.Context()); ok {
+			attrs = append(attrs, "principal", p.Subject)
+		}
+		s.Log.Info("request", attrs...)
+	}
+}
+
+// authenticate requires a valid bearer token or API key.
+func (s *Server) authenticate() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p, err := s.Authn.Authenticate(c.GetHeader("Authorization"))
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.Request = c.Request.WithContext(identity.WithPrincipal(c.Request.Context(), p))
+		c.Next()
+	}
+}
+
+// authorize checks the route's casbin rule in the tenant the path names (or, for routes not
+// scoped to a tenant, in any of the caller's), and records which tenant the caller acts for.
+func (s *Server) authorize(p perm) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var t tenant.ID
+		if p.tenant != "" {
+			var err error
+			if t, err = pathTenant(c, p.tenant); err != nil {
+				s.fail(c, err)
+				return
+			}
+			c.Set(ctxTenant, t)
+		}
+		ctx := c.Request.Context()
+		pr, _ := identity.FromContext(ctx)
+		d := s.Authz.Authorize(pr.Subject, t, p.resource, p.action)
+		if !d.Allowed {
+			s.fail(c, apperr.Newf(apperr.Forbidden, "your roles do not allow %s on %s here", p.action, p.resource))
+			return
+		}
+		pr.Acting, pr.Roles = d.Acting, d.Roles
+		c.Request = c.Request.WithContext(identity.WithPrincipal(ctx, pr))
+		c.Next()
+	}
+}
+
+// pathTenant reads the tenant a route is scoped to from path parameter param. A malformed one
+// names nothing that exists: 404.
+func pathTenant(c *gin.Context, param string) (tenant.ID, error) {
+	v := c.Param(param)
+	var t tenant.ID
+	var err error
+	switch param {
+	case "code":
+		t = tenant.ForMunicipality(v)
+		if !tenant.ValidMunicipalityCode(v) {
+			err = apperr.NotFoundf("municipality")
+		}
+	case "unit":
+		t = tenant.ForUnit(v)
+		if !tenant.ValidUnitSlug(v) {
+			err = apperr.NotFoundf("unit")
+		}
+	default:
+		if t, err = tenant.Parse(v); err != nil {
+			err = apperr.NotFoundf("tenant")
+		}
+	}
+	return t, err
+}
+
+// tenantOf is the tenant of a tenant-scoped route, as checked by authorize.
+func tenantOf(c *gin.Context) tenant.ID {
+	t, _ := c.Get(ctxTenant)
+	id, _ := t.(tenant.ID)
+	return id
+}
+
+var safeIdempotencyKey = regexp.MustCompile(`^[\x21-\x7e]{1,255}$`)
+
+// idempotencyKey requires the Idempotency-Key header on creating POSTs and hands it to the
+// service through the context.
+func (s *Server) idempotencyKey() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		key := c.GetHeader("Idempotency-Key")
+		if key == "" {
+			s.fail(c, apperr.Header(apperr.Invalid, "Idempotency-Key", "is required on creating requests (any unique value, e.g. a UUID)"))
+			return
+		}
+		if !safeIdempotencyKey.MatchString(key) {
+			s.fail(c, apperr.Header(apperr.Invalid, "Idempotency-Key", "must be 1-255 visible ASCII characters"))
+			return
+		}
+		p, _ := identity.FromContext(c.Request.Context())
+		c.Request = c.Request.WithContext(idempotency.WithKey(c.Request.Context(), p.Subject, key))
+		c.Next()
+	}
+}
+
+// readiness is ready when the database answers and no migration is pending. Once migrations are
+// current they stay current for this binary, so that check is made until it first succeeds.
+type readiness struct {
+	db       *postgres.DB
+	migrated atomic.Bool
+}
+
+func (r *readiness) check(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := r.db.Ping(ctx); err != nil {
+		return apperr.Wrap(apperr.Unavailable, "the database is unreachable", err)
+	}
+	if r.migrated.Load() {
+		return nil
+	}
+	current, err := r.db.MigrationsCurrent(ctx)
+	if err != nil {
+		return apperr.Wrap(apperr.Unavailable, "the migration state cannot be read", err)
+	}
+	if !current {
+		return apperr.New(apperr.Unavailable, "migrations are pending")
+	}
+	r.migrated.Store(true)
+	return nil
+}

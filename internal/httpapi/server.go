@@ -1,0 +1,144 @@
+// Package httpapi is the REST API: the gin router, its middleware, the handlers and the mapping of
+// errors to RFC 9457 problem details. It never writes SQL; handlers decode, call a service and
+// map the result.
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/servicekatalog/servicekatalog/internal/apperr"
+	"github.com/servicekatalog/servicekatalog/internal/audit"
+	"github.com/servicekatalog/servicekatalog/internal/authz"
+	"github.com/servicekatalog/servicekatalog/internal/directory"
+	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/postgres"
+)
+
+// Deps are what the API is built from.
+type Deps struct {
+	DB             *postgres.DB
+	Directory      *directory.Service
+	Audit          *audit.Log
+	Authz          *authz.Authorizer
+	Authn          *identity.Authenticator
+	DevIssuer      *identity.DevIssuer // nil unless the dev issuer is on
+	Log            *slog.Logger
+	TrustedProxies []string
+}
+
+// Server is the HTTP API.
+type Server struct {
+	Deps
+	engine  *gin.Engine
+	routes  []Route
+	metrics *metrics
+	ready   readiness
+}
+
+// Route is one registered route and what it requires.
+type Route struct {
+	Method   string
+	Path     string // gin pattern, e.g. /api/v1/tenants/:tenant/users
+	Resource string // casbin resource; empty for public routes
+	Action   string
+	Tenant   string // the path parameter naming the tenant the check is made in; empty: any of the caller's
+	Creates  bool   // a creating POST: Idempotency-Key required
+}
+
+// Public reports whether the route needs no authentication.
+func (r Route) Public() bool { return r.Resource == "" }
+
+// New builds the router.
+func New(d Deps) (*Server, error) {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
+	e.ContextWithFallback = true
+	if err := e.SetTrustedProxies(d.TrustedProxies); err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(d.DB.SQL(), "servicekatalog"))
+	s := &Server{Deps: d, engine: e, metrics: newMetrics(reg), ready: readiness{db: d.DB}}
+	e.Use(s.recover(), s.requestContext(), s.observe())
+	e.NoRoute(s.noRoute)
+	e.NoMethod(s.noMethod)
+	s.register()
+	return s, nil
+}
+
+// Handler is the server's http.Handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Routes lists every registered route.
+func (s *Server) Routes() []Route { return slices.Clone(s.routes) }
+
+// perm is what a protected route requires.
+type perm struct {
+	resource, action, tenant string
+	creates                  bool
+}
+
+func can(resource, action string) perm { return perm{resource: resource, action: action} }
+
+// in scopes the check to the tenant named by path parameter param.
+func (p perm) in(param string) perm { p.tenant = param; return p }
+
+// creating marks a POST that creates something: it requires an Idempotency-Key.
+func (p perm) creating() perm { p.creates = true; return p }
+
+func (s *Server) public(method, path string, h gin.HandlerFunc) {
+	s.routes = append(s.routes, Route{Method: method, Path: path})
+	s.engine.Handle(method, path, h)
+}
+
+func (s *Server) protected(method, path string, p perm, h gin.HandlerFunc) {
+	s.routes = append(s.routes, Route{Method: method, Path: path, Resource: p.resource, Action: p.action,
+		Tenant: p.tenant, Creates: p.creates})
+	chain := []gin.HandlerFunc{s.authenticate(), s.authorize(p)}
+	if p.creates {
+		chain = append(chain, s.idempotencyKey())
+	}
+	s.engine.Handle(method, path, append(chain, h)...)
+}
+
+func (s *Server) noRoute(c *gin.Context) {
+	s.fail(c, apperr.New(apperr.NotFound, "no such route: "+c.Request.Method+" "+c.Request.URL.Path))
+}
+
+// noMethod answers 405 and lists in Allow the methods the path does have.
+func (s *Server) noMethod(c *gin.Context) {
+	var allow []string
+	for _, r := range s.routes {
+		if matchPath(r.Path, c.Request.URL.Path) && !slices.Contains(allow, r.Method) {
+			allow = append(allow, r.Method)
+		}
+	}
+	slices.Sort(allow)
+	c.Header("Allow", strings.Join(allow, ", "))
+	s.fail(c, apperr.Newf(apperr.MethodNotAllowed, "%s is not allowed here; allowed: %s", c.Request.Method, strings.Join(allow, ", ")))
+}
+
+// matchPath reports whether a concrete path matches a gin pattern.
+func matchPath(pattern, path string) bool {
+	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	for i, p := range ps {
+		if strings.HasPrefix(p, "*") {
+			return true
+		}
+		if i >= len(xs) || (!strings.HasPrefix(p, ":") && p != xs[i]) || (strings.HasPrefix(p, ":") && xs[i] == "") {
+			return false
+		}
+	}
+	return len(ps) == len(xs)
+}

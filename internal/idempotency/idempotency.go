@@ -1,0 +1,103 @@
+// Package idempotency makes creating requests safe to retry. The caller's Idempotency-Key travels
+// in the context; the service method wraps its work in Once inside its transaction, so the key's
+// row and the work commit together. A replay returns the stored result; the same key with another
+// request is refused; the same key while the first request is still running is a conflict.
+package idempotency
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"time"
+
+	"github.com/servicekatalog/servicekatalog/internal/apperr"
+	"github.com/servicekatalog/servicekatalog/internal/postgres"
+)
+
+// Retention is how long keys are kept; a key older than this may be reused.
+const Retention = 24 * time.Hour
+
+type state struct {
+	subject, key string
+	replayed     bool
+}
+
+type ctxKey struct{}
+
+// WithKey returns ctx carrying the caller's key, scoped to the caller's subject.
+func WithKey(ctx context.Context, subject, key string) context.Context {
+	return context.WithValue(ctx, ctxKey{}, &state{subject: subject, key: key})
+}
+
+// Replayed reports whether the request of ctx was answered from a stored result.
+func Replayed(ctx context.Context) bool {
+	s, ok := ctx.Value(ctxKey{}).(*state)
+	return ok && s.replayed
+}
+
+type row struct {
+	Subject     string
+	Key         string
+	RequestHash []byte
+	Result      []byte
+	CreatedAt   time.Time
+}
+
+func (row) TableName() string { return "idempotency_keys" }
+
+// Once runs fn unless the key of ctx has already been used for this operation and request, in
+// which case it returns the stored result. It must run inside the transaction of the work, and
+// without a key in ctx it simply runs fn.
+func Once[T any](ctx context.Context, db *postgres.DB, operation string, request any, fn func(ctx context.Context) (T, error)) (T, error) {
+	var zero T
+	s, ok := ctx.Value(ctxKey{}).(*state)
+	if !ok {
+		return fn(ctx)
+	}
+	body, err := json.Marshal(struct {
+		Op  string `json:"op"`
+		Req any    `json:"req"`
+	}{operation, request})
+	if err != nil {
+		return zero, err
+	}
+	hash := sha256.Sum256(body)
+	conn := db.Conn(ctx)
+	var locked bool
+	if err := conn.Raw(`SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0))`, s.subject+" "+s.key).
+		Scan(&locked).Error; err != nil {
+		return zero, err
+	}
+	if !locked {
+		return zero, apperr.Header(apperr.Conflict, "Idempotency-Key", "a request with this key is still in progress")
+	}
+	var prev []row
+	if err := conn.Where("subject = ? AND key = ? AND created_at > now() - make_interval(secs => ?)", s.subject, s.key,
+		Retention.Seconds()).Limit(1).Find(&prev).Error; err != nil {
+		return zero, err
+	}
+	if len(prev) == 1 {
+		if string(prev[0].RequestHash) != string(hash[:]) {
+			return zero, apperr.Header(apperr.Unprocessable, "Idempotency-Key", "this key was used with a different request")
+		}
+		var out T
+		if err := json.Unmarshal(prev[0].Result, &out); err != nil {
+			return zero, err
+		}
+		s.replayed = true
+		return out, nil
+	}
+	out, err := fn(ctx)
+	if err != nil {
+		return zero, err
+	}
+	result, err := json.Marshal(out)
+	if err != nil {
+		return zero, err
+	}
+	// An expired row with the same key is replaced.
+	err = conn.Exec(`INSERT INTO idempotency_keys (subject, key, request_hash, result) VALUES (?, ?, ?, ?)
+		ON CONFLICT (subject, key) DO UPDATE SET request_hash = excluded.request_hash, result = excluded.result, created_at = now()`,
+		s.subject, s.key, hash[:], result).Error
+	return out, err
+}

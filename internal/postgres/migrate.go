@@ -1,0 +1,68 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"github.com/servicekatalog/servicekatalog/migrations"
+)
+
+// migrator returns a goose provider over the embedded migrations. The session advisory lock lets
+// several replicas start at once: one migrates, the others wait and then find nothing to do.
+func (db *DB) migrator() (*goose.Provider, error) {
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(goose.DialectPostgres, db.sql, migrations.FS, goose.WithSessionLocker(locker))
+}
+
+// Migrate applies every pending migration and reports each to w.
+func (db *DB) Migrate(ctx context.Context, w io.Writer) error {
+	p, err := db.migrator()
+	if err != nil {
+		return err
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	for _, r := range results {
+		fmt.Fprintf(w, "applied %s (%s)\n", r.Source.Path, r.Duration.Round(1000))
+	}
+	return nil
+}
+
+// MigrationStatus writes one line per migration: version, state, file.
+func (db *DB) MigrationStatus(ctx context.Context, w io.Writer) error {
+	p, err := db.migrator()
+	if err != nil {
+		return err
+	}
+	statuses, err := p.Status(ctx)
+	if err != nil {
+		return err
+	}
+	for _, s := range statuses {
+		at := ""
+		if !s.AppliedAt.IsZero() {
+			at = s.AppliedAt.UTC().Format("2006-01-02T15:04:05Z")
+		}
+		fmt.Fprintf(w, "%05d %-8s %-20s %s\n", s.Source.Version, s.State, at, s.Source.Path)
+	}
+	return nil
+}
+
+// MigrationsCurrent reports whether no migration is pending.
+func (db *DB) MigrationsCurrent(ctx context.Context) (bool, error) {
+	p, err := db.migrator()
+	if err != nil {
+		return false, err
+	}
+	pending, err := p.HasPending(ctx)
+	return !pending, err
+}

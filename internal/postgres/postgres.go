@@ -1,0 +1,161 @@
+// Package postgres opens the connection pool, carries transactions in the context, translates
+// database errors into apperr kinds and runs the embedded migrations.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+	gormpg "gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/servicekatalog/servicekatalog/internal/apperr"
+)
+
+// DB is the application's database handle.
+type DB struct {
+	gorm *gorm.DB
+	sql  *sql.DB
+	url  string
+}
+
+// Options tune the pool.
+type Options struct {
+	MaxConns         int
+	MaxIdle          int
+	StatementTimeout time.Duration
+}
+
+// Open connects to url and checks the connection.
+func Open(ctx context.Context, url string, opt Options) (*DB, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	if opt.StatementTimeout > 0 {
+		cfg.RuntimeParams["statement_timeout"] = fmt.Sprint(opt.StatementTimeout.Milliseconds())
+	}
+	cfg.RuntimeParams["application_name"] = "servicekatalog"
+	cfg.RuntimeParams["timezone"] = "UTC"
+	sqlDB := stdlib.OpenDB(*cfg)
+	if opt.MaxConns > 0 {
+		sqlDB.SetMaxOpenConns(opt.MaxConns)
+	}
+	if opt.MaxIdle > 0 {
+		sqlDB.SetMaxIdleConns(opt.MaxIdle)
+	}
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	g, err := gorm.Open(gormpg.New(gormpg.Config{Conn: sqlDB}), &gorm.Config{
+		SkipDefaultTransaction: true,
+		PrepareStmt:            false,
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+	})
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{gorm: g, sql: sqlDB, url: url}
+	return db, nil
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
+
+// SQL is the underlying pool, for migrations and pool metrics.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// URL is the connection URL the handle was opened with.
+func (db *DB) URL() string { return db.url }
+
+// Close closes the pool.
+func (db *DB) Close() error { return db.sql.Close() }
+
+type txKey struct{}
+
+// Conn returns the transaction carried by ctx, or the pool, bound to ctx.
+func (db *DB) Conn(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx
+	}
+	return db.gorm.WithContext(ctx)
+}
+
+// InTx runs fn in a transaction carried by the context handed to fn. A nested call joins the
+// outer transaction. Serialization failures and deadlocks are retried a few times; every other
+// error rolls back and is returned translated.
+func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(ctx)
+	}
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		err = db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return fn(context.WithValue(ctx, txKey{}, tx))
+		})
+		if !retryable(err) {
+			break
+		}
+	}
+	return Translate(err)
+}
+
+func retryable(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "40001" || pg.Code == "40P01")
+}
+
+// Translate maps database errors to apperr kinds; apperr errors and nil pass through.
+func Translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return apperr.Wrap(apperr.NotFound, "not found", err)
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch {
+		case pg.Code == "23505":
+			return apperr.Wrap(apperr.Conflict, "conflicts with an existing record", err)
+		case pg.Code == "23503":
+			return apperr.Wrap(apperr.Conflict, "refers to a record that does not exist or is still referenced", err)
+		case pg.Code == "23514" || pg.Code == "22001" || pg.Code == "22P02" || pg.Code == "22021":
+			return apperr.Wrap(apperr.Invalid, "a value is out of range or malformed", err)
+		case pg.Code == "40001" || pg.Code == "40P01":
+			return apperr.Wrap(apperr.Conflict, "a concurrent request changed the same data; retry", err)
+		case pg.Code == "57014":
+			return apperr.Wrap(apperr.Unavailable, "the database took too long to answer", err)
+		case pg.Code[:2] == "08" || pg.Code == "57P01" || pg.Code == "57P02" || pg.Code == "57P03" || pg.Code == "53300":
+			return apperr.Wrap(apperr.Unavailable, "the database is unavailable", err)
+		}
+		return err
+	}
+	if unavailable(err) {
+		return apperr.Wrap(apperr.Unavailable, "the database is unavailable", err)
+	}
+	return err
+}
+
+func unavailable(err error) bool {
+	var ne net.Error
+	var ce *pgconn.ConnectError
+	return errors.As(err, &ne) || errors.As(err, &ce) || errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) || pgconn.SafeToRetry(err)
+}
