@@ -38,22 +38,37 @@ type Env struct {
 // New starts the application on a fresh database loaded with reference and demo data.
 func New(t testing.TB) *Env {
 	t.Helper()
-	url := pgtest.NewURL(t)
+	e := start(t, pgtest.NewURL(t))
+	sctx := e.System()
+	if _, err := seed.Reference(sctx, e.App.Directory); err != nil {
+		t.Fatal(err)
+	}
+	if err := seed.Demo(sctx, e.App.Directory); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// Replica starts a second instance of the application on the same database, listening for
+// authorisation changes like every served instance does.
+func (e *Env) Replica(t testing.TB) *Env {
+	t.Helper()
+	r := start(t, e.URL)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go r.App.Authz.Listen(ctx)
+	return r
+}
+
+func start(t testing.TB, url string) *Env {
+	t.Helper()
 	db := pgtest.Open(t, url)
 	c := clock.NewManual(time.Now())
-	ctx := context.Background()
-	a, err := app.New(ctx, db, app.Options{
+	a, err := app.New(context.Background(), db, app.Options{
 		Log: slog.New(slog.DiscardHandler), Clock: c, PublicURL: "http://servicekatalog.test",
 		Audience: Audience, Algs: []string{"ES256"},
 	})
 	if err != nil {
-		t.Fatal(err)
-	}
-	sctx := identity.WithPrincipal(ctx, identity.System("test"))
-	if _, err := seed.Reference(sctx, a.Directory); err != nil {
-		t.Fatal(err)
-	}
-	if err := seed.Demo(sctx, a.Directory); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(a.API.Handler())
@@ -162,4 +177,10 @@ func (e *Env) Do(r Request) Response {
 		e.t.Fatal(err)
 	}
 	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// List is a decoded list response.
+type List[T any] struct {
+	Items []T     `json:"items"`
+	Next  *string `json:"next"`
 }

@@ -2,8 +2,10 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
 
@@ -40,7 +42,7 @@ type Config struct {
 func Load() (Config, error) {
 	var c Config
 	if err := env.Parse(&c); err != nil {
-		return c, err
+		return c, nameVariables(err)
 	}
 	if c.Env != "development" && c.Env != "production" && c.Env != "test" {
 		return c, fmt.Errorf("APP_ENV: %q is not development, production or test", c.Env)
@@ -85,4 +87,16 @@ func MaskURL(raw string) string {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
 	return u.String()
+}
+
+// nameVariables rewrites the parser's Go field names into the environment variable names an
+// operator sets.
+func nameVariables(err error) error {
+	msg := err.Error()
+	t := reflect.TypeOf(Config{})
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		msg = strings.ReplaceAll(msg, `field "`+f.Name+`"`, f.Tag.Get("env"))
+	}
+	return errors.New(msg)
 }

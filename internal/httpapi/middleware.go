@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"net/url"
 	"regexp"
 	"strconv"
 	"sync/atomic"
@@ -49,6 +50,11 @@ func (s *Server) requestContext() gin.HandlerFunc {
 		c.Header("X-Request-ID", id)
 		ctx := audit.WithOrigin(c.Request.Context(), audit.Origin{RequestID: id, ClientIP: c.ClientIP()})
 		c.Request = c.Request.WithContext(ctx)
+		// gin ignores what it cannot parse in a query; a malformed one is refused instead.
+		if _, err := url.ParseQuery(c.Request.URL.RawQuery); err != nil {
+			s.fail(c, apperr.Param("", "the query string is malformed: "+err.Error()))
+			return
+		}
 		c.Next()
 	}
 }

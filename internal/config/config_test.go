@@ -1,0 +1,39 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestLoad(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantErr string
+	}{
+		{"development defaults", map[string]string{}, ""},
+		{"production refuses the dev issuer", map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://x/y"}, "OIDC_ISSUER is required"},
+		{"production needs a database", map[string]string{"APP_ENV": "production", "OIDC_ISSUER": "https://idp.example"}, "DATABASE_URL is required"},
+		{"production with both", map[string]string{"APP_ENV": "production", "OIDC_ISSUER": "https://idp.example", "DATABASE_URL": "postgres://x/y"}, ""},
+		{"unknown environment", map[string]string{"APP_ENV": "staging"}, "APP_ENV"},
+		{"bad duration", map[string]string{"SHUTDOWN_TIMEOUT": "soon"}, "SHUTDOWN_TIMEOUT"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, k := range []string{"APP_ENV", "DATABASE_URL", "OIDC_ISSUER", "SHUTDOWN_TIMEOUT"} {
+				t.Setenv(k, tc.env[k])
+			}
+			_, err := Load()
+			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+				t.Errorf("Load() err = %v, want %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestStringMasksThePassword(t *testing.T) {
+	c := Config{DatabaseURL: "postgres://app:s3cret@db.example/sk"}
+	if s := c.String(); strings.Contains(s, "s3cret") || !strings.Contains(s, "app:xxxxx@") {
+		t.Errorf("String() = %s", s)
+	}
+}

@@ -1,0 +1,46 @@
+package httpapi_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/servicekatalog/servicekatalog/internal/apptest"
+	"github.com/servicekatalog/servicekatalog/internal/directory"
+)
+
+// TestRoleChangesReachOtherInstances: a role removed through one instance is refused by another
+// instance on the same database within 2 s (PostgreSQL LISTEN/NOTIFY).
+func TestRoleChangesReachOtherInstances(t *testing.T) {
+	a := apptest.New(t)
+	b := a.Replica(t)
+	spoc := a.Token("spoc.101")
+	fl := a.Token("first_line.101")
+	flUser := a.User("first_line.101")
+	me := apptest.Request{Method: "GET", Path: "/api/v1/me", Token: fl}
+	if got := b.Do(me).Status; got != 200 {
+		t.Fatalf("instance b before: %d", got)
+	}
+	var l apptest.List[directory.RoleAssignment]
+	a.Do(apptest.Request{Method: "GET", Path: "/api/v1/tenants/municipality:101/role-assignments", Token: spoc}).Decode(t, &l)
+	for _, ra := range l.Items {
+		if ra.UserID != flUser.ID {
+			continue
+		}
+		resp := a.Do(apptest.Request{Method: "DELETE", Path: "/api/v1/tenants/municipality:101/role-assignments/" + ra.ID,
+			Token: spoc, Header: map[string]string{"If-Match": `"1"`}})
+		if resp.Status != 204 {
+			t.Fatalf("remove first_line: %d %s", resp.Status, resp.Body)
+		}
+	}
+	if got := a.Do(me).Status; got != 403 {
+		t.Errorf("instance a right after: %d, want 403", got)
+	}
+	start := time.Now()
+	for b.Do(me).Status != 403 {
+		if time.Since(start) > 2*time.Second {
+			t.Fatal("instance b still allows the removed role after 2 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Logf("instance b refused the removed role after %v", time.Since(start).Round(time.Millisecond))
+}
