@@ -12,6 +12,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/app"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/config"
+	"github.com/servicekatalog/servicekatalog/internal/idempotency"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/seed"
 )
@@ -57,6 +58,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	listenCtx, stopListening := context.WithCancel(ctx)
 	defer stopListening()
 	go a.Authz.Listen(listenCtx)
+	go purgeIdempotencyKeys(listenCtx, a, log)
 
 	srv := &http.Server{
 		Addr: cfg.Addr, Handler: a.API.Handler(),
@@ -110,4 +112,22 @@ func loadData(ctx context.Context, cfg config.Config, a *app.App, log *slog.Logg
 	}
 	log.Info("loaded demo data (units, owners, one demo user per role)")
 	return nil
+}
+
+// purgeIdempotencyKeys deletes expired idempotency keys every hour.
+func purgeIdempotencyKeys(ctx context.Context, a *app.App, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := idempotency.Purge(ctx, a.DB); err != nil && ctx.Err() == nil {
+			log.Warn("purge idempotency keys", "err", err)
+		} else if n > 0 {
+			log.Info("purged expired idempotency keys", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -101,3 +101,9 @@ func Once[T any](ctx context.Context, db *postgres.DB, operation string, request
 		s.subject, s.key, hash[:], result).Error
 	return out, err
 }
+
+// Purge deletes the keys older than Retention and returns how many.
+func Purge(ctx context.Context, db *postgres.DB) (int64, error) {
+	res := db.Conn(ctx).Exec(`DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => ?)`, Retention.Seconds())
+	return res.RowsAffected, res.Error
+}
