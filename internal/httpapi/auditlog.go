@@ -45,17 +45,7 @@ func (s *Server) listAudit(c *gin.Context) {
 		s.exportAudit(c, f)
 		return
 	}
-	p, err := pageOf(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	res, err := s.Audit.List(ctx(c), f, p)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	list(c, res)
+	listed(s, c, func(p page.Request) (page.Page[audit.Record], error) { return s.Audit.List(ctx(c), f, p) })
 }
 
 func (s *Server) exportAudit(c *gin.Context, f audit.Filter) {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/servicekatalog/servicekatalog/internal/directory"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/page"
 )
 
 // Me is the caller and the roles it holds.
@@ -55,18 +56,10 @@ func (s *Server) me(c *gin.Context) {
 // @Security BearerAuth
 // @Router   /municipalities [get]
 func (s *Server) listMunicipalities(c *gin.Context) {
-	p, err := pageOf(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	f := directory.MunicipalityFilter{Region: c.Query("region"), OwnerUnit: c.Query("owner_unit"), Query: c.Query("q")}
-	res, err := s.Directory.ListMunicipalities(ctx(c), f, p)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	list(c, res)
+	listed(s, c, func(p page.Request) (page.Page[directory.Municipality], error) {
+		return s.Directory.ListMunicipalities(ctx(c), f, p)
+	})
 }
 
 // getMunicipality godoc
@@ -113,21 +106,10 @@ func (s *Server) getMunicipality(c *gin.Context) {
 // @Security BearerAuth
 // @Router   /municipalities/{code} [patch]
 func (s *Server) updateMunicipality(c *gin.Context) {
-	var in directory.MunicipalityPatch
-	version, err := ifMatch(c)
-	if err == nil {
-		err = bind(c, &in)
-	}
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	m, err := s.Directory.UpdateMunicipality(ctx(c), c.Param("code"), version, in)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	versioned(c, 200, m.Version, m)
+	changed(s, c, func(version int, in directory.MunicipalityPatch) (directory.Municipality, int, error) {
+		m, err := s.Directory.UpdateMunicipality(ctx(c), c.Param("code"), version, in)
+		return m, m.Version, err
+	})
 }
 
 // listUnits godoc
@@ -144,17 +126,7 @@ func (s *Server) updateMunicipality(c *gin.Context) {
 // @Security BearerAuth
 // @Router   /units [get]
 func (s *Server) listUnits(c *gin.Context) {
-	p, err := pageOf(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	res, err := s.Directory.ListUnits(ctx(c), p)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	list(c, res)
+	listed(s, c, func(p page.Request) (page.Page[directory.Unit], error) { return s.Directory.ListUnits(ctx(c), p) })
 }
 
 // createUnit godoc
@@ -176,17 +148,10 @@ func (s *Server) listUnits(c *gin.Context) {
 // @Security BearerAuth
 // @Router   /units [post]
 func (s *Server) createUnit(c *gin.Context) {
-	var in directory.NewUnit
-	if err := bind(c, &in); err != nil {
-		s.fail(c, err)
-		return
-	}
-	u, err := s.Directory.CreateUnit(ctx(c), in)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	created(c, u.Version, u)
+	creates(s, c, func(in directory.NewUnit) (directory.Unit, int, error) {
+		u, err := s.Directory.CreateUnit(ctx(c), in)
+		return u, u.Version, err
+	})
 }
 
 // getUnit godoc
@@ -232,21 +197,10 @@ func (s *Server) getUnit(c *gin.Context) {
 // @Security BearerAuth
 // @Router   /units/{unit} [patch]
 func (s *Server) updateUnit(c *gin.Context) {
-	var in directory.UnitPatch
-	version, err := ifMatch(c)
-	if err == nil {
-		err = bind(c, &in)
-	}
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	u, err := s.Directory.UpdateUnit(ctx(c), c.Param("unit"), version, in)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	versioned(c, 200, u.Version, u)
+	changed(s, c, func(version int, in directory.UnitPatch) (directory.Unit, int, error) {
+		u, err := s.Directory.UpdateUnit(ctx(c), c.Param("unit"), version, in)
+		return u, u.Version, err
+	})
 }
 
 // listUsers godoc
@@ -265,17 +219,9 @@ func (s *Server) updateUnit(c *gin.Context) {
 // @Security BearerAuth
 // @Router   /tenants/{tenant}/users [get]
 func (s *Server) listUsers(c *gin.Context) {
-	p, err := pageOf(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	res, err := s.Directory.ListUsers(ctx(c), tenantOf(c), p)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	list(c, res)
+	listed(s, c, func(p page.Request) (page.Page[directory.User], error) {
+		return s.Directory.ListUsers(ctx(c), tenantOf(c), p)
+	})
 }
 
 // createUser godoc
@@ -299,17 +245,10 @@ func (s *Server) listUsers(c *gin.Context) {
 // @Security BearerAuth
 // @Router   /tenants/{tenant}/users [post]
 func (s *Server) createUser(c *gin.Context) {
-	var in directory.NewUser
-	if err := bind(c, &in); err != nil {
-		s.fail(c, err)
-		return
-	}
-	u, err := s.Directory.CreateUser(ctx(c), tenantOf(c), in)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	created(c, u.Version, u)
+	creates(s, c, func(in directory.NewUser) (directory.User, int, error) {
+		u, err := s.Directory.CreateUser(ctx(c), tenantOf(c), in)
+		return u, u.Version, err
+	})
 }
 
 // getUser godoc
@@ -364,25 +303,15 @@ func (s *Server) getUser(c *gin.Context) {
 // @Security BearerAuth
 // @Router   /tenants/{tenant}/users/{id} [patch]
 func (s *Server) updateUser(c *gin.Context) {
-	var in directory.UserPatch
 	id, err := idParam(c, "id", "user")
-	var version int
-	if err == nil {
-		version, err = ifMatch(c)
-	}
-	if err == nil {
-		err = bind(c, &in)
-	}
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	u, err := s.Directory.UpdateUser(ctx(c), tenantOf(c), id, version, in)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	versioned(c, 200, u.Version, u)
+	changed(s, c, func(version int, in directory.UserPatch) (directory.User, int, error) {
+		u, err := s.Directory.UpdateUser(ctx(c), tenantOf(c), id, version, in)
+		return u, u.Version, err
+	})
 }
 
 // listAssignments godoc
@@ -401,17 +330,9 @@ func (s *Server) updateUser(c *gin.Context) {
 // @Security BearerAuth
 // @Router   /tenants/{tenant}/role-assignments [get]
 func (s *Server) listAssignments(c *gin.Context) {
-	p, err := pageOf(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	res, err := s.Directory.ListAssignments(ctx(c), tenantOf(c), p)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	list(c, res)
+	listed(s, c, func(p page.Request) (page.Page[directory.RoleAssignment], error) {
+		return s.Directory.ListAssignments(ctx(c), tenantOf(c), p)
+	})
 }
 
 // createAssignment godoc
@@ -438,17 +359,10 @@ func (s *Server) listAssignments(c *gin.Context) {
 // @Security BearerAuth
 // @Router   /tenants/{tenant}/role-assignments [post]
 func (s *Server) createAssignment(c *gin.Context) {
-	var in directory.NewAssignment
-	if err := bind(c, &in); err != nil {
-		s.fail(c, err)
-		return
-	}
-	a, err := s.Directory.Assign(ctx(c), tenantOf(c), in)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	created(c, a.Version, a)
+	creates(s, c, func(in directory.NewAssignment) (directory.RoleAssignment, int, error) {
+		a, err := s.Directory.Assign(ctx(c), tenantOf(c), in)
+		return a, a.Version, err
+	})
 }
 
 // deleteAssignment godoc
@@ -507,17 +421,9 @@ type NewAPIKey struct {
 // @Security BearerAuth
 // @Router   /tenants/{tenant}/api-keys [get]
 func (s *Server) listKeys(c *gin.Context) {
-	p, err := pageOf(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	res, err := s.Directory.ListKeys(ctx(c), tenantOf(c), p)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	list(c, res)
+	listed(s, c, func(p page.Request) (page.Page[directory.APIKey], error) {
+		return s.Directory.ListKeys(ctx(c), tenantOf(c), p)
+	})
 }
 
 // createKey godoc
@@ -543,17 +449,10 @@ func (s *Server) listKeys(c *gin.Context) {
 // @Security BearerAuth
 // @Router   /tenants/{tenant}/api-keys [post]
 func (s *Server) createKey(c *gin.Context) {
-	var in directory.NewKey
-	if err := bind(c, &in); err != nil {
-		s.fail(c, err)
-		return
-	}
-	k, err := s.Directory.CreateKey(ctx(c), tenantOf(c), in)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	created(c, k.Version, NewAPIKey{APIKey: k.APIKey, Secret: k.Secret})
+	creates(s, c, func(in directory.NewKey) (NewAPIKey, int, error) {
+		k, err := s.Directory.CreateKey(ctx(c), tenantOf(c), in)
+		return NewAPIKey{APIKey: k.APIKey, Secret: k.Secret}, k.Version, err
+	})
 }
 
 // revokeKey godoc

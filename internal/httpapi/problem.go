@@ -83,7 +83,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	c.Abort()
 	c.Header("Content-Type", problemJSON)
 	c.Header("Cache-Control", "no-store")
-	c.JSON(k.status, body) // keeps the Content-Type set above
+	c.PureJSON(k.status, body) // keeps the Content-Type set above; no HTML escaping of details
 }
 
 func sanitizeHeader(s string) string {

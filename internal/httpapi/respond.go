@@ -73,3 +73,53 @@ func idParam(c *gin.Context, name, what string) (string, error) {
 	}
 	return strings.ToLower(id), nil
 }
+
+// listed answers one page of a list use case.
+func listed[T any](s *Server, c *gin.Context, fetch func(page.Request) (page.Page[T], error)) {
+	p, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, err := fetch(p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list(c, res)
+}
+
+// changed runs a change use case on the version named by If-Match with the decoded body and
+// answers the changed object with its new ETag.
+func changed[In any, Out any](s *Server, c *gin.Context, apply func(version int, in In) (Out, int, error)) {
+	var in In
+	version, err := ifMatch(c)
+	if err == nil {
+		err = bind(c, &in)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out, newVersion, err := apply(version, in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	versioned(c, 200, newVersion, out)
+}
+
+// creates runs a creating use case with the decoded body and answers 201 (or the replay).
+func creates[In any, Out any](s *Server, c *gin.Context, create func(in In) (Out, int, error)) {
+	var in In
+	if err := bind(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	out, version, err := create(in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	created(c, version, out)
+}
