@@ -169,6 +169,946 @@ const docTemplate = `{
                 }
             }
         },
+        "/catalog/calendars": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "catalogue"
+                ],
+                "summary": "List holiday calendars",
+                "operationId": "listCalendars",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "default": 50,
+                        "description": "Page size, 1-200",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Cursor from the previous page's next link",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.List-catalog_Calendar"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/catalog/calendars/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "catalogue"
+                ],
+                "summary": "Get a holiday calendar",
+                "operationId": "getCalendar",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "dk-public",
+                        "description": "Calendar id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/catalog.Calendar"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/catalog/families": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "catalogue"
+                ],
+                "summary": "List service families",
+                "operationId": "listFamilies",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "default": 50,
+                        "description": "Page size, 1-200",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Cursor from the previous page's next link",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.List-catalog_Family"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/catalog/levels": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The common levels (basis, standard, plus): support hours, availability, P1-P4\nresponse and restore targets with their clocks, backup, RPO/RTO, maintenance, credits.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "catalogue"
+                ],
+                "summary": "List service levels",
+                "operationId": "listLevels",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "default": 50,
+                        "description": "Page size, 1-200",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Cursor from the previous page's next link",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.List-catalog_Level"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/catalog/levels/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "catalogue"
+                ],
+                "summary": "Get a service level",
+                "operationId": "getLevel",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "standard",
+                        "description": "Level id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/catalog.Level"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/catalog/proposals": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The council sees every proposal; a unit sees its own.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "catalogue"
+                ],
+                "summary": "List catalogue proposals",
+                "operationId": "listProposals",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "default": 50,
+                        "description": "Page size, 1-200",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Cursor from the previous page's next link",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.List-catalog_Proposal"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The service is checked against the published schema (catalog/schema/service.schema.json)\nand the current catalogue; every problem is listed with a pointer into the body.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "catalogue"
+                ],
+                "summary": "Propose a new or changed standard service (unit admin, council)",
+                "operationId": "createProposal",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "Unique key; a retry with the same key and body returns the first answer",
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": true
+                    },
+                    {
+                        "description": "The proposal",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/catalog.NewProposal"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/catalog.Proposal"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid: the service breaks the schema or the catalogue's rules",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "conflict: the same key is in flight",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "unprocessable: the key was used with another body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/catalog/proposals/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "catalogue"
+                ],
+                "summary": "Get a catalogue proposal",
+                "operationId": "getProposal",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": "Proposal id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/catalog.Proposal"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/catalog/proposals/{id}/decision": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "review"
+                ],
+                "summary": "Accept or reject a catalogue proposal (council)",
+                "operationId": "decideProposal",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": "Proposal id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "approved or rejected, with the reason",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/review.Input"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/catalog.Proposal"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "conflict: decided already",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/catalog/proposals/{id}/yaml": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The file to commit as catalog/services/\u003cid\u003e.yaml; the next sync loads it.",
+                "produces": [
+                    "application/yaml"
+                ],
+                "tags": [
+                    "catalogue"
+                ],
+                "summary": "Export an accepted proposal as YAML",
+                "operationId": "exportProposal",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": "Proposal id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "services/\u003cid\u003e.yaml",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "conflict: not accepted",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/catalog/services": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "catalogue"
+                ],
+                "summary": "List standard services",
+                "operationId": "listStandardServices",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "compute",
+                        "description": "Family id",
+                        "name": "family",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "example": "plus",
+                        "description": "Only services offerable at this level",
+                        "name": "level",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "Only mandatory (true) or optional (false) services",
+                        "name": "mandatory",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Part of the Danish or English name",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "Also services retired from the catalogue",
+                        "name": "include_retired",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 50,
+                        "description": "Page size, 1-200",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Cursor from the previous page's next link",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.List-catalog_ServiceEntry"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/catalog/services/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "catalogue"
+                ],
+                "summary": "Get a standard service",
+                "operationId": "getStandardService",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "CMP-01",
+                        "description": "Standard service id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/catalog.ServiceEntry"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/catalog/vocabularies": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Notice tags, priorities, clock profiles, control sets (ISO 27001, NIS2, GDPR, STM-2024),\nand the example municipal domains and IT systems.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "catalogue"
+                ],
+                "summary": "List vocabularies",
+                "operationId": "listVocabularies",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "default": 50,
+                        "description": "Page size, 1-200",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Cursor from the previous page's next link",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.List-catalog_Vocabulary"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/catalog/vocabularies/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "catalogue"
+                ],
+                "summary": "Get a vocabulary",
+                "operationId": "getVocabulary",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "notice-tags",
+                        "description": "Vocabulary id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/catalog.Vocabulary"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/conformance": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Per unit × mandatory standard service × required level: published, waived or missing.\nformat=csv for a spreadsheet.",
+                "produces": [
+                    "application/json",
+                    "text/csv"
+                ],
+                "tags": [
+                    "review"
+                ],
+                "summary": "Conformance of every unit (council)",
+                "operationId": "fleetConformance",
+                "parameters": [
+                    {
+                        "enum": [
+                            "csv"
+                        ],
+                        "type": "string",
+                        "description": "csv for CSV",
+                        "name": "format",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/offering.Conformance"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/dev-issuer/.well-known/jwks.json": {
             "get": {
                 "description": "The built-in development issuer's JWKS. Absent in production.",
@@ -508,6 +1448,230 @@ const docTemplate = `{
                 }
             }
         },
+        "/offerings": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Every unit's offerings that have a live (published or retiring) version. Readable by every role.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "offerings"
+                ],
+                "summary": "List published offerings",
+                "operationId": "listOfferings",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "CMP-01",
+                        "description": "Standard service id",
+                        "name": "service_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "example": "midt",
+                        "description": "Unit slug",
+                        "name": "unit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "example": "standard",
+                        "description": "Only offerings at this level",
+                        "name": "level",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 50,
+                        "description": "Page size, 1-200",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Cursor from the previous page's next link",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.List-offering_Offering"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/offerings/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Its live version; the council and the offering unit also see the version in the making.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "offerings"
+                ],
+                "summary": "Get an offering",
+                "operationId": "getOffering",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": "Offering id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/offering.Offering"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/offerings/{id}/decision": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Approved, the version is published and the previous live version superseded;\nrejected, it returns to draft with the reason. The decision is recorded.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "review"
+                ],
+                "summary": "Approve or reject an offering's submitted version (council)",
+                "operationId": "decideOffering",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": "Offering id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "approved or rejected, with the reason",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/review.Input"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/offering.Version"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "conflict: nothing submitted",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/readyz": {
             "get": {
                 "description": "Ready to serve: the database answers and no migration is pending.",
@@ -528,6 +1692,44 @@ const docTemplate = `{
                     },
                     "503": {
                         "description": "unavailable: database down or migrations pending",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/reviews": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Submitted offering versions, catalogue proposals and waiver requests, oldest first, with age.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "review"
+                ],
+                "summary": "Everything waiting for the council",
+                "operationId": "reviewQueue",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.List-review_Item"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1697,6 +2899,1044 @@ const docTemplate = `{
                     }
                 }
             }
+        },
+        "/units/{unit}/conformance": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json",
+                    "text/csv"
+                ],
+                "tags": [
+                    "offerings"
+                ],
+                "summary": "Conformance of one unit",
+                "operationId": "unitConformance",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "midt",
+                        "description": "Unit slug",
+                        "name": "unit",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "enum": [
+                            "csv"
+                        ],
+                        "type": "string",
+                        "description": "csv for CSV",
+                        "name": "format",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/offering.Conformance"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/units/{unit}/offerings": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "offerings"
+                ],
+                "summary": "List a unit's offerings in every state",
+                "operationId": "listUnitOfferings",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "midt",
+                        "description": "Unit slug",
+                        "name": "unit",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "default": 50,
+                        "description": "Page size, 1-200",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Cursor from the previous page's next link",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.List-offering_Offering"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Creates the offering with a first draft version. A unit offers each standard service once.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "offerings"
+                ],
+                "summary": "Start an offering of a standard service (unit admin)",
+                "operationId": "createOffering",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "midt",
+                        "description": "Unit slug",
+                        "name": "unit",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "Unique key; a retry with the same key and body returns the first answer",
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": true
+                    },
+                    {
+                        "description": "Service and terms",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/offering.NewOffering"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/offering.Offering"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid: unknown service, a level it lacks, a bad price",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "conflict: the unit offers the service already",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "unprocessable: the key was used with another body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/units/{unit}/offerings/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "offerings"
+                ],
+                "summary": "Get one of a unit's offerings with its versions and decisions",
+                "operationId": "getUnitOffering",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "midt",
+                        "description": "Unit slug",
+                        "name": "unit",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": "Offering id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/offering.Offering"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "The pending version's version, for If-Match on the draft"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/units/{unit}/offerings/{id}/draft": {
+            "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "offerings"
+                ],
+                "summary": "Edit the terms of an offering's draft (unit admin)",
+                "operationId": "editOfferingDraft",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "midt",
+                        "description": "Unit slug",
+                        "name": "unit",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": "Offering id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "ETag of the draft read",
+                        "name": "If-Match",
+                        "in": "header",
+                        "required": true
+                    },
+                    {
+                        "description": "The new terms",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/offering.Terms"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/offering.Version"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "conflict: not a draft",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "precondition-failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "428": {
+                        "description": "precondition-required",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/units/{unit}/offerings/{id}/retire": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The date must give at least the termination notice of the levels offered.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "offerings"
+                ],
+                "summary": "Retire a published offering (unit admin)",
+                "operationId": "retireOffering",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "midt",
+                        "description": "Unit slug",
+                        "name": "unit",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": "Offering id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "When it ends",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/offering.RetireInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/offering.Version"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid: too little notice",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "conflict: not published",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/units/{unit}/offerings/{id}/submit": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "offerings"
+                ],
+                "summary": "Submit an offering's draft to the council (unit admin)",
+                "operationId": "submitOffering",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "midt",
+                        "description": "Unit slug",
+                        "name": "unit",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": "Offering id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/offering.Version"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "conflict: not a draft",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/units/{unit}/offerings/{id}/versions": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A draft copied from the live terms; the live version stays published until the council approves the new one.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "offerings"
+                ],
+                "summary": "Start a new version of a published offering (unit admin)",
+                "operationId": "newOfferingVersion",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "midt",
+                        "description": "Unit slug",
+                        "name": "unit",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": "Offering id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "Unique key; a retry returns the first answer",
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/offering.Version"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "conflict: nothing published, or a version in the making",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "unprocessable: the key was used for another request",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/units/{unit}/waivers": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "offerings"
+                ],
+                "summary": "List a unit's waivers",
+                "operationId": "listUnitWaivers",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "midt",
+                        "description": "Unit slug",
+                        "name": "unit",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "default": 50,
+                        "description": "Page size, 1-200",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Cursor from the previous page's next link",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.List-offering_Waiver"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "offerings"
+                ],
+                "summary": "Ask the council to waive a mandatory service at a level (unit admin)",
+                "operationId": "requestWaiver",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "midt",
+                        "description": "Unit slug",
+                        "name": "unit",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "Unique key; a retry with the same key and body returns the first answer",
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": true
+                    },
+                    {
+                        "description": "Service, level, reason and expiry",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/offering.NewWaiver"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/offering.Waiver"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid: not mandatory there, or a bad expiry",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "conflict: the same key is in flight",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "unprocessable: the key was used with another body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/waivers": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "review"
+                ],
+                "summary": "List every unit's waivers (council)",
+                "operationId": "listWaivers",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "default": 50,
+                        "description": "Page size, 1-200",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Cursor from the previous page's next link",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.List-offering_Waiver"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/waivers/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The council sees every waiver; a unit its own.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "review"
+                ],
+                "summary": "Get a waiver",
+                "operationId": "getWaiver",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": "Waiver id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/offering.Waiver"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/waivers/{id}/decision": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "review"
+                ],
+                "summary": "Grant or reject a waiver request (council)",
+                "operationId": "decideWaiver",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": "Waiver id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "approved (granted) or rejected, with the reason",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/review.Input"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/offering.Waiver"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "conflict: decided already",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
         }
     },
     "definitions": {
@@ -1795,6 +4035,526 @@ const docTemplate = `{
                     "type": "integer"
                 },
                 "records": {
+                    "type": "integer"
+                }
+            }
+        },
+        "catalog.Availability": {
+            "type": "object",
+            "properties": {
+                "max_outages_per_month": {
+                    "type": "integer"
+                },
+                "target_percent": {
+                    "type": "number",
+                    "example": 99.9
+                },
+                "window": {
+                    "type": "string",
+                    "enum": [
+                        "support_hours",
+                        "24x7"
+                    ]
+                }
+            }
+        },
+        "catalog.Backup": {
+            "type": "object",
+            "properties": {
+                "frequency": {
+                    "type": "string",
+                    "enum": [
+                        "none",
+                        "hourly",
+                        "daily",
+                        "weekly"
+                    ]
+                },
+                "retention_days": {
+                    "type": "integer"
+                }
+            }
+        },
+        "catalog.Calendar": {
+            "type": "object",
+            "properties": {
+                "easter_relative": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/catalog.EasterHoliday"
+                    }
+                },
+                "fixed": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/catalog.Holiday"
+                    }
+                },
+                "id": {
+                    "type": "string",
+                    "example": "dk-public"
+                },
+                "name": {
+                    "$ref": "#/definitions/catalog.Text"
+                },
+                "time_zone": {
+                    "type": "string",
+                    "example": "Europe/Copenhagen"
+                }
+            }
+        },
+        "catalog.CreditTier": {
+            "type": "object",
+            "properties": {
+                "below_percent": {
+                    "type": "number"
+                },
+                "credit_percent": {
+                    "type": "number"
+                }
+            }
+        },
+        "catalog.EasterHoliday": {
+            "type": "object",
+            "properties": {
+                "from_year": {
+                    "type": "integer"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "offset": {
+                    "type": "integer"
+                },
+                "until_year": {
+                    "type": "integer"
+                }
+            }
+        },
+        "catalog.Entry": {
+            "type": "object",
+            "properties": {
+                "attributes": {
+                    "type": "object",
+                    "additionalProperties": {}
+                },
+                "description": {
+                    "$ref": "#/definitions/catalog.Text"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "NEDBRUD"
+                },
+                "name": {
+                    "$ref": "#/definitions/catalog.Text"
+                }
+            }
+        },
+        "catalog.Family": {
+            "type": "object",
+            "properties": {
+                "description": {
+                    "$ref": "#/definitions/catalog.Text"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "compute"
+                },
+                "name": {
+                    "$ref": "#/definitions/catalog.Text"
+                }
+            }
+        },
+        "catalog.Holiday": {
+            "type": "object",
+            "properties": {
+                "day": {
+                    "type": "integer"
+                },
+                "from_year": {
+                    "type": "integer"
+                },
+                "month": {
+                    "type": "integer"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "until_year": {
+                    "type": "integer"
+                }
+            }
+        },
+        "catalog.Level": {
+            "type": "object",
+            "properties": {
+                "availability": {
+                    "$ref": "#/definitions/catalog.Availability"
+                },
+                "backup": {
+                    "$ref": "#/definitions/catalog.Backup"
+                },
+                "description": {
+                    "$ref": "#/definitions/catalog.Text"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "standard"
+                },
+                "maintenance": {
+                    "$ref": "#/definitions/catalog.Maintenance"
+                },
+                "name": {
+                    "$ref": "#/definitions/catalog.Text"
+                },
+                "priorities": {
+                    "description": "P1-P4",
+                    "type": "object",
+                    "additionalProperties": {
+                        "$ref": "#/definitions/catalog.Target"
+                    }
+                },
+                "rank": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "redundancy": {
+                    "type": "string",
+                    "enum": [
+                        "none",
+                        "n+1",
+                        "geo"
+                    ]
+                },
+                "reporting": {
+                    "type": "string",
+                    "enum": [
+                        "monthly",
+                        "quarterly",
+                        "yearly"
+                    ]
+                },
+                "rpo_minutes": {
+                    "type": "integer"
+                },
+                "rto_minutes": {
+                    "type": "integer"
+                },
+                "service_credits": {
+                    "$ref": "#/definitions/catalog.ServiceCredits"
+                },
+                "support_hours": {
+                    "$ref": "#/definitions/catalog.SupportHours"
+                },
+                "termination_notice_days": {
+                    "type": "integer"
+                }
+            }
+        },
+        "catalog.Maintenance": {
+            "type": "object",
+            "properties": {
+                "notice_days": {
+                    "type": "integer",
+                    "example": 10
+                },
+                "window": {
+                    "$ref": "#/definitions/catalog.MaintenanceWindow"
+                }
+            }
+        },
+        "catalog.MaintenanceWindow": {
+            "type": "object",
+            "properties": {
+                "day": {
+                    "type": "string",
+                    "example": "tuesday"
+                },
+                "from": {
+                    "type": "string",
+                    "example": "22:00"
+                },
+                "to": {
+                    "type": "string",
+                    "example": "02:00"
+                }
+            }
+        },
+        "catalog.NewProposal": {
+            "type": "object",
+            "required": [
+                "change",
+                "rationale",
+                "service"
+            ],
+            "properties": {
+                "change": {
+                    "type": "string",
+                    "enum": [
+                        "new",
+                        "change"
+                    ],
+                    "example": "new"
+                },
+                "rationale": {
+                    "type": "string",
+                    "maxLength": 4000,
+                    "minLength": 3,
+                    "example": "Municipalities ask for GPU capacity."
+                },
+                "service": {
+                    "description": "same schema as services/\u003cid\u003e.yaml",
+                    "type": "object"
+                }
+            }
+        },
+        "catalog.Proposal": {
+            "type": "object",
+            "properties": {
+                "change": {
+                    "type": "string",
+                    "enum": [
+                        "new",
+                        "change"
+                    ]
+                },
+                "id": {
+                    "type": "string",
+                    "format": "uuid"
+                },
+                "proposed_by": {
+                    "type": "string"
+                },
+                "proposer": {
+                    "type": "string",
+                    "example": "unit:midt"
+                },
+                "rationale": {
+                    "type": "string"
+                },
+                "service": {
+                    "description": "the standard service, as in services/\u003cid\u003e.yaml",
+                    "type": "object"
+                },
+                "service_id": {
+                    "type": "string",
+                    "example": "CMP-03"
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "submitted",
+                        "accepted",
+                        "rejected"
+                    ]
+                },
+                "submitted_at": {
+                    "type": "string"
+                },
+                "version": {
+                    "type": "integer"
+                }
+            }
+        },
+        "catalog.ServiceCredits": {
+            "type": "object",
+            "properties": {
+                "rule": {
+                    "$ref": "#/definitions/catalog.Text"
+                },
+                "tiers": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/catalog.CreditTier"
+                    }
+                }
+            }
+        },
+        "catalog.ServiceEntry": {
+            "type": "object",
+            "properties": {
+                "catalog_version": {
+                    "type": "integer"
+                },
+                "dependencies": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "description": {
+                    "$ref": "#/definitions/catalog.Text"
+                },
+                "family": {
+                    "type": "string",
+                    "example": "compute"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "CMP-01"
+                },
+                "levels": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "basis",
+                        "standard",
+                        "plus"
+                    ]
+                },
+                "mandatory": {
+                    "type": "boolean"
+                },
+                "mandatory_levels": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "basis",
+                        "standard"
+                    ]
+                },
+                "name": {
+                    "$ref": "#/definitions/catalog.Text"
+                },
+                "order_parameters": {
+                    "description": "a JSON Schema",
+                    "type": "object"
+                },
+                "related_controls": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "retired_at": {
+                    "type": "string"
+                },
+                "unit_of_measure": {
+                    "type": "string",
+                    "example": "VM"
+                }
+            }
+        },
+        "catalog.Span": {
+            "type": "object",
+            "properties": {
+                "from": {
+                    "type": "string",
+                    "example": "08:00"
+                },
+                "to": {
+                    "type": "string",
+                    "example": "16:00"
+                }
+            }
+        },
+        "catalog.SupportHours": {
+            "type": "object",
+            "properties": {
+                "always": {
+                    "description": "round the clock",
+                    "type": "boolean"
+                },
+                "calendar": {
+                    "type": "string",
+                    "example": "dk-public"
+                },
+                "on_call": {
+                    "description": "on-call outside support hours",
+                    "type": "string",
+                    "enum": [
+                        "none",
+                        "p1",
+                        "all"
+                    ]
+                },
+                "weekly": {
+                    "description": "weekday → span, when not always",
+                    "type": "object",
+                    "additionalProperties": {
+                        "$ref": "#/definitions/catalog.Span"
+                    }
+                }
+            }
+        },
+        "catalog.Target": {
+            "type": "object",
+            "properties": {
+                "response_clock": {
+                    "type": "string",
+                    "enum": [
+                        "business_hours",
+                        "24x7"
+                    ]
+                },
+                "response_minutes": {
+                    "type": "integer",
+                    "example": 30
+                },
+                "restore_clock": {
+                    "type": "string",
+                    "enum": [
+                        "business_hours",
+                        "24x7"
+                    ]
+                },
+                "restore_minutes": {
+                    "type": "integer",
+                    "example": 240
+                }
+            }
+        },
+        "catalog.Text": {
+            "type": "object",
+            "properties": {
+                "da": {
+                    "type": "string",
+                    "example": "Virtuelle servere"
+                },
+                "en": {
+                    "type": "string",
+                    "example": "Virtual servers"
+                }
+            }
+        },
+        "catalog.Vocabulary": {
+            "type": "object",
+            "properties": {
+                "entries": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/catalog.Entry"
+                    }
+                },
+                "example_data": {
+                    "type": "boolean"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "notice-tags"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "notice_tags",
+                        "priorities",
+                        "clock_profiles",
+                        "control_set",
+                        "municipal_domains",
+                        "it_systems"
+                    ]
+                },
+                "name": {
+                    "$ref": "#/definitions/catalog.Text"
+                },
+                "placeholder": {
+                    "type": "boolean"
+                },
+                "version": {
                     "type": "integer"
                 }
             }
@@ -2182,6 +4942,96 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.List-catalog_Calendar": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/catalog.Calendar"
+                    }
+                },
+                "next": {
+                    "type": "string",
+                    "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
+                }
+            }
+        },
+        "httpapi.List-catalog_Family": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/catalog.Family"
+                    }
+                },
+                "next": {
+                    "type": "string",
+                    "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
+                }
+            }
+        },
+        "httpapi.List-catalog_Level": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/catalog.Level"
+                    }
+                },
+                "next": {
+                    "type": "string",
+                    "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
+                }
+            }
+        },
+        "httpapi.List-catalog_Proposal": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/catalog.Proposal"
+                    }
+                },
+                "next": {
+                    "type": "string",
+                    "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
+                }
+            }
+        },
+        "httpapi.List-catalog_ServiceEntry": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/catalog.ServiceEntry"
+                    }
+                },
+                "next": {
+                    "type": "string",
+                    "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
+                }
+            }
+        },
+        "httpapi.List-catalog_Vocabulary": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/catalog.Vocabulary"
+                    }
+                },
+                "next": {
+                    "type": "string",
+                    "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
+                }
+            }
+        },
         "httpapi.List-directory_APIKey": {
             "type": "object",
             "properties": {
@@ -2249,6 +5099,51 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/directory.User"
+                    }
+                },
+                "next": {
+                    "type": "string",
+                    "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
+                }
+            }
+        },
+        "httpapi.List-offering_Offering": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/offering.Offering"
+                    }
+                },
+                "next": {
+                    "type": "string",
+                    "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
+                }
+            }
+        },
+        "httpapi.List-offering_Waiver": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/offering.Waiver"
+                    }
+                },
+                "next": {
+                    "type": "string",
+                    "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
+                }
+            }
+        },
+        "httpapi.List-review_Item": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/review.Item"
                     }
                 },
                 "next": {
@@ -2371,6 +5266,423 @@ const docTemplate = `{
                 "type": {
                     "type": "string",
                     "example": "/problems/invalid"
+                }
+            }
+        },
+        "offering.Conformance": {
+            "type": "object",
+            "properties": {
+                "missing": {
+                    "type": "integer"
+                },
+                "published": {
+                    "type": "integer"
+                },
+                "rows": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/offering.ConformanceRow"
+                    }
+                },
+                "waived": {
+                    "type": "integer"
+                }
+            }
+        },
+        "offering.ConformanceRow": {
+            "type": "object",
+            "properties": {
+                "level": {
+                    "type": "string",
+                    "example": "standard"
+                },
+                "offering_id": {
+                    "type": "string"
+                },
+                "service_id": {
+                    "type": "string",
+                    "example": "CMP-01"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "published",
+                        "waived",
+                        "missing"
+                    ]
+                },
+                "unit": {
+                    "type": "string",
+                    "example": "midt"
+                },
+                "waived_until": {
+                    "type": "string"
+                },
+                "waiver_id": {
+                    "type": "string"
+                }
+            }
+        },
+        "offering.LevelTerms": {
+            "type": "object",
+            "required": [
+                "level"
+            ],
+            "properties": {
+                "level": {
+                    "type": "string",
+                    "maxLength": 40,
+                    "example": "standard"
+                },
+                "monthly_price": {
+                    "type": "string",
+                    "example": "1250.00"
+                },
+                "one_off_fee": {
+                    "type": "string",
+                    "example": "500.00"
+                }
+            }
+        },
+        "offering.NewOffering": {
+            "type": "object",
+            "required": [
+                "service_id"
+            ],
+            "properties": {
+                "service_id": {
+                    "type": "string",
+                    "maxLength": 20,
+                    "example": "CMP-01"
+                },
+                "terms": {
+                    "$ref": "#/definitions/offering.Terms"
+                }
+            }
+        },
+        "offering.NewWaiver": {
+            "type": "object",
+            "required": [
+                "expires_on",
+                "level",
+                "reason",
+                "service_id"
+            ],
+            "properties": {
+                "expires_on": {
+                    "type": "string",
+                    "example": "2027-06-30"
+                },
+                "level": {
+                    "type": "string",
+                    "maxLength": 40,
+                    "example": "plus"
+                },
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "minLength": 3,
+                    "example": "SOC contract starts in Q3."
+                },
+                "service_id": {
+                    "type": "string",
+                    "maxLength": 20,
+                    "example": "SEC-02"
+                }
+            }
+        },
+        "offering.Offering": {
+            "type": "object",
+            "properties": {
+                "created_at": {
+                    "type": "string"
+                },
+                "created_by": {
+                    "type": "string"
+                },
+                "decisions": {
+                    "description": "Decisions are the council's decisions on the offering's versions (single reads only).",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/review.Decision"
+                    }
+                },
+                "id": {
+                    "type": "string",
+                    "format": "uuid"
+                },
+                "live": {
+                    "description": "Live is the published (or retiring) version that municipalities order.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/offering.Version"
+                        }
+                    ]
+                },
+                "pending": {
+                    "description": "Pending is the version in the making (draft or submitted); shown to the unit and the council.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/offering.Version"
+                        }
+                    ]
+                },
+                "service_id": {
+                    "type": "string",
+                    "example": "CMP-01"
+                },
+                "unit": {
+                    "type": "string",
+                    "example": "midt"
+                }
+            }
+        },
+        "offering.RetireInput": {
+            "type": "object",
+            "required": [
+                "retire_on"
+            ],
+            "properties": {
+                "retire_on": {
+                    "type": "string",
+                    "example": "2027-06-30"
+                }
+            }
+        },
+        "offering.Terms": {
+            "type": "object",
+            "required": [
+                "contact",
+                "delivery",
+                "levels"
+            ],
+            "properties": {
+                "capacity_limit": {
+                    "description": "CapacityLimit is the most units of measure the unit can deliver in all; null for no limit.",
+                    "type": "integer",
+                    "maximum": 100000000,
+                    "minimum": 1,
+                    "example": 400
+                },
+                "claims_conformance": {
+                    "description": "ClaimsConformance says the offering counts towards the unit's mandatory catalogue: it must\nthen offer every mandatory level of the service.",
+                    "type": "boolean"
+                },
+                "contact": {
+                    "type": "string",
+                    "maxLength": 320,
+                    "example": "servicedesk@midt.example"
+                },
+                "delivery": {
+                    "type": "string",
+                    "enum": [
+                        "own",
+                        "outsourced",
+                        "mixed"
+                    ],
+                    "example": "own"
+                },
+                "delivery_notes": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "Runs in the unit's two data centres."
+                },
+                "lead_time_days": {
+                    "type": "integer",
+                    "maximum": 365,
+                    "minimum": 0,
+                    "example": 10
+                },
+                "levels": {
+                    "type": "array",
+                    "maxItems": 10,
+                    "minItems": 1,
+                    "items": {
+                        "$ref": "#/definitions/offering.LevelTerms"
+                    }
+                }
+            }
+        },
+        "offering.Version": {
+            "type": "object",
+            "properties": {
+                "created_at": {
+                    "type": "string"
+                },
+                "created_by": {
+                    "type": "string"
+                },
+                "number": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "offering_id": {
+                    "type": "string",
+                    "format": "uuid"
+                },
+                "published_at": {
+                    "type": "string"
+                },
+                "rejection_reason": {
+                    "type": "string"
+                },
+                "retire_on": {
+                    "type": "string",
+                    "example": "2027-06-30"
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "draft",
+                        "submitted",
+                        "published",
+                        "superseded",
+                        "retired"
+                    ]
+                },
+                "submitted_at": {
+                    "type": "string"
+                },
+                "terms": {
+                    "$ref": "#/definitions/offering.Terms"
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "version": {
+                    "description": "concurrency version (ETag)",
+                    "type": "integer"
+                }
+            }
+        },
+        "offering.Waiver": {
+            "type": "object",
+            "properties": {
+                "expires_on": {
+                    "type": "string",
+                    "example": "2027-12-31"
+                },
+                "id": {
+                    "type": "string",
+                    "format": "uuid"
+                },
+                "level": {
+                    "type": "string",
+                    "example": "plus"
+                },
+                "reason": {
+                    "type": "string"
+                },
+                "requested_at": {
+                    "type": "string"
+                },
+                "requested_by": {
+                    "type": "string"
+                },
+                "service_id": {
+                    "type": "string",
+                    "example": "SEC-02"
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "requested",
+                        "granted",
+                        "rejected"
+                    ]
+                },
+                "unit": {
+                    "type": "string",
+                    "example": "midt"
+                },
+                "version": {
+                    "type": "integer"
+                }
+            }
+        },
+        "review.Decision": {
+            "type": "object",
+            "properties": {
+                "decided_at": {
+                    "type": "string"
+                },
+                "decided_by": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string",
+                    "format": "uuid"
+                },
+                "outcome": {
+                    "type": "string",
+                    "example": "approved"
+                },
+                "reason": {
+                    "type": "string"
+                },
+                "subject_id": {
+                    "type": "string"
+                },
+                "subject_type": {
+                    "type": "string",
+                    "example": "offering_version"
+                }
+            }
+        },
+        "review.Input": {
+            "type": "object",
+            "required": [
+                "outcome",
+                "reason"
+            ],
+            "properties": {
+                "outcome": {
+                    "type": "string",
+                    "enum": [
+                        "approved",
+                        "rejected"
+                    ],
+                    "example": "approved"
+                },
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "minLength": 3,
+                    "example": "Meets the common service level."
+                }
+            }
+        },
+        "review.Item": {
+            "type": "object",
+            "properties": {
+                "age_hours": {
+                    "type": "integer"
+                },
+                "id": {
+                    "description": "the subject's id (offering versions: \u003coffering id\u003e/\u003cnumber\u003e)",
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "offering_version",
+                        "proposal",
+                        "waiver"
+                    ]
+                },
+                "path": {
+                    "description": "where to read it and decide on it",
+                    "type": "string"
+                },
+                "submitted_at": {
+                    "type": "string"
+                },
+                "submitter": {
+                    "type": "string",
+                    "example": "unit:midt"
+                },
+                "title": {
+                    "type": "string"
                 }
             }
         }

@@ -6,9 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
 	"time"
 
+	catalogfiles "github.com/servicekatalog/servicekatalog/catalog"
+	"github.com/servicekatalog/servicekatalog/internal/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/config"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/seed"
@@ -144,5 +148,48 @@ func auditCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []s
 		b := rep.Broken[0]
 		return fmt.Errorf("audit chain %s is broken at record %d: %s", b.Tenant, b.Seq, b.Reason)
 	}
+	return nil
+}
+
+// catalogValidate checks the catalogue files in a directory and lists every problem.
+func catalogValidate(args []string, out io.Writer) error {
+	dir := "catalog"
+	if len(args) > 0 {
+		dir = args[0]
+	}
+	if _, err := os.Stat(dir); err != nil {
+		return err
+	}
+	cat, problems := catalog.Load(os.DirFS(dir))
+	for _, p := range problems {
+		fmt.Fprintln(out, p)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s: %d problems", dir, len(problems))
+	}
+	fmt.Fprintf(out, "%s: valid: %d families, %d levels, %d calendars, %d standard services, %d vocabularies\n",
+		dir, len(cat.Families), len(cat.Levels), len(cat.Calendars), len(cat.Services), len(cat.Vocabularies))
+	return nil
+}
+
+// catalogSync syncs a catalogue directory (or the built-in catalogue) into the database.
+func catalogSync(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, out io.Writer) error {
+	if len(args) == 0 || args[0] != "sync" {
+		return fmt.Errorf("catalog needs validate or sync: %w", errUsage)
+	}
+	var fsys fs.FS = catalogfiles.Files
+	if len(args) > 1 {
+		fsys = os.DirFS(args[1])
+	}
+	a, closeAll, err := wire(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	rep, err := a.Catalog.SyncFiles(identity.WithPrincipal(ctx, cliPrincipal()), fsys)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "catalogue synced:", rep)
 	return nil
 }

@@ -34,6 +34,8 @@ Usage:
   servicekatalog token --user U [--ttl 8h]  print a dev-issuer token for an existing user
   servicekatalog token --user U --create --role R --tenant T
                                             create the user and role assignment first
+  servicekatalog catalog validate [dir]     check the catalogue files (default: catalog/); no database needed
+  servicekatalog catalog sync [dir]         sync the catalogue into the database (default: the built-in one)
   servicekatalog audit verify               verify every audit hash chain (exit 1 if broken)
   servicekatalog devdb start|stop [--dir D] run the private PostgreSQL cluster (prints its URL)
   servicekatalog version                    print the version
@@ -69,6 +71,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return nil
 	case "devdb":
 		return devdbCmd(ctx, rest, out)
+	case "catalog":
+		if len(rest) > 0 && rest[0] == "validate" {
+			return catalogValidate(rest[1:], out)
+		}
 	}
 	cfg, err := config.Load()
 	if err != nil {
@@ -86,6 +92,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return tokenCmd(ctx, cfg, log, rest, out)
 	case "audit":
 		return auditCmd(ctx, cfg, log, rest, out)
+	case "catalog":
+		return catalogSync(ctx, cfg, log, rest, out)
 	}
 	return fmt.Errorf("unknown command %q: %w", cmd, errUsage)
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	catalogfiles "github.com/servicekatalog/servicekatalog/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/app"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/config"
@@ -104,6 +105,11 @@ func loadData(ctx context.Context, cfg config.Config, a *app.App, log *slog.Logg
 	if n > 0 {
 		log.Info("loaded reference municipalities", "created", n)
 	}
+	rep, err := a.Catalog.SyncFiles(ctx, catalogfiles.Files)
+	if err != nil {
+		return fmt.Errorf("catalogue: %w", err)
+	}
+	log.Info("synced the catalogue", "result", rep.String())
 	if n == 0 || cfg.Production() || !cfg.SeedDemo {
 		return nil
 	}

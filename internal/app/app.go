@@ -10,10 +10,12 @@ import (
 
 	"github.com/servicekatalog/servicekatalog/internal/audit"
 	"github.com/servicekatalog/servicekatalog/internal/authz"
+	"github.com/servicekatalog/servicekatalog/internal/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
 	"github.com/servicekatalog/servicekatalog/internal/httpapi"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/offering"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 )
 
@@ -37,6 +39,8 @@ type App struct {
 	Audit     *audit.Log
 	Authz     *authz.Authorizer
 	Directory *directory.Service
+	Catalog   *catalog.Service
+	Offerings *offering.Service
 	DevIssuer *identity.DevIssuer // nil with an external issuer
 	API       *httpapi.Server
 }
@@ -50,6 +54,8 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	}
 	a.Audit = audit.New(db, o.Clock)
 	a.Directory = directory.NewService(db, a.Audit, a.Authz, o.Clock)
+	a.Catalog = catalog.NewService(db, a.Audit, o.Clock)
+	a.Offerings = offering.NewService(db, a.Audit, a.Catalog, o.Clock)
 	var keys jwt.Keyfunc
 	issuer := o.OIDCIssuer
 	if issuer == "" {
@@ -65,7 +71,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	a.API, err = httpapi.New(httpapi.Deps{
-		DB: db, Directory: a.Directory, Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log,
+		DB: db, Directory: a.Directory, Catalog: a.Catalog, Offerings: a.Offerings, Clock: o.Clock, Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log,
 		Authn:          identity.NewAuthenticator(keys, issuer, o.Audience, o.Algs, a.Authz, o.Clock.Now),
 		TrustedProxies: o.TrustedProxies,
 	})

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	catalogfiles "github.com/servicekatalog/servicekatalog/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/app"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
@@ -44,6 +45,9 @@ func New(t testing.TB) *Env {
 		t.Fatal(err)
 	}
 	if err := seed.Demo(sctx, e.App.Directory); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.App.Catalog.SyncFiles(sctx, catalogfiles.Files); err != nil {
 		t.Fatal(err)
 	}
 	return e

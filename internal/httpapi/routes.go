@@ -53,6 +53,44 @@ func (s *Server) register() {
 	s.protected(http.MethodPost, t+"/api-keys", can("api_key", "create").in("tenant").creating(), s.createKey)
 	s.protected(http.MethodDelete, t+"/api-keys/:id", can("api_key", "revoke").in("tenant"), s.revokeKey)
 
+	s.protected(http.MethodGet, V1+"/catalog/families", can("catalog", "read"), s.listFamilies)
+	s.protected(http.MethodGet, V1+"/catalog/levels", can("catalog", "read"), s.listLevels)
+	s.protected(http.MethodGet, V1+"/catalog/levels/:id", can("catalog", "read"), s.getLevel)
+	s.protected(http.MethodGet, V1+"/catalog/calendars", can("catalog", "read"), s.listCalendars)
+	s.protected(http.MethodGet, V1+"/catalog/calendars/:id", can("catalog", "read"), s.getCalendar)
+	s.protected(http.MethodGet, V1+"/catalog/vocabularies", can("catalog", "read"), s.listVocabularies)
+	s.protected(http.MethodGet, V1+"/catalog/vocabularies/:id", can("catalog", "read"), s.getVocabulary)
+	s.protected(http.MethodGet, V1+"/catalog/services", can("catalog", "read"), s.listServices)
+	s.protected(http.MethodGet, V1+"/catalog/services/:id", can("catalog", "read"), s.getService)
+
+	s.protected(http.MethodGet, V1+"/catalog/proposals", can("proposal", "read"), s.listProposals)
+	s.protected(http.MethodPost, V1+"/catalog/proposals", can("proposal", "create").creating(), s.createProposal)
+	s.protected(http.MethodGet, V1+"/catalog/proposals/:id", can("proposal", "read"), s.getProposal)
+	s.protected(http.MethodGet, V1+"/catalog/proposals/:id/yaml", can("proposal", "read"), s.exportProposal)
+	s.protected(http.MethodPost, V1+"/catalog/proposals/:id/decision", can("proposal", "decide"), s.decideProposal)
+
+	s.protected(http.MethodGet, V1+"/offerings", can("offering", "read"), s.listOfferings)
+	s.protected(http.MethodGet, V1+"/offerings/:id", can("offering", "read"), s.getOffering)
+	s.protected(http.MethodPost, V1+"/offerings/:id/decision", can("offering", "decide"), s.decideOffering)
+
+	u := V1 + "/units/:unit"
+	s.protected(http.MethodGet, u+"/offerings", can("unit_offering", "read").in("unit"), s.listUnitOfferings)
+	s.protected(http.MethodPost, u+"/offerings", can("unit_offering", "create").in("unit").creating(), s.createOffering)
+	s.protected(http.MethodGet, u+"/offerings/:id", can("unit_offering", "read").in("unit"), s.getUnitOffering)
+	s.protected(http.MethodPatch, u+"/offerings/:id/draft", can("unit_offering", "edit").in("unit"), s.editDraft)
+	s.protected(http.MethodPost, u+"/offerings/:id/submit", can("unit_offering", "submit").in("unit"), s.submitOffering)
+	s.protected(http.MethodPost, u+"/offerings/:id/versions", can("unit_offering", "create").in("unit").creating(), s.newOfferingVersion)
+	s.protected(http.MethodPost, u+"/offerings/:id/retire", can("unit_offering", "retire").in("unit"), s.retireOffering)
+	s.protected(http.MethodGet, u+"/waivers", can("waiver", "read").in("unit"), s.listUnitWaivers)
+	s.protected(http.MethodPost, u+"/waivers", can("waiver", "create").in("unit").creating(), s.requestWaiver)
+	s.protected(http.MethodGet, u+"/conformance", can("conformance", "read").in("unit"), s.unitConformance)
+
+	s.protected(http.MethodGet, V1+"/waivers", can("waiver", "review"), s.listWaivers)
+	s.protected(http.MethodGet, V1+"/waivers/:id", can("waiver", "read"), s.getWaiver)
+	s.protected(http.MethodPost, V1+"/waivers/:id/decision", can("waiver", "decide"), s.decideWaiver)
+	s.protected(http.MethodGet, V1+"/conformance", can("conformance", "review"), s.fleetConformance)
+	s.protected(http.MethodGet, V1+"/reviews", can("review", "read"), s.reviewQueue)
+
 	s.protected(http.MethodGet, V1+"/audit", can("audit", "read"), s.listAudit)
 	s.protected(http.MethodGet, V1+"/audit/verify", can("audit", "verify"), s.verifyAudit)
 }

@@ -60,8 +60,13 @@ var callers = map[string]struct {
 // otherTenant is a tenant of the same kind that the caller holds no role in.
 var otherTenant = map[string]string{"municipality:101": "municipality:751", "unit:hovedstaden": "unit:midt"}
 
+// concrete fills a route's parameters: the caller's tenant, and its unit for unit-scoped routes.
 func concrete(path, tenant string) string {
-	r := strings.NewReplacer(":tenant", tenant, ":code", "101", ":unit", "hovedstaden", ":id", uuid.NewString(),
+	unit := "hovedstaden"
+	if strings.HasPrefix(tenant, "unit:") {
+		unit = strings.TrimPrefix(tenant, "unit:")
+	}
+	r := strings.NewReplacer(":tenant", tenant, ":code", "101", ":unit", unit, ":id", uuid.NewString(),
 		"*any", "index.html")
 	return r.Replace(path)
 }

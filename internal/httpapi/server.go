@@ -16,8 +16,11 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/audit"
 	"github.com/servicekatalog/servicekatalog/internal/authz"
+	"github.com/servicekatalog/servicekatalog/internal/catalog"
+	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/offering"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 )
 
@@ -25,6 +28,9 @@ import (
 type Deps struct {
 	DB             *postgres.DB
 	Directory      *directory.Service
+	Catalog        *catalog.Service
+	Offerings      *offering.Service
+	Clock          clock.Clock
 	Audit          *audit.Log
 	Authz          *authz.Authorizer
 	Authn          *identity.Authenticator

@@ -1,0 +1,480 @@
+package httpapi
+
+import (
+	"encoding/csv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/servicekatalog/servicekatalog/internal/apperr"
+	"github.com/servicekatalog/servicekatalog/internal/offering"
+	"github.com/servicekatalog/servicekatalog/internal/page"
+	"github.com/servicekatalog/servicekatalog/internal/review"
+)
+
+// listOfferings godoc
+// @Summary  List published offerings
+// @Description Every unit's offerings that have a live (published or retiring) version. Readable by every role.
+// @ID       listOfferings
+// @Tags     offerings
+// @Produce  json
+// @Param    service_id query string false "Standard service id" example(CMP-01)
+// @Param    unit       query string false "Unit slug" example(midt)
+// @Param    level      query string false "Only offerings at this level" example(standard)
+// @Param    limit      query int    false "Page size, 1-200" default(50)
+// @Param    cursor     query string false "Cursor from the previous page's next link"
+// @Success  200 {object} List[offering.Offering]
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Security BearerAuth
+// @Router   /offerings [get]
+func (s *Server) listOfferings(c *gin.Context) {
+	f := offering.Filter{ServiceID: c.Query("service_id"), Unit: c.Query("unit"), Level: c.Query("level")}
+	listed(s, c, func(p page.Request) (page.Page[offering.Offering], error) {
+		return s.Offerings.ListPublished(ctx(c), f, p)
+	})
+}
+
+// getOffering godoc
+// @Summary  Get an offering
+// @Description Its live version; the council and the offering unit also see the version in the making.
+// @ID       getOffering
+// @Tags     offerings
+// @Produce  json
+// @Param    id path string true "Offering id" format(uuid)
+// @Success  200 {object} offering.Offering
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Security BearerAuth
+// @Router   /offerings/{id} [get]
+func (s *Server) getOffering(c *gin.Context) {
+	id, err := idParam(c, "id", "offering")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	o, err := s.Offerings.Get(ctx(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(200, o)
+}
+
+// decideOffering godoc
+// @Summary  Approve or reject an offering's submitted version (council)
+// @Description Approved, the version is published and the previous live version superseded;
+// @Description rejected, it returns to draft with the reason. The decision is recorded.
+// @ID       decideOffering
+// @Tags     review
+// @Accept   json
+// @Produce  json
+// @Param    id   path string       true "Offering id" format(uuid)
+// @Param    body body review.Input true "approved or rejected, with the reason"
+// @Success  200 {object} offering.Version
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  409 {object} Problem "conflict: nothing submitted"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Security BearerAuth
+// @Router   /offerings/{id}/decision [post]
+func (s *Server) decideOffering(c *gin.Context) {
+	decided(s, c, "offering", func(id string, in review.Input) (offering.Version, int, error) {
+		v, err := s.Offerings.Decide(ctx(c), id, in)
+		return v, v.Version, err
+	})
+}
+
+// listUnitOfferings godoc
+// @Summary  List a unit's offerings in every state
+// @ID       listUnitOfferings
+// @Tags     offerings
+// @Produce  json
+// @Param    unit   path  string true  "Unit slug" example(midt)
+// @Param    limit  query int    false "Page size, 1-200" default(50)
+// @Param    cursor query string false "Cursor from the previous page's next link"
+// @Success  200 {object} List[offering.Offering]
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Security BearerAuth
+// @Router   /units/{unit}/offerings [get]
+func (s *Server) listUnitOfferings(c *gin.Context) {
+	listed(s, c, func(p page.Request) (page.Page[offering.Offering], error) {
+		return s.Offerings.ListForUnit(ctx(c), c.Param("unit"), p)
+	})
+}
+
+// createOffering godoc
+// @Summary  Start an offering of a standard service (unit admin)
+// @Description Creates the offering with a first draft version. A unit offers each standard service once.
+// @ID       createOffering
+// @Tags     offerings
+// @Accept   json
+// @Produce  json
+// @Param    unit            path   string true "Unit slug" example(midt)
+// @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
+// @Param    body            body   offering.NewOffering true "Service and terms"
+// @Success  201 {object} offering.Offering
+// @Failure  400 {object} Problem "invalid: unknown service, a level it lacks, a bad price"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  409 {object} Problem "conflict: the unit offers the service already"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  422 {object} Problem "unprocessable: the key was used with another body"
+// @Security BearerAuth
+// @Router   /units/{unit}/offerings [post]
+func (s *Server) createOffering(c *gin.Context) {
+	creates(s, c, func(in offering.NewOffering) (offering.Offering, int, error) {
+		o, err := s.Offerings.Create(ctx(c), c.Param("unit"), in)
+		version := 0
+		if o.Pending != nil {
+			version = o.Pending.Version
+		}
+		return o, version, err
+	})
+}
+
+// getUnitOffering godoc
+// @Summary  Get one of a unit's offerings with its versions and decisions
+// @ID       getUnitOffering
+// @Tags     offerings
+// @Produce  json
+// @Param    unit path string true "Unit slug" example(midt)
+// @Param    id   path string true "Offering id" format(uuid)
+// @Success  200 {object} offering.Offering
+// @Header   200 {string} ETag "The pending version's version, for If-Match on the draft"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Security BearerAuth
+// @Router   /units/{unit}/offerings/{id} [get]
+func (s *Server) getUnitOffering(c *gin.Context) {
+	id, err := idParam(c, "id", "offering")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	o, err := s.Offerings.ForUnit(ctx(c), c.Param("unit"), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if o.Pending != nil {
+		versioned(c, 200, o.Pending.Version, o)
+		return
+	}
+	c.JSON(200, o)
+}
+
+// editDraft godoc
+// @Summary  Edit the terms of an offering's draft (unit admin)
+// @ID       editOfferingDraft
+// @Tags     offerings
+// @Accept   json
+// @Produce  json
+// @Param    unit     path   string true "Unit slug" example(midt)
+// @Param    id       path   string true "Offering id" format(uuid)
+// @Param    If-Match header string true "ETag of the draft read"
+// @Param    body     body   offering.Terms true "The new terms"
+// @Success  200 {object} offering.Version
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  409 {object} Problem "conflict: not a draft"
+// @Failure  412 {object} Problem "precondition-failed"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  428 {object} Problem "precondition-required"
+// @Security BearerAuth
+// @Router   /units/{unit}/offerings/{id}/draft [patch]
+func (s *Server) editDraft(c *gin.Context) {
+	id, err := idParam(c, "id", "offering")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	changed(s, c, func(version int, in offering.Terms) (offering.Version, int, error) {
+		v, err := s.Offerings.EditDraft(ctx(c), c.Param("unit"), id, version, in)
+		return v, v.Version, err
+	})
+}
+
+// offeringAction runs a state transition on one of the unit's offerings.
+func (s *Server) offeringAction(c *gin.Context, act func(unit, id string) (offering.Version, error)) {
+	id, err := idParam(c, "id", "offering")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := act(c.Param("unit"), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	versioned(c, 200, v.Version, v)
+}
+
+// submitOffering godoc
+// @Summary  Submit an offering's draft to the council (unit admin)
+// @ID       submitOffering
+// @Tags     offerings
+// @Produce  json
+// @Param    unit path string true "Unit slug" example(midt)
+// @Param    id   path string true "Offering id" format(uuid)
+// @Success  200 {object} offering.Version
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  409 {object} Problem "conflict: not a draft"
+// @Security BearerAuth
+// @Router   /units/{unit}/offerings/{id}/submit [post]
+func (s *Server) submitOffering(c *gin.Context) {
+	s.offeringAction(c, func(unit, id string) (offering.Version, error) { return s.Offerings.Submit(ctx(c), unit, id) })
+}
+
+// newOfferingVersion godoc
+// @Summary  Start a new version of a published offering (unit admin)
+// @Description A draft copied from the live terms; the live version stays published until the council approves the new one.
+// @ID       newOfferingVersion
+// @Tags     offerings
+// @Produce  json
+// @Param    unit            path   string true "Unit slug" example(midt)
+// @Param    id              path   string true "Offering id" format(uuid)
+// @Param    Idempotency-Key header string true "Unique key; a retry returns the first answer"
+// @Success  201 {object} offering.Version
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  409 {object} Problem "conflict: nothing published, or a version in the making"
+// @Failure  422 {object} Problem "unprocessable: the key was used for another request"
+// @Security BearerAuth
+// @Router   /units/{unit}/offerings/{id}/versions [post]
+func (s *Server) newOfferingVersion(c *gin.Context) {
+	id, err := idParam(c, "id", "offering")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := s.Offerings.NewVersion(ctx(c), c.Param("unit"), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	created(c, v.Version, v)
+}
+
+// retireOffering godoc
+// @Summary  Retire a published offering (unit admin)
+// @Description The date must give at least the termination notice of the levels offered.
+// @ID       retireOffering
+// @Tags     offerings
+// @Accept   json
+// @Produce  json
+// @Param    unit path string               true "Unit slug" example(midt)
+// @Param    id   path string               true "Offering id" format(uuid)
+// @Param    body body offering.RetireInput true "When it ends"
+// @Success  200 {object} offering.Version
+// @Failure  400 {object} Problem "invalid: too little notice"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  409 {object} Problem "conflict: not published"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Security BearerAuth
+// @Router   /units/{unit}/offerings/{id}/retire [post]
+func (s *Server) retireOffering(c *gin.Context) {
+	var in offering.RetireInput
+	if err := bind(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.offeringAction(c, func(unit, id string) (offering.Version, error) { return s.Offerings.Retire(ctx(c), unit, id, in) })
+}
+
+// listUnitWaivers godoc
+// @Summary  List a unit's waivers
+// @ID       listUnitWaivers
+// @Tags     offerings
+// @Produce  json
+// @Param    unit   path  string true  "Unit slug" example(midt)
+// @Param    limit  query int    false "Page size, 1-200" default(50)
+// @Param    cursor query string false "Cursor from the previous page's next link"
+// @Success  200 {object} List[offering.Waiver]
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Security BearerAuth
+// @Router   /units/{unit}/waivers [get]
+func (s *Server) listUnitWaivers(c *gin.Context) {
+	listed(s, c, func(p page.Request) (page.Page[offering.Waiver], error) {
+		return s.Offerings.ListWaivers(ctx(c), c.Param("unit"), p)
+	})
+}
+
+// requestWaiver godoc
+// @Summary  Ask the council to waive a mandatory service at a level (unit admin)
+// @ID       requestWaiver
+// @Tags     offerings
+// @Accept   json
+// @Produce  json
+// @Param    unit            path   string true "Unit slug" example(midt)
+// @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
+// @Param    body            body   offering.NewWaiver true "Service, level, reason and expiry"
+// @Success  201 {object} offering.Waiver
+// @Failure  400 {object} Problem "invalid: not mandatory there, or a bad expiry"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  409 {object} Problem "conflict: the same key is in flight"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  422 {object} Problem "unprocessable: the key was used with another body"
+// @Security BearerAuth
+// @Router   /units/{unit}/waivers [post]
+func (s *Server) requestWaiver(c *gin.Context) {
+	creates(s, c, func(in offering.NewWaiver) (offering.Waiver, int, error) {
+		w, err := s.Offerings.RequestWaiver(ctx(c), c.Param("unit"), in)
+		return w, w.Version, err
+	})
+}
+
+// listWaivers godoc
+// @Summary  List every unit's waivers (council)
+// @ID       listWaivers
+// @Tags     review
+// @Produce  json
+// @Param    limit  query int    false "Page size, 1-200" default(50)
+// @Param    cursor query string false "Cursor from the previous page's next link"
+// @Success  200 {object} List[offering.Waiver]
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Security BearerAuth
+// @Router   /waivers [get]
+func (s *Server) listWaivers(c *gin.Context) {
+	listed(s, c, func(p page.Request) (page.Page[offering.Waiver], error) {
+		return s.Offerings.ListWaivers(ctx(c), "", p)
+	})
+}
+
+// getWaiver godoc
+// @Summary  Get a waiver
+// @Description The council sees every waiver; a unit its own.
+// @ID       getWaiver
+// @Tags     review
+// @Produce  json
+// @Param    id path string true "Waiver id" format(uuid)
+// @Success  200 {object} offering.Waiver
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Security BearerAuth
+// @Router   /waivers/{id} [get]
+func (s *Server) getWaiver(c *gin.Context) {
+	id, err := idParam(c, "id", "waiver")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	w, err := s.Offerings.Waiver(ctx(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	versioned(c, 200, w.Version, w)
+}
+
+// decideWaiver godoc
+// @Summary  Grant or reject a waiver request (council)
+// @ID       decideWaiver
+// @Tags     review
+// @Accept   json
+// @Produce  json
+// @Param    id   path string       true "Waiver id" format(uuid)
+// @Param    body body review.Input true "approved (granted) or rejected, with the reason"
+// @Success  200 {object} offering.Waiver
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  409 {object} Problem "conflict: decided already"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Security BearerAuth
+// @Router   /waivers/{id}/decision [post]
+func (s *Server) decideWaiver(c *gin.Context) {
+	decided(s, c, "waiver", func(id string, in review.Input) (offering.Waiver, int, error) {
+		w, err := s.Offerings.DecideWaiver(ctx(c), id, in)
+		return w, w.Version, err
+	})
+}
+
+// fleetConformance godoc
+// @Summary  Conformance of every unit (council)
+// @Description Per unit × mandatory standard service × required level: published, waived or missing.
+// @Description format=csv for a spreadsheet.
+// @ID       fleetConformance
+// @Tags     review
+// @Produce  json
+// @Produce  text/csv
+// @Param    format query string false "csv for CSV" Enums(csv)
+// @Success  200 {object} offering.Conformance
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Security BearerAuth
+// @Router   /conformance [get]
+func (s *Server) fleetConformance(c *gin.Context) { s.conformance(c, "") }
+
+// unitConformance godoc
+// @Summary  Conformance of one unit
+// @ID       unitConformance
+// @Tags     offerings
+// @Produce  json
+// @Produce  text/csv
+// @Param    unit   path  string true  "Unit slug" example(midt)
+// @Param    format query string false "csv for CSV" Enums(csv)
+// @Success  200 {object} offering.Conformance
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Security BearerAuth
+// @Router   /units/{unit}/conformance [get]
+func (s *Server) unitConformance(c *gin.Context) { s.conformance(c, c.Param("unit")) }
+
+func (s *Server) conformance(c *gin.Context, unit string) {
+	format := c.Query("format")
+	if format != "" && format != "csv" {
+		s.fail(c, apperr.Param("format", "must be csv or absent"))
+		return
+	}
+	rep, err := s.Offerings.Conformance(ctx(c), unit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if format != "csv" {
+		c.JSON(200, rep)
+		return
+	}
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", `attachment; filename="conformance.csv"`)
+	c.Status(200)
+	w := csv.NewWriter(c.Writer)
+	w.Write([]string{"unit", "service_id", "level", "status", "offering_id", "waiver_id", "waived_until"})
+	for _, r := range rep.Rows {
+		w.Write([]string{r.Unit, r.ServiceID, r.Level, r.Status, r.OfferingID, r.WaiverID, r.WaivedTill})
+	}
+	w.Flush()
+}

@@ -1,0 +1,379 @@
+package offering
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/servicekatalog/servicekatalog/internal/apperr"
+	"github.com/servicekatalog/servicekatalog/internal/audit"
+	"github.com/servicekatalog/servicekatalog/internal/catalog"
+	"github.com/servicekatalog/servicekatalog/internal/clock"
+	"github.com/servicekatalog/servicekatalog/internal/idempotency"
+	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/page"
+	"github.com/servicekatalog/servicekatalog/internal/postgres"
+	"github.com/servicekatalog/servicekatalog/internal/review"
+	"github.com/servicekatalog/servicekatalog/internal/tenant"
+)
+
+// Service is the offerings' use cases.
+type Service struct {
+	db      *postgres.DB
+	store   store
+	audit   *audit.Log
+	catalog *catalog.Service
+	clock   clock.Clock
+}
+
+// NewService returns the offering service.
+func NewService(db *postgres.DB, log *audit.Log, cat *catalog.Service, c clock.Clock) *Service {
+	return &Service{db: db, store: store{db}, audit: log, catalog: cat, clock: c}
+}
+
+func (s *Service) record(ctx context.Context, unit, action, objectType, id string, diff any) error {
+	return s.audit.Record(ctx, audit.Change{Tenant: tenant.ForUnit(unit), Action: action, ObjectType: objectType,
+		ObjectID: id, Diff: diff})
+}
+
+// standardService returns the current (not retired) standard service with id.
+func (s *Service) standardService(ctx context.Context, id, pointer string) (catalog.StandardService, error) {
+	e, err := s.catalog.GetService(ctx, id)
+	if apperr.Is(err, apperr.NotFound) || (err == nil && e.RetiredAt != nil) {
+		return catalog.StandardService{}, apperr.Field(pointer, "no such standard service in the current catalogue")
+	}
+	return e.StandardService, err
+}
+
+// NewOffering is a unit's new offering: the standard service and the terms of its first draft.
+type NewOffering struct {
+	ServiceID string `json:"service_id" validate:"required,max=20" example:"CMP-01"`
+	Terms     Terms  `json:"terms"`
+}
+
+// Create starts an offering of a standard service with a first draft version.
+func (s *Service) Create(ctx context.Context, unit string, in NewOffering) (Offering, error) {
+	actor, _ := identity.FromContext(ctx)
+	var out Offering
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		svc, err := s.standardService(ctx, in.ServiceID, "/service_id")
+		if err != nil {
+			return err
+		}
+		if err := in.Terms.Check(svc); err != nil {
+			return err
+		}
+		out, err = idempotency.Once(ctx, s.db, "offering.create", in, func(ctx context.Context) (Offering, error) {
+			now := s.clock.Now()
+			o := offeringRow{ID: uuid.NewString(), Unit: unit, ServiceID: in.ServiceID, CreatedBy: actor.Subject, CreatedAt: now}
+			err := postgres.Translate(s.db.Conn(ctx).Create(&o).Error)
+			if apperr.Is(err, apperr.Conflict) {
+				return Offering{}, apperr.Newf(apperr.Conflict, "unit %s offers %s already; change that offering with a new version", unit, in.ServiceID)
+			} else if err != nil {
+				return Offering{}, err
+			}
+			v := Version{OfferingID: o.ID, Number: 1, State: Draft, Terms: in.Terms, Version: 1, CreatedBy: actor.Subject,
+				CreatedAt: now, UpdatedAt: now}
+			if err := s.store.insertVersion(ctx, v); err != nil {
+				return Offering{}, err
+			}
+			off := Offering{ID: o.ID, Unit: unit, ServiceID: o.ServiceID, CreatedBy: o.CreatedBy, CreatedAt: now, Pending: &v}
+			return off, s.record(ctx, unit, "offering.create", "offering", o.ID, audit.Diff(nil, off))
+		})
+		return err
+	})
+	return out, err
+}
+
+// ForUnit returns one of a unit's offerings with its live and pending versions and decisions.
+func (s *Service) ForUnit(ctx context.Context, unit, id string) (Offering, error) {
+	return s.one(ctx, s.db.Conn(ctx).Where("id = ? AND unit = ?", id, unit))
+}
+
+// Get returns an offering as the caller may see it: its live version for everyone; the pending
+// version too for the council and the unit itself. An offering with nothing live is visible
+// only to those two.
+func (s *Service) Get(ctx context.Context, id string) (Offering, error) {
+	o, err := s.one(ctx, s.db.Conn(ctx).Where("id = ?", id))
+	if err != nil {
+		return o, err
+	}
+	if !insider(ctx, o.Unit) {
+		if o.Live == nil {
+			return Offering{}, apperr.NotFoundf("offering")
+		}
+		o.Pending = nil
+	}
+	return o, nil
+}
+
+// insider reports whether the caller sees an offering's drafts: the council and the unit.
+func insider(ctx context.Context, unit string) bool {
+	p, _ := identity.FromContext(ctx)
+	return p.Acting == tenant.CouncilID || p.Acting == tenant.ForUnit(unit)
+}
+
+// one loads one offering with its live and pending versions and the council's decisions.
+func (s *Service) one(ctx context.Context, q *gorm.DB) (Offering, error) {
+	var r offeringRow
+	if err := q.Take(&r).Error; err != nil {
+		if err == gorm.ErrRecordNotFound {
+			return Offering{}, apperr.NotFoundf("offering")
+		}
+		return Offering{}, err
+	}
+	res, err := s.assemble(ctx, []offeringRow{r})
+	if err != nil {
+		return Offering{}, err
+	}
+	o := res[0]
+	o.Decisions, err = s.decisions(ctx, o.ID)
+	return o, err
+}
+
+func (s *Service) assemble(ctx context.Context, rows []offeringRow) ([]Offering, error) {
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	live, pending, err := s.store.current(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Offering, len(rows))
+	for i, r := range rows {
+		out[i] = Offering{ID: r.ID, Unit: r.Unit, ServiceID: r.ServiceID, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
+			Live: live[r.ID], Pending: pending[r.ID]}
+	}
+	return out, nil
+}
+
+// ListForUnit returns one page of a unit's offerings in every state.
+func (s *Service) ListForUnit(ctx context.Context, unit string, p page.Request) (page.Page[Offering], error) {
+	return s.list(ctx, s.db.Conn(ctx).Model(&offeringRow{}).Where("unit = ?", unit), p, true)
+}
+
+// Filter selects published offerings.
+type Filter struct {
+	ServiceID string
+	Unit      string
+	Level     string
+}
+
+// ListPublished returns one page of the offerings that have a live version, for everyone.
+func (s *Service) ListPublished(ctx context.Context, f Filter, p page.Request) (page.Page[Offering], error) {
+	live := s.db.Conn(ctx).Table("offering_versions").Select("offering_id").Where("state IN ?", []string{Published, Retired})
+	if f.Level != "" {
+		live = live.Where("? = ANY(levels)", f.Level)
+	}
+	q := s.db.Conn(ctx).Model(&offeringRow{}).Where("id IN (?)", live)
+	if f.ServiceID != "" {
+		q = q.Where("service_id = ?", f.ServiceID)
+	}
+	if f.Unit != "" {
+		q = q.Where("unit = ?", f.Unit)
+	}
+	return s.list(ctx, q, p, false)
+}
+
+func (s *Service) list(ctx context.Context, q *gorm.DB, p page.Request, withPending bool) (page.Page[Offering], error) {
+	rows, err := s.store.offerings(q, p)
+	if err != nil {
+		return page.Page[Offering]{}, err
+	}
+	items, err := s.assemble(ctx, rows.Items)
+	if err != nil {
+		return page.Page[Offering]{}, err
+	}
+	if !withPending {
+		for i := range items {
+			items[i].Pending = nil
+		}
+	}
+	return page.Page[Offering]{Items: items, Next: rows.Next}, nil
+}
+
+// change runs fn on the unit's offering's version in one of states, locked, then saves and
+// audits it.
+func (s *Service) change(ctx context.Context, unit, id, action string, states []string, fn func(ctx context.Context, v *Version) error) (Version, error) {
+	var out Version
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.store.lockOffering(ctx, unit, id); err != nil {
+			return err
+		}
+		v, err := s.store.version(ctx, id, states...)
+		if err != nil {
+			return err
+		}
+		before := v
+		if err := fn(ctx, &v); err != nil {
+			return err
+		}
+		if err := s.store.saveVersion(ctx, &v, s.clock.Now()); err != nil {
+			return err
+		}
+		out = v
+		return s.record(ctx, unit, action, "offering_version", versionID(v), audit.Diff(before, v))
+	})
+	return out, err
+}
+
+func versionID(v Version) string { return v.OfferingID + "/" + strconv.Itoa(v.Number) }
+
+// EditDraft replaces the terms of the offering's draft if it is still at version.
+func (s *Service) EditDraft(ctx context.Context, unit, id string, version int, t Terms) (Version, error) {
+	return s.change(ctx, unit, id, "offering.edit", []string{Draft, Submitted}, func(ctx context.Context, v *Version) error {
+		if err := apperr.CheckVersion(v.Version, version); err != nil {
+			return err
+		}
+		o, err := s.store.lockOffering(ctx, unit, id)
+		if err != nil {
+			return err
+		}
+		svc, err := s.standardService(ctx, o.ServiceID, "/service_id")
+		if err != nil {
+			return err
+		}
+		if err := t.Check(svc); err != nil {
+			return err
+		}
+		return v.edit(t)
+	})
+}
+
+// Submit sends the offering's draft to the council.
+func (s *Service) Submit(ctx context.Context, unit, id string) (Version, error) {
+	return s.change(ctx, unit, id, "offering.submit", []string{Draft, Submitted}, func(ctx context.Context, v *Version) error {
+		return v.submit(s.clock.Now())
+	})
+}
+
+// RetireInput says when a live offering ends.
+type RetireInput struct {
+	RetireOn string `json:"retire_on" validate:"required" example:"2027-06-30"`
+}
+
+// Retire schedules the end of the offering's live version.
+func (s *Service) Retire(ctx context.Context, unit, id string, in RetireInput) (Version, error) {
+	on, err := time.Parse(time.DateOnly, in.RetireOn)
+	if err != nil {
+		return Version{}, apperr.Field("/retire_on", "must be a date, YYYY-MM-DD")
+	}
+	return s.change(ctx, unit, id, "offering.retire", []string{Published, Retired}, func(ctx context.Context, v *Version) error {
+		levels, err := catalog.List[catalog.Level](ctx, s.catalog, catalog.KindLevel, page.Request{Limit: page.MaxLimit})
+		if err != nil {
+			return err
+		}
+		return v.retire(on, levels.Items, today(s.clock.Now()))
+	})
+}
+
+// NewVersion starts a new draft of a published offering from its live terms; the live version
+// stays published until the council approves the new one.
+func (s *Service) NewVersion(ctx context.Context, unit, id string) (Version, error) {
+	actor, _ := identity.FromContext(ctx)
+	var out Version
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		out, err = idempotency.Once(ctx, s.db, "offering.version", id, func(ctx context.Context) (Version, error) {
+			if _, err := s.store.lockOffering(ctx, unit, id); err != nil {
+				return Version{}, err
+			}
+			if _, err := s.store.version(ctx, id, Draft, Submitted); err == nil {
+				return Version{}, apperr.New(apperr.Conflict, "the offering has a version in the making already")
+			}
+			live, err := s.store.version(ctx, id, Published)
+			if apperr.Is(err, apperr.NotFound) {
+				return Version{}, apperr.New(apperr.Conflict, "the offering has no published version to start from; edit its draft")
+			} else if err != nil {
+				return Version{}, err
+			}
+			n, err := s.store.nextNumber(ctx, id)
+			if err != nil {
+				return Version{}, err
+			}
+			now := s.clock.Now()
+			v := Version{OfferingID: id, Number: n, State: Draft, Terms: live.Terms, Version: 1, CreatedBy: actor.Subject,
+				CreatedAt: now, UpdatedAt: now}
+			if err := s.store.insertVersion(ctx, v); err != nil {
+				return Version{}, err
+			}
+			return v, s.record(ctx, unit, "offering.version", "offering_version", versionID(v), audit.Diff(nil, v))
+		})
+		return err
+	})
+	return out, err
+}
+
+// Decide records the council's decision on the offering's submitted version: approved, it is
+// published and the previous live version superseded; rejected, it goes back to draft with the
+// reason.
+func (s *Service) Decide(ctx context.Context, id string, in review.Input) (Version, error) {
+	var out Version
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		var o offeringRow
+		if err := s.db.Conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Take(&o).Error; err != nil {
+			if err == gorm.ErrRecordNotFound {
+				return apperr.NotFoundf("offering")
+			}
+			return err
+		}
+		v, err := s.store.version(ctx, id, Submitted)
+		if apperr.Is(err, apperr.NotFound) {
+			return apperr.New(apperr.Conflict, "the offering has no submitted version to decide on")
+		} else if err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		approved := in.Outcome == review.Approved
+		if approved {
+			prev, err := s.store.version(ctx, id, Published, Retired)
+			if err == nil {
+				before := prev
+				prev.State = Superseded
+				if err := s.store.saveVersion(ctx, &prev, now); err != nil {
+					return err
+				}
+				if err := s.record(ctx, o.Unit, "offering.supersede", "offering_version", versionID(prev), audit.Diff(before, prev)); err != nil {
+					return err
+				}
+			} else if !apperr.Is(err, apperr.NotFound) {
+				return err
+			}
+		}
+		before := v
+		if err := v.decide(approved, in.Reason, now); err != nil {
+			return err
+		}
+		d, err := review.Record(ctx, s.db, "offering_version", versionID(v), in, now)
+		if err != nil {
+			return err
+		}
+		if err := s.store.saveVersion(ctx, &v, now); err != nil {
+			return err
+		}
+		out = v
+		return s.record(ctx, o.Unit, "offering.decide", "offering_version", versionID(v),
+			map[string]any{"decision": d, "version": audit.Diff(before, v)})
+	})
+	return out, err
+}
+
+// decisions lists the council's decisions on an offering's versions, oldest first.
+func (s *Service) decisions(ctx context.Context, id string) ([]review.Decision, error) {
+	out := []review.Decision{}
+	err := s.db.Conn(ctx).Where("subject_type = 'offering_version' AND subject_id LIKE ?", id+"/%").
+		Order("decided_at, id").Find(&out).Error
+	return out, err
+}
+
+func today(now time.Time) time.Time {
+	y, m, d := now.In(copenhagen).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+var copenhagen, _ = time.LoadLocation("Europe/Copenhagen")

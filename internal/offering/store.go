@@ -1,0 +1,205 @@
+package offering
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/servicekatalog/servicekatalog/internal/apperr"
+	"github.com/servicekatalog/servicekatalog/internal/page"
+	"github.com/servicekatalog/servicekatalog/internal/postgres"
+)
+
+type store struct{ db *postgres.DB }
+
+type offeringRow struct {
+	ID        string
+	Unit      string
+	ServiceID string
+	CreatedBy string
+	CreatedAt time.Time
+}
+
+func (offeringRow) TableName() string { return "offerings" }
+
+type versionRow struct {
+	OfferingID      string
+	Number          int
+	State           string
+	Levels          postgres.TextArray
+	Terms           []byte `gorm:"type:jsonb"`
+	RejectionReason string
+	SubmittedAt     *time.Time
+	PublishedAt     *time.Time
+	RetireOn        *time.Time `gorm:"type:date"`
+	Version         int
+	CreatedBy       string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+func (versionRow) TableName() string { return "offering_versions" }
+
+func toRow(v Version) (versionRow, error) {
+	terms, err := json.Marshal(v.Terms)
+	if err != nil {
+		return versionRow{}, err
+	}
+	r := versionRow{OfferingID: v.OfferingID, Number: v.Number, State: v.State, Levels: v.Terms.LevelIDs(), Terms: terms,
+		RejectionReason: v.RejectionReason, SubmittedAt: v.SubmittedAt, PublishedAt: v.PublishedAt, Version: v.Version,
+		CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
+	if v.RetireOn != nil {
+		d, err := time.Parse(time.DateOnly, *v.RetireOn)
+		if err != nil {
+			return r, err
+		}
+		r.RetireOn = &d
+	}
+	return r, nil
+}
+
+func fromRow(r versionRow) (Version, error) {
+	v := Version{OfferingID: r.OfferingID, Number: r.Number, State: r.State, RejectionReason: r.RejectionReason,
+		SubmittedAt: r.SubmittedAt, PublishedAt: r.PublishedAt, Version: r.Version, CreatedBy: r.CreatedBy,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if r.RetireOn != nil {
+		d := r.RetireOn.Format(time.DateOnly)
+		v.RetireOn = &d
+	}
+	return v, json.Unmarshal(r.Terms, &v.Terms)
+}
+
+// lockOffering loads an offering of unit for update; another unit's is not found.
+func (st store) lockOffering(ctx context.Context, unit, id string) (offeringRow, error) {
+	var o offeringRow
+	err := st.db.Conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ? AND unit = ?", id, unit).Take(&o).Error
+	if err == gorm.ErrRecordNotFound {
+		return o, apperr.NotFoundf("offering")
+	}
+	return o, err
+}
+
+// current returns the live and pending versions of the offerings ids, keyed by offering.
+func (st store) current(ctx context.Context, ids []string) (live, pending map[string]*Version, err error) {
+	live, pending = map[string]*Version{}, map[string]*Version{}
+	if len(ids) == 0 {
+		return live, pending, nil
+	}
+	var rows []versionRow
+	if err := st.db.Conn(ctx).Where("offering_id IN ? AND state IN ?", ids,
+		[]string{Draft, Submitted, Published, Retired}).Find(&rows).Error; err != nil {
+		return nil, nil, err
+	}
+	for _, r := range rows {
+		v, err := fromRow(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		if v.State == Published || v.State == Retired {
+			live[v.OfferingID] = &v
+		} else {
+			pending[v.OfferingID] = &v
+		}
+	}
+	return live, pending, nil
+}
+
+func (st store) version(ctx context.Context, offeringID string, states ...string) (Version, error) {
+	var r versionRow
+	err := st.db.Conn(ctx).Where("offering_id = ? AND state IN ?", offeringID, states).Order("number DESC").Take(&r).Error
+	if err == gorm.ErrRecordNotFound {
+		return Version{}, apperr.Newf(apperr.NotFound, "the offering has no %v version", states)
+	}
+	if err != nil {
+		return Version{}, err
+	}
+	return fromRow(r)
+}
+
+func (st store) insertVersion(ctx context.Context, v Version) error {
+	r, err := toRow(v)
+	if err != nil {
+		return err
+	}
+	return st.db.Conn(ctx).Create(&r).Error
+}
+
+// saveVersion writes a changed version, bumping its concurrency version.
+func (st store) saveVersion(ctx context.Context, v *Version, now time.Time) error {
+	v.Version++
+	v.UpdatedAt = now
+	r, err := toRow(*v)
+	if err != nil {
+		return err
+	}
+	return st.db.Conn(ctx).Model(&versionRow{}).Where("offering_id = ? AND number = ?", v.OfferingID, v.Number).
+		Updates(map[string]any{"state": r.State, "levels": r.Levels, "terms": r.Terms, "rejection_reason": r.RejectionReason,
+			"submitted_at": r.SubmittedAt, "published_at": r.PublishedAt, "retire_on": r.RetireOn,
+			"version": r.Version, "updated_at": r.UpdatedAt}).Error
+}
+
+func (st store) nextNumber(ctx context.Context, offeringID string) (int, error) {
+	var n int
+	err := st.db.Conn(ctx).Raw(`SELECT COALESCE(max(number), 0) + 1 FROM offering_versions WHERE offering_id = ?`, offeringID).Scan(&n).Error
+	return n, err
+}
+
+// offerings lists a page of offerings by id, filtered by q.
+func (st store) offerings(q *gorm.DB, p page.Request) (page.Page[offeringRow], error) {
+	key, err := p.Key(1)
+	if err != nil {
+		return page.Page[offeringRow]{}, err
+	}
+	if key != nil {
+		q = q.Where("offerings.id > ?", key[0])
+	}
+	var rows []offeringRow
+	if err := q.Order("offerings.id").Limit(p.Limit + 1).Find(&rows).Error; err != nil {
+		return page.Page[offeringRow]{}, err
+	}
+	return page.Of(rows, p.Limit, func(o offeringRow) []string { return []string{o.ID} }), nil
+}
+
+func (st store) liveOffers(ctx context.Context, unit string, today time.Time) ([]liveOffer, error) {
+	var rows []struct {
+		Unit, ServiceID, OfferingID string
+		Levels                      postgres.TextArray
+	}
+	q := st.db.Conn(ctx).Table("offering_versions v").Select("o.unit, o.service_id, o.id AS offering_id, v.levels").
+		Joins("JOIN offerings o ON o.id = v.offering_id").
+		Where("v.state = ? OR (v.state = ? AND v.retire_on > ?)", Published, Retired, today)
+	if unit != "" {
+		q = q.Where("o.unit = ?", unit)
+	}
+	if err := q.Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]liveOffer, len(rows))
+	for i, r := range rows {
+		out[i] = liveOffer{Unit: r.Unit, ServiceID: r.ServiceID, OfferingID: r.OfferingID, Levels: r.Levels}
+	}
+	return out, nil
+}
+
+type waiverRow struct {
+	ID          string
+	Unit        string
+	ServiceID   string
+	Level       string
+	Reason      string
+	State       string
+	ExpiresOn   time.Time `gorm:"type:date"`
+	RequestedBy string
+	RequestedAt time.Time
+	Version     int
+}
+
+func (waiverRow) TableName() string { return "waivers" }
+
+func (r waiverRow) waiver() Waiver {
+	return Waiver{ID: r.ID, Unit: r.Unit, ServiceID: r.ServiceID, Level: r.Level, Reason: r.Reason, State: r.State,
+		ExpiresOn: r.ExpiresOn.Format(time.DateOnly), RequestedBy: r.RequestedBy, RequestedAt: r.RequestedAt, Version: r.Version}
+}
