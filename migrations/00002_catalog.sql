@@ -49,6 +49,7 @@ CREATE INDEX offering_versions_state ON offering_versions (state, submitted_at);
 -- Council decisions on offering versions, proposals and waivers: who, when, why.
 CREATE TABLE decisions (
     id            uuid PRIMARY KEY,
+    seq           bigint GENERATED ALWAYS AS IDENTITY,  -- the order decisions were made in
     subject_type  text NOT NULL CHECK (subject_type IN ('offering_version', 'proposal', 'waiver')),
     subject_id    text NOT NULL,
     outcome       text NOT NULL CHECK (outcome IN ('approved', 'rejected')),
@@ -56,7 +57,7 @@ CREATE TABLE decisions (
     decided_by    text NOT NULL,
     decided_at    timestamptz NOT NULL
 );
-CREATE INDEX decisions_subject ON decisions (subject_type, subject_id, decided_at);
+CREATE INDEX decisions_subject ON decisions (subject_type, subject_id, seq);
 
 CREATE TABLE waivers (
     id            uuid PRIMARY KEY,

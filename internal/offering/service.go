@@ -367,7 +367,7 @@ func (s *Service) Decide(ctx context.Context, id string, in review.Input) (Versi
 func (s *Service) decisions(ctx context.Context, id string) ([]review.Decision, error) {
 	out := []review.Decision{}
 	err := s.db.Conn(ctx).Where("subject_type = 'offering_version' AND subject_id LIKE ?", id+"/%").
-		Order("decided_at, id").Find(&out).Error
+		Order("seq").Find(&out).Error
 	return out, err
 }
 

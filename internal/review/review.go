@@ -35,6 +35,7 @@ type Decision struct {
 	Reason      string    `json:"reason"`
 	DecidedBy   string    `json:"decided_by"`
 	DecidedAt   time.Time `json:"decided_at"`
+	Seq         int64     `json:"-" gorm:"->"` // assigned by the database: the order of decisions
 }
 
 // Record stores the decision of the principal of ctx on a subject, in the transaction of ctx.
@@ -46,14 +47,6 @@ func Record(ctx context.Context, db *postgres.DB, subjectType, subjectID string,
 	d := Decision{ID: uuid.NewString(), SubjectType: subjectType, SubjectID: subjectID, Outcome: in.Outcome,
 		Reason: strings.TrimSpace(in.Reason), DecidedBy: p.Subject, DecidedAt: at}
 	return d, db.Conn(ctx).Create(&d).Error
-}
-
-// History lists the decisions on a subject, oldest first.
-func History(ctx context.Context, db *postgres.DB, subjectType, subjectID string) ([]Decision, error) {
-	out := []Decision{}
-	err := db.Conn(ctx).Where("subject_type = ? AND subject_id = ?", subjectType, subjectID).
-		Order("decided_at, id").Find(&out).Error
-	return out, err
 }
 
 // Item is one thing waiting for the council.
