@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/servicekatalog/servicekatalog/internal/page"
+	"github.com/servicekatalog/servicekatalog/internal/postgres"
 )
 
 // Filter selects audit records; empty fields select everything.
@@ -22,10 +23,6 @@ type Filter struct {
 
 // List returns one page of the records matching f, oldest first.
 func (l *Log) List(ctx context.Context, f Filter, p page.Request) (page.Page[Record], error) {
-	key, err := p.Key(1)
-	if err != nil {
-		return page.Page[Record]{}, err
-	}
 	q := l.db.Conn(ctx).Model(&Record{})
 	for col, v := range map[string]string{"tenant": f.Tenant, "action": f.Action, "object_type": f.ObjectType,
 		"object_id": f.ObjectID, "actor": f.Actor} {
@@ -39,18 +36,7 @@ func (l *Log) List(ctx context.Context, f Filter, p page.Request) (page.Page[Rec
 	if !f.To.IsZero() {
 		q = q.Where("at < ?", f.To)
 	}
-	if key != nil {
-		after, err := strconv.ParseInt(key[0], 10, 64)
-		if err != nil {
-			return page.Page[Record]{}, fmt.Errorf("audit cursor: %w", err)
-		}
-		q = q.Where("id > ?", after)
-	}
-	var rows []Record
-	if err := q.Order("id").Limit(p.Limit + 1).Find(&rows).Error; err != nil {
-		return page.Page[Record]{}, err
-	}
-	return page.Of(rows, p.Limit, func(r Record) []string { return []string{strconv.FormatInt(r.ID, 10)} }), nil
+	return postgres.Page(q, p, func(r Record) []string { return []string{strconv.FormatInt(r.ID, 10)} }, "id")
 }
 
 // Break is the first broken link found in a chain.

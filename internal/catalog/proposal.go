@@ -16,6 +16,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/idempotency"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/page"
+	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/internal/review"
 	"github.com/servicekatalog/servicekatalog/internal/tenant"
 )
@@ -151,24 +152,17 @@ func (s *Service) ListProposals(ctx context.Context, p page.Request) (page.Page[
 	if actor, _ := identity.FromContext(ctx); actor.Acting != tenant.CouncilID {
 		q = q.Where("proposer = ?", actor.Acting.String())
 	}
-	key, err := p.Key(2)
+	rows, err := postgres.Page(q, p, func(r proposalRow) []string {
+		return []string{r.SubmittedAt.Format(time.RFC3339Nano), r.ID}
+	}, "submitted_at", "id")
 	if err != nil {
 		return page.Page[Proposal]{}, err
 	}
-	if key != nil {
-		q = q.Where("(submitted_at, id) > (?, ?)", key[0], key[1])
-	}
-	var rows []proposalRow
-	if err := q.Order("submitted_at, id").Limit(p.Limit + 1).Find(&rows).Error; err != nil {
-		return page.Page[Proposal]{}, err
-	}
-	out := make([]Proposal, len(rows))
-	for i, r := range rows {
+	out := make([]Proposal, len(rows.Items))
+	for i, r := range rows.Items {
 		out[i] = r.proposal()
 	}
-	return page.Of(out, p.Limit, func(x Proposal) []string {
-		return []string{x.SubmittedAt.Format(time.RFC3339Nano), x.ID}
-	}), nil
+	return page.Page[Proposal]{Items: out, Next: rows.Next}, nil
 }
 
 // GetProposal returns a proposal the caller may see: the council any, a unit its own.

@@ -304,19 +304,8 @@ func Get[T any](ctx context.Context, s *Service, kind, id string) (T, error) {
 }
 
 func pageOf(q *gorm.DB, p page.Request) ([]entry, string, error) {
-	key, err := p.Key(1)
-	if err != nil {
-		return nil, "", err
-	}
-	if key != nil {
-		q = q.Where("id > ?", key[0])
-	}
-	var rows []entry
-	if err := q.Order("id").Limit(p.Limit + 1).Find(&rows).Error; err != nil {
-		return nil, "", err
-	}
-	pg := page.Of(rows, p.Limit, func(e entry) []string { return []string{e.ID} })
-	return pg.Items, pg.Next, nil
+	pg, err := postgres.Page(q, p, func(e entry) []string { return []string{e.ID} }, "id")
+	return pg.Items, pg.Next, err
 }
 
 func notFound(err error, what string) error {

@@ -2,8 +2,8 @@ package directory
 
 import (
 	"context"
-	"fmt"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -63,34 +63,6 @@ func (st store) tenantExists(ctx context.Context, t tenant.ID) error {
 	return nil
 }
 
-// keyset adds "after this sort key" and the page's limit to q, ordered by cols.
-func keyset(q *gorm.DB, p page.Request, cols ...string) (*gorm.DB, error) {
-	key, err := p.Key(len(cols))
-	if err != nil {
-		return nil, err
-	}
-	if key != nil {
-		args := make([]any, len(key))
-		for i, k := range key {
-			args[i] = k
-		}
-		q = q.Where(fmt.Sprintf("(%s) > (%s)", strings.Join(cols, ", "), strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ")), args...)
-	}
-	return q.Order(strings.Join(cols, ", ")).Limit(p.Limit + 1), nil
-}
-
-func list[T any](q *gorm.DB, p page.Request, key func(T) []string, cols ...string) (page.Page[T], error) {
-	q, err := keyset(q, p, cols...)
-	if err != nil {
-		return page.Page[T]{}, err
-	}
-	var rows []T
-	if err := q.Find(&rows).Error; err != nil {
-		return page.Page[T]{}, err
-	}
-	return page.Of(rows, p.Limit, key), nil
-}
-
 // --- municipalities
 
 func (st store) listMunicipalities(ctx context.Context, f MunicipalityFilter, p page.Request) (page.Page[Municipality], error) {
@@ -104,7 +76,7 @@ func (st store) listMunicipalities(ctx context.Context, f MunicipalityFilter, p 
 	if f.Query != "" {
 		q = q.Where("name ILIKE ?", "%"+escapeLike(f.Query)+"%")
 	}
-	return list(q, p, func(m Municipality) []string { return []string{m.Code} }, "code")
+	return postgres.Page(q, p, func(m Municipality) []string { return []string{m.Code} }, "code")
 }
 
 func escapeLike(s string) string {
@@ -131,7 +103,7 @@ func (st store) insertMunicipalityIfMissing(ctx context.Context, m *Municipality
 // --- units
 
 func (st store) listUnits(ctx context.Context, p page.Request) (page.Page[Unit], error) {
-	return list(st.conn(ctx).Model(&Unit{}), p, func(u Unit) []string { return []string{u.Slug} }, "slug")
+	return postgres.Page(st.conn(ctx).Model(&Unit{}), p, func(u Unit) []string { return []string{u.Slug} }, "slug")
 }
 
 func (st store) unit(ctx context.Context, slug string, lock bool) (Unit, error) {
@@ -150,7 +122,7 @@ func (st store) saveUnit(ctx context.Context, u *Unit) error {
 
 func (st store) listUsers(ctx context.Context, t tenant.ID, p page.Request) (page.Page[User], error) {
 	q := st.conn(ctx).Model(&User{}).Where("home_tenant = ?", t.String())
-	return list(q, p, func(u User) []string { return []string{u.Username} }, "username")
+	return postgres.Page(q, p, func(u User) []string { return []string{u.Username} }, "username")
 }
 
 func (st store) user(ctx context.Context, id string, lock bool) (User, error) {
@@ -186,8 +158,8 @@ func assignments(db *gorm.DB) *gorm.DB {
 
 func (st store) listAssignments(ctx context.Context, t tenant.ID, p page.Request) (page.Page[RoleAssignment], error) {
 	q := assignments(st.conn(ctx)).Where("ra.tenant = ?", t.String())
-	return list(q, p, func(a RoleAssignment) []string {
-		return []string{a.CreatedAt.Format("2006-01-02T15:04:05.999999Z07:00"), a.ID}
+	return postgres.Page(q, p, func(a RoleAssignment) []string {
+		return []string{a.CreatedAt.Format(time.RFC3339Nano), a.ID}
 	}, "ra.created_at", "ra.id")
 }
 
@@ -218,8 +190,8 @@ func (st store) deleteAssignment(ctx context.Context, id string) error {
 
 func (st store) listKeys(ctx context.Context, t tenant.ID, p page.Request) (page.Page[APIKey], error) {
 	q := st.conn(ctx).Model(&APIKey{}).Where("tenant = ?", t.String())
-	return list(q, p, func(k APIKey) []string {
-		return []string{k.CreatedAt.Format("2006-01-02T15:04:05.999999Z07:00"), k.ID}
+	return postgres.Page(q, p, func(k APIKey) []string {
+		return []string{k.CreatedAt.Format(time.RFC3339Nano), k.ID}
 	}, "created_at", "id")
 }
 

@@ -149,18 +149,7 @@ func (st store) nextNumber(ctx context.Context, offeringID string) (int, error) 
 
 // offerings lists a page of offerings by id, filtered by q.
 func (st store) offerings(q *gorm.DB, p page.Request) (page.Page[offeringRow], error) {
-	key, err := p.Key(1)
-	if err != nil {
-		return page.Page[offeringRow]{}, err
-	}
-	if key != nil {
-		q = q.Where("offerings.id > ?", key[0])
-	}
-	var rows []offeringRow
-	if err := q.Order("offerings.id").Limit(p.Limit + 1).Find(&rows).Error; err != nil {
-		return page.Page[offeringRow]{}, err
-	}
-	return page.Of(rows, p.Limit, func(o offeringRow) []string { return []string{o.ID} }), nil
+	return postgres.Page(q, p, func(o offeringRow) []string { return []string{o.ID} }, "offerings.id")
 }
 
 func (st store) liveOffers(ctx context.Context, unit string, today time.Time) ([]liveOffer, error) {

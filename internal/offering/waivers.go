@@ -13,6 +13,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/idempotency"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/page"
+	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/internal/review"
 )
 
@@ -49,24 +50,17 @@ func (s *Service) ListWaivers(ctx context.Context, unit string, p page.Request) 
 	if unit != "" {
 		q = q.Where("unit = ?", unit)
 	}
-	key, err := p.Key(2)
+	rows, err := postgres.Page(q, p, func(r waiverRow) []string {
+		return []string{r.RequestedAt.Format(time.RFC3339Nano), r.ID}
+	}, "requested_at", "id")
 	if err != nil {
 		return page.Page[Waiver]{}, err
 	}
-	if key != nil {
-		q = q.Where("(requested_at, id) > (?, ?)", key[0], key[1])
-	}
-	var rows []waiverRow
-	if err := q.Order("requested_at, id").Limit(p.Limit + 1).Find(&rows).Error; err != nil {
-		return page.Page[Waiver]{}, err
-	}
-	out := make([]Waiver, len(rows))
-	for i, r := range rows {
+	out := make([]Waiver, len(rows.Items))
+	for i, r := range rows.Items {
 		out[i] = r.waiver()
 	}
-	return page.Of(out, p.Limit, func(w Waiver) []string {
-		return []string{w.RequestedAt.Format(time.RFC3339Nano), w.ID}
-	}), nil
+	return page.Page[Waiver]{Items: out, Next: rows.Next}, nil
 }
 
 // Waiver returns one waiver as the caller may see it: the council sees all, a unit its own.
