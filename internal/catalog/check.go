@@ -19,7 +19,7 @@ var requiredVocabularies = []string{"notice_tags", "priorities", "clock_profiles
 
 // check applies the rules that span files: references resolve, ids are unique, the order
 // parameter schemas compile, and each level's figures are consistent.
-func check(c *Catalogue, docs map[string][]document) []Problem {
+func check(c *Catalogue, docs map[string][]document, broken map[string]bool) []Problem {
 	byFile := map[string]document{}
 	for _, ds := range docs {
 		for _, d := range ds {
@@ -40,12 +40,20 @@ func check(c *Catalogue, docs map[string][]document) []Problem {
 		}
 		families[f.ID] = true
 	}
-	calendars := map[string]bool{}
+	known := func(dir string, ids map[string]bool) map[string]bool {
+		for b := range broken {
+			if d, id, ok := strings.Cut(b, "/"); ok && d == dir {
+				ids[id] = true
+			}
+		}
+		return ids
+	}
+	calendars := known("calendars", map[string]bool{})
 	for _, cal := range c.Calendars {
 		calendars[cal.ID] = true
 		ps = append(ps, checkCalendar(cal, func(ptr, reason string) Problem { return at("calendars/"+cal.ID+".yaml", ptr, reason) })...)
 	}
-	levels := map[string]bool{}
+	levels := known("levels", map[string]bool{})
 	for _, l := range c.Levels {
 		levels[l.ID] = true
 		file := "levels/" + l.ID + ".yaml"
@@ -72,13 +80,22 @@ func check(c *Catalogue, docs map[string][]document) []Problem {
 		}
 	}
 	for _, k := range requiredVocabularies {
-		if !kinds[k] {
+		if !kinds[k] && controls != nil {
 			ps = append(ps, Problem{File: "vocabularies/", Reason: "no vocabulary of kind " + k})
 		}
 	}
-	services := map[string]bool{}
+	services := known("services", map[string]bool{})
 	for _, s := range c.Services {
 		services[s.ID] = true
+	}
+	// With a broken families file or control set, references to them cannot be judged.
+	if broken["families"] {
+		families = nil
+	}
+	for b := range broken {
+		if strings.HasPrefix(b, "vocabularies/") {
+			controls = nil
+		}
 	}
 	for _, s := range c.Services {
 		file := "services/" + s.ID + ".yaml"
@@ -90,11 +107,12 @@ func check(c *Catalogue, docs map[string][]document) []Problem {
 }
 
 // CheckService applies the cross-references of one standard service against the catalogue's
-// families, levels, services and controls. Problems carry only Path and Reason.
+// families, levels, services and controls; a nil set is not checked. Problems carry only Path
+// and Reason.
 func CheckService(s StandardService, families, levels, services, controls map[string]bool) []Problem {
 	var ps []Problem
 	add := func(ptr, reason string) { ps = append(ps, Problem{Path: ptr, Reason: reason}) }
-	if !families[s.Family] {
+	if families != nil && !families[s.Family] {
 		add("/family", "no such family "+strconv.Quote(s.Family))
 	}
 	for i, l := range s.Levels {
@@ -116,7 +134,7 @@ func CheckService(s StandardService, families, levels, services, controls map[st
 		}
 	}
 	for i, ctl := range s.RelatedControls {
-		if !controls[ctl] {
+		if controls != nil && !controls[ctl] {
 			add(fmt.Sprintf("/related_controls/%d", i), "no such control "+strconv.Quote(ctl)+" in any control set")
 		}
 	}

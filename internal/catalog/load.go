@@ -139,14 +139,22 @@ func Load(fsys fs.FS) (*Catalogue, []Problem) {
 	problems = append(problems, decodeAll(docs["calendars"], &cat.Calendars, func(c Calendar) string { return c.ID })...)
 	problems = append(problems, decodeAll(docs["services"], &cat.Services, func(s StandardService) string { return s.ID })...)
 	problems = append(problems, decodeAll(docs["vocabularies"], &cat.Vocabularies, func(v Vocabulary) string { return v.ID })...)
-	if len(problems) == 0 {
-		problems = append(problems, check(cat, docs)...)
-	}
+	problems = append(problems, check(cat, docs, brokenIDs(problems))...)
 	if len(problems) > 0 {
 		sort.SliceStable(problems, func(i, j int) bool { return problems[i].File < problems[j].File })
 		return nil, problems
 	}
 	return cat, nil
+}
+
+// brokenIDs names the entries whose files have problems (e.g. "levels/plus"), so that the
+// cross-file rules treat them as present instead of reporting every reference to them.
+func brokenIDs(problems []Problem) map[string]bool {
+	out := map[string]bool{}
+	for _, p := range problems {
+		out[strings.TrimSuffix(strings.TrimSuffix(p.File, ".yaml"), ".yml")] = true
+	}
+	return out
 }
 
 func kindOf(p string) string {

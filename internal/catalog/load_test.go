@@ -115,3 +115,21 @@ func TestBrokenCataloguesAreReportedWithFilePathAndReason(t *testing.T) {
 		})
 	}
 }
+
+func TestFileAndCrossFileProblemsAreReportedTogether(t *testing.T) {
+	m := shipped(t)
+	m["levels/plus.yaml"] = &fstest.MapFile{Data: []byte(strings.Replace(string(m["levels/plus.yaml"].Data), "rpo_minutes: 15", "rpo_minutes: x", 1))}
+	m["services/NET-01.yaml"] = &fstest.MapFile{Data: []byte(strings.Replace(string(m["services/NET-01.yaml"].Data), "family: network", "family: radio", 1))}
+	_, problems := Load(m)
+	var got []string
+	for _, p := range problems {
+		got = append(got, p.String())
+	}
+	want := []string{
+		"levels/plus.yaml:22 /rpo_minutes: got string, want integer",
+		`services/NET-01.yaml:3 /family: no such family "radio"`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant (no complaint about services using the broken level plus):\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
