@@ -1448,6 +1448,918 @@ const docTemplate = `{
                 }
             }
         },
+        "/municipalities/{code}/activation": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The mailbox, the terms acceptance, the risk assessments, and what is missing to order\nfrom every service family (or from family, repeated).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "Where a municipality stands at the activation gate",
+                "operationId": "getActivation",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "101",
+                        "description": "Municipality code",
+                        "name": "code",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "array",
+                        "items": {
+                            "type": "string"
+                        },
+                        "collectionFormat": "multi",
+                        "description": "Only these families",
+                        "name": "family",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/activation.Status"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/municipalities/{code}/costs": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Recurring costs pro rata by day, one-off fees, totals per standard service and per unit;\nexact decimals in DKK. format=csv or format=xlsx for a file.",
+                "produces": [
+                    "application/json",
+                    "text/csv",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                ],
+                "tags": [
+                    "subscriptions"
+                ],
+                "summary": "A municipality's costs for a month",
+                "operationId": "getCosts",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "101",
+                        "description": "Municipality code",
+                        "name": "code",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "example": "2026-11",
+                        "description": "YYYY-MM",
+                        "name": "month",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "enum": [
+                            "csv",
+                            "xlsx"
+                        ],
+                        "type": "string",
+                        "description": "csv or xlsx",
+                        "name": "format",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/subscription.CostReport"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/municipalities/{code}/mailbox": {
+            "put": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A functional address (not a person's) where notices are delivered. If-Match takes\nthe municipality's ETag (GET /municipalities/{code}).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "Register the municipality's infrastructure mailbox (SPOC)",
+                "operationId": "setMailbox",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "101",
+                        "description": "Municipality code",
+                        "name": "code",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "The municipality's ETag",
+                        "name": "If-Match",
+                        "in": "header",
+                        "required": true
+                    },
+                    {
+                        "description": "The address",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/activation.MailboxInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.MailboxResponse"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "precondition-failed",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "428": {
+                        "description": "precondition-required",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/municipalities/{code}/orders": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "List a municipality's orders",
+                "operationId": "listMunicipalityOrders",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "101",
+                        "description": "Municipality code",
+                        "name": "code",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "enum": [
+                            "acknowledged",
+                            "accepted",
+                            "rejected",
+                            "in_progress",
+                            "completed",
+                            "failed",
+                            "cancelled"
+                        ],
+                        "type": "string",
+                        "description": "Only orders in this state",
+                        "name": "state",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 50,
+                        "description": "Page size, 1-200",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Cursor from the previous page's next link",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.List-order_Order"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Items add a published offering (level, quantity, parameters valid against the standard\nservice's schema), modify a subscription's level or quantity, or terminate one. Prices are\npinned at order time. The order is acknowledged; the unit accepts it once the activation\ngate is met.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "Order from the owner unit (SPOC)",
+                "operationId": "createOrder",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "101",
+                        "description": "Municipality code",
+                        "name": "code",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "Required; a retry with the same key and body returns the same order",
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": true
+                    },
+                    {
+                        "description": "The items",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/order.NewOrder"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/order.Order"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid: the problem names the item and field",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "conflict: no owner unit, or the same key is in flight",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "unprocessable: the key was used with another body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/municipalities/{code}/orders/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "Get one of a municipality's orders with its items and history",
+                "operationId": "getMunicipalityOrder",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "101",
+                        "description": "Municipality code",
+                        "name": "code",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": "Order id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/order.Order"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/municipalities/{code}/orders/{id}/cancel": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "Cancel an order before work starts (SPOC)",
+                "operationId": "cancelOrder",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "101",
+                        "description": "Municipality code",
+                        "name": "code",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": "Order id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "Why",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/order.TransitionInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/order.Order"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid: reason missing",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "conflict: in progress or done",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/municipalities/{code}/risk-assessments": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "Register a risk assessment (ROS) for a service family (SPOC)",
+                "operationId": "registerRiskAssessment",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "101",
+                        "description": "Municipality code",
+                        "name": "code",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "Unique key; a retry with the same key and body returns the first answer",
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": true
+                    },
+                    {
+                        "description": "The assessment",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/activation.NewRiskAssessment"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/activation.RiskAssessment"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "conflict: the same key is in flight",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "unprocessable: the key was used with another body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/municipalities/{code}/subscriptions": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "subscriptions"
+                ],
+                "summary": "List a municipality's subscriptions",
+                "operationId": "listMunicipalitySubscriptions",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "101",
+                        "description": "Municipality code",
+                        "name": "code",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "active, terminating or terminated",
+                        "name": "state",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Standard service id",
+                        "name": "service_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 50,
+                        "description": "Page size, 1-200",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Cursor from the previous page's next link",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.List-subscription_Subscription"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/municipalities/{code}/subscriptions/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "subscriptions"
+                ],
+                "summary": "Get one of a municipality's subscriptions",
+                "operationId": "getMunicipalitySubscription",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "101",
+                        "description": "Municipality code",
+                        "name": "code",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": "Subscription id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/subscription.Subscription"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/municipalities/{code}/terms-acceptances": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "Accept the terms of use (signatory)",
+                "operationId": "acceptTerms",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "101",
+                        "description": "Municipality code",
+                        "name": "code",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "Unique key; a retry with the same key and body returns the first answer",
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": true
+                    },
+                    {
+                        "description": "The terms version accepted",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/activation.TermsInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/activation.TermsAcceptance"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid: not the current terms",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden: only a signatory",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "conflict: accepted already",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "unprocessable: the key was used with another body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/offerings": {
             "get": {
                 "security": [
@@ -1720,6 +2632,88 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-review_Item"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/subscriptions": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "subscriptions"
+                ],
+                "summary": "List every subscription (council)",
+                "operationId": "listAllSubscriptions",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "Municipality code",
+                        "name": "municipality",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Unit slug",
+                        "name": "unit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "active, terminating or terminated",
+                        "name": "state",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Standard service id",
+                        "name": "service_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 50,
+                        "description": "Page size, 1-200",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Cursor from the previous page's next link",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.List-subscription_Subscription"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
                     "401": {
@@ -3577,6 +4571,690 @@ const docTemplate = `{
                 }
             }
         },
+        "/units/{unit}/orders": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "List the orders addressed to a unit",
+                "operationId": "listUnitOrders",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "hovedstaden",
+                        "description": "Unit slug",
+                        "name": "unit",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "enum": [
+                            "acknowledged",
+                            "accepted",
+                            "rejected",
+                            "in_progress",
+                            "completed",
+                            "failed",
+                            "cancelled"
+                        ],
+                        "type": "string",
+                        "description": "Only orders in this state",
+                        "name": "state",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 50,
+                        "description": "Page size, 1-200",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Cursor from the previous page's next link",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.List-order_Order"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/units/{unit}/orders/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "Get one of the orders addressed to a unit",
+                "operationId": "getUnitOrder",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "hovedstaden",
+                        "description": "Unit slug",
+                        "name": "unit",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": "Order id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/order.Order"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/units/{unit}/orders/{id}/accept": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Refused with 409 and a machine-readable \"missing\" list while the municipality lacks an\nactivation prerequisite: infrastructure mailbox, accepted terms of use, or a ROS per family.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "Accept an order (unit admin)",
+                "operationId": "acceptOrder",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "hovedstaden",
+                        "description": "Unit slug",
+                        "name": "unit",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": "Order id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/order.Order"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "conflict: not acknowledged, or the activation gate (see missing)",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/units/{unit}/orders/{id}/complete": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Adds create subscriptions pinned to offering version, level, quantity and prices;\nmodifies change them from today; terminations start the level's notice period.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "Complete an order (unit admin)",
+                "operationId": "completeOrder",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "hovedstaden",
+                        "description": "Unit slug",
+                        "name": "unit",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": "Order id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/order.Order"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "conflict: not in progress, or a subscription changed meanwhile",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/units/{unit}/orders/{id}/fail": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "Mark an order in progress as failed (unit admin)",
+                "operationId": "failOrder",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "hovedstaden",
+                        "description": "Unit slug",
+                        "name": "unit",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": "Order id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "Why",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/order.TransitionInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/order.Order"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid: reason missing",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "conflict: not in progress",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/units/{unit}/orders/{id}/reject": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "Reject an order with a reason (unit admin)",
+                "operationId": "rejectOrder",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "hovedstaden",
+                        "description": "Unit slug",
+                        "name": "unit",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": "Order id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "Why",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/order.TransitionInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/order.Order"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid: reason missing",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "conflict: not acknowledged",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/units/{unit}/orders/{id}/start": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "Start work on an accepted order (unit admin)",
+                "operationId": "startOrder",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "hovedstaden",
+                        "description": "Unit slug",
+                        "name": "unit",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": "Order id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/order.Order"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "conflict: not accepted",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/units/{unit}/subscriptions": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "subscriptions"
+                ],
+                "summary": "List the subscriptions a unit delivers",
+                "operationId": "listUnitSubscriptions",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "hovedstaden",
+                        "description": "Unit slug",
+                        "name": "unit",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "Municipality code",
+                        "name": "municipality",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "active, terminating or terminated",
+                        "name": "state",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Standard service id",
+                        "name": "service_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 50,
+                        "description": "Page size, 1-200",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Cursor from the previous page's next link",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.List-subscription_Subscription"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/units/{unit}/subscriptions/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "subscriptions"
+                ],
+                "summary": "Get one of the subscriptions a unit delivers",
+                "operationId": "getUnitSubscription",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "hovedstaden",
+                        "description": "Unit slug",
+                        "name": "unit",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": "Subscription id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/subscription.Subscription"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/units/{unit}/waivers": {
             "get": {
                 "security": [
@@ -3940,6 +5618,186 @@ const docTemplate = `{
         }
     },
     "definitions": {
+        "activation.MailboxInput": {
+            "type": "object",
+            "required": [
+                "address"
+            ],
+            "properties": {
+                "address": {
+                    "type": "string",
+                    "maxLength": 320,
+                    "example": "it-drift@kk.example"
+                }
+            }
+        },
+        "activation.Missing": {
+            "type": "object",
+            "properties": {
+                "detail": {
+                    "type": "string"
+                },
+                "family": {
+                    "description": "for risk_assessment",
+                    "type": "string",
+                    "example": "compute"
+                },
+                "prerequisite": {
+                    "type": "string",
+                    "enum": [
+                        "infrastructure_mailbox",
+                        "terms_of_use",
+                        "risk_assessment"
+                    ]
+                }
+            }
+        },
+        "activation.NewRiskAssessment": {
+            "type": "object",
+            "required": [
+                "approved_by",
+                "assessed_on",
+                "document_ref",
+                "family",
+                "sha256"
+            ],
+            "properties": {
+                "approved_by": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "Kommunaldirektør Jens Hansen"
+                },
+                "assessed_on": {
+                    "type": "string",
+                    "example": "2026-10-01"
+                },
+                "document_ref": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "ESDH 2026-004711"
+                },
+                "family": {
+                    "type": "string",
+                    "maxLength": 40,
+                    "example": "compute"
+                },
+                "sha256": {
+                    "type": "string",
+                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                }
+            }
+        },
+        "activation.RiskAssessment": {
+            "type": "object",
+            "properties": {
+                "approved_by": {
+                    "type": "string",
+                    "example": "Kommunaldirektør Jens Hansen"
+                },
+                "assessed_on": {
+                    "type": "string",
+                    "example": "2026-10-01"
+                },
+                "document_ref": {
+                    "type": "string",
+                    "example": "ESDH 2026-004711"
+                },
+                "family": {
+                    "type": "string",
+                    "example": "compute"
+                },
+                "id": {
+                    "type": "string",
+                    "format": "uuid"
+                },
+                "municipality": {
+                    "type": "string",
+                    "example": "101"
+                },
+                "registered_at": {
+                    "type": "string"
+                },
+                "registered_by": {
+                    "type": "string"
+                },
+                "sha256": {
+                    "type": "string",
+                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                }
+            }
+        },
+        "activation.Status": {
+            "type": "object",
+            "properties": {
+                "infrastructure_mailbox": {
+                    "type": "string"
+                },
+                "missing": {
+                    "description": "Missing lists what is still needed to order from the given families (all families when\nnone are given).",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/activation.Missing"
+                    }
+                },
+                "municipality": {
+                    "type": "string",
+                    "example": "101"
+                },
+                "risk_assessments": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/activation.RiskAssessment"
+                    }
+                },
+                "terms_acceptance": {
+                    "$ref": "#/definitions/activation.TermsAcceptance"
+                },
+                "terms_version": {
+                    "type": "string",
+                    "example": "2026-1"
+                }
+            }
+        },
+        "activation.TermsAcceptance": {
+            "type": "object",
+            "properties": {
+                "accepted_at": {
+                    "type": "string"
+                },
+                "accepted_by": {
+                    "type": "string"
+                },
+                "accepted_name": {
+                    "type": "string",
+                    "example": "signatory.101"
+                },
+                "id": {
+                    "type": "string",
+                    "format": "uuid"
+                },
+                "municipality": {
+                    "type": "string",
+                    "example": "101"
+                },
+                "terms_version": {
+                    "type": "string",
+                    "example": "2026-1"
+                }
+            }
+        },
+        "activation.TermsInput": {
+            "type": "object",
+            "required": [
+                "terms_version"
+            ],
+            "properties": {
+                "terms_version": {
+                    "type": "string",
+                    "maxLength": 40,
+                    "example": "2026-1"
+                }
+            }
+        },
         "apperr.FieldError": {
             "type": "object",
             "properties": {
@@ -4618,6 +6476,11 @@ const docTemplate = `{
                 "created_at": {
                     "type": "string"
                 },
+                "infrastructure_mailbox": {
+                    "description": "InfrastructureMailbox is the functional address notices go to (set by the SPOC).",
+                    "type": "string",
+                    "example": "it-drift@kk.example"
+                },
                 "name": {
                     "type": "string",
                     "example": "København"
@@ -5137,6 +7000,21 @@ const docTemplate = `{
                 }
             }
         },
+        "httpapi.List-order_Order": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/order.Order"
+                    }
+                },
+                "next": {
+                    "type": "string",
+                    "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
+                }
+            }
+        },
         "httpapi.List-review_Item": {
             "type": "object",
             "properties": {
@@ -5149,6 +7027,30 @@ const docTemplate = `{
                 "next": {
                     "type": "string",
                     "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
+                }
+            }
+        },
+        "httpapi.List-subscription_Subscription": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/subscription.Subscription"
+                    }
+                },
+                "next": {
+                    "type": "string",
+                    "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
+                }
+            }
+        },
+        "httpapi.MailboxResponse": {
+            "type": "object",
+            "properties": {
+                "address": {
+                    "type": "string",
+                    "example": "it-drift@kk.example"
                 }
             }
         },
@@ -5600,6 +7502,221 @@ const docTemplate = `{
                 }
             }
         },
+        "order.Event": {
+            "type": "object",
+            "properties": {
+                "actor": {
+                    "type": "string"
+                },
+                "at": {
+                    "type": "string"
+                },
+                "from": {
+                    "type": "string"
+                },
+                "reason": {
+                    "type": "string"
+                },
+                "seq": {
+                    "type": "integer"
+                },
+                "to": {
+                    "type": "string"
+                }
+            }
+        },
+        "order.Item": {
+            "type": "object",
+            "properties": {
+                "action": {
+                    "type": "string",
+                    "enum": [
+                        "add",
+                        "modify",
+                        "terminate"
+                    ]
+                },
+                "family": {
+                    "type": "string",
+                    "example": "compute"
+                },
+                "level": {
+                    "type": "string",
+                    "example": "standard"
+                },
+                "monthly_price": {
+                    "description": "per unit of measure, pinned at order time",
+                    "type": "string",
+                    "example": "690.00"
+                },
+                "n": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "offering_id": {
+                    "type": "string",
+                    "format": "uuid"
+                },
+                "offering_version": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "one_off_fee": {
+                    "type": "string",
+                    "example": "1200.00"
+                },
+                "parameters": {
+                    "type": "object"
+                },
+                "quantity": {
+                    "type": "integer",
+                    "example": 4
+                },
+                "service_id": {
+                    "type": "string",
+                    "example": "CMP-01"
+                },
+                "subscription_id": {
+                    "description": "modify, terminate; add once completed",
+                    "type": "string",
+                    "format": "uuid"
+                }
+            }
+        },
+        "order.NewItem": {
+            "type": "object",
+            "required": [
+                "action"
+            ],
+            "properties": {
+                "action": {
+                    "type": "string",
+                    "enum": [
+                        "add",
+                        "modify",
+                        "terminate"
+                    ],
+                    "example": "add"
+                },
+                "level": {
+                    "description": "Level is the level to add at, or to change to (add, modify).",
+                    "type": "string",
+                    "maxLength": 40,
+                    "example": "standard"
+                },
+                "offering_id": {
+                    "description": "OfferingID is the published offering to add (add).",
+                    "type": "string",
+                    "format": "uuid"
+                },
+                "parameters": {
+                    "description": "Parameters must satisfy the standard service's order parameter schema (add).",
+                    "type": "object"
+                },
+                "quantity": {
+                    "description": "Quantity in the service's unit of measure (add; modify to change it).",
+                    "type": "integer",
+                    "maximum": 100000,
+                    "minimum": 0,
+                    "example": 4
+                },
+                "subscription_id": {
+                    "description": "SubscriptionID is the subscription to change or end (modify, terminate).",
+                    "type": "string",
+                    "format": "uuid"
+                }
+            }
+        },
+        "order.NewOrder": {
+            "type": "object",
+            "required": [
+                "items"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "minItems": 1,
+                    "items": {
+                        "$ref": "#/definitions/order.NewItem"
+                    }
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "Servers for the new ESDH system"
+                }
+            }
+        },
+        "order.Order": {
+            "type": "object",
+            "properties": {
+                "created_at": {
+                    "type": "string"
+                },
+                "created_by": {
+                    "type": "string"
+                },
+                "history": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/order.Event"
+                    }
+                },
+                "id": {
+                    "type": "string",
+                    "format": "uuid"
+                },
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/order.Item"
+                    }
+                },
+                "municipality": {
+                    "type": "string",
+                    "example": "101"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "reason": {
+                    "type": "string"
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "acknowledged",
+                        "accepted",
+                        "rejected",
+                        "in_progress",
+                        "completed",
+                        "failed",
+                        "cancelled"
+                    ]
+                },
+                "unit": {
+                    "type": "string",
+                    "example": "hovedstaden"
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "version": {
+                    "type": "integer"
+                }
+            }
+        },
+        "order.TransitionInput": {
+            "type": "object",
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "Capacity exhausted until Q2."
+                }
+            }
+        },
         "review.Decision": {
             "type": "object",
             "properties": {
@@ -5683,6 +7800,188 @@ const docTemplate = `{
                 },
                 "title": {
                     "type": "string"
+                }
+            }
+        },
+        "subscription.CostLine": {
+            "type": "object",
+            "properties": {
+                "days": {
+                    "description": "days billed in the month",
+                    "type": "integer",
+                    "example": 30
+                },
+                "level": {
+                    "type": "string",
+                    "example": "standard"
+                },
+                "one_off": {
+                    "type": "string",
+                    "example": "0.00"
+                },
+                "quantity": {
+                    "description": "at the end of the month, or when it ended",
+                    "type": "integer",
+                    "example": 4
+                },
+                "recurring": {
+                    "type": "string",
+                    "example": "2760.00"
+                },
+                "service_id": {
+                    "type": "string",
+                    "example": "CMP-01"
+                },
+                "subscription_id": {
+                    "type": "string",
+                    "format": "uuid"
+                },
+                "total": {
+                    "type": "string",
+                    "example": "2760.00"
+                },
+                "unit": {
+                    "type": "string",
+                    "example": "hovedstaden"
+                }
+            }
+        },
+        "subscription.CostReport": {
+            "type": "object",
+            "properties": {
+                "by_service": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/subscription.CostTotal"
+                    }
+                },
+                "by_unit": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/subscription.CostTotal"
+                    }
+                },
+                "lines": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/subscription.CostLine"
+                    }
+                },
+                "month": {
+                    "type": "string",
+                    "example": "2026-11"
+                },
+                "municipality": {
+                    "type": "string",
+                    "example": "101"
+                },
+                "one_off": {
+                    "type": "string"
+                },
+                "recurring": {
+                    "type": "string"
+                },
+                "total": {
+                    "type": "string"
+                }
+            }
+        },
+        "subscription.CostTotal": {
+            "type": "object",
+            "properties": {
+                "key": {
+                    "type": "string",
+                    "example": "CMP-01"
+                },
+                "one_off": {
+                    "type": "string"
+                },
+                "recurring": {
+                    "type": "string"
+                },
+                "total": {
+                    "type": "string"
+                }
+            }
+        },
+        "subscription.Subscription": {
+            "type": "object",
+            "properties": {
+                "created_at": {
+                    "type": "string"
+                },
+                "ends_on": {
+                    "type": "string",
+                    "example": "2027-02-21"
+                },
+                "family": {
+                    "type": "string",
+                    "example": "compute"
+                },
+                "id": {
+                    "type": "string",
+                    "format": "uuid"
+                },
+                "level": {
+                    "type": "string",
+                    "example": "standard"
+                },
+                "monthly_price": {
+                    "type": "string",
+                    "example": "690.00"
+                },
+                "municipality": {
+                    "type": "string",
+                    "example": "101"
+                },
+                "offering_id": {
+                    "type": "string",
+                    "format": "uuid"
+                },
+                "offering_version": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "one_off_fee": {
+                    "type": "string",
+                    "example": "1200.00"
+                },
+                "order_id": {
+                    "type": "string",
+                    "format": "uuid"
+                },
+                "parameters": {
+                    "type": "object"
+                },
+                "quantity": {
+                    "type": "integer",
+                    "example": 4
+                },
+                "service_id": {
+                    "type": "string",
+                    "example": "CMP-01"
+                },
+                "started_on": {
+                    "type": "string",
+                    "example": "2026-11-23"
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "active",
+                        "terminating",
+                        "terminated"
+                    ]
+                },
+                "unit": {
+                    "type": "string",
+                    "example": "hovedstaden"
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "version": {
+                    "type": "integer"
                 }
             }
         }

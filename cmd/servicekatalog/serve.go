@@ -59,7 +59,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	listenCtx, stopListening := context.WithCancel(ctx)
 	defer stopListening()
 	go a.Authz.Listen(listenCtx)
-	go purgeIdempotencyKeys(listenCtx, a, log)
+	go housekeeping(identity.WithPrincipal(listenCtx, identity.System("housekeeping")), a, log)
 
 	srv := &http.Server{
 		Addr: cfg.Addr, Handler: a.API.Handler(),
@@ -120,11 +120,17 @@ func loadData(ctx context.Context, cfg config.Config, a *app.App, log *slog.Logg
 	return nil
 }
 
-// purgeIdempotencyKeys deletes expired idempotency keys every hour.
-func purgeIdempotencyKeys(ctx context.Context, a *app.App, log *slog.Logger) {
-	t := time.NewTicker(time.Hour)
+// housekeeping runs the periodic sweeps every ten minutes: subscriptions whose notice has run
+// out are ended, and expired idempotency keys deleted.
+func housekeeping(ctx context.Context, a *app.App, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {
+		if n, err := a.Subscriptions.Sweep(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("end subscriptions", "err", err)
+		} else if n > 0 {
+			log.Info("ended subscriptions after their notice period", "count", n)
+		}
 		if n, err := idempotency.Purge(ctx, a.DB); err != nil && ctx.Err() == nil {
 			log.Warn("purge idempotency keys", "err", err)
 		} else if n > 0 {

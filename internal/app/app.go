@@ -8,6 +8,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/servicekatalog/servicekatalog/internal/activation"
 	"github.com/servicekatalog/servicekatalog/internal/audit"
 	"github.com/servicekatalog/servicekatalog/internal/authz"
 	"github.com/servicekatalog/servicekatalog/internal/catalog"
@@ -16,7 +17,9 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/httpapi"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/offering"
+	"github.com/servicekatalog/servicekatalog/internal/order"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
+	"github.com/servicekatalog/servicekatalog/internal/subscription"
 )
 
 // Options configure the application.
@@ -41,8 +44,12 @@ type App struct {
 	Directory *directory.Service
 	Catalog   *catalog.Service
 	Offerings *offering.Service
-	DevIssuer *identity.DevIssuer // nil with an external issuer
-	API       *httpapi.Server
+	// Activation, Orders and Subscriptions serve ordering.
+	Activation    *activation.Service
+	Orders        *order.Service
+	Subscriptions *subscription.Service
+	DevIssuer     *identity.DevIssuer // nil with an external issuer
+	API           *httpapi.Server
 }
 
 // New builds the application over a migrated database.
@@ -56,6 +63,9 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	a.Directory = directory.NewService(db, a.Audit, a.Authz, o.Clock)
 	a.Catalog = catalog.NewService(db, a.Audit, o.Clock)
 	a.Offerings = offering.NewService(db, a.Audit, a.Catalog, o.Clock)
+	a.Activation = activation.NewService(db, a.Audit, o.Clock)
+	a.Subscriptions = subscription.NewService(db, a.Audit, o.Clock)
+	a.Orders = order.NewService(db, a.Audit, a.Catalog, a.Offerings, a.Subscriptions, a.Activation, o.Clock)
 	var keys jwt.Keyfunc
 	issuer := o.OIDCIssuer
 	if issuer == "" {
@@ -71,7 +81,8 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	a.API, err = httpapi.New(httpapi.Deps{
-		DB: db, Directory: a.Directory, Catalog: a.Catalog, Offerings: a.Offerings, Clock: o.Clock, Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log,
+		DB: db, Directory: a.Directory, Catalog: a.Catalog, Offerings: a.Offerings, Clock: o.Clock,
+		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log,
 		Authn:          identity.NewAuthenticator(keys, issuer, o.Audience, o.Algs, a.Authz, o.Clock.Now),
 		TrustedProxies: o.TrustedProxies,
 	})

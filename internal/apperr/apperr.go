@@ -106,3 +106,9 @@ func CheckVersion(current, expected int) error {
 	}
 	return nil
 }
+
+// WithField names the body field the error is about.
+func (e *Error) WithField(pointer, reason string) *Error {
+	e.Fields = append(e.Fields, FieldError{Pointer: pointer, Reason: reason})
+	return e
+}

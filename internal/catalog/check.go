@@ -248,3 +248,25 @@ func checkCalendar(c Calendar, at func(ptr, reason string) Problem) []Problem {
 	}
 	return ps
 }
+
+// CheckOrderParameters validates order parameters against the service's order parameter
+// schema. Problems carry a JSON pointer into the parameters and the reason.
+func CheckOrderParameters(s StandardService, params []byte) []Problem {
+	sch, err := OrderSchema(s.OrderParameters)
+	if err != nil {
+		return []Problem{{Reason: "the service's order parameter schema does not compile: " + schemaError(err)}}
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(params))
+	if err != nil {
+		return []Problem{{Reason: "is not valid JSON"}}
+	}
+	var ve *jsonschema.ValidationError
+	if err := sch.Validate(inst); !errors.As(err, &ve) {
+		return nil
+	}
+	var out []Problem
+	for _, l := range leaves(ve) {
+		out = append(out, Problem{Path: l.ptr, Reason: l.msg})
+	}
+	return out
+}

@@ -15,15 +15,17 @@ import (
 
 // Municipality is an owner municipality, identified by its official 3-digit code.
 type Municipality struct {
-	Code       string    `json:"code" example:"101"`
-	Name       string    `json:"name" example:"København"`
-	Region     string    `json:"region" example:"Region Hovedstaden"`
-	RegionCode string    `json:"region_code" example:"1084"`
-	OwnerUnit  *string   `json:"owner_unit" example:"hovedstaden"` // the unit it buys from
-	Active     bool      `json:"active"`
-	Version    int       `json:"version"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	Code       string  `json:"code" example:"101"`
+	Name       string  `json:"name" example:"København"`
+	Region     string  `json:"region" example:"Region Hovedstaden"`
+	RegionCode string  `json:"region_code" example:"1084"`
+	OwnerUnit  *string `json:"owner_unit" example:"hovedstaden"` // the unit it buys from
+	// InfrastructureMailbox is the functional address notices go to (set by the SPOC).
+	InfrastructureMailbox string    `json:"infrastructure_mailbox" example:"it-drift@kk.example"`
+	Active                bool      `json:"active"`
+	Version               int       `json:"version"`
+	CreatedAt             time.Time `json:"created_at"`
+	UpdatedAt             time.Time `json:"updated_at"`
 }
 
 // Tenant is the municipality's tenant.

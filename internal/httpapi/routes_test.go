@@ -60,13 +60,16 @@ var callers = map[string]struct {
 // otherTenant is a tenant of the same kind that the caller holds no role in.
 var otherTenant = map[string]string{"municipality:101": "municipality:751", "unit:hovedstaden": "unit:midt"}
 
-// concrete fills a route's parameters: the caller's tenant, and its unit for unit-scoped routes.
+// concrete fills a route's parameters with the caller's tenant: its unit or municipality code.
 func concrete(path, tenant string) string {
-	unit := "hovedstaden"
+	unit, code := "hovedstaden", "101"
 	if strings.HasPrefix(tenant, "unit:") {
 		unit = strings.TrimPrefix(tenant, "unit:")
 	}
-	r := strings.NewReplacer(":tenant", tenant, ":code", "101", ":unit", unit, ":id", uuid.NewString(),
+	if strings.HasPrefix(tenant, "municipality:") {
+		code = strings.TrimPrefix(tenant, "municipality:")
+	}
+	r := strings.NewReplacer(":tenant", tenant, ":code", code, ":unit", unit, ":id", uuid.NewString(),
 		"*any", "index.html")
 	return r.Replace(path)
 }

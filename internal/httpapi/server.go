@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/servicekatalog/servicekatalog/internal/activation"
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/audit"
 	"github.com/servicekatalog/servicekatalog/internal/authz"
@@ -21,7 +22,9 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/directory"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/offering"
+	"github.com/servicekatalog/servicekatalog/internal/order"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
+	"github.com/servicekatalog/servicekatalog/internal/subscription"
 )
 
 // Deps are what the API is built from.
@@ -30,6 +33,9 @@ type Deps struct {
 	Directory      *directory.Service
 	Catalog        *catalog.Service
 	Offerings      *offering.Service
+	Activation     *activation.Service
+	Orders         *order.Service
+	Subscriptions  *subscription.Service
 	Clock          clock.Clock
 	Audit          *audit.Log
 	Authz          *authz.Authorizer

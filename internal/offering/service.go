@@ -377,3 +377,26 @@ func today(now time.Time) time.Time {
 }
 
 var copenhagen, _ = time.LoadLocation("Europe/Copenhagen")
+
+// Version returns version number of an offering, whatever its state: subscriptions pin it.
+func (s *Service) Version(ctx context.Context, offeringID string, number int) (Version, error) {
+	var r versionRow
+	err := s.db.Conn(ctx).Where("offering_id = ? AND number = ?", offeringID, number).Take(&r).Error
+	if err == gorm.ErrRecordNotFound {
+		return Version{}, apperr.NotFoundf("offering version")
+	}
+	if err != nil {
+		return Version{}, err
+	}
+	return fromRow(r)
+}
+
+// Price returns the terms of a level in the version, if it offers it.
+func (v Version) Price(level string) (LevelTerms, bool) {
+	for _, l := range v.Terms.Levels {
+		if l.Level == level {
+			return l, true
+		}
+	}
+	return LevelTerms{}, false
+}

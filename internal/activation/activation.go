@@ -1,0 +1,314 @@
+// Package activation keeps the prerequisites a municipality must meet before a unit may accept
+// its orders (the activation gate): a registered infrastructure mailbox, the current terms of use
+// accepted by a signatory, and a risk assessment (ROS) for every service family it orders.
+package activation
+
+import (
+	"context"
+	"net/mail"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/servicekatalog/servicekatalog/internal/apperr"
+	"github.com/servicekatalog/servicekatalog/internal/audit"
+	"github.com/servicekatalog/servicekatalog/internal/clock"
+	"github.com/servicekatalog/servicekatalog/internal/idempotency"
+	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/postgres"
+	"github.com/servicekatalog/servicekatalog/internal/tenant"
+)
+
+// TermsVersion is the version of the terms of use a signatory must accept.
+const TermsVersion = "2026-1"
+
+// The prerequisites, as named in a refusal's missing list.
+const (
+	NeedMailbox = "infrastructure_mailbox"
+	NeedTerms   = "terms_of_use"
+	NeedROS     = "risk_assessment"
+)
+
+// Missing is one unmet prerequisite.
+type Missing struct {
+	Prerequisite string `json:"prerequisite" enums:"infrastructure_mailbox,terms_of_use,risk_assessment"`
+	Family       string `json:"family,omitempty" example:"compute"` // for risk_assessment
+	Detail       string `json:"detail"`
+}
+
+// TermsAcceptance records who accepted which terms of use, and when.
+type TermsAcceptance struct {
+	ID           string    `json:"id" format:"uuid"`
+	Municipality string    `json:"municipality" example:"101"`
+	TermsVersion string    `json:"terms_version" example:"2026-1"`
+	AcceptedBy   string    `json:"accepted_by"`
+	AcceptedName string    `json:"accepted_name" example:"signatory.101"`
+	AcceptedAt   time.Time `json:"accepted_at"`
+}
+
+// RiskAssessment is a registered ROS for a service family.
+type RiskAssessment struct {
+	ID           string    `json:"id" format:"uuid"`
+	Municipality string    `json:"municipality" example:"101"`
+	Family       string    `json:"family" example:"compute"`
+	DocumentRef  string    `json:"document_ref" example:"ESDH 2026-004711"`
+	SHA256       string    `json:"sha256" example:"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"`
+	AssessedOn   string    `json:"assessed_on" example:"2026-10-01"`
+	ApprovedBy   string    `json:"approved_by" example:"Kommunaldirektør Jens Hansen"`
+	RegisteredBy string    `json:"registered_by"`
+	RegisteredAt time.Time `json:"registered_at"`
+}
+
+// Status is where a municipality stands at the gate.
+type Status struct {
+	Municipality    string           `json:"municipality" example:"101"`
+	Mailbox         string           `json:"infrastructure_mailbox"`
+	TermsVersion    string           `json:"terms_version" example:"2026-1"`
+	Terms           *TermsAcceptance `json:"terms_acceptance"`
+	RiskAssessments []RiskAssessment `json:"risk_assessments"`
+	// Missing lists what is still needed to order from the given families (all families when
+	// none are given).
+	Missing []Missing `json:"missing"`
+}
+
+// check lists the prerequisites missing for ordering services of families.
+func (s Status) check(families []string) []Missing {
+	out := []Missing{}
+	if s.Mailbox == "" {
+		out = append(out, Missing{Prerequisite: NeedMailbox, Detail: "register the infrastructure mailbox (PUT .../mailbox)"})
+	}
+	if s.Terms == nil {
+		out = append(out, Missing{Prerequisite: NeedTerms, Detail: "a signatory must accept terms of use " + TermsVersion})
+	}
+	for _, f := range families {
+		if !slices.ContainsFunc(s.RiskAssessments, func(r RiskAssessment) bool { return r.Family == f }) {
+			out = append(out, Missing{Prerequisite: NeedROS, Family: f, Detail: "register a risk assessment (ROS) for the " + f + " family"})
+		}
+	}
+	return out
+}
+
+// Service is the activation gate's use cases.
+type Service struct {
+	db    *postgres.DB
+	audit *audit.Log
+	clock clock.Clock
+}
+
+// NewService returns the activation service.
+func NewService(db *postgres.DB, log *audit.Log, c clock.Clock) *Service {
+	return &Service{db: db, audit: log, clock: c}
+}
+
+// Gate refuses, inside the transaction of ctx, when the municipality lacks a prerequisite for
+// ordering from families. The refusal lists every missing prerequisite (Extra "missing").
+func (s *Service) Gate(ctx context.Context, code string, families []string) error {
+	st, err := s.Status(ctx, code, families)
+	if err != nil {
+		return err
+	}
+	if len(st.Missing) == 0 {
+		return nil
+	}
+	names := make([]string, len(st.Missing))
+	for i, m := range st.Missing {
+		names[i] = m.Prerequisite
+		if m.Family != "" {
+			names[i] += " (" + m.Family + ")"
+		}
+	}
+	e := apperr.Newf(apperr.Conflict, "municipality %s has not met the activation gate: missing %s", code, strings.Join(names, ", "))
+	e.Extra = map[string]any{"missing": st.Missing}
+	return e
+}
+
+// Status reports the municipality's prerequisites and what is missing for families (every
+// family of the catalogue when families is empty).
+func (s *Service) Status(ctx context.Context, code string, families []string) (Status, error) {
+	conn := s.db.Conn(ctx)
+	var mailbox []string
+	if err := conn.Table("municipalities").Where("code = ?", code).Pluck("infrastructure_mailbox", &mailbox).Error; err != nil {
+		return Status{}, err
+	}
+	if len(mailbox) == 0 {
+		return Status{}, apperr.NotFoundf("municipality")
+	}
+	st := Status{Municipality: code, Mailbox: mailbox[0], TermsVersion: TermsVersion, RiskAssessments: []RiskAssessment{}}
+	var terms []TermsAcceptance
+	if err := conn.Where("municipality = ? AND terms_version = ?", code, TermsVersion).Limit(1).Find(&terms).Error; err != nil {
+		return st, err
+	}
+	if len(terms) == 1 {
+		st.Terms = &terms[0]
+	}
+	var ros []rosRow
+	if err := conn.Where("municipality = ?", code).Order("family, assessed_on DESC, registered_at DESC").Find(&ros).Error; err != nil {
+		return st, err
+	}
+	for _, r := range ros {
+		st.RiskAssessments = append(st.RiskAssessments, r.assessment())
+	}
+	if len(families) == 0 {
+		if err := conn.Table("catalog_entries").Where("kind = 'family' AND retired_at IS NULL").Order("id").Pluck("id", &families).Error; err != nil {
+			return st, err
+		}
+	}
+	st.Missing = st.check(families)
+	return st, nil
+}
+
+func (s *Service) record(ctx context.Context, code, action, objectType, id string, diff any) error {
+	return s.audit.Record(ctx, audit.Change{Tenant: tenant.ForMunicipality(code), Action: action, ObjectType: objectType,
+		ObjectID: id, Diff: diff})
+}
+
+// MailboxInput sets the infrastructure mailbox.
+type MailboxInput struct {
+	Address string `json:"address" validate:"required,email,max=320" example:"it-drift@kk.example"`
+}
+
+// SetMailbox registers the municipality's infrastructure mailbox if the municipality is still at
+// version. It must be a plain functional address, not a display-name form.
+func (s *Service) SetMailbox(ctx context.Context, code string, version int, in MailboxInput) (string, int, error) {
+	addr, err := mail.ParseAddress(in.Address)
+	if err != nil || addr.Name != "" || addr.Address != in.Address {
+		return "", 0, apperr.Field("/address", "must be a plain email address such as it-drift@kk.example")
+	}
+	var newVersion int
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		var m struct {
+			Version               int
+			InfrastructureMailbox string
+		}
+		if err := s.db.Conn(ctx).Table("municipalities").Clauses(clause.Locking{Strength: "UPDATE"}).
+			Where("code = ?", code).Take(&m).Error; err != nil {
+			return notFound(err, "municipality")
+		}
+		if err := apperr.CheckVersion(m.Version, version); err != nil {
+			return err
+		}
+		newVersion = m.Version + 1
+		if err := s.db.Conn(ctx).Table("municipalities").Where("code = ?", code).Updates(map[string]any{
+			"infrastructure_mailbox": in.Address, "version": newVersion, "updated_at": s.clock.Now()}).Error; err != nil {
+			return err
+		}
+		return s.record(ctx, code, "municipality.mailbox", "municipality", code,
+			map[string]any{"changed": map[string]any{"infrastructure_mailbox": map[string]any{"from": m.InfrastructureMailbox, "to": in.Address}}})
+	})
+	return in.Address, newVersion, err
+}
+
+// TermsInput accepts the terms of use.
+type TermsInput struct {
+	TermsVersion string `json:"terms_version" validate:"required,max=40" example:"2026-1"`
+}
+
+// AcceptTerms records that the signatory of ctx accepts the current terms of use for the
+// municipality.
+func (s *Service) AcceptTerms(ctx context.Context, code string, in TermsInput) (TermsAcceptance, error) {
+	if in.TermsVersion != TermsVersion {
+		return TermsAcceptance{}, apperr.Field("/terms_version", "the current terms of use are "+TermsVersion)
+	}
+	actor, _ := identity.FromContext(ctx)
+	var out TermsAcceptance
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		out, err = idempotency.Once(ctx, s.db, "terms.accept", in, func(ctx context.Context) (TermsAcceptance, error) {
+			a := TermsAcceptance{ID: uuid.NewString(), Municipality: code, TermsVersion: in.TermsVersion,
+				AcceptedBy: actor.Subject, AcceptedName: actor.Name, AcceptedAt: s.clock.Now()}
+			err := postgres.Translate(s.db.Conn(ctx).Create(&a).Error)
+			if apperr.Is(err, apperr.Conflict) {
+				return a, apperr.Newf(apperr.Conflict, "terms of use %s are accepted already", in.TermsVersion)
+			} else if err != nil {
+				return a, err
+			}
+			return a, s.record(ctx, code, "terms.accept", "terms_acceptance", a.ID, audit.Diff(nil, a))
+		})
+		return err
+	})
+	return out, err
+}
+
+var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// NewRiskAssessment registers a ROS.
+type NewRiskAssessment struct {
+	Family      string `json:"family" validate:"required,max=40" example:"compute"`
+	DocumentRef string `json:"document_ref" validate:"required,max=500" example:"ESDH 2026-004711"`
+	SHA256      string `json:"sha256" validate:"required" example:"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"`
+	AssessedOn  string `json:"assessed_on" validate:"required" example:"2026-10-01"`
+	ApprovedBy  string `json:"approved_by" validate:"required,max=200" example:"Kommunaldirektør Jens Hansen"`
+}
+
+// RegisterRiskAssessment records a risk assessment for a service family of the catalogue.
+func (s *Service) RegisterRiskAssessment(ctx context.Context, code string, in NewRiskAssessment) (RiskAssessment, error) {
+	in.SHA256 = strings.ToLower(in.SHA256)
+	if !sha256Hex.MatchString(in.SHA256) {
+		return RiskAssessment{}, apperr.Field("/sha256", "must be the 64 hex digits of the document's SHA-256")
+	}
+	on, err := time.Parse(time.DateOnly, in.AssessedOn)
+	if err != nil {
+		return RiskAssessment{}, apperr.Field("/assessed_on", "must be a date, YYYY-MM-DD")
+	}
+	if on.After(s.clock.Now()) {
+		return RiskAssessment{}, apperr.Field("/assessed_on", "must not be in the future")
+	}
+	actor, _ := identity.FromContext(ctx)
+	var out RiskAssessment
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		var n int64
+		if err := s.db.Conn(ctx).Table("catalog_entries").Where("kind = 'family' AND id = ? AND retired_at IS NULL", in.Family).
+			Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			return apperr.Field("/family", "no such service family")
+		}
+		out, err = idempotency.Once(ctx, s.db, "ros.create", in, func(ctx context.Context) (RiskAssessment, error) {
+			r := rosRow{ID: uuid.NewString(), Municipality: code, Family: in.Family, DocumentRef: strings.TrimSpace(in.DocumentRef),
+				SHA256: in.SHA256, AssessedOn: on, ApprovedBy: strings.TrimSpace(in.ApprovedBy), RegisteredBy: actor.Subject,
+				RegisteredAt: s.clock.Now()}
+			if err := s.db.Conn(ctx).Create(&r).Error; err != nil {
+				return RiskAssessment{}, err
+			}
+			a := r.assessment()
+			return a, s.record(ctx, code, "risk_assessment.create", "risk_assessment", a.ID, audit.Diff(nil, a))
+		})
+		return err
+	})
+	return out, err
+}
+
+type rosRow struct {
+	ID           string
+	Municipality string
+	Family       string
+	DocumentRef  string
+	SHA256       string    `gorm:"column:sha256"`
+	AssessedOn   time.Time `gorm:"type:date"`
+	ApprovedBy   string
+	RegisteredBy string
+	RegisteredAt time.Time
+}
+
+func (rosRow) TableName() string { return "risk_assessments" }
+
+func (r rosRow) assessment() RiskAssessment {
+	return RiskAssessment{ID: r.ID, Municipality: r.Municipality, Family: r.Family, DocumentRef: r.DocumentRef, SHA256: r.SHA256,
+		AssessedOn: r.AssessedOn.Format(time.DateOnly), ApprovedBy: r.ApprovedBy, RegisteredBy: r.RegisteredBy, RegisteredAt: r.RegisteredAt}
+}
+
+// TableName is the acceptances' table.
+func (TermsAcceptance) TableName() string { return "terms_acceptances" }
+
+func notFound(err error, what string) error {
+	if err == gorm.ErrRecordNotFound {
+		return apperr.NotFoundf(what)
+	}
+	return err
+}

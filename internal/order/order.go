@@ -1,0 +1,145 @@
+// Package order handles what municipalities order from their owner unit: orders of add, modify
+// and terminate items, which go through the TM Forum TMF622 states
+// (acknowledged → accepted | rejected → in_progress → completed | failed; cancelled before
+// in_progress), pass the activation gate when accepted, and change subscriptions when completed.
+package order
+
+import (
+	"encoding/json"
+	"slices"
+	"time"
+
+	"github.com/servicekatalog/servicekatalog/internal/apperr"
+	"github.com/servicekatalog/servicekatalog/internal/money"
+)
+
+// The states of an order.
+const (
+	Acknowledged = "acknowledged"
+	Accepted     = "accepted"
+	Rejected     = "rejected"
+	InProgress   = "in_progress"
+	Completed    = "completed"
+	Failed       = "failed"
+	Cancelled    = "cancelled"
+)
+
+// The actions of an item.
+const (
+	Add       = "add"
+	Modify    = "modify"
+	Terminate = "terminate"
+)
+
+// transitions says from which states each transition may be made.
+var transitions = map[string]struct {
+	from []string
+	to   string
+}{
+	"accept":   {[]string{Acknowledged}, Accepted},
+	"reject":   {[]string{Acknowledged}, Rejected},
+	"start":    {[]string{Accepted}, InProgress},
+	"complete": {[]string{InProgress}, Completed},
+	"fail":     {[]string{InProgress}, Failed},
+	"cancel":   {[]string{Acknowledged, Accepted}, Cancelled},
+}
+
+// needsReason: these transitions must say why.
+var needsReason = []string{"reject", "fail", "cancel"}
+
+// Item is one line of an order.
+type Item struct {
+	N               int             `json:"n" example:"1"`
+	Action          string          `json:"action" enums:"add,modify,terminate"`
+	SubscriptionID  *string         `json:"subscription_id" format:"uuid"` // modify, terminate; add once completed
+	OfferingID      string          `json:"offering_id" format:"uuid"`
+	OfferingVersion int             `json:"offering_version" example:"1"`
+	ServiceID       string          `json:"service_id" example:"CMP-01"`
+	Family          string          `json:"family" example:"compute"`
+	Level           string          `json:"level" example:"standard"`
+	Quantity        int             `json:"quantity" example:"4"`
+	Parameters      json.RawMessage `json:"parameters" swaggertype:"object"`
+	MonthlyPrice    money.Amount    `json:"monthly_price" swaggertype:"string" example:"690.00"` // per unit of measure, pinned at order time
+	OneOffFee       money.Amount    `json:"one_off_fee" swaggertype:"string" example:"1200.00"`
+}
+
+// Event is one state change in an order's history.
+type Event struct {
+	Seq    int       `json:"seq"`
+	From   string    `json:"from"`
+	To     string    `json:"to"`
+	Reason string    `json:"reason,omitempty"`
+	Actor  string    `json:"actor"`
+	At     time.Time `json:"at"`
+}
+
+// Order is a municipality's order to its owner unit.
+type Order struct {
+	ID           string    `json:"id" format:"uuid"`
+	Municipality string    `json:"municipality" example:"101"`
+	Unit         string    `json:"unit" example:"hovedstaden"`
+	State        string    `json:"state" enums:"acknowledged,accepted,rejected,in_progress,completed,failed,cancelled"`
+	Note         string    `json:"note"`
+	Reason       string    `json:"reason,omitempty"`
+	CreatedBy    string    `json:"created_by"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+	Version      int       `json:"version"`
+	Items        []Item    `json:"items"`
+	History      []Event   `json:"history,omitempty"`
+}
+
+// families lists the service families an order adds or changes, for the activation gate.
+func (o Order) families() []string {
+	var out []string
+	for _, it := range o.Items {
+		if it.Action != Terminate && !slices.Contains(out, it.Family) {
+			out = append(out, it.Family)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// move applies a transition to the order, or says why it cannot be made.
+func (o *Order) move(transition, reason string) (Event, error) {
+	t := transitions[transition]
+	if !slices.Contains(t.from, o.State) {
+		return Event{}, apperr.Newf(apperr.Conflict, "order %s is %s; %s needs it %v", o.ID, o.State, transition, t.from)
+	}
+	if slices.Contains(needsReason, transition) && reason == "" {
+		return Event{}, apperr.Field("/reason", "is required to "+transition+" an order")
+	}
+	e := Event{From: o.State, To: t.to, Reason: reason}
+	o.State = t.to
+	if reason != "" {
+		o.Reason = reason
+	}
+	return e, nil
+}
+
+// NewItem is one line of a new order.
+type NewItem struct {
+	Action string `json:"action" validate:"required,oneof=add modify terminate" example:"add"`
+	// OfferingID is the published offering to add (add).
+	OfferingID string `json:"offering_id" validate:"omitempty,uuid" format:"uuid"`
+	// Level is the level to add at, or to change to (add, modify).
+	Level string `json:"level" validate:"max=40" example:"standard"`
+	// Quantity in the service's unit of measure (add; modify to change it).
+	Quantity int `json:"quantity" validate:"min=0,max=100000" example:"4"`
+	// Parameters must satisfy the standard service's order parameter schema (add).
+	Parameters json.RawMessage `json:"parameters" swaggertype:"object"`
+	// SubscriptionID is the subscription to change or end (modify, terminate).
+	SubscriptionID string `json:"subscription_id" validate:"omitempty,uuid" format:"uuid"`
+}
+
+// NewOrder is a municipality's new order.
+type NewOrder struct {
+	Note  string    `json:"note" validate:"max=2000" example:"Servers for the new ESDH system"`
+	Items []NewItem `json:"items" validate:"required,min=1,max=50,dive"`
+}
+
+// TransitionInput carries the reason of a transition that needs one.
+type TransitionInput struct {
+	Reason string `json:"reason" validate:"max=2000" example:"Capacity exhausted until Q2."`
+}

@@ -1,0 +1,402 @@
+package order
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/servicekatalog/servicekatalog/internal/activation"
+	"github.com/servicekatalog/servicekatalog/internal/apperr"
+	"github.com/servicekatalog/servicekatalog/internal/audit"
+	"github.com/servicekatalog/servicekatalog/internal/catalog"
+	"github.com/servicekatalog/servicekatalog/internal/clock"
+	"github.com/servicekatalog/servicekatalog/internal/idempotency"
+	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/offering"
+	"github.com/servicekatalog/servicekatalog/internal/page"
+	"github.com/servicekatalog/servicekatalog/internal/postgres"
+	"github.com/servicekatalog/servicekatalog/internal/subscription"
+	"github.com/servicekatalog/servicekatalog/internal/tenant"
+)
+
+// Service is the orders' use cases.
+type Service struct {
+	db            *postgres.DB
+	audit         *audit.Log
+	catalog       *catalog.Service
+	offerings     *offering.Service
+	subscriptions *subscription.Service
+	gate          *activation.Service
+	clock         clock.Clock
+}
+
+// NewService returns the order service.
+func NewService(db *postgres.DB, log *audit.Log, cat *catalog.Service, off *offering.Service, subs *subscription.Service,
+	gate *activation.Service, c clock.Clock) *Service {
+	return &Service{db: db, audit: log, catalog: cat, offerings: off, subscriptions: subs, gate: gate, clock: c}
+}
+
+type orderRow struct {
+	ID           string
+	Municipality string
+	Unit         string
+	State        string
+	Note         string
+	Reason       string
+	CreatedBy    string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	Version      int
+}
+
+func (orderRow) TableName() string { return "orders" }
+
+type itemRow struct {
+	OrderID string
+	Item    `gorm:"embedded"`
+}
+
+func (itemRow) TableName() string { return "order_items" }
+
+type eventRow struct {
+	OrderID   string
+	Seq       int
+	FromState string
+	ToState   string
+	Reason    string
+	Actor     string
+	At        time.Time
+}
+
+func (eventRow) TableName() string { return "order_events" }
+
+// Create validates a municipality's order against its owner unit's published offerings and its
+// subscriptions, prices it at today's prices, and acknowledges it.
+func (s *Service) Create(ctx context.Context, code string, in NewOrder) (Order, error) {
+	actor, _ := identity.FromContext(ctx)
+	var out Order
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		out, err = idempotency.Once(ctx, s.db, "order.create", in, func(ctx context.Context) (Order, error) {
+			var owner []*string
+			if err := s.db.Conn(ctx).Table("municipalities").Where("code = ?", code).Pluck("owner_unit", &owner).Error; err != nil {
+				return Order{}, err
+			}
+			if len(owner) == 0 {
+				return Order{}, apperr.NotFoundf("municipality")
+			}
+			if owner[0] == nil {
+				return Order{}, apperr.Newf(apperr.Conflict, "municipality %s has no owner unit to order from; the secretariat sets it", code)
+			}
+			now := s.clock.Now()
+			o := Order{ID: uuid.NewString(), Municipality: code, Unit: *owner[0], State: Acknowledged, Note: strings.TrimSpace(in.Note),
+				CreatedBy: actor.Subject, CreatedAt: now, UpdatedAt: now, Version: 1}
+			for i, ni := range in.Items {
+				it, err := s.item(ctx, o, i, ni)
+				if err != nil {
+					return Order{}, err
+				}
+				o.Items = append(o.Items, it)
+			}
+			if err := s.db.Conn(ctx).Create(&orderRow{ID: o.ID, Municipality: code, Unit: o.Unit, State: o.State, Note: o.Note,
+				CreatedBy: o.CreatedBy, CreatedAt: now, UpdatedAt: now, Version: 1}).Error; err != nil {
+				return Order{}, err
+			}
+			for _, it := range o.Items {
+				if err := s.db.Conn(ctx).Create(&itemRow{OrderID: o.ID, Item: it}).Error; err != nil {
+					return Order{}, err
+				}
+			}
+			e := Event{Seq: 1, From: "", To: Acknowledged, Actor: actor.Subject, At: now}
+			if err := s.addEvent(ctx, o.ID, e); err != nil {
+				return Order{}, err
+			}
+			o.History = []Event{e}
+			return o, s.audit.Record(ctx, audit.Change{Tenant: tenant.ForMunicipality(code), Action: "order.create",
+				ObjectType: "order", ObjectID: o.ID, Diff: audit.Diff(nil, o)})
+		})
+		return err
+	})
+	return out, err
+}
+
+// item resolves and checks one new item of order o.
+func (s *Service) item(ctx context.Context, o Order, i int, ni NewItem) (Item, error) {
+	ptr := fmt.Sprintf("/items/%d", i)
+	it := Item{N: i + 1, Action: ni.Action, Level: ni.Level, Quantity: ni.Quantity, Parameters: json.RawMessage("{}")}
+	if ni.Action == Add {
+		return s.addItem(ctx, o, ptr, it, ni)
+	}
+	if ni.SubscriptionID == "" {
+		return it, apperr.Field(ptr+"/subscription_id", "is required to "+ni.Action)
+	}
+	sub, err := s.subscriptions.Get(ctx, o.Municipality, "", ni.SubscriptionID)
+	if apperr.Is(err, apperr.NotFound) {
+		return it, apperr.Field(ptr+"/subscription_id", "no such subscription of this municipality")
+	} else if err != nil {
+		return it, err
+	}
+	if sub.State != subscription.Active {
+		return it, apperr.Field(ptr+"/subscription_id", "the subscription is "+sub.State)
+	}
+	it.SubscriptionID, it.OfferingID, it.OfferingVersion = &sub.ID, sub.OfferingID, sub.OfferingVersion
+	it.ServiceID, it.Family, it.Parameters = sub.ServiceID, sub.Family, sub.Parameters
+	it.MonthlyPrice, it.OneOffFee = sub.MonthlyPrice, sub.OneOffFee
+	if ni.Action == Terminate {
+		it.Level, it.Quantity = sub.Level, sub.Quantity
+		return it, nil
+	}
+	if ni.Level == "" {
+		it.Level = sub.Level
+	}
+	if ni.Quantity == 0 {
+		it.Quantity = sub.Quantity
+	}
+	if it.Level == sub.Level && it.Quantity == sub.Quantity {
+		return it, apperr.Field(ptr, "changes neither level nor quantity")
+	}
+	v, err := s.offerings.Version(ctx, sub.OfferingID, sub.OfferingVersion)
+	if err != nil {
+		return it, err
+	}
+	price, ok := v.Price(it.Level)
+	if !ok {
+		return it, apperr.Field(ptr+"/level", fmt.Sprintf("the subscribed offering version does not offer %q", it.Level))
+	}
+	it.MonthlyPrice, it.OneOffFee = price.MonthlyPrice, price.OneOffFee
+	return it, nil
+}
+
+func (s *Service) addItem(ctx context.Context, o Order, ptr string, it Item, ni NewItem) (Item, error) {
+	if ni.OfferingID == "" {
+		return it, apperr.Field(ptr+"/offering_id", "is required to add")
+	}
+	if ni.SubscriptionID != "" {
+		return it, apperr.Field(ptr+"/subscription_id", "is not used to add")
+	}
+	if ni.Quantity < 1 {
+		return it, apperr.Field(ptr+"/quantity", "must be at least 1")
+	}
+	off, err := s.offerings.Get(ctx, ni.OfferingID)
+	if apperr.Is(err, apperr.NotFound) {
+		return it, apperr.Field(ptr+"/offering_id", "no such published offering")
+	} else if err != nil {
+		return it, err
+	}
+	if off.Unit != o.Unit {
+		return it, apperr.Field(ptr+"/offering_id", fmt.Sprintf("is offered by unit %s; municipality %s orders from %s", off.Unit, o.Municipality, o.Unit))
+	}
+	if off.Live == nil || off.Live.State != offering.Published {
+		return it, apperr.Field(ptr+"/offering_id", "is not open for new orders (retiring)")
+	}
+	price, ok := off.Live.Price(ni.Level)
+	if !ok {
+		return it, apperr.Field(ptr+"/level", fmt.Sprintf("the offering does not offer %q (levels: %s)", ni.Level, strings.Join(off.Live.Terms.LevelIDs(), ", ")))
+	}
+	if lim := off.Live.Terms.CapacityLimit; lim != nil && ni.Quantity > *lim {
+		return it, apperr.Field(ptr+"/quantity", fmt.Sprintf("exceeds the offering's capacity of %d", *lim))
+	}
+	svc, err := s.catalog.GetService(ctx, off.ServiceID)
+	if err != nil {
+		return it, err
+	}
+	if len(ni.Parameters) > 0 && string(ni.Parameters) != "null" {
+		it.Parameters = ni.Parameters
+	}
+	if problems := catalog.CheckOrderParameters(svc.StandardService, it.Parameters); len(problems) > 0 {
+		e := &apperr.Error{Kind: apperr.Invalid, Msg: "the order parameters do not fit " + svc.ID + "'s schema"}
+		for _, p := range problems {
+			e.Fields = append(e.Fields, apperr.FieldError{Pointer: ptr + "/parameters" + p.Path, Reason: p.Reason})
+		}
+		return it, e
+	}
+	it.OfferingID, it.OfferingVersion, it.ServiceID, it.Family = off.ID, off.Live.Number, off.ServiceID, svc.Family
+	it.MonthlyPrice, it.OneOffFee = price.MonthlyPrice, price.OneOffFee
+	return it, nil
+}
+
+func (s *Service) addEvent(ctx context.Context, orderID string, e Event) error {
+	return s.db.Conn(ctx).Create(&eventRow{OrderID: orderID, Seq: e.Seq, FromState: e.From, ToState: e.To, Reason: e.Reason,
+		Actor: e.Actor, At: e.At}).Error
+}
+
+// Scope names whose orders a call may touch: a municipality's or a unit's.
+type Scope struct {
+	Municipality string
+	Unit         string
+}
+
+func (sc Scope) where(q *gorm.DB) *gorm.DB {
+	if sc.Municipality != "" {
+		q = q.Where("municipality = ?", sc.Municipality)
+	}
+	if sc.Unit != "" {
+		q = q.Where("unit = ?", sc.Unit)
+	}
+	return q
+}
+
+// Transition moves an order of the scope by transition ("accept", "reject", "start",
+// "complete", "fail", "cancel"). The order row is locked, so of two concurrent transitions one
+// wins and the other finds the new state. Acceptance passes the activation gate; completion
+// applies the items to the municipality's subscriptions.
+func (s *Service) Transition(ctx context.Context, sc Scope, id, transition string, in TransitionInput) (Order, error) {
+	actor, _ := identity.FromContext(ctx)
+	var out Order
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		var r orderRow
+		if err := sc.where(s.db.Conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id)).Take(&r).Error; err != nil {
+			if err == gorm.ErrRecordNotFound {
+				return apperr.NotFoundf("order")
+			}
+			return err
+		}
+		o, err := s.load(ctx, r)
+		if err != nil {
+			return err
+		}
+		before := o
+		e, err := o.move(transition, strings.TrimSpace(in.Reason))
+		if err != nil {
+			return err
+		}
+		switch transition {
+		case "accept":
+			err = s.gate.Gate(ctx, o.Municipality, o.families())
+		case "complete":
+			err = s.apply(ctx, &o)
+		}
+		if err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		e.Seq, e.Actor, e.At = len(o.History)+1, actor.Subject, now
+		o.Version, o.UpdatedAt = o.Version+1, now
+		res := s.db.Conn(ctx).Model(&orderRow{}).Where("id = ? AND state = ?", id, before.State).
+			Updates(map[string]any{"state": o.State, "reason": o.Reason, "version": o.Version, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return apperr.New(apperr.Conflict, "the order changed concurrently; read it again")
+		}
+		if err := s.addEvent(ctx, id, e); err != nil {
+			return err
+		}
+		o.History = append(o.History, e)
+		out = o
+		return s.audit.Record(ctx, audit.Change{Tenant: tenant.ForMunicipality(o.Municipality), Action: "order." + transition,
+			ObjectType: "order", ObjectID: id, Diff: map[string]any{"event": e, "order": audit.Diff(r, rowOf(o))}})
+	})
+	return out, err
+}
+
+func rowOf(o Order) orderRow {
+	return orderRow{ID: o.ID, Municipality: o.Municipality, Unit: o.Unit, State: o.State, Note: o.Note, Reason: o.Reason,
+		CreatedBy: o.CreatedBy, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version}
+}
+
+// apply carries out a completed order's items on the subscriptions, in the order's transaction.
+func (s *Service) apply(ctx context.Context, o *Order) error {
+	for i := range o.Items {
+		it := &o.Items[i]
+		ptr := fmt.Sprintf("/items/%d", i)
+		switch it.Action {
+		case Add:
+			sub, err := s.subscriptions.Add(ctx, subscription.New{Municipality: o.Municipality, Unit: o.Unit, OfferingID: it.OfferingID,
+				OfferingVersion: it.OfferingVersion, ServiceID: it.ServiceID, Family: it.Family, Level: it.Level, Quantity: it.Quantity,
+				Parameters: it.Parameters, MonthlyPrice: it.MonthlyPrice, OneOffFee: it.OneOffFee, OrderID: o.ID})
+			if err != nil {
+				return err
+			}
+			it.SubscriptionID = &sub.ID
+			if err := s.db.Conn(ctx).Model(&itemRow{}).Where("order_id = ? AND n = ?", o.ID, it.N).
+				Update("subscription_id", sub.ID).Error; err != nil {
+				return err
+			}
+		case Modify, Terminate:
+			sub, err := s.subscriptions.Lock(ctx, o.Municipality, *it.SubscriptionID)
+			if err != nil {
+				return err
+			}
+			if sub.State != subscription.Active {
+				return apperr.Newf(apperr.Conflict, "item %d: subscription %s is %s now; fail the order or have it cancelled", it.N, sub.ID, sub.State).
+					WithField(ptr+"/subscription_id", "is "+sub.State)
+			}
+			if it.Action == Modify {
+				_, err = s.subscriptions.Modify(ctx, sub, it.Level, it.Quantity, it.MonthlyPrice, it.OneOffFee)
+			} else {
+				var lvl catalog.Level
+				if lvl, err = catalog.Get[catalog.Level](ctx, s.catalog, catalog.KindLevel, sub.Level); err == nil {
+					_, err = s.subscriptions.Terminate(ctx, sub, lvl.TerminationNoticeDays)
+				}
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// load reads an order's items and history.
+func (s *Service) load(ctx context.Context, r orderRow) (Order, error) {
+	o := Order{ID: r.ID, Municipality: r.Municipality, Unit: r.Unit, State: r.State, Note: r.Note, Reason: r.Reason,
+		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version, Items: []Item{}}
+	var items []itemRow
+	if err := s.db.Conn(ctx).Where("order_id = ?", r.ID).Order("n").Find(&items).Error; err != nil {
+		return o, err
+	}
+	for _, it := range items {
+		o.Items = append(o.Items, it.Item)
+	}
+	var events []eventRow
+	if err := s.db.Conn(ctx).Where("order_id = ?", r.ID).Order("seq").Find(&events).Error; err != nil {
+		return o, err
+	}
+	for _, e := range events {
+		o.History = append(o.History, Event{Seq: e.Seq, From: e.FromState, To: e.ToState, Reason: e.Reason, Actor: e.Actor, At: e.At})
+	}
+	return o, nil
+}
+
+// Get returns one order of the scope with its items and history.
+func (s *Service) Get(ctx context.Context, sc Scope, id string) (Order, error) {
+	var r orderRow
+	if err := sc.where(s.db.Conn(ctx).Where("id = ?", id)).Take(&r).Error; err != nil {
+		if err == gorm.ErrRecordNotFound {
+			return Order{}, apperr.NotFoundf("order")
+		}
+		return Order{}, err
+	}
+	return s.load(ctx, r)
+}
+
+// List returns one page of the scope's orders, oldest first, optionally in one state, with
+// their items (the history only on single reads).
+func (s *Service) List(ctx context.Context, sc Scope, state string, p page.Request) (page.Page[Order], error) {
+	q := sc.where(s.db.Conn(ctx).Model(&orderRow{}))
+	if state != "" {
+		q = q.Where("state = ?", state)
+	}
+	rows, err := postgres.Page(q, p, func(r orderRow) []string { return []string{r.CreatedAt.Format(time.RFC3339Nano), r.ID} }, "created_at", "id")
+	if err != nil {
+		return page.Page[Order]{}, err
+	}
+	out := make([]Order, 0, len(rows.Items))
+	for _, r := range rows.Items {
+		o, err := s.load(ctx, r)
+		if err != nil {
+			return page.Page[Order]{}, err
+		}
+		o.History = nil
+		out = append(out, o)
+	}
+	return page.Page[Order]{Items: out, Next: rows.Next}, nil
+}

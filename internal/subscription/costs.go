@@ -1,0 +1,226 @@
+package subscription
+
+import (
+	"context"
+	"encoding/csv"
+	"io"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/servicekatalog/servicekatalog/internal/apperr"
+	"github.com/servicekatalog/servicekatalog/internal/money"
+)
+
+func decimalInt(n int) decimal.Decimal { return decimal.NewFromInt(int64(n)) }
+
+// CostLine is one subscription's cost in a month.
+type CostLine struct {
+	SubscriptionID string       `json:"subscription_id" format:"uuid"`
+	ServiceID      string       `json:"service_id" example:"CMP-01"`
+	Unit           string       `json:"unit" example:"hovedstaden"`
+	Level          string       `json:"level" example:"standard"`
+	Quantity       int          `json:"quantity" example:"4"` // at the end of the month, or when it ended
+	Days           int          `json:"days" example:"30"`    // days billed in the month
+	Recurring      money.Amount `json:"recurring" swaggertype:"string" example:"2760.00"`
+	OneOff         money.Amount `json:"one_off" swaggertype:"string" example:"0.00"`
+	Total          money.Amount `json:"total" swaggertype:"string" example:"2760.00"`
+}
+
+// CostTotal sums costs for one key (a standard service or a unit).
+type CostTotal struct {
+	Key       string       `json:"key" example:"CMP-01"`
+	Recurring money.Amount `json:"recurring" swaggertype:"string"`
+	OneOff    money.Amount `json:"one_off" swaggertype:"string"`
+	Total     money.Amount `json:"total" swaggertype:"string"`
+}
+
+// CostReport is a municipality's costs for one month, in DKK.
+type CostReport struct {
+	Municipality string       `json:"municipality" example:"101"`
+	Month        string       `json:"month" example:"2026-11"`
+	Lines        []CostLine   `json:"lines"`
+	ByService    []CostTotal  `json:"by_service"`
+	ByUnit       []CostTotal  `json:"by_unit"`
+	Recurring    money.Amount `json:"recurring" swaggertype:"string"`
+	OneOff       money.Amount `json:"one_off" swaggertype:"string"`
+	Total        money.Amount `json:"total" swaggertype:"string"`
+}
+
+// ParseMonth reads "YYYY-MM".
+func ParseMonth(s string) (time.Time, error) {
+	m, err := time.Parse("2006-01", s)
+	if err != nil {
+		return m, apperr.Param("month", "must be a month, YYYY-MM")
+	}
+	return m, nil
+}
+
+type costPeriod struct {
+	period
+	ServiceID string
+	Unit      string
+}
+
+// Costs computes a municipality's costs for month from the priced periods: recurring cost pro
+// rata by day (price × quantity × days billed ÷ days in the month), one-off fees in the month a
+// period starts. Each line is rounded to øre once, at the end.
+func (s *Service) Costs(ctx context.Context, code string, month time.Time) (CostReport, error) {
+	start := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.UTC)
+	end := start.AddDate(0, 1, 0)
+	daysInMonth := decimalInt(int(end.Sub(start).Hours() / 24))
+	var rows []costPeriod
+	err := s.db.Conn(ctx).Table("subscription_periods p").
+		Select("p.*, s.service_id, s.unit").Joins("JOIN subscriptions s ON s.id = p.subscription_id").
+		Where("s.municipality = ? AND p.from_day < ? AND (p.to_day IS NULL OR p.to_day > ?)", code, end, start).
+		Order("s.created_at, s.id, p.from_day").Scan(&rows).Error
+	if err != nil {
+		return CostReport{}, err
+	}
+	rep := CostReport{Municipality: code, Month: start.Format("2006-01"), Lines: []CostLine{}}
+	byID := map[string]*CostLine{}
+	exact := map[string][2]decimal.Decimal{} // recurring, one-off before rounding
+	var order []string
+	for _, p := range rows {
+		from, to := p.FromDay, end
+		if from.Before(start) {
+			from = start
+		}
+		if p.ToDay != nil && p.ToDay.Before(to) {
+			to = *p.ToDay
+		}
+		days := int(to.Sub(from).Hours() / 24)
+		l, ok := byID[p.SubscriptionID]
+		if !ok {
+			l = &CostLine{SubscriptionID: p.SubscriptionID, ServiceID: p.ServiceID, Unit: p.Unit}
+			byID[p.SubscriptionID] = l
+			order = append(order, p.SubscriptionID)
+		}
+		l.Level, l.Quantity, l.Days = p.Level, p.Quantity, l.Days+days
+		sums := exact[p.SubscriptionID]
+		sums[0] = sums[0].Add(p.MonthlyPrice.Mul(decimalInt(p.Quantity)).Mul(decimalInt(days)).Div(daysInMonth))
+		if !p.FromDay.Before(start) {
+			sums[1] = sums[1].Add(p.OneOff.Decimal)
+		}
+		exact[p.SubscriptionID] = sums
+	}
+	services, units := map[string]*CostTotal{}, map[string]*CostTotal{}
+	for _, id := range order {
+		l := byID[id]
+		l.Recurring = money.Amount{Decimal: exact[id][0].Round(2)}
+		l.OneOff = money.Amount{Decimal: exact[id][1].Round(2)}
+		l.Total = money.Amount{Decimal: l.Recurring.Add(l.OneOff.Decimal)}
+		rep.Lines = append(rep.Lines, *l)
+		add(services, l.ServiceID, *l)
+		add(units, l.Unit, *l)
+		rep.Recurring = money.Amount{Decimal: rep.Recurring.Add(l.Recurring.Decimal)}
+		rep.OneOff = money.Amount{Decimal: rep.OneOff.Add(l.OneOff.Decimal)}
+	}
+	rep.Total = money.Amount{Decimal: rep.Recurring.Add(rep.OneOff.Decimal)}
+	rep.ByService, rep.ByUnit = sorted(services), sorted(units)
+	return rep, nil
+}
+
+func add(m map[string]*CostTotal, key string, l CostLine) {
+	t, ok := m[key]
+	if !ok {
+		t = &CostTotal{Key: key}
+		m[key] = t
+	}
+	t.Recurring = money.Amount{Decimal: t.Recurring.Add(l.Recurring.Decimal)}
+	t.OneOff = money.Amount{Decimal: t.OneOff.Add(l.OneOff.Decimal)}
+	t.Total = money.Amount{Decimal: t.Recurring.Add(t.OneOff.Decimal)}
+}
+
+func sorted(m map[string]*CostTotal) []CostTotal {
+	out := make([]CostTotal, 0, len(m))
+	for _, t := range m {
+		out = append(out, *t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+var costColumns = []string{"municipality", "month", "subscription_id", "service_id", "unit", "level", "quantity", "days",
+	"recurring_dkk", "one_off_dkk", "total_dkk"}
+
+func (r CostReport) records() [][]string {
+	out := [][]string{costColumns}
+	for _, l := range r.Lines {
+		out = append(out, []string{r.Municipality, r.Month, l.SubscriptionID, l.ServiceID, l.Unit, l.Level,
+			strconv.Itoa(l.Quantity), strconv.Itoa(l.Days), l.Recurring.String(), l.OneOff.String(), l.Total.String()})
+	}
+	return append(out, []string{r.Municipality, r.Month, "TOTAL", "", "", "", "", "", r.Recurring.String(), r.OneOff.String(), r.Total.String()})
+}
+
+// WriteCSV writes the report as CSV: one line per subscription and a total line.
+func (r CostReport) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	if err := cw.WriteAll(r.records()); err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteXLSX writes the report as a workbook: the lines, and sheets of totals per standard
+// service and per unit. Amounts are numbers with two decimals, so that sums work in the sheet.
+func (r CostReport) WriteXLSX(w io.Writer) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	const lines = "Costs"
+	if err := f.SetSheetName("Sheet1", lines); err != nil {
+		return err
+	}
+	style, err := f.NewStyle(&excelize.Style{NumFmt: 4}) // #,##0.00
+	if err != nil {
+		return err
+	}
+	for i, rec := range r.records() {
+		for j, v := range rec {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			if err := setCell(f, lines, cell, v, i > 0 && j >= 8, style); err != nil {
+				return err
+			}
+		}
+	}
+	for _, sheet := range []struct {
+		name   string
+		totals []CostTotal
+	}{{"By service", r.ByService}, {"By unit", r.ByUnit}} {
+		if _, err := f.NewSheet(sheet.name); err != nil {
+			return err
+		}
+		rows := [][]string{{"key", "recurring_dkk", "one_off_dkk", "total_dkk"}}
+		for _, t := range sheet.totals {
+			rows = append(rows, []string{t.Key, t.Recurring.String(), t.OneOff.String(), t.Total.String()})
+		}
+		for i, rec := range rows {
+			for j, v := range rec {
+				cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+				if err := setCell(f, sheet.name, cell, v, i > 0 && j >= 1, style); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return f.Write(w)
+}
+
+func setCell(f *excelize.File, sheet, cell, v string, amount bool, style int) error {
+	if !amount {
+		return f.SetCellStr(sheet, cell, v)
+	}
+	d, err := decimal.NewFromString(v)
+	if err != nil {
+		return err
+	}
+	// Two-decimal amounts are exact enough as float64 for a spreadsheet cell.
+	if err := f.SetCellFloat(sheet, cell, d.InexactFloat64(), 2, 64); err != nil {
+		return err
+	}
+	return f.SetCellStyle(sheet, cell, cell, style)
+}

@@ -1,0 +1,300 @@
+// Package subscription keeps what municipalities hold: subscriptions pinned to an offering
+// version, level, quantity and the prices at order time; their priced periods; the monthly cost
+// report; and the sweep that ends subscriptions whose notice has run out.
+package subscription
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/servicekatalog/servicekatalog/internal/apperr"
+	"github.com/servicekatalog/servicekatalog/internal/audit"
+	"github.com/servicekatalog/servicekatalog/internal/clock"
+	"github.com/servicekatalog/servicekatalog/internal/money"
+	"github.com/servicekatalog/servicekatalog/internal/page"
+	"github.com/servicekatalog/servicekatalog/internal/postgres"
+	"github.com/servicekatalog/servicekatalog/internal/tenant"
+)
+
+// The states of a subscription.
+const (
+	Active      = "active"
+	Terminating = "terminating" // in its notice period, until ends_on
+	Terminated  = "terminated"
+)
+
+// Subscription is a municipality's subscription to a unit's offering.
+type Subscription struct {
+	ID              string          `json:"id" format:"uuid"`
+	Municipality    string          `json:"municipality" example:"101"`
+	Unit            string          `json:"unit" example:"hovedstaden"`
+	OfferingID      string          `json:"offering_id" format:"uuid"`
+	OfferingVersion int             `json:"offering_version" example:"1"`
+	ServiceID       string          `json:"service_id" example:"CMP-01"`
+	Family          string          `json:"family" example:"compute"`
+	Level           string          `json:"level" example:"standard"`
+	Quantity        int             `json:"quantity" example:"4"`
+	Parameters      json.RawMessage `json:"parameters" gorm:"type:jsonb" swaggertype:"object"`
+	MonthlyPrice    money.Amount    `json:"monthly_price" swaggertype:"string" example:"690.00"`
+	OneOffFee       money.Amount    `json:"one_off_fee" swaggertype:"string" example:"1200.00"`
+	State           string          `json:"state" enums:"active,terminating,terminated"`
+	StartedOn       string          `json:"started_on" example:"2026-11-23"`
+	EndsOn          *string         `json:"ends_on" example:"2027-02-21"`
+	OrderID         string          `json:"order_id" format:"uuid"`
+	CreatedAt       time.Time       `json:"created_at"`
+	UpdatedAt       time.Time       `json:"updated_at"`
+	Version         int             `json:"version"`
+}
+
+type row struct {
+	ID              string
+	Municipality    string
+	Unit            string
+	OfferingID      string
+	OfferingVersion int
+	ServiceID       string
+	Family          string
+	Level           string
+	Quantity        int
+	Parameters      []byte `gorm:"type:jsonb"`
+	MonthlyPrice    money.Amount
+	OneOffFee       money.Amount
+	State           string
+	StartedOn       time.Time  `gorm:"type:date"`
+	EndsOn          *time.Time `gorm:"type:date"`
+	OrderID         string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	Version         int
+}
+
+func (row) TableName() string { return "subscriptions" }
+
+func (r row) subscription() Subscription {
+	s := Subscription{ID: r.ID, Municipality: r.Municipality, Unit: r.Unit, OfferingID: r.OfferingID, OfferingVersion: r.OfferingVersion,
+		ServiceID: r.ServiceID, Family: r.Family, Level: r.Level, Quantity: r.Quantity, Parameters: r.Parameters,
+		MonthlyPrice: r.MonthlyPrice, OneOffFee: r.OneOffFee, State: r.State, StartedOn: r.StartedOn.Format(time.DateOnly),
+		OrderID: r.OrderID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
+	if r.EndsOn != nil {
+		d := r.EndsOn.Format(time.DateOnly)
+		s.EndsOn = &d
+	}
+	return s
+}
+
+type period struct {
+	SubscriptionID string
+	FromDay        time.Time  `gorm:"type:date"`
+	ToDay          *time.Time `gorm:"type:date"`
+	Level          string
+	Quantity       int
+	MonthlyPrice   money.Amount
+	OneOff         money.Amount
+}
+
+func (period) TableName() string { return "subscription_periods" }
+
+// Service is the subscriptions' use cases.
+type Service struct {
+	db    *postgres.DB
+	audit *audit.Log
+	clock clock.Clock
+}
+
+// NewService returns the subscription service.
+func NewService(db *postgres.DB, log *audit.Log, c clock.Clock) *Service {
+	return &Service{db: db, audit: log, clock: c}
+}
+
+// Today is the current date in Copenhagen, where contracts are kept.
+func Today(now time.Time) time.Time {
+	y, m, d := now.In(copenhagen).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+var copenhagen, _ = time.LoadLocation("Europe/Copenhagen")
+
+func (s *Service) record(ctx context.Context, code, action, id string, diff any) error {
+	return s.audit.Record(ctx, audit.Change{Tenant: tenant.ForMunicipality(code), Action: action,
+		ObjectType: "subscription", ObjectID: id, Diff: diff})
+}
+
+// New is a subscription a completed add item creates.
+type New struct {
+	Municipality, Unit, OfferingID string
+	OfferingVersion                int
+	ServiceID, Family, Level       string
+	Quantity                       int
+	Parameters                     json.RawMessage
+	MonthlyPrice, OneOffFee        money.Amount
+	OrderID                        string
+}
+
+// Add creates an active subscription from today, inside the transaction of ctx. The one-off fee
+// is charged per unit of measure in the first period.
+func (s *Service) Add(ctx context.Context, in New) (Subscription, error) {
+	now := s.clock.Now()
+	day := Today(now)
+	r := row{ID: uuid.NewString(), Municipality: in.Municipality, Unit: in.Unit, OfferingID: in.OfferingID,
+		OfferingVersion: in.OfferingVersion, ServiceID: in.ServiceID, Family: in.Family, Level: in.Level, Quantity: in.Quantity,
+		Parameters: in.Parameters, MonthlyPrice: in.MonthlyPrice, OneOffFee: in.OneOffFee, State: Active, StartedOn: day,
+		OrderID: in.OrderID, CreatedAt: now, UpdatedAt: now, Version: 1}
+	if err := s.db.Conn(ctx).Create(&r).Error; err != nil {
+		return Subscription{}, err
+	}
+	p := period{SubscriptionID: r.ID, FromDay: day, Level: in.Level, Quantity: in.Quantity, MonthlyPrice: in.MonthlyPrice,
+		OneOff: times(in.OneOffFee, in.Quantity)}
+	if err := s.db.Conn(ctx).Create(&p).Error; err != nil {
+		return Subscription{}, err
+	}
+	sub := r.subscription()
+	return sub, s.record(ctx, in.Municipality, "subscription.create", r.ID, audit.Diff(nil, sub))
+}
+
+func times(a money.Amount, n int) money.Amount {
+	return money.Amount{Decimal: a.Mul(decimalInt(n))}
+}
+
+// Lock loads an active subscription of municipality code for change; another's is not found.
+func (s *Service) Lock(ctx context.Context, code, id string) (Subscription, error) {
+	var r row
+	err := s.db.Conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ? AND municipality = ?", id, code).Take(&r).Error
+	if err == gorm.ErrRecordNotFound {
+		return Subscription{}, apperr.NotFoundf("subscription")
+	}
+	return r.subscription(), err
+}
+
+// Modify changes the level or quantity of an active subscription from today, at the prices of
+// its pinned offering version. A rise in quantity is charged the one-off fee for the added units.
+func (s *Service) Modify(ctx context.Context, sub Subscription, level string, quantity int, monthly, oneOff money.Amount) (Subscription, error) {
+	if sub.State != Active {
+		return sub, apperr.Newf(apperr.Conflict, "subscription %s is %s; only an active one can be changed", sub.ID, sub.State)
+	}
+	now := s.clock.Now()
+	day := Today(now)
+	added := 0
+	if quantity > sub.Quantity {
+		added = quantity - sub.Quantity
+	}
+	if err := s.closePeriod(ctx, sub.ID, day); err != nil {
+		return sub, err
+	}
+	p := period{SubscriptionID: sub.ID, FromDay: day, Level: level, Quantity: quantity, MonthlyPrice: monthly, OneOff: times(oneOff, added)}
+	// A second change on the same day replaces that day's period.
+	if err := s.db.Conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "subscription_id"}, {Name: "from_day"}},
+		DoUpdates: clause.AssignmentColumns([]string{"to_day", "level", "quantity", "monthly_price", "one_off"})}).Create(&p).Error; err != nil {
+		return sub, err
+	}
+	before := sub
+	sub.Level, sub.Quantity, sub.MonthlyPrice, sub.OneOffFee = level, quantity, monthly, oneOff
+	sub.Version++
+	sub.UpdatedAt = now
+	if err := s.db.Conn(ctx).Model(&row{}).Where("id = ?", sub.ID).Updates(map[string]any{"level": level, "quantity": quantity,
+		"monthly_price": monthly, "one_off_fee": oneOff, "version": sub.Version, "updated_at": now}).Error; err != nil {
+		return sub, err
+	}
+	return sub, s.record(ctx, sub.Municipality, "subscription.modify", sub.ID, audit.Diff(before, sub))
+}
+
+// Terminate starts the notice period of an active subscription: it ends noticeDays from today
+// and is billed until then.
+func (s *Service) Terminate(ctx context.Context, sub Subscription, noticeDays int) (Subscription, error) {
+	if sub.State != Active {
+		return sub, apperr.Newf(apperr.Conflict, "subscription %s is %s already", sub.ID, sub.State)
+	}
+	now := s.clock.Now()
+	end := Today(now).AddDate(0, 0, noticeDays)
+	if err := s.closePeriod(ctx, sub.ID, end); err != nil {
+		return sub, err
+	}
+	before := sub
+	e := end.Format(time.DateOnly)
+	sub.State, sub.EndsOn, sub.Version, sub.UpdatedAt = Terminating, &e, sub.Version+1, now
+	if err := s.db.Conn(ctx).Model(&row{}).Where("id = ?", sub.ID).Updates(map[string]any{"state": Terminating, "ends_on": end,
+		"version": sub.Version, "updated_at": now}).Error; err != nil {
+		return sub, err
+	}
+	return sub, s.record(ctx, sub.Municipality, "subscription.terminate", sub.ID, audit.Diff(before, sub))
+}
+
+func (s *Service) closePeriod(ctx context.Context, id string, day time.Time) error {
+	return s.db.Conn(ctx).Model(&period{}).Where("subscription_id = ? AND to_day IS NULL", id).Update("to_day", day).Error
+}
+
+// Sweep ends the subscriptions whose notice period is over and returns how many.
+func (s *Service) Sweep(ctx context.Context) (int, error) {
+	n := 0
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		var rows []row
+		if err := s.db.Conn(ctx).Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
+			Where("state = ? AND ends_on <= ?", Terminating, Today(s.clock.Now())).Find(&rows).Error; err != nil {
+			return err
+		}
+		for _, r := range rows {
+			before := r.subscription()
+			r.State, r.Version, r.UpdatedAt = Terminated, r.Version+1, s.clock.Now()
+			if err := s.db.Conn(ctx).Model(&row{}).Where("id = ?", r.ID).Updates(map[string]any{"state": Terminated,
+				"version": r.Version, "updated_at": r.UpdatedAt}).Error; err != nil {
+				return err
+			}
+			if err := s.record(ctx, r.Municipality, "subscription.end", r.ID, audit.Diff(before, r.subscription())); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// Filter selects subscriptions.
+type Filter struct {
+	Municipality string
+	Unit         string
+	State        string
+	ServiceID    string
+}
+
+// List returns one page of subscriptions, oldest first.
+func (s *Service) List(ctx context.Context, f Filter, p page.Request) (page.Page[Subscription], error) {
+	q := s.db.Conn(ctx).Model(&row{})
+	for col, v := range map[string]string{"municipality": f.Municipality, "unit": f.Unit, "state": f.State, "service_id": f.ServiceID} {
+		if v != "" {
+			q = q.Where(col+" = ?", v)
+		}
+	}
+	rows, err := postgres.Page(q, p, func(r row) []string { return []string{r.CreatedAt.Format(time.RFC3339Nano), r.ID} }, "created_at", "id")
+	if err != nil {
+		return page.Page[Subscription]{}, err
+	}
+	out := make([]Subscription, len(rows.Items))
+	for i, r := range rows.Items {
+		out[i] = r.subscription()
+	}
+	return page.Page[Subscription]{Items: out, Next: rows.Next}, nil
+}
+
+// Get returns one subscription of a municipality (code) or of a unit (unit); either may be "".
+func (s *Service) Get(ctx context.Context, code, unit, id string) (Subscription, error) {
+	q := s.db.Conn(ctx).Where("id = ?", id)
+	if code != "" {
+		q = q.Where("municipality = ?", code)
+	}
+	if unit != "" {
+		q = q.Where("unit = ?", unit)
+	}
+	var r row
+	if err := q.Take(&r).Error; err != nil {
+		if err == gorm.ErrRecordNotFound {
+			return Subscription{}, apperr.NotFoundf("subscription")
+		}
+		return Subscription{}, err
+	}
+	return r.subscription(), nil
+}
