@@ -80,7 +80,7 @@ CREATE TABLE idempotency_keys (
     subject       text NOT NULL,
     key           text NOT NULL,
     request_hash  bytea NOT NULL,
-    result        jsonb NOT NULL,
+    result        json NOT NULL,  -- json, not jsonb: a replay answers the very bytes first sent
     created_at    timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (subject, key)
 );

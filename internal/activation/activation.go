@@ -108,10 +108,11 @@ func NewService(db *postgres.DB, log *audit.Log, c clock.Clock) *Service {
 // Gate refuses, inside the transaction of ctx, when the municipality lacks a prerequisite for
 // ordering from families. The refusal lists every missing prerequisite (Extra "missing").
 func (s *Service) Gate(ctx context.Context, code string, families []string) error {
-	st, err := s.Status(ctx, code, families)
+	st, err := s.status(ctx, code)
 	if err != nil {
 		return err
 	}
+	st.Missing = st.check(families)
 	if len(st.Missing) == 0 {
 		return nil
 	}
@@ -130,6 +131,22 @@ func (s *Service) Gate(ctx context.Context, code string, families []string) erro
 // Status reports the municipality's prerequisites and what is missing for families (every
 // family of the catalogue when families is empty).
 func (s *Service) Status(ctx context.Context, code string, families []string) (Status, error) {
+	st, err := s.status(ctx, code)
+	if err != nil {
+		return st, err
+	}
+	if len(families) == 0 {
+		if err := s.db.Conn(ctx).Table("catalog_entries").Where("kind = 'family' AND retired_at IS NULL").Order("id").
+			Pluck("id", &families).Error; err != nil {
+			return st, err
+		}
+	}
+	st.Missing = st.check(families)
+	return st, nil
+}
+
+// status reads the municipality's prerequisites.
+func (s *Service) status(ctx context.Context, code string) (Status, error) {
 	conn := s.db.Conn(ctx)
 	var mailbox []string
 	if err := conn.Table("municipalities").Where("code = ?", code).Pluck("infrastructure_mailbox", &mailbox).Error; err != nil {
@@ -153,12 +170,6 @@ func (s *Service) Status(ctx context.Context, code string, families []string) (S
 	for _, r := range ros {
 		st.RiskAssessments = append(st.RiskAssessments, r.assessment())
 	}
-	if len(families) == 0 {
-		if err := conn.Table("catalog_entries").Where("kind = 'family' AND retired_at IS NULL").Order("id").Pluck("id", &families).Error; err != nil {
-			return st, err
-		}
-	}
-	st.Missing = st.check(families)
 	return st, nil
 }
 

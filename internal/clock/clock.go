@@ -39,3 +39,10 @@ func (m *Manual) Advance(d time.Duration) {
 	defer m.mu.Unlock()
 	m.t = m.t.Add(d)
 }
+
+// Set moves the clock to t.
+func (m *Manual) Set(t time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.t = t.UTC().Truncate(time.Microsecond)
+}

@@ -60,9 +60,15 @@ func ParseMonth(s string) (time.Time, error) {
 }
 
 type costPeriod struct {
-	period
-	ServiceID string
-	Unit      string
+	SubscriptionID string
+	FromDay        time.Time
+	ToDay          *time.Time
+	Level          string
+	Quantity       int
+	MonthlyPrice   money.Amount
+	OneOff         money.Amount
+	ServiceID      string
+	Unit           string
 }
 
 // Costs computes a municipality's costs for month from the priced periods: recurring cost pro
@@ -74,7 +80,7 @@ func (s *Service) Costs(ctx context.Context, code string, month time.Time) (Cost
 	daysInMonth := decimalInt(int(end.Sub(start).Hours() / 24))
 	var rows []costPeriod
 	err := s.db.Conn(ctx).Table("subscription_periods p").
-		Select("p.*, s.service_id, s.unit").Joins("JOIN subscriptions s ON s.id = p.subscription_id").
+		Select("p.subscription_id, p.from_day, p.to_day, p.level, p.quantity, p.monthly_price, p.one_off, s.service_id, s.unit").Joins("JOIN subscriptions s ON s.id = p.subscription_id").
 		Where("s.municipality = ? AND p.from_day < ? AND (p.to_day IS NULL OR p.to_day > ?)", code, end, start).
 		Order("s.created_at, s.id, p.from_day").Scan(&rows).Error
 	if err != nil {

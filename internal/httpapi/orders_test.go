@@ -1,0 +1,288 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/servicekatalog/servicekatalog/internal/apptest"
+	"github.com/servicekatalog/servicekatalog/internal/offering"
+	"github.com/servicekatalog/servicekatalog/internal/order"
+	"github.com/servicekatalog/servicekatalog/internal/subscription"
+)
+
+// publish makes unit offer service at the given monthly prices per level, approved by the council.
+func publish(t *testing.T, env *apptest.Env, unit, service string, prices map[string]string) offering.Offering {
+	t.Helper()
+	admin, council := env.Token("unit_admin."+unit), env.Token("council")
+	var levels []map[string]any
+	for _, l := range []string{"basis", "standard", "plus"} {
+		if p, ok := prices[l]; ok {
+			levels = append(levels, map[string]any{"level": l, "monthly_price": p, "one_off_fee": "1200.00"})
+		}
+	}
+	resp := env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/" + unit + "/offerings", Token: admin, Header: key(),
+		Body: map[string]any{"service_id": service, "terms": map[string]any{"levels": levels, "lead_time_days": 5, "delivery": "own",
+			"contact": "servicedesk@" + unit + ".example", "capacity_limit": 500}}})
+	mustStatus(t, "create offering", resp, 201)
+	var o offering.Offering
+	resp.Decode(t, &o)
+	mustStatus(t, "submit", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/" + unit + "/offerings/" + o.ID + "/submit", Token: admin}), 200)
+	mustStatus(t, "approve", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/offerings/" + o.ID + "/decision", Token: council,
+		Body: map[string]any{"outcome": "approved", "reason": "Meets the common levels."}}), 200)
+	return o
+}
+
+func vm(offeringID string, qty int) map[string]any {
+	return map[string]any{"action": "add", "offering_id": offeringID, "level": "standard", "quantity": qty,
+		"parameters": map[string]any{"vcpu": 4, "memory_gb": 16, "disk_gb": 200, "os": "rhel-9"}}
+}
+
+// meetGate registers what municipality 101 needs to order compute services.
+func meetGate(t *testing.T, env *apptest.Env) {
+	t.Helper()
+	spoc := env.Token("spoc.101")
+	get := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101", Token: spoc})
+	mustStatus(t, "mailbox", env.Do(apptest.Request{Method: "PUT", Path: "/api/v1/municipalities/101/mailbox", Token: spoc,
+		Header: map[string]string{"If-Match": get.Header.Get("ETag")}, Body: map[string]any{"address": "it-drift@kk.example"}}), 200)
+	mustStatus(t, "terms", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/terms-acceptances",
+		Token: env.Token("signatory.101"), Header: key(), Body: map[string]any{"terms_version": "2026-1"}}), 201)
+	mustStatus(t, "ros", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/risk-assessments", Token: spoc,
+		Header: key(), Body: map[string]any{"family": "compute", "document_ref": "ESDH 2026-004711",
+			"sha256": strings.Repeat("ab", 32), "assessed_on": "2026-10-01", "approved_by": "Kommunaldirektør Jens Hansen"}}), 201)
+}
+
+func TestOrderThroughTheGateToSubscriptionAndCosts(t *testing.T) {
+	env := apptest.New(t)
+	env.Clock.Set(time.Date(2026, 11, 10, 9, 0, 0, 0, time.UTC))
+	off := publish(t, env, "hovedstaden", "CMP-01", map[string]string{"basis": "450.00", "standard": "690.00"})
+	spoc, admin := env.Token("spoc.101"), env.Token("unit_admin.hovedstaden")
+	mpath, upath := "/api/v1/municipalities/101/orders", "/api/v1/units/hovedstaden/orders"
+
+	body := map[string]any{"note": "ESDH servers", "items": []any{vm(off.ID, 4)}}
+	first := env.Do(apptest.Request{Method: "POST", Path: mpath, Token: spoc, Header: map[string]string{"Idempotency-Key": "order-1"}, Body: body})
+	mustStatus(t, "order", first, 201)
+	var o order.Order
+	first.Decode(t, &o)
+	if o.State != order.Acknowledged || o.Unit != "hovedstaden" || o.Items[0].MonthlyPrice.String() != "690.00" || o.Items[0].Family != "compute" {
+		t.Fatalf("order = %+v", o)
+	}
+	replay := env.Do(apptest.Request{Method: "POST", Path: mpath, Token: spoc, Header: map[string]string{"Idempotency-Key": "order-1"}, Body: body})
+	if replay.Status != 201 || replay.Header.Get("Idempotent-Replayed") != "true" || string(replay.Body) != string(first.Body) {
+		t.Errorf("replay: %d %s", replay.Status, replay.Body)
+	}
+	mustStatus(t, "same key, other body", env.Do(apptest.Request{Method: "POST", Path: mpath, Token: spoc,
+		Header: map[string]string{"Idempotency-Key": "order-1"}, Body: map[string]any{"items": []any{vm(off.ID, 5)}}}), 422)
+
+	gate := env.Do(apptest.Request{Method: "POST", Path: upath + "/" + o.ID + "/accept", Token: admin})
+	mustStatus(t, "accept before the gate", gate, 409)
+	p := gate.Problem(t)
+	missing, _ := p["missing"].([]any)
+	var names []string
+	for _, m := range missing {
+		mm := m.(map[string]any)
+		names = append(names, mm["prerequisite"].(string)+":"+func() string { f, _ := mm["family"].(string); return f }())
+	}
+	if strings.Join(names, ",") != "infrastructure_mailbox:,terms_of_use:,risk_assessment:compute" {
+		t.Errorf("missing = %v (%s)", names, gate.Body)
+	}
+	mustStatus(t, "a SPOC cannot accept terms", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/terms-acceptances",
+		Token: spoc, Header: key(), Body: map[string]any{"terms_version": "2026-1"}}), 403)
+	meetGate(t, env)
+	var st struct {
+		Missing []any `json:"missing"`
+		Terms   struct {
+			AcceptedName string `json:"accepted_name"`
+		} `json:"terms_acceptance"`
+	}
+	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/activation?family=compute", Token: spoc}).Decode(t, &st)
+	if len(st.Missing) != 0 || st.Terms.AcceptedName != "signatory.101" {
+		t.Errorf("activation after registering = %+v", st)
+	}
+
+	for _, step := range []string{"accept", "start", "complete"} {
+		mustStatus(t, step, env.Do(apptest.Request{Method: "POST", Path: upath + "/" + o.ID + "/" + step, Token: admin}), 200)
+	}
+	var done order.Order
+	env.Do(apptest.Request{Method: "GET", Path: mpath + "/" + o.ID, Token: spoc}).Decode(t, &done)
+	if done.State != order.Completed || len(done.History) != 4 || done.Items[0].SubscriptionID == nil {
+		t.Fatalf("completed order = %+v", done)
+	}
+	subID := *done.Items[0].SubscriptionID
+	var sub subscription.Subscription
+	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/subscriptions/" + subID, Token: env.Token("first_line.101")}).Decode(t, &sub)
+	if sub.State != subscription.Active || sub.Quantity != 4 || sub.OfferingVersion != 1 || sub.MonthlyPrice.String() != "690.00" || sub.StartedOn != "2026-11-10" {
+		t.Fatalf("subscription = %+v", sub)
+	}
+
+	// Ten days later: six VMs instead of four.
+	env.Clock.Set(time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC))
+	spoc, admin = env.Token("spoc.101"), env.Token("unit_admin.hovedstaden")
+	runOrder := func(item map[string]any) {
+		t.Helper()
+		var mo order.Order
+		resp := env.Do(apptest.Request{Method: "POST", Path: mpath, Token: spoc, Header: key(), Body: map[string]any{"items": []any{item}}})
+		mustStatus(t, "order "+item["action"].(string), resp, 201)
+		resp.Decode(t, &mo)
+		for _, step := range []string{"accept", "start", "complete"} {
+			mustStatus(t, step, env.Do(apptest.Request{Method: "POST", Path: upath + "/" + mo.ID + "/" + step, Token: admin}), 200)
+		}
+	}
+	runOrder(map[string]any{"action": "modify", "subscription_id": subID, "quantity": 6})
+
+	costs := func(month string) subscription.CostReport {
+		var rep subscription.CostReport
+		resp := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/costs?month=" + month, Token: env.Token("spoc.101")})
+		mustStatus(t, "costs "+month, resp, 200)
+		resp.Decode(t, &rep)
+		return rep
+	}
+	// 690 × 4 × 10/30 + 690 × 6 × 11/30 = 920.00 + 1518.00; one-off 1200 × 4 + 1200 × 2.
+	nov := costs("2026-11")
+	if nov.Recurring.String() != "2438.00" || nov.OneOff.String() != "7200.00" || nov.Total.String() != "9638.00" ||
+		len(nov.Lines) != 1 || nov.Lines[0].Days != 21 || nov.ByService[0].Key != "CMP-01" || nov.ByUnit[0].Key != "hovedstaden" {
+		t.Errorf("November = %+v", nov)
+	}
+
+	env.Clock.Set(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+	spoc, admin = env.Token("spoc.101"), env.Token("unit_admin.hovedstaden")
+	runOrder(map[string]any{"action": "terminate", "subscription_id": subID})
+	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/subscriptions/" + subID, Token: spoc}).Decode(t, &sub)
+	if sub.State != subscription.Terminating || sub.EndsOn == nil || *sub.EndsOn != "2027-02-23" {
+		t.Fatalf("terminated subscription = %+v (standard gives 90 days' notice)", sub)
+	}
+	if dec := costs("2026-12"); dec.Total.String() != "4140.00" {
+		t.Errorf("December during notice = %+v", dec)
+	}
+	// 690 × 6 × 22/28 in February until the 23rd.
+	if feb := costs("2027-02"); feb.Total.String() != "3252.86" || feb.Lines[0].Days != 22 {
+		t.Errorf("February = %+v", feb)
+	}
+	if mar := costs("2027-03"); len(mar.Lines) != 0 || mar.Total.String() != "0.00" {
+		t.Errorf("March after the end = %+v", mar)
+	}
+
+	env.Clock.Set(time.Date(2027, 2, 23, 9, 0, 0, 0, time.UTC))
+	if n, err := env.App.Subscriptions.Sweep(env.System()); err != nil || n != 1 {
+		t.Fatalf("sweep: %d %v", n, err)
+	}
+	spoc = env.Token("spoc.101")
+	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/subscriptions/" + subID, Token: spoc}).Decode(t, &sub)
+	if sub.State != subscription.Terminated {
+		t.Errorf("after the notice period: %s", sub.State)
+	}
+
+	csv := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/costs?month=2026-11&format=csv", Token: spoc})
+	mustStatus(t, "csv", csv, 200)
+	if !strings.Contains(string(csv.Body), ",CMP-01,hovedstaden,standard,6,21,2438.00,7200.00,9638.00\n") ||
+		!strings.Contains(string(csv.Body), "101,2026-11,TOTAL,,,,,,2438.00,7200.00,9638.00") {
+		t.Errorf("csv:\n%s", csv.Body)
+	}
+	xlsx := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/costs?month=2026-11&format=xlsx", Token: spoc})
+	mustStatus(t, "xlsx", xlsx, 200)
+	f, err := excelize.OpenReader(bytes.NewReader(xlsx.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := f.GetCellValue("Costs", "K2"); v != "9,638.00" {
+		t.Errorf("xlsx total cell = %q", v)
+	}
+	if v, _ := f.GetCellValue("By unit", "A2"); v != "hovedstaden" {
+		t.Errorf("xlsx by unit = %q", v)
+	}
+	if got := len(auditOf(t, env, "subscription.modify", subID)); got != 1 {
+		t.Errorf("modify audit records = %d", got)
+	}
+}
+
+func TestConcurrentAcceptsLetExactlyOneWin(t *testing.T) {
+	env := apptest.New(t)
+	off := publish(t, env, "hovedstaden", "CMP-01", map[string]string{"basis": "450.00", "standard": "690.00"})
+	meetGate(t, env)
+	var o order.Order
+	env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/orders", Token: env.Token("spoc.101"), Header: key(),
+		Body: map[string]any{"items": []any{vm(off.ID, 1)}}}).Decode(t, &o)
+	admin := env.Token("unit_admin.hovedstaden")
+	const n = 6
+	statuses := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/hovedstaden/orders/" + o.ID + "/accept", Token: admin}).Status
+		}()
+	}
+	wg.Wait()
+	won := 0
+	for _, s := range statuses {
+		switch s {
+		case 200:
+			won++
+		case 409:
+		default:
+			t.Errorf("status %d", s)
+		}
+	}
+	if won != 1 {
+		t.Errorf("statuses %v: %d accepts won, want exactly 1", statuses, won)
+	}
+	if got := len(auditOf(t, env, "order.accept", o.ID)); got != 1 {
+		t.Errorf("accept audit records = %d", got)
+	}
+}
+
+func TestOrdersAreCheckedAndIsolated(t *testing.T) {
+	env := apptest.New(t)
+	off := publish(t, env, "hovedstaden", "CMP-01", map[string]string{"basis": "450.00", "standard": "690.00"})
+	midt := publish(t, env, "midt", "CMP-01", map[string]string{"basis": "400.00", "standard": "650.00"})
+	spoc := env.Token("spoc.101")
+	badParams := vm(off.ID, 1)
+	badParams["parameters"] = map[string]any{"vcpu": 0, "memory_gb": 16, "disk_gb": 200, "os": "windows-95"}
+	tests := []struct {
+		name    string
+		item    map[string]any
+		pointer string
+	}{
+		{"parameters against the service's schema", badParams, "/items/0/parameters/vcpu"},
+		{"an offering of another unit", vm(midt.ID, 1), "/items/0/offering_id"},
+		{"a level the offering lacks", func() map[string]any { m := vm(off.ID, 1); m["level"] = "plus"; return m }(), "/items/0/level"},
+		{"over capacity", vm(off.ID, 501), "/items/0/quantity"},
+		{"add without quantity", vm(off.ID, 0), "/items/0/quantity"},
+		{"modify without subscription", map[string]any{"action": "modify", "quantity": 2}, "/items/0/subscription_id"},
+		{"terminate another's subscription", map[string]any{"action": "terminate", "subscription_id": "6f1c1a8e-56bb-4d7e-9d5b-2a54a6b7a0c1"}, "/items/0/subscription_id"},
+		{"an unknown action", map[string]any{"action": "buy"}, "/items/0/action"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/orders", Token: spoc, Header: key(),
+				Body: map[string]any{"items": []any{tc.item}}})
+			mustStatus(t, tc.name, resp, 400)
+			if !strings.Contains(string(resp.Body), `"pointer":"`+tc.pointer) {
+				t.Errorf("problem does not name %s: %s", tc.pointer, resp.Body)
+			}
+		})
+	}
+	var o order.Order
+	env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/orders", Token: spoc, Header: key(),
+		Body: map[string]any{"items": []any{vm(off.ID, 2)}}}).Decode(t, &o)
+	mustStatus(t, "another municipality's order through its own path", env.Do(apptest.Request{Method: "GET",
+		Path: "/api/v1/municipalities/751/orders/" + o.ID, Token: env.Token("spoc.751")}), 404)
+	mustStatus(t, "another unit's order through its own path", env.Do(apptest.Request{Method: "POST",
+		Path: "/api/v1/units/midt/orders/" + o.ID + "/accept", Token: env.Token("unit_admin.midt")}), 404)
+	mustStatus(t, "reject without a reason", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/hovedstaden/orders/" + o.ID + "/reject",
+		Token: env.Token("unit_admin.hovedstaden")}), 400)
+	mustStatus(t, "cancel", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/orders/" + o.ID + "/cancel", Token: spoc,
+		Body: map[string]any{"reason": "Ordered by mistake."}}), 200)
+	mustStatus(t, "accept a cancelled order", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/hovedstaden/orders/" + o.ID + "/accept",
+		Token: env.Token("unit_admin.hovedstaden")}), 409)
+	var l apptest.List[order.Order]
+	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/units/hovedstaden/orders?state=cancelled", Token: env.Token("unit_admin.hovedstaden")}).Decode(t, &l)
+	if len(l.Items) != 1 || l.Items[0].Reason != "Ordered by mistake." {
+		t.Errorf("cancelled orders seen by the unit: %+v", l.Items)
+	}
+}
