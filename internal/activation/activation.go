@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
@@ -198,7 +197,7 @@ func (s *Service) SetMailbox(ctx context.Context, code string, version int, in M
 		}
 		if err := s.db.Conn(ctx).Table("municipalities").Clauses(clause.Locking{Strength: "UPDATE"}).
 			Where("code = ?", code).Take(&m).Error; err != nil {
-			return notFound(err, "municipality")
+			return postgres.NotFound(err, "municipality")
 		}
 		if err := apperr.CheckVersion(m.Version, version); err != nil {
 			return err
@@ -316,10 +315,3 @@ func (r rosRow) assessment() RiskAssessment {
 
 // TableName is the acceptances' table.
 func (TermsAcceptance) TableName() string { return "terms_acceptances" }
-
-func notFound(err error, what string) error {
-	if err == gorm.ErrRecordNotFound {
-		return apperr.NotFoundf(what)
-	}
-	return err
-}

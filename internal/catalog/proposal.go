@@ -178,7 +178,7 @@ func (s *Service) proposal(ctx context.Context, id string, lock bool) (proposalR
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
 	if err := q.Where("id = ?", id).Take(&r).Error; err != nil {
-		return r, notFound(err, "proposal")
+		return r, postgres.NotFound(err, "proposal")
 	}
 	if actor, _ := identity.FromContext(ctx); actor.Acting != tenant.CouncilID && actor.Acting.String() != r.Proposer {
 		return r, apperr.NotFoundf("proposal")

@@ -12,7 +12,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/audit"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/page"
@@ -270,7 +269,7 @@ func (s *Service) ListServices(ctx context.Context, f ServiceFilter, p page.Requ
 func (s *Service) GetService(ctx context.Context, id string) (ServiceEntry, error) {
 	var r entry
 	if err := s.db.Conn(ctx).Where("kind = ? AND id = ?", KindService, id).Take(&r).Error; err != nil {
-		return ServiceEntry{}, notFound(err, "standard service")
+		return ServiceEntry{}, postgres.NotFound(err, "standard service")
 	}
 	e := ServiceEntry{Version: r.Version, RetiredAt: r.RetiredAt}
 	return e, json.Unmarshal(r.Doc, &e.StandardService)
@@ -298,7 +297,7 @@ func Get[T any](ctx context.Context, s *Service, kind, id string) (T, error) {
 	var v T
 	var r entry
 	if err := s.db.Conn(ctx).Where("kind = ? AND id = ? AND retired_at IS NULL", kind, id).Take(&r).Error; err != nil {
-		return v, notFound(err, kind)
+		return v, postgres.NotFound(err, kind)
 	}
 	return v, json.Unmarshal(r.Doc, &v)
 }
@@ -306,13 +305,6 @@ func Get[T any](ctx context.Context, s *Service, kind, id string) (T, error) {
 func pageOf(q *gorm.DB, p page.Request) ([]entry, string, error) {
 	pg, err := postgres.Page(q, p, func(e entry) []string { return []string{e.ID} }, "id")
 	return pg.Items, pg.Next, err
-}
-
-func notFound(err error, what string) error {
-	if err == gorm.ErrRecordNotFound {
-		return apperr.NotFoundf(what)
-	}
-	return err
 }
 
 // SyncFiles loads and validates the catalogue in fsys and syncs it; an invalid catalogue

@@ -27,11 +27,7 @@ func take(q *gorm.DB, lock bool, dst any, what string) error {
 	if lock {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
-	err := q.Take(dst).Error
-	if err == gorm.ErrRecordNotFound {
-		return apperr.NotFoundf(what)
-	}
-	return err
+	return postgres.NotFound(q.Take(dst).Error, what)
 }
 
 // insert creates row; a unique violation becomes a Conflict with the given message.

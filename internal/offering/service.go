@@ -121,10 +121,7 @@ func insider(ctx context.Context, unit string) bool {
 func (s *Service) one(ctx context.Context, q *gorm.DB) (Offering, error) {
 	var r offeringRow
 	if err := q.Take(&r).Error; err != nil {
-		if err == gorm.ErrRecordNotFound {
-			return Offering{}, apperr.NotFoundf("offering")
-		}
-		return Offering{}, err
+		return Offering{}, postgres.NotFound(err, "offering")
 	}
 	res, err := s.assemble(ctx, []offeringRow{r})
 	if err != nil {
@@ -317,10 +314,7 @@ func (s *Service) Decide(ctx context.Context, id string, in review.Input) (Versi
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		var o offeringRow
 		if err := s.db.Conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Take(&o).Error; err != nil {
-			if err == gorm.ErrRecordNotFound {
-				return apperr.NotFoundf("offering")
-			}
-			return err
+			return postgres.NotFound(err, "offering")
 		}
 		v, err := s.store.version(ctx, id, Submitted)
 		if apperr.Is(err, apperr.NotFound) {
@@ -381,12 +375,8 @@ var copenhagen, _ = time.LoadLocation("Europe/Copenhagen")
 // Version returns version number of an offering, whatever its state: subscriptions pin it.
 func (s *Service) Version(ctx context.Context, offeringID string, number int) (Version, error) {
 	var r versionRow
-	err := s.db.Conn(ctx).Where("offering_id = ? AND number = ?", offeringID, number).Take(&r).Error
-	if err == gorm.ErrRecordNotFound {
-		return Version{}, apperr.NotFoundf("offering version")
-	}
-	if err != nil {
-		return Version{}, err
+	if err := s.db.Conn(ctx).Where("offering_id = ? AND number = ?", offeringID, number).Take(&r).Error; err != nil {
+		return Version{}, postgres.NotFound(err, "offering version")
 	}
 	return fromRow(r)
 }

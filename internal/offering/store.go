@@ -76,10 +76,7 @@ func fromRow(r versionRow) (Version, error) {
 func (st store) lockOffering(ctx context.Context, unit, id string) (offeringRow, error) {
 	var o offeringRow
 	err := st.db.Conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ? AND unit = ?", id, unit).Take(&o).Error
-	if err == gorm.ErrRecordNotFound {
-		return o, apperr.NotFoundf("offering")
-	}
-	return o, err
+	return o, postgres.NotFound(err, "offering")
 }
 
 // current returns the live and pending versions of the offerings ids, keyed by offering.

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
@@ -67,7 +66,7 @@ func (s *Service) ListWaivers(ctx context.Context, unit string, p page.Request) 
 func (s *Service) Waiver(ctx context.Context, id string) (Waiver, error) {
 	var r waiverRow
 	if err := s.db.Conn(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
-		return Waiver{}, notFound(err, "waiver")
+		return Waiver{}, postgres.NotFound(err, "waiver")
 	}
 	if !insider(ctx, r.Unit) {
 		return Waiver{}, apperr.NotFoundf("waiver")
@@ -81,7 +80,7 @@ func (s *Service) DecideWaiver(ctx context.Context, id string, in review.Input) 
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		var r waiverRow
 		if err := s.db.Conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Take(&r).Error; err != nil {
-			return notFound(err, "waiver")
+			return postgres.NotFound(err, "waiver")
 		}
 		w := r.waiver()
 		before := w
@@ -140,11 +139,4 @@ func (s *Service) Conformance(ctx context.Context, unit string) (Conformance, er
 		waivers[i] = r.waiver()
 	}
 	return conformance(units, cat.Services, live, waivers), nil
-}
-
-func notFound(err error, what string) error {
-	if err == gorm.ErrRecordNotFound {
-		return apperr.NotFoundf(what)
-	}
-	return err
 }

@@ -252,10 +252,7 @@ func (s *Service) Transition(ctx context.Context, sc Scope, id, transition strin
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		var r orderRow
 		if err := sc.where(s.db.Conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id)).Take(&r).Error; err != nil {
-			if err == gorm.ErrRecordNotFound {
-				return apperr.NotFoundf("order")
-			}
-			return err
+			return postgres.NotFound(err, "order")
 		}
 		o, err := s.load(ctx, r)
 		if err != nil {
@@ -370,10 +367,7 @@ func (s *Service) load(ctx context.Context, r orderRow) (Order, error) {
 func (s *Service) Get(ctx context.Context, sc Scope, id string) (Order, error) {
 	var r orderRow
 	if err := sc.where(s.db.Conn(ctx).Where("id = ?", id)).Take(&r).Error; err != nil {
-		if err == gorm.ErrRecordNotFound {
-			return Order{}, apperr.NotFoundf("order")
-		}
-		return Order{}, err
+		return Order{}, postgres.NotFound(err, "order")
 	}
 	return s.load(ctx, r)
 }

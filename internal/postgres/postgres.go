@@ -159,3 +159,12 @@ func unavailable(err error) bool {
 	return errors.As(err, &ne) || errors.As(err, &ce) || errors.Is(err, sql.ErrConnDone) ||
 		errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) || pgconn.SafeToRetry(err)
 }
+
+// NotFound names a missing row: gorm's record-not-found becomes apperr.NotFound for what;
+// other errors pass through.
+func NotFound(err error, what string) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return apperr.NotFoundf(what)
+	}
+	return err
+}

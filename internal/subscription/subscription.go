@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
@@ -164,10 +163,7 @@ func times(a money.Amount, n int) money.Amount {
 func (s *Service) Lock(ctx context.Context, code, id string) (Subscription, error) {
 	var r row
 	err := s.db.Conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ? AND municipality = ?", id, code).Take(&r).Error
-	if err == gorm.ErrRecordNotFound {
-		return Subscription{}, apperr.NotFoundf("subscription")
-	}
-	return r.subscription(), err
+	return r.subscription(), postgres.NotFound(err, "subscription")
 }
 
 // Modify changes the level or quantity of an active subscription from today, at the prices of
@@ -291,10 +287,7 @@ func (s *Service) Get(ctx context.Context, code, unit, id string) (Subscription,
 	}
 	var r row
 	if err := q.Take(&r).Error; err != nil {
-		if err == gorm.ErrRecordNotFound {
-			return Subscription{}, apperr.NotFoundf("subscription")
-		}
-		return Subscription{}, err
+		return Subscription{}, postgres.NotFound(err, "subscription")
 	}
 	return r.subscription(), nil
 }
