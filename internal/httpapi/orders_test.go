@@ -286,3 +286,32 @@ func TestOrdersAreCheckedAndIsolated(t *testing.T) {
 		t.Errorf("cancelled orders seen by the unit: %+v", l.Items)
 	}
 }
+
+func TestASameDayChangeKeepsTheOneOffFeesAlreadyCharged(t *testing.T) {
+	env := apptest.New(t)
+	env.Clock.Set(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	off := publish(t, env, "hovedstaden", "CMP-01", map[string]string{"basis": "450.00", "standard": "690.00"})
+	meetGate(t, env)
+	spoc, admin := env.Token("spoc.101"), env.Token("unit_admin.hovedstaden")
+	run := func(item map[string]any) order.Order {
+		t.Helper()
+		var o order.Order
+		resp := env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/orders", Token: spoc, Header: key(),
+			Body: map[string]any{"items": []any{item}}})
+		mustStatus(t, "order", resp, 201)
+		resp.Decode(t, &o)
+		for _, step := range []string{"accept", "start", "complete"} {
+			mustStatus(t, step, env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/hovedstaden/orders/" + o.ID + "/" + step, Token: admin}), 200)
+		}
+		env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/orders/" + o.ID, Token: spoc}).Decode(t, &o)
+		return o
+	}
+	added := run(vm(off.ID, 4))
+	run(map[string]any{"action": "modify", "subscription_id": *added.Items[0].SubscriptionID, "quantity": 6})
+	var rep subscription.CostReport
+	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/costs?month=2026-11", Token: spoc}).Decode(t, &rep)
+	// 690 × 6 × 8/30 recurring; 1200 × 4 at the add and 1200 × 2 at the change.
+	if rep.Recurring.String() != "1104.00" || rep.OneOff.String() != "7200.00" {
+		t.Errorf("costs after a same-day change = %+v", rep)
+	}
+}

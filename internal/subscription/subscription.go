@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
@@ -182,9 +183,11 @@ func (s *Service) Modify(ctx context.Context, sub Subscription, level string, qu
 		return sub, err
 	}
 	p := period{SubscriptionID: sub.ID, FromDay: day, Level: level, Quantity: quantity, MonthlyPrice: monthly, OneOff: times(oneOff, added)}
-	// A second change on the same day replaces that day's period.
+	// A second change on the same day replaces that day's period, keeping the one-off fees
+	// already charged in it.
 	if err := s.db.Conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "subscription_id"}, {Name: "from_day"}},
-		DoUpdates: clause.AssignmentColumns([]string{"to_day", "level", "quantity", "monthly_price", "one_off"})}).Create(&p).Error; err != nil {
+		DoUpdates: clause.Assignments(map[string]any{"to_day": nil, "level": level, "quantity": quantity, "monthly_price": monthly,
+			"one_off": gorm.Expr("subscription_periods.one_off + excluded.one_off")})}).Create(&p).Error; err != nil {
 		return sub, err
 	}
 	before := sub
