@@ -231,6 +231,7 @@ func TestConcurrentAcceptsLetExactlyOneWin(t *testing.T) {
 	if won != 1 {
 		t.Errorf("statuses %v: %d accepts won, want exactly 1", statuses, won)
 	}
+	t.Logf("statuses of %d concurrent accepts: %v", n, statuses)
 	if got := len(auditOf(t, env, "order.accept", o.ID)); got != 1 {
 		t.Errorf("accept audit records = %d", got)
 	}
@@ -314,4 +315,33 @@ func TestASameDayChangeKeepsTheOneOffFeesAlreadyCharged(t *testing.T) {
 	if rep.Recurring.String() != "1104.00" || rep.OneOff.String() != "7200.00" {
 		t.Errorf("costs after a same-day change = %+v", rep)
 	}
+}
+
+func TestConcurrentDuplicateOrdersCreateExactlyOne(t *testing.T) {
+	env := apptest.New(t)
+	off := publish(t, env, "hovedstaden", "CMP-01", map[string]string{"basis": "450.00", "standard": "690.00"})
+	spoc := env.Token("spoc.101")
+	const n = 8
+	statuses := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/orders", Token: spoc,
+				Header: map[string]string{"Idempotency-Key": "the-same-order"}, Body: map[string]any{"items": []any{vm(off.ID, 2)}}}).Status
+		}()
+	}
+	wg.Wait()
+	for _, s := range statuses {
+		if s != 201 && s != 409 {
+			t.Fatalf("statuses %v: want only 201 (first or replay) and 409 (in flight)", statuses)
+		}
+	}
+	var l apptest.List[order.Order]
+	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/orders", Token: spoc}).Decode(t, &l)
+	if len(l.Items) != 1 {
+		t.Errorf("statuses %v created %d orders, want 1", statuses, len(l.Items))
+	}
+	t.Logf("statuses of %d concurrent identical requests: %v; orders created: %d", n, statuses, len(l.Items))
 }
