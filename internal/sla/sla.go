@@ -1,0 +1,249 @@
+// Package sla computes SLA clocks: the holidays of a catalogue calendar, the support hours of a
+// service level, and deadlines and elapsed time counted either in those hours or round the clock,
+// with pauses (a ticket pending the customer) left out.
+package sla
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/servicekatalog/servicekatalog/internal/catalog"
+)
+
+// The clocks a target can run on.
+const (
+	BusinessHours = "business_hours"
+	RoundTheClock = "24x7"
+)
+
+// Easter returns Easter Sunday of year (Gregorian; the anonymous algorithm of Meeus/Jones/Butcher).
+func Easter(year int) time.Time {
+	a := year % 19
+	b, c := year/100, year%100
+	d, e := b/4, b%4
+	f := (b + 8) / 25
+	g := (b - f + 1) / 3
+	h := (19*a + b - d - g + 15) % 30
+	i, k := c/4, c%4
+	l := (32 + 2*e + 2*i - h - k) % 7
+	m := (a + 11*h + 22*l) / 451
+	month := (h + l - 7*m + 114) / 31
+	day := (h+l-7*m+114)%31 + 1
+	return time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
+}
+
+// Holidays returns the calendar's holidays in year, keyed by date (YYYY-MM-DD).
+func Holidays(c catalog.Calendar, year int) map[string]string {
+	out := map[string]string{}
+	in := func(from, until int) bool { return (from == 0 || year >= from) && (until == 0 || year <= until) }
+	for _, h := range c.Fixed {
+		if in(h.FromYear, h.UntilYear) {
+			out[time.Date(year, time.Month(h.Month), h.Day, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)] = h.Name
+		}
+	}
+	easter := Easter(year)
+	for _, h := range c.EasterRelative {
+		if in(h.FromYear, h.UntilYear) {
+			out[easter.AddDate(0, 0, h.Offset).Format(time.DateOnly)] = h.Name
+		}
+	}
+	return out
+}
+
+// Schedule is when a level's support hours run: weekly spans on days that are not holidays, in
+// the calendar's time zone, or always.
+type Schedule struct {
+	Always   bool
+	Weekly   map[time.Weekday]catalog.Span
+	Calendar catalog.Calendar
+	loc      *time.Location
+	holidays map[int]map[string]string
+}
+
+var weekdays = map[string]time.Weekday{"monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
+	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday, "sunday": time.Sunday}
+
+// NewSchedule builds the schedule of a level's support hours on its calendar.
+func NewSchedule(h catalog.SupportHours, cal catalog.Calendar) (*Schedule, error) {
+	loc, err := time.LoadLocation(cal.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("calendar %s: %w", cal.ID, err)
+	}
+	s := &Schedule{Always: h.Always, Weekly: map[time.Weekday]catalog.Span{}, Calendar: cal, loc: loc, holidays: map[int]map[string]string{}}
+	for day, span := range h.Weekly {
+		s.Weekly[weekdays[day]] = span
+	}
+	return s, nil
+}
+
+// Location is the schedule's time zone.
+func (s *Schedule) Location() *time.Location { return s.loc }
+
+// Holiday returns the name of the holiday on the local date of t, if it is one.
+func (s *Schedule) Holiday(t time.Time) (string, bool) {
+	t = t.In(s.loc)
+	hs, ok := s.holidays[t.Year()]
+	if !ok {
+		hs = Holidays(s.Calendar, t.Year())
+		s.holidays[t.Year()] = hs
+	}
+	name, ok := hs[t.Format(time.DateOnly)]
+	return name, ok
+}
+
+// window returns the support window of the local day that starts at day (midnight), if any.
+func (s *Schedule) window(day time.Time) (time.Time, time.Time, bool) {
+	if _, holiday := s.Holiday(day); holiday {
+		return time.Time{}, time.Time{}, false
+	}
+	span, ok := s.Weekly[day.Weekday()]
+	if !ok {
+		return time.Time{}, time.Time{}, false
+	}
+	return at(day, span.From, s.loc), at(day, span.To, s.loc), true
+}
+
+func at(day time.Time, hhmm string, loc *time.Location) time.Time {
+	var h, m int
+	fmt.Sscanf(hhmm, "%d:%d", &h, &m)
+	return time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, loc)
+}
+
+// maxDays bounds every walk through the calendar (ten years), so no input can loop for ever.
+const maxDays = 3660
+
+// Interval is a span of time; an open one (End zero) has not ended.
+type Interval struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end,omitempty"`
+}
+
+// counted returns how much of [from, to) counts on clock: all of it round the clock, only the
+// support windows in business hours.
+func (s *Schedule) counted(clock string, from, to time.Time) time.Duration {
+	if !to.After(from) {
+		return 0
+	}
+	if clock == RoundTheClock || s.Always {
+		return to.Sub(from)
+	}
+	var total time.Duration
+	day := midnight(from, s.loc)
+	for i := 0; i < maxDays && day.Before(to); i++ {
+		if ws, we, ok := s.window(day); ok {
+			a, b := later(ws, from), earlier(we, to)
+			if b.After(a) {
+				total += b.Sub(a)
+			}
+		}
+		day = nextDay(day, s.loc)
+	}
+	return total
+}
+
+// advance returns the instant at which d of clock time has passed after from.
+func (s *Schedule) advance(clock string, from time.Time, d time.Duration) (time.Time, bool) {
+	if clock == RoundTheClock || s.Always {
+		return from.Add(d), true
+	}
+	day := midnight(from, s.loc)
+	for i := 0; i < maxDays; i++ {
+		if ws, we, ok := s.window(day); ok {
+			a := later(ws, from)
+			if we.After(a) {
+				if avail := we.Sub(a); d <= avail {
+					return a.Add(d), true
+				} else {
+					d -= avail
+				}
+			}
+		}
+		day = nextDay(day, s.loc)
+	}
+	return time.Time{}, false
+}
+
+func midnight(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+}
+
+func nextDay(day time.Time, loc *time.Location) time.Time {
+	return time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, loc)
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// running returns the spans between start and end (now, while it runs) outside the pauses.
+func running(start, end time.Time, pauses []Interval) []Interval {
+	ps := append([]Interval(nil), pauses...)
+	sort.Slice(ps, func(i, j int) bool { return ps[i].Start.Before(ps[j].Start) })
+	var out []Interval
+	cursor := start
+	for _, p := range ps {
+		pe := p.End
+		if pe.IsZero() || pe.After(end) {
+			pe = end
+		}
+		if p.Start.After(cursor) {
+			out = append(out, Interval{cursor, earlier(p.Start, end)})
+		}
+		cursor = later(cursor, pe)
+		if !cursor.Before(end) {
+			return out
+		}
+	}
+	if end.After(cursor) {
+		out = append(out, Interval{cursor, end})
+	}
+	return out
+}
+
+// Elapsed is the clock time counted from start until end, pauses left out.
+func (s *Schedule) Elapsed(clock string, start, end time.Time, pauses []Interval) time.Duration {
+	var total time.Duration
+	for _, r := range running(start, end, pauses) {
+		total += s.counted(clock, r.Start, r.End)
+	}
+	return total
+}
+
+// Deadline is when target of clock time has passed after start, the pauses so far added on. An
+// open pause stops the clock: there is no deadline until it ends (ok false).
+func (s *Schedule) Deadline(clock string, start time.Time, target time.Duration, pauses []Interval) (time.Time, bool) {
+	ps := append([]Interval(nil), pauses...)
+	sort.Slice(ps, func(i, j int) bool { return ps[i].Start.Before(ps[j].Start) })
+	cursor, left := start, target
+	for _, p := range ps {
+		if p.Start.Before(cursor) {
+			if p.End.IsZero() {
+				return time.Time{}, false
+			}
+			cursor = later(cursor, p.End)
+			continue
+		}
+		due, ok := s.advance(clock, cursor, left)
+		if !ok || !due.After(p.Start) {
+			return due, ok
+		}
+		left -= s.counted(clock, cursor, p.Start)
+		if p.End.IsZero() {
+			return time.Time{}, false
+		}
+		cursor = p.End
+	}
+	return s.advance(clock, cursor, left)
+}
