@@ -30,7 +30,7 @@ func wire(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App, f
 	}
 	a, err := app.New(ctx, db, app.Options{
 		Log: log, Clock: clock.System{}, PublicURL: cfg.PublicURL, Audience: cfg.OIDCAudience, Algs: cfg.JWTAlgs,
-		OIDCIssuer: cfg.OIDCIssuer, OIDCJWKSURL: cfg.OIDCJWKSURL, TrustedProxies: cfg.TrustedProxies,
+		OIDCIssuer: cfg.OIDCIssuer, OIDCJWKSURL: cfg.OIDCJWKSURL, TrustedProxies: cfg.TrustedProxies, ReopenDays: cfg.ReopenDays,
 	})
 	if err != nil {
 		closeDB()
@@ -120,16 +120,21 @@ func loadData(ctx context.Context, cfg config.Config, a *app.App, log *slog.Logg
 	return nil
 }
 
-// housekeeping runs the periodic sweeps every ten minutes: subscriptions whose notice has run
-// out are ended, and expired idempotency keys deleted.
+// housekeeping runs the periodic sweeps every minute: subscriptions whose notice has run
+// out are ended, SLA warnings and breaches recorded, and expired idempotency keys deleted.
 func housekeeping(ctx context.Context, a *app.App, log *slog.Logger) {
-	t := time.NewTicker(10 * time.Minute)
+	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
 		if n, err := a.Subscriptions.Sweep(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("end subscriptions", "err", err)
 		} else if n > 0 {
 			log.Info("ended subscriptions after their notice period", "count", n)
+		}
+		if n, err := a.Tickets.Sweep(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("SLA sweep", "err", err)
+		} else if n > 0 {
+			log.Info("recorded SLA warnings and breaches", "count", n)
 		}
 		if n, err := idempotency.Purge(ctx, a.DB); err != nil && ctx.Err() == nil {
 			log.Warn("purge idempotency keys", "err", err)

@@ -20,6 +20,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/order"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/internal/subscription"
+	"github.com/servicekatalog/servicekatalog/internal/ticket"
 )
 
 // Options configure the application.
@@ -34,6 +35,8 @@ type Options struct {
 	OIDCIssuer     string
 	OIDCJWKSURL    string
 	TrustedProxies []string
+	// ReopenDays is how long after resolution a municipality may reopen a ticket.
+	ReopenDays int
 }
 
 // App is the wired application.
@@ -48,6 +51,7 @@ type App struct {
 	Activation    *activation.Service
 	Orders        *order.Service
 	Subscriptions *subscription.Service
+	Tickets       *ticket.Service
 	DevIssuer     *identity.DevIssuer // nil with an external issuer
 	API           *httpapi.Server
 }
@@ -66,6 +70,10 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	a.Activation = activation.NewService(db, a.Audit, o.Clock)
 	a.Subscriptions = subscription.NewService(db, a.Audit, o.Clock)
 	a.Orders = order.NewService(db, a.Audit, a.Catalog, a.Offerings, a.Subscriptions, a.Activation, o.Clock)
+	if o.ReopenDays == 0 {
+		o.ReopenDays = ticket.DefaultReopenDays
+	}
+	a.Tickets = ticket.NewService(db, a.Audit, a.Catalog, a.Subscriptions, o.Clock, o.ReopenDays)
 	var keys jwt.Keyfunc
 	issuer := o.OIDCIssuer
 	if issuer == "" {
@@ -82,7 +90,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	}
 	a.API, err = httpapi.New(httpapi.Deps{
 		DB: db, Directory: a.Directory, Catalog: a.Catalog, Offerings: a.Offerings, Clock: o.Clock,
-		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log,
+		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Tickets: a.Tickets, Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log,
 		Authn:          identity.NewAuthenticator(keys, issuer, o.Audience, o.Algs, a.Authz, o.Clock.Now),
 		TrustedProxies: o.TrustedProxies,
 	})

@@ -35,7 +35,8 @@ type Config struct {
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
 	LogFormat       string        `env:"LOG_FORMAT" envDefault:"json"` // json | text
 	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info"`
-	SeedDemo        bool          `env:"SEED_DEMO" envDefault:"true"` // seed demo data on first start (not in production)
+	SeedDemo        bool          `env:"SEED_DEMO" envDefault:"true"`        // seed demo data on first start (not in production)
+	ReopenDays      int           `env:"TICKET_REOPEN_DAYS" envDefault:"14"` // how long after resolution a municipality may reopen
 }
 
 // Load reads the environment and checks the combinations that cannot work.

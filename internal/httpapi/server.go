@@ -25,6 +25,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/order"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/internal/subscription"
+	"github.com/servicekatalog/servicekatalog/internal/ticket"
 )
 
 // Deps are what the API is built from.
@@ -36,6 +37,7 @@ type Deps struct {
 	Activation     *activation.Service
 	Orders         *order.Service
 	Subscriptions  *subscription.Service
+	Tickets        *ticket.Service
 	Clock          clock.Clock
 	Audit          *audit.Log
 	Authz          *authz.Authorizer

@@ -247,3 +247,33 @@ func (s *Schedule) Deadline(clock string, start time.Time, target time.Duration,
 	}
 	return s.advance(clock, cursor, left)
 }
+
+// Explain lists, day by day from start to end (at most 62 days), what the clock counted: the
+// support window, holidays and days without support hours, and the pauses.
+func (s *Schedule) Explain(clock string, start, end time.Time, pauses []Interval) []string {
+	var out []string
+	for _, p := range pauses {
+		until := "now (the clock is paused)"
+		if !p.End.IsZero() {
+			until = p.End.In(s.loc).Format("2006-01-02 15:04")
+		}
+		out = append(out, fmt.Sprintf("paused pending the customer from %s until %s", p.Start.In(s.loc).Format("2006-01-02 15:04"), until))
+	}
+	if clock == RoundTheClock || s.Always {
+		return append(out, fmt.Sprintf("counted round the clock: %s of running time", s.Elapsed(clock, start, end, pauses).Round(time.Minute)))
+	}
+	day := midnight(start, s.loc)
+	for i := 0; i < 62 && day.Before(end); i++ {
+		label := day.Format("2006-01-02 Monday")
+		if name, ok := s.Holiday(day); ok {
+			out = append(out, label+": holiday ("+name+"), not counted")
+		} else if ws, we, ok := s.window(day); !ok {
+			out = append(out, label+": no support hours, not counted")
+		} else {
+			n := s.Elapsed(clock, later(ws, start), earlier(we, end), pauses)
+			out = append(out, fmt.Sprintf("%s: support hours %s-%s, counted %d min", label, ws.Format("15:04"), we.Format("15:04"), int(n.Minutes())))
+		}
+		day = nextDay(day, s.loc)
+	}
+	return out
+}

@@ -1,0 +1,525 @@
+package httpapi
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/servicekatalog/servicekatalog/internal/page"
+	"github.com/servicekatalog/servicekatalog/internal/ticket"
+)
+
+func municipalTickets(c *gin.Context) ticket.Scope {
+	return ticket.Scope{Municipality: c.Param("code")}
+}
+
+func unitTickets(c *gin.Context) ticket.Scope { return ticket.Scope{Unit: c.Param("unit")} }
+
+// TicketView is a ticket with the history the caller may see.
+type TicketView struct {
+	ticket.Ticket
+	History []ticket.Event `json:"history"`
+}
+
+func (s *Server) listTickets(c *gin.Context, sc ticket.Scope) {
+	f := ticket.Filter{State: c.Query("state"), Priority: c.Query("priority")}
+	var err error
+	var active *bool
+	if active, err = optionalBool(c, "active"); err != nil {
+		s.fail(c, err)
+		return
+	}
+	f.Active = active != nil && *active
+	listed(s, c, func(p page.Request) (page.Page[ticket.Ticket], error) { return s.Tickets.List(ctx(c), sc, f, p) })
+}
+
+func (s *Server) getTicket(c *gin.Context, sc ticket.Scope) {
+	id, err := idParam(c, "id", "ticket")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	t, err := s.Tickets.Get(ctx(c), sc, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	h, err := s.Tickets.History(ctx(c), sc, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	versioned(c, 200, t.Version, TicketView{Ticket: t, History: h})
+}
+
+func (s *Server) ticketTransition(c *gin.Context, sc ticket.Scope, name string) {
+	id, err := idParam(c, "id", "ticket")
+	var in ticket.TransitionInput
+	if err == nil && c.Request.ContentLength != 0 {
+		err = bind(c, &in)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	t, err := s.Tickets.Transition(ctx(c), sc, id, name, in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	versioned(c, 200, t.Version, t)
+}
+
+func (s *Server) ticketNotes(c *gin.Context, sc ticket.Scope) {
+	id, err := idParam(c, "id", "ticket")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	notes, err := s.Tickets.Notes(ctx(c), sc, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list(c, page.Page[ticket.Note]{Items: notes})
+}
+
+func (s *Server) addTicketNote(c *gin.Context, sc ticket.Scope) {
+	id, err := idParam(c, "id", "ticket")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	creates(s, c, func(in ticket.NewNote) (ticket.Note, int, error) {
+		n, err := s.Tickets.AddNote(ctx(c), sc, id, in)
+		return n, 1, err
+	})
+}
+
+func (s *Server) ticketSLA(c *gin.Context, sc ticket.Scope) {
+	id, err := idParam(c, "id", "ticket")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := s.Tickets.SLA(ctx(c), sc, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(200, v)
+}
+
+// listMunicipalTickets godoc
+// @Summary  First line's queue: the municipality's tickets
+// @ID       listMunicipalTickets
+// @Tags     tickets
+// @Produce  json
+// @Param    code     path  string true  "Municipality code" example(101)
+// @Param    state    query string false "open, escalated, acknowledged, pending_customer, resolved, closed"
+// @Param    priority query string false "P1-P4"
+// @Param    active   query bool   false "Only tickets not resolved or closed"
+// @Param    limit    query int    false "Page size, 1-200" default(50)
+// @Param    cursor   query string false "Cursor from the previous page's next link"
+// @Success  200 {object} List[ticket.Ticket]
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Security BearerAuth
+// @Router   /municipalities/{code}/tickets [get]
+func (s *Server) listMunicipalTickets(c *gin.Context) { s.listTickets(c, municipalTickets(c)) }
+
+// createTicket godoc
+// @Summary  Open a ticket (first line)
+// @ID       createTicket
+// @Tags     tickets
+// @Accept   json
+// @Produce  json
+// @Param    code            path   string           true "Municipality code" example(101)
+// @Param    Idempotency-Key header string           true "Unique key; a retry with the same key and body returns the first answer"
+// @Param    body            body   ticket.NewTicket true "The ticket"
+// @Success  201 {object} ticket.Ticket
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  409 {object} Problem "conflict: the same key is in flight"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  422 {object} Problem "unprocessable: the key was used with another body"
+// @Security BearerAuth
+// @Router   /municipalities/{code}/tickets [post]
+func (s *Server) createTicket(c *gin.Context) {
+	creates(s, c, func(in ticket.NewTicket) (ticket.Ticket, int, error) {
+		t, err := s.Tickets.Create(ctx(c), c.Param("code"), in)
+		return t, t.Version, err
+	})
+}
+
+// getMunicipalTicket godoc
+// @Summary  Get a ticket of the municipality with its history
+// @ID       getMunicipalTicket
+// @Tags     tickets
+// @Produce  json
+// @Param    code path string true "Municipality code" example(101)
+// @Param    id   path string true "Ticket id" format(uuid)
+// @Success  200 {object} TicketView
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Security BearerAuth
+// @Router   /municipalities/{code}/tickets/{id} [get]
+func (s *Server) getMunicipalTicket(c *gin.Context) { s.getTicket(c, municipalTickets(c)) }
+
+// triageTicket godoc
+// @Summary  Triage an open ticket (first line)
+// @ID       triageTicket
+// @Tags     tickets
+// @Accept   json
+// @Produce  json
+// @Param    code     path   string        true "Municipality code" example(101)
+// @Param    id       path   string        true "Ticket id" format(uuid)
+// @Param    If-Match header string        true "ETag of the ticket read"
+// @Param    body     body   ticket.Triage true "What to change"
+// @Success  200 {object} ticket.Ticket
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  409 {object} Problem "conflict: not open"
+// @Failure  412 {object} Problem "precondition-failed"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  428 {object} Problem "precondition-required"
+// @Security BearerAuth
+// @Router   /municipalities/{code}/tickets/{id} [patch]
+func (s *Server) triageTicket(c *gin.Context) {
+	id, err := idParam(c, "id", "ticket")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	changed(s, c, func(version int, in ticket.Triage) (ticket.Ticket, int, error) {
+		t, err := s.Tickets.Triage(ctx(c), c.Param("code"), id, version, in)
+		return t, t.Version, err
+	})
+}
+
+// escalateTicket godoc
+// @Summary  Escalate to the unit delivering the subscription (first line)
+// @Description Starts the SLA clocks of the subscription's level for the ticket's priority.
+// @ID       escalateTicket
+// @Tags     tickets
+// @Accept   json
+// @Produce  json
+// @Param    code path string                 true "Municipality code" example(101)
+// @Param    id   path string                 true "Ticket id" format(uuid)
+// @Param    body body ticket.TransitionInput true "Why (required)"
+// @Success  200 {object} ticket.Ticket
+// @Failure  400 {object} Problem "invalid: reason or subscription missing"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  409 {object} Problem "conflict: not open"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Security BearerAuth
+// @Router   /municipalities/{code}/tickets/{id}/escalate [post]
+func (s *Server) escalateTicket(c *gin.Context) {
+	s.ticketTransition(c, municipalTickets(c), "escalate")
+}
+
+// resolveHere godoc
+// @Summary  Resolve at first line
+// @ID       resolveTicketAtFirstLine
+// @Tags     tickets
+// @Produce  json
+// @Param    code path string true "Municipality code" example(101)
+// @Param    id   path string true "Ticket id" format(uuid)
+// @Success  200 {object} ticket.Ticket
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  409 {object} Problem "conflict: not open"
+// @Security BearerAuth
+// @Router   /municipalities/{code}/tickets/{id}/resolve [post]
+func (s *Server) resolveHere(c *gin.Context) {
+	s.ticketTransition(c, municipalTickets(c), "resolve_here")
+}
+
+// provideInfo godoc
+// @Summary  Answer the unit's question (first line); the clocks run again
+// @ID       provideTicketInfo
+// @Tags     tickets
+// @Produce  json
+// @Param    code path string true "Municipality code" example(101)
+// @Param    id   path string true "Ticket id" format(uuid)
+// @Success  200 {object} ticket.Ticket
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  409 {object} Problem "conflict: not pending the customer"
+// @Security BearerAuth
+// @Router   /municipalities/{code}/tickets/{id}/provide-info [post]
+func (s *Server) provideInfo(c *gin.Context) {
+	s.ticketTransition(c, municipalTickets(c), "provide_info")
+}
+
+// closeTicket godoc
+// @Summary  Confirm the resolution and close (first line)
+// @ID       closeTicket
+// @Tags     tickets
+// @Produce  json
+// @Param    code path string true "Municipality code" example(101)
+// @Param    id   path string true "Ticket id" format(uuid)
+// @Success  200 {object} ticket.Ticket
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  409 {object} Problem "conflict: not resolved"
+// @Security BearerAuth
+// @Router   /municipalities/{code}/tickets/{id}/close [post]
+func (s *Server) closeTicket(c *gin.Context) { s.ticketTransition(c, municipalTickets(c), "close") }
+
+// reopenTicket godoc
+// @Summary  Reopen a resolved ticket within the reopen period (first line)
+// @ID       reopenTicket
+// @Tags     tickets
+// @Accept   json
+// @Produce  json
+// @Param    code path string                 true "Municipality code" example(101)
+// @Param    id   path string                 true "Ticket id" format(uuid)
+// @Param    body body ticket.TransitionInput true "Why (required)"
+// @Success  200 {object} ticket.Ticket
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  409 {object} Problem "conflict: not resolved, or the period is over"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Security BearerAuth
+// @Router   /municipalities/{code}/tickets/{id}/reopen [post]
+func (s *Server) reopenTicket(c *gin.Context) { s.ticketTransition(c, municipalTickets(c), "reopen") }
+
+// listMunicipalNotes godoc
+// @Summary  The notes of a ticket the municipality may read
+// @Description Public notes and the municipality's own internal notes.
+// @ID       listMunicipalTicketNotes
+// @Tags     tickets
+// @Produce  json
+// @Param    code path string true "Municipality code" example(101)
+// @Param    id   path string true "Ticket id" format(uuid)
+// @Success  200 {object} List[ticket.Note]
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Security BearerAuth
+// @Router   /municipalities/{code}/tickets/{id}/notes [get]
+func (s *Server) listMunicipalNotes(c *gin.Context) { s.ticketNotes(c, municipalTickets(c)) }
+
+// addMunicipalNote godoc
+// @Summary  Add a public or internal note (first line)
+// @ID       addMunicipalTicketNote
+// @Tags     tickets
+// @Accept   json
+// @Produce  json
+// @Param    code            path   string         true "Municipality code" example(101)
+// @Param    id              path   string         true "Ticket id" format(uuid)
+// @Param    Idempotency-Key header string         true "Unique key; a retry returns the first answer"
+// @Param    body            body   ticket.NewNote true "The note"
+// @Success  201 {object} ticket.Note
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  409 {object} Problem "conflict: the same key is in flight"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  422 {object} Problem "unprocessable: the key was used with another body"
+// @Security BearerAuth
+// @Router   /municipalities/{code}/tickets/{id}/notes [post]
+func (s *Server) addMunicipalNote(c *gin.Context) { s.addTicketNote(c, municipalTickets(c)) }
+
+// municipalTicketSLA godoc
+// @Summary  Explain a ticket's SLA clocks
+// @Description For response and restore: target and clock, start, pauses, calendar and support hours
+// @Description applied day by day, deadline, elapsed time, percentage used and state (ok, warning, breached).
+// @ID       municipalTicketSLA
+// @Tags     tickets
+// @Produce  json
+// @Param    code path string true "Municipality code" example(101)
+// @Param    id   path string true "Ticket id" format(uuid)
+// @Success  200 {object} ticket.SLA
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Security BearerAuth
+// @Router   /municipalities/{code}/tickets/{id}/sla [get]
+func (s *Server) municipalTicketSLA(c *gin.Context) { s.ticketSLA(c, municipalTickets(c)) }
+
+// listUnitTickets godoc
+// @Summary  Second line's queue: tickets escalated to the unit, soonest deadline first
+// @ID       listUnitTickets
+// @Tags     tickets
+// @Produce  json
+// @Param    unit     path  string true  "Unit slug" example(hovedstaden)
+// @Param    state    query string false "escalated, acknowledged, pending_customer, resolved, closed, open (handed back)"
+// @Param    priority query string false "P1-P4"
+// @Param    active   query bool   false "Only tickets not resolved or closed"
+// @Param    limit    query int    false "Page size, 1-200" default(50)
+// @Param    cursor   query string false "Cursor from the previous page's next link"
+// @Success  200 {object} List[ticket.Ticket]
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Security BearerAuth
+// @Router   /units/{unit}/tickets [get]
+func (s *Server) listUnitTickets(c *gin.Context) { s.listTickets(c, unitTickets(c)) }
+
+// getUnitTicket godoc
+// @Summary  Get a ticket escalated to the unit, with its history from escalation
+// @ID       getUnitTicket
+// @Tags     tickets
+// @Produce  json
+// @Param    unit path string true "Unit slug" example(hovedstaden)
+// @Param    id   path string true "Ticket id" format(uuid)
+// @Success  200 {object} TicketView
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Security BearerAuth
+// @Router   /units/{unit}/tickets/{id} [get]
+func (s *Server) getUnitTicket(c *gin.Context) { s.getTicket(c, unitTickets(c)) }
+
+// acknowledgeTicket godoc
+// @Summary  Acknowledge an escalated ticket (second line); stops the response clock
+// @ID       acknowledgeTicket
+// @Tags     tickets
+// @Produce  json
+// @Param    unit path string true "Unit slug" example(hovedstaden)
+// @Param    id   path string true "Ticket id" format(uuid)
+// @Success  200 {object} ticket.Ticket
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  409 {object} Problem "conflict: not escalated"
+// @Security BearerAuth
+// @Router   /units/{unit}/tickets/{id}/acknowledge [post]
+func (s *Server) acknowledgeTicket(c *gin.Context) {
+	s.ticketTransition(c, unitTickets(c), "acknowledge")
+}
+
+// requestInfo godoc
+// @Summary  Ask the municipality for information (second line); the clocks pause
+// @ID       requestTicketInfo
+// @Tags     tickets
+// @Accept   json
+// @Produce  json
+// @Param    unit path string                 true "Unit slug" example(hovedstaden)
+// @Param    id   path string                 true "Ticket id" format(uuid)
+// @Param    body body ticket.TransitionInput true "The question (required)"
+// @Success  200 {object} ticket.Ticket
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  409 {object} Problem "conflict: not acknowledged"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Security BearerAuth
+// @Router   /units/{unit}/tickets/{id}/request-info [post]
+func (s *Server) requestInfo(c *gin.Context) { s.ticketTransition(c, unitTickets(c), "request_info") }
+
+// resolveTicket godoc
+// @Summary  Resolve (second line); stops the restore clock
+// @ID       resolveTicket
+// @Tags     tickets
+// @Produce  json
+// @Param    unit path string true "Unit slug" example(hovedstaden)
+// @Param    id   path string true "Ticket id" format(uuid)
+// @Success  200 {object} ticket.Ticket
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  409 {object} Problem "conflict: not acknowledged"
+// @Security BearerAuth
+// @Router   /units/{unit}/tickets/{id}/resolve [post]
+func (s *Server) resolveTicket(c *gin.Context) { s.ticketTransition(c, unitTickets(c), "resolve") }
+
+// handBack godoc
+// @Summary  Hand the ticket back to first line with a reason (second line)
+// @ID       handBackTicket
+// @Tags     tickets
+// @Accept   json
+// @Produce  json
+// @Param    unit path string                 true "Unit slug" example(hovedstaden)
+// @Param    id   path string                 true "Ticket id" format(uuid)
+// @Param    body body ticket.TransitionInput true "Why (required)"
+// @Success  200 {object} ticket.Ticket
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  409 {object} Problem "conflict: not with the unit"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Security BearerAuth
+// @Router   /units/{unit}/tickets/{id}/hand-back [post]
+func (s *Server) handBack(c *gin.Context) { s.ticketTransition(c, unitTickets(c), "hand_back") }
+
+// listUnitNotes godoc
+// @Summary  The notes of a ticket the unit may read
+// @Description Public notes from the escalation on, and the unit's own internal notes.
+// @ID       listUnitTicketNotes
+// @Tags     tickets
+// @Produce  json
+// @Param    unit path string true "Unit slug" example(hovedstaden)
+// @Param    id   path string true "Ticket id" format(uuid)
+// @Success  200 {object} List[ticket.Note]
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Security BearerAuth
+// @Router   /units/{unit}/tickets/{id}/notes [get]
+func (s *Server) listUnitNotes(c *gin.Context) { s.ticketNotes(c, unitTickets(c)) }
+
+// addUnitNote godoc
+// @Summary  Add a public or internal note (second line)
+// @ID       addUnitTicketNote
+// @Tags     tickets
+// @Accept   json
+// @Produce  json
+// @Param    unit            path   string         true "Unit slug" example(hovedstaden)
+// @Param    id              path   string         true "Ticket id" format(uuid)
+// @Param    Idempotency-Key header string         true "Unique key; a retry returns the first answer"
+// @Param    body            body   ticket.NewNote true "The note"
+// @Success  201 {object} ticket.Note
+// @Failure  400 {object} Problem "invalid"
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Failure  409 {object} Problem "conflict: the same key is in flight"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  422 {object} Problem "unprocessable: the key was used with another body"
+// @Security BearerAuth
+// @Router   /units/{unit}/tickets/{id}/notes [post]
+func (s *Server) addUnitNote(c *gin.Context) { s.addTicketNote(c, unitTickets(c)) }
+
+// unitTicketSLA godoc
+// @Summary  Explain a ticket's SLA clocks (unit)
+// @ID       unitTicketSLA
+// @Tags     tickets
+// @Produce  json
+// @Param    unit path string true "Unit slug" example(hovedstaden)
+// @Param    id   path string true "Ticket id" format(uuid)
+// @Success  200 {object} ticket.SLA
+// @Failure  401 {object} Problem "unauthorized"
+// @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
+// @Security BearerAuth
+// @Router   /units/{unit}/tickets/{id}/sla [get]
+func (s *Server) unitTicketSLA(c *gin.Context) { s.ticketSLA(c, unitTickets(c)) }

@@ -1,0 +1,134 @@
+package ticket
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/servicekatalog/servicekatalog/internal/catalog"
+	"github.com/servicekatalog/servicekatalog/internal/sla"
+)
+
+// The states of an SLA clock.
+const (
+	ClockOK       = "ok"
+	ClockWarning  = "warning"  // 75 % of the target used
+	ClockBreached = "breached" // 100 % used
+)
+
+// WarningPercent is where a clock turns to warning.
+const WarningPercent = 75
+
+// Clock is one SLA target of an escalated ticket.
+type Clock struct {
+	Target         string     `json:"target" enums:"response,restore"`
+	Clock          string     `json:"clock" enums:"business_hours,24x7"`
+	TargetMinutes  int        `json:"target_minutes" example:"240"`
+	StartedAt      time.Time  `json:"started_at"`
+	StoppedAt      *time.Time `json:"stopped_at"` // acknowledged (response) or resolved by the unit (restore)
+	Deadline       *time.Time `json:"deadline"`   // null while paused
+	ElapsedMinutes int        `json:"elapsed_minutes"`
+	PercentUsed    float64    `json:"percent_used" example:"37.5"`
+	State          string     `json:"state" enums:"ok,warning,breached"`
+	Paused         bool       `json:"paused"`
+	Explanation    []string   `json:"explanation,omitempty"`
+}
+
+// SLA is a ticket's SLA clocks and how they were counted.
+type SLA struct {
+	TicketID     string         `json:"ticket_id" format:"uuid"`
+	Escalated    bool           `json:"escalated"`
+	Level        string         `json:"level,omitempty" example:"standard"`
+	Priority     string         `json:"priority" example:"P2"`
+	Calendar     string         `json:"calendar,omitempty" example:"dk-public"`
+	TimeZone     string         `json:"time_zone,omitempty" example:"Europe/Copenhagen"`
+	SupportHours string         `json:"support_hours,omitempty" example:"monday 08:00-16:00, ..."`
+	Pauses       []sla.Interval `json:"pauses"`
+	Clocks       []Clock        `json:"clocks"`
+	Events       []SLAEvent     `json:"events,omitempty"` // warnings and breaches recorded by the sweep
+}
+
+// clocks computes the ticket's SLA at now from its level, schedule and pauses; explain adds the
+// day-by-day account.
+func clocks(t Ticket, lvl catalog.Level, sched *sla.Schedule, pauses []sla.Interval, now time.Time, explain bool) SLA {
+	out := SLA{TicketID: t.ID, Priority: t.Priority, Pauses: []sla.Interval{}, Clocks: []Clock{}}
+	if t.EscalatedAt == nil {
+		return out
+	}
+	out.Escalated, out.Level, out.Calendar, out.TimeZone = true, lvl.ID, sched.Calendar.ID, sched.Calendar.TimeZone
+	out.SupportHours = describe(lvl.SupportHours)
+	for _, p := range pauses {
+		if !p.Start.Before(*t.EscalatedAt) {
+			out.Pauses = append(out.Pauses, p)
+		}
+	}
+	target := lvl.Priorities[t.Priority]
+	var restoreStop *time.Time
+	if t.ResolvedByUnit {
+		restoreStop = t.ResolvedAt
+	}
+	for _, c := range []struct {
+		name    string
+		clock   string
+		minutes int
+		stop    *time.Time
+	}{
+		{"response", target.ResponseClock, target.ResponseMinutes, t.AcknowledgedAt},
+		{"restore", target.RestoreClock, target.RestoreMinutes, restoreStop},
+	} {
+		end := now
+		if c.stop != nil {
+			end = *c.stop
+		}
+		goal := time.Duration(c.minutes) * time.Minute
+		elapsed := sched.Elapsed(c.clock, *t.EscalatedAt, end, out.Pauses)
+		k := Clock{Target: c.name, Clock: c.clock, TargetMinutes: c.minutes, StartedAt: *t.EscalatedAt, StoppedAt: c.stop,
+			ElapsedMinutes: int(elapsed.Minutes()), PercentUsed: float64(int(elapsed*1000/goal)) / 10}
+		if due, ok := sched.Deadline(c.clock, *t.EscalatedAt, goal, out.Pauses); ok {
+			k.Deadline = &due
+		}
+		k.Paused = c.stop == nil && len(out.Pauses) > 0 && out.Pauses[len(out.Pauses)-1].End.IsZero()
+		switch {
+		case k.PercentUsed >= 100:
+			k.State = ClockBreached
+		case k.PercentUsed >= WarningPercent:
+			k.State = ClockWarning
+		default:
+			k.State = ClockOK
+		}
+		if explain {
+			upto := end
+			if k.Deadline != nil && k.Deadline.After(upto) {
+				upto = *k.Deadline
+			}
+			k.Explanation = append([]string{fmt.Sprintf("target %d min on the %s clock from escalation at %s", c.minutes, c.clock,
+				t.EscalatedAt.In(sched.Location()).Format("2006-01-02 15:04 MST"))}, sched.Explain(c.clock, *t.EscalatedAt, upto, out.Pauses)...)
+		}
+		out.Clocks = append(out.Clocks, k)
+	}
+	return out
+}
+
+// due is the next deadline the second line works towards: the response while unacknowledged,
+// then the restore while running.
+func (s SLA) due(state string) *time.Time {
+	for _, c := range s.Clocks {
+		if c.StoppedAt == nil && !c.Paused && (c.Target == "response" || state == Acknowledged) {
+			return c.Deadline
+		}
+	}
+	return nil
+}
+
+func describe(h catalog.SupportHours) string {
+	if h.Always {
+		return "always"
+	}
+	var parts []string
+	for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"} {
+		if s, ok := h.Weekly[d]; ok {
+			parts = append(parts, d+" "+s.From+"-"+s.To)
+		}
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,469 @@
+package ticket
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/servicekatalog/servicekatalog/internal/apperr"
+	"github.com/servicekatalog/servicekatalog/internal/audit"
+	"github.com/servicekatalog/servicekatalog/internal/catalog"
+	"github.com/servicekatalog/servicekatalog/internal/clock"
+	"github.com/servicekatalog/servicekatalog/internal/idempotency"
+	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/page"
+	"github.com/servicekatalog/servicekatalog/internal/postgres"
+	"github.com/servicekatalog/servicekatalog/internal/sla"
+	"github.com/servicekatalog/servicekatalog/internal/subscription"
+	"github.com/servicekatalog/servicekatalog/internal/tenant"
+)
+
+// Service is the tickets' use cases.
+type Service struct {
+	db            *postgres.DB
+	audit         *audit.Log
+	catalog       *catalog.Service
+	subscriptions *subscription.Service
+	clock         clock.Clock
+	reopenDays    int
+}
+
+// NewService returns the ticket service; a municipality may reopen within reopenDays.
+func NewService(db *postgres.DB, log *audit.Log, cat *catalog.Service, subs *subscription.Service, c clock.Clock, reopenDays int) *Service {
+	return &Service{db: db, audit: log, catalog: cat, subscriptions: subs, clock: c, reopenDays: reopenDays}
+}
+
+// Scope is whose view a call has: a municipality's (its own tickets) or a unit's (tickets
+// escalated to it, from the time of escalation).
+type Scope struct {
+	Municipality string
+	Unit         string
+}
+
+func (sc Scope) side() string {
+	if sc.Unit != "" {
+		return unitSide
+	}
+	return municipalSide
+}
+
+func (sc Scope) where(q *gorm.DB) *gorm.DB {
+	if sc.Unit != "" {
+		return q.Where("unit = ? AND first_escalated_at IS NOT NULL", sc.Unit)
+	}
+	return q.Where("municipality = ?", sc.Municipality)
+}
+
+// NewTicket is a ticket the first line opens.
+type NewTicket struct {
+	Title          string `json:"title" validate:"required,max=200" example:"File server unreachable"`
+	Description    string `json:"description" validate:"max=10000" example:"Users at the jobcentre cannot open the S: drive."`
+	Priority       string `json:"priority" validate:"required,oneof=P1 P2 P3 P4" example:"P2"`
+	HighPriority   bool   `json:"high_priority"`
+	Category       string `json:"category" validate:"required,oneof=incident request" example:"incident"`
+	Reporter       string `json:"reporter" validate:"max=200" example:"Jobcenter, Lise Holm"`
+	SubscriptionID string `json:"subscription_id" validate:"omitempty,uuid" format:"uuid"`
+}
+
+// Create opens a ticket in a municipality.
+func (s *Service) Create(ctx context.Context, code string, in NewTicket) (Ticket, error) {
+	actor, _ := identity.FromContext(ctx)
+	var out Ticket
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.checkSubscription(ctx, code, in.SubscriptionID, "/subscription_id"); err != nil {
+			return err
+		}
+		var err error
+		out, err = idempotency.Once(ctx, s.db, "ticket.create", in, func(ctx context.Context) (Ticket, error) {
+			now := s.clock.Now()
+			t := Ticket{ID: uuid.NewString(), Municipality: code, Title: strings.TrimSpace(in.Title), Description: in.Description,
+				Priority: in.Priority, HighPriority: in.HighPriority, Category: in.Category, Reporter: in.Reporter, State: Open,
+				CreatedBy: actor.Subject, CreatedAt: now, UpdatedAt: now, Version: 1}
+			if in.SubscriptionID != "" {
+				t.SubscriptionID = &in.SubscriptionID
+			}
+			if err := s.db.Conn(ctx).Create(&t).Error; err != nil {
+				return t, err
+			}
+			if err := s.event(ctx, t.ID, Event{Action: "create", ToState: Open, At: now}); err != nil {
+				return t, err
+			}
+			return t, s.record(ctx, t, "ticket.create", audit.Diff(nil, t))
+		})
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) checkSubscription(ctx context.Context, code, id, ptr string) error {
+	if id == "" {
+		return nil
+	}
+	sub, err := s.subscriptions.Get(ctx, code, "", id)
+	if apperr.Is(err, apperr.NotFound) {
+		return apperr.Field(ptr, "no such subscription of this municipality")
+	} else if err != nil {
+		return err
+	}
+	if sub.State == subscription.Terminated {
+		return apperr.Field(ptr, "the subscription has ended")
+	}
+	return nil
+}
+
+func (s *Service) record(ctx context.Context, t Ticket, action string, diff any) error {
+	return s.audit.Record(ctx, audit.Change{Tenant: tenant.ForMunicipality(t.Municipality), Action: action,
+		ObjectType: "ticket", ObjectID: t.ID, Diff: diff})
+}
+
+func (s *Service) event(ctx context.Context, id string, e Event) error {
+	actor, _ := identity.FromContext(ctx)
+	var n int64
+	if err := s.db.Conn(ctx).Model(&Event{}).Where("ticket_id = ?", id).Count(&n).Error; err != nil {
+		return err
+	}
+	e.TicketID, e.Seq, e.Actor, e.ActorTenant = id, int(n)+1, actor.Subject, actor.Acting.String()
+	return s.db.Conn(ctx).Create(&e).Error
+}
+
+// lock loads a ticket in the scope for change; others are not found.
+func (s *Service) lock(ctx context.Context, sc Scope, id string) (Ticket, error) {
+	var t Ticket
+	err := sc.where(s.db.Conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id)).Take(&t).Error
+	return t, postgres.NotFound(err, "ticket")
+}
+
+// Triage changes the priority, mark, category or subscription of an open ticket at version.
+type Triage struct {
+	Priority       *string `json:"priority" validate:"omitnil,oneof=P1 P2 P3 P4" example:"P1"`
+	HighPriority   *bool   `json:"high_priority"`
+	Category       *string `json:"category" validate:"omitnil,oneof=incident request"`
+	SubscriptionID *string `json:"subscription_id" validate:"omitnil,uuid" format:"uuid"`
+	Title          *string `json:"title" validate:"omitnil,min=1,max=200"`
+}
+
+// Triage applies in to an open ticket of the municipality if it is still at version.
+func (s *Service) Triage(ctx context.Context, code, id string, version int, in Triage) (Ticket, error) {
+	var out Ticket
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		t, err := s.lock(ctx, Scope{Municipality: code}, id)
+		if err != nil {
+			return err
+		}
+		if err := apperr.CheckVersion(t.Version, version); err != nil {
+			return err
+		}
+		if t.State != Open {
+			return apperr.Newf(apperr.Conflict, "the ticket is %s; triage it while it is open", t.State)
+		}
+		before := t
+		if in.SubscriptionID != nil {
+			if err := s.checkSubscription(ctx, code, *in.SubscriptionID, "/subscription_id"); err != nil {
+				return err
+			}
+			t.SubscriptionID = in.SubscriptionID
+		}
+		if in.Priority != nil {
+			t.Priority = *in.Priority
+		}
+		if in.HighPriority != nil {
+			t.HighPriority = *in.HighPriority
+		}
+		if in.Category != nil {
+			t.Category = *in.Category
+		}
+		if in.Title != nil {
+			t.Title = strings.TrimSpace(*in.Title)
+		}
+		if err := s.save(ctx, &t, nil); err != nil {
+			return err
+		}
+		out = t
+		if err := s.event(ctx, id, Event{Action: "triage", FromState: Open, ToState: Open, At: t.UpdatedAt}); err != nil {
+			return err
+		}
+		return s.record(ctx, t, "ticket.triage", audit.Diff(before, t))
+	})
+	return out, err
+}
+
+// save writes a changed ticket with its next deadline and bumps its version.
+func (s *Service) save(ctx context.Context, t *Ticket, due *time.Time) error {
+	t.Version++
+	t.UpdatedAt = s.clock.Now()
+	t.DueAt = due
+	return s.db.Conn(ctx).Model(&Ticket{}).Where("id = ?", t.ID).Select("*").Omit("id", "created_at", "created_by").Updates(t).Error
+}
+
+// TransitionInput carries the reason a transition needs.
+type TransitionInput struct {
+	Reason string `json:"reason" validate:"max=2000" example:"Needs a restart of the storage controller"`
+}
+
+// Transition makes a state change on a ticket of the scope: escalate, resolve_here,
+// provide_info, close, reopen (municipality); acknowledge, request_info, resolve, hand_back
+// (unit). The row is locked, so of two conflicting changes exactly one wins.
+func (s *Service) Transition(ctx context.Context, sc Scope, id, name string, in TransitionInput) (Ticket, error) {
+	var out Ticket
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		t, err := s.lock(ctx, sc, id)
+		if err != nil {
+			return err
+		}
+		before := t
+		now := s.clock.Now()
+		e, err := t.apply(name, sc.side(), strings.TrimSpace(in.Reason), now, s.reopenDays)
+		if err != nil {
+			return err
+		}
+		if name == "escalate" {
+			sub, err := s.subscriptions.Get(ctx, t.Municipality, "", *t.SubscriptionID)
+			if err != nil {
+				return err
+			}
+			t.Unit, t.Level = &sub.Unit, &sub.Level
+		}
+		if err := s.pause(ctx, t.ID, name, now); err != nil {
+			return err
+		}
+		view, err := s.sla(ctx, t, false)
+		if err != nil {
+			return err
+		}
+		if err := s.save(ctx, &t, view.due(t.State)); err != nil {
+			return err
+		}
+		if err := s.event(ctx, id, e); err != nil {
+			return err
+		}
+		out = t
+		return s.record(ctx, t, "ticket."+name, map[string]any{"reason": e.Reason, "ticket": audit.Diff(before, t)})
+	})
+	return out, err
+}
+
+// pause starts or ends the pause a transition implies: waiting for the customer and a
+// resolution the municipality has not confirmed stop the clocks.
+func (s *Service) pause(ctx context.Context, id, name string, now time.Time) error {
+	switch name {
+	case "request_info", "resolve":
+		return s.db.Conn(ctx).Exec(`INSERT INTO ticket_pauses (ticket_id, started_at) VALUES (?, ?)`, id, now).Error
+	case "provide_info", "reopen", "hand_back":
+		return s.db.Conn(ctx).Exec(`UPDATE ticket_pauses SET ended_at = ? WHERE ticket_id = ? AND ended_at IS NULL`, now, id).Error
+	}
+	return nil
+}
+
+// sla computes the ticket's clocks now.
+func (s *Service) sla(ctx context.Context, t Ticket, explain bool) (SLA, error) {
+	if t.EscalatedAt == nil || t.Level == nil {
+		return clocks(t, catalog.Level{}, nil, nil, s.clock.Now(), false), nil
+	}
+	lvl, err := catalog.Get[catalog.Level](ctx, s.catalog, catalog.KindLevel, *t.Level)
+	if err != nil {
+		return SLA{}, err
+	}
+	cal, err := catalog.Get[catalog.Calendar](ctx, s.catalog, catalog.KindCalendar, lvl.SupportHours.Calendar)
+	if err != nil {
+		return SLA{}, err
+	}
+	sched, err := sla.NewSchedule(lvl.SupportHours, cal)
+	if err != nil {
+		return SLA{}, err
+	}
+	var rows []struct {
+		StartedAt time.Time
+		EndedAt   *time.Time
+	}
+	if err := s.db.Conn(ctx).Table("ticket_pauses").Where("ticket_id = ?", t.ID).Order("started_at").Find(&rows).Error; err != nil {
+		return SLA{}, err
+	}
+	pauses := make([]sla.Interval, len(rows))
+	for i, r := range rows {
+		pauses[i].Start = r.StartedAt
+		if r.EndedAt != nil {
+			pauses[i].End = *r.EndedAt
+		}
+	}
+	return clocks(t, lvl, sched, pauses, s.clock.Now(), explain), nil
+}
+
+// SLA explains a ticket's clocks: deadlines, elapsed time, percentage used, state, and day by
+// day what was counted.
+func (s *Service) SLA(ctx context.Context, sc Scope, id string) (SLA, error) {
+	t, err := s.Get(ctx, sc, id)
+	if err != nil {
+		return SLA{}, err
+	}
+	view, err := s.sla(ctx, t, true)
+	if err != nil {
+		return view, err
+	}
+	view.Events = []SLAEvent{}
+	return view, s.db.Conn(ctx).Table("sla_events").Where("ticket_id = ?", id).Order("at, target, kind").Find(&view.Events).Error
+}
+
+// Get returns a ticket of the scope.
+func (s *Service) Get(ctx context.Context, sc Scope, id string) (Ticket, error) {
+	var t Ticket
+	err := sc.where(s.db.Conn(ctx).Where("id = ?", id)).Take(&t).Error
+	return t, postgres.NotFound(err, "ticket")
+}
+
+// Filter selects tickets.
+type Filter struct {
+	State    string
+	Priority string
+	Active   bool // not resolved or closed
+}
+
+// List returns one page of the scope's tickets: a municipality's oldest first; a unit's by the
+// next deadline, soonest first (paused and finished ones last).
+func (s *Service) List(ctx context.Context, sc Scope, f Filter, p page.Request) (page.Page[Ticket], error) {
+	q := sc.where(s.db.Conn(ctx).Model(&Ticket{}))
+	if f.State != "" {
+		q = q.Where("state = ?", f.State)
+	}
+	if f.Priority != "" {
+		q = q.Where("priority = ?", f.Priority)
+	}
+	if f.Active {
+		q = q.Where("state NOT IN ?", []string{Resolved, Closed})
+	}
+	if sc.Unit != "" {
+		return postgres.Page(q, p, func(t Ticket) []string {
+			due := "infinity"
+			if t.DueAt != nil {
+				due = t.DueAt.Format(time.RFC3339Nano)
+			}
+			return []string{due, t.ID}
+		}, "COALESCE(due_at, 'infinity'::timestamptz)", "id")
+	}
+	return postgres.Page(q, p, func(t Ticket) []string { return []string{t.CreatedAt.Format(time.RFC3339Nano), t.ID} }, "created_at", "id")
+}
+
+// History returns the ticket's events the scope may see: a unit only from first escalation.
+func (s *Service) History(ctx context.Context, sc Scope, id string) ([]Event, error) {
+	t, err := s.Get(ctx, sc, id)
+	if err != nil {
+		return nil, err
+	}
+	q := s.db.Conn(ctx).Where("ticket_id = ?", id)
+	if sc.Unit != "" {
+		q = q.Where("at >= ?", *t.FirstEscalatedAt)
+	}
+	out := []Event{}
+	return out, q.Order("seq").Find(&out).Error
+}
+
+// NewNote is a note to add.
+type NewNote struct {
+	Body       string `json:"body" validate:"required,max=10000" example:"Restarted the controller; watching."`
+	Visibility string `json:"visibility" validate:"required,oneof=public internal" example:"public"`
+}
+
+// AddNote adds a note to a ticket of the scope, written by the caller's organisation.
+func (s *Service) AddNote(ctx context.Context, sc Scope, id string, in NewNote) (Note, error) {
+	actor, _ := identity.FromContext(ctx)
+	var out Note
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		t, err := s.lock(ctx, sc, id)
+		if err != nil {
+			return err
+		}
+		out, err = idempotency.Once(ctx, s.db, "ticket.note", in, func(ctx context.Context) (Note, error) {
+			n := Note{ID: uuid.NewString(), TicketID: id, Body: in.Body, Visibility: in.Visibility, Author: actor.Subject,
+				AuthorTenant: ownTenant(sc).String(), CreatedAt: s.clock.Now()}
+			if err := s.db.Conn(ctx).Create(&n).Error; err != nil {
+				return n, err
+			}
+			return n, s.record(ctx, t, "ticket.note", audit.Diff(nil, n))
+		})
+		return err
+	})
+	return out, err
+}
+
+func ownTenant(sc Scope) tenant.ID {
+	if sc.Unit != "" {
+		return tenant.ForUnit(sc.Unit)
+	}
+	return tenant.ForMunicipality(sc.Municipality)
+}
+
+// Notes lists the notes the scope may read: public ones (for a unit, from first escalation) and
+// the internal ones of its own organisation.
+func (s *Service) Notes(ctx context.Context, sc Scope, id string) ([]Note, error) {
+	t, err := s.Get(ctx, sc, id)
+	if err != nil {
+		return nil, err
+	}
+	q := s.db.Conn(ctx).Where("ticket_id = ? AND (visibility = 'public' OR author_tenant = ?)", id, ownTenant(sc).String())
+	if sc.Unit != "" {
+		q = q.Where("created_at >= ?", *t.FirstEscalatedAt)
+	}
+	out := []Note{}
+	return out, q.Order("created_at, id").Find(&out).Error
+}
+
+// Sweep records, once per escalation, each clock that reached 75 % (warning) or 100 % (breach)
+// as an SLA event, audited, and refreshes the tickets' next deadlines. It returns the events
+// recorded.
+func (s *Service) Sweep(ctx context.Context) (int, error) {
+	n := 0
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		var ts []Ticket
+		if err := s.db.Conn(ctx).Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
+			Where("state IN ?", []string{Escalated, Acknowledged, PendingCustomer}).Find(&ts).Error; err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		for _, t := range ts {
+			view, err := s.sla(ctx, t, false)
+			if err != nil {
+				return err
+			}
+			for _, c := range view.Clocks {
+				for _, kind := range kindsReached(c) {
+					res := s.db.Conn(ctx).Exec(`INSERT INTO sla_events (ticket_id, escalated_at, target, kind, at) VALUES (?, ?, ?, ?, ?)
+						ON CONFLICT DO NOTHING`, t.ID, *t.EscalatedAt, c.Target, kind, now)
+					if res.Error != nil {
+						return res.Error
+					}
+					if res.RowsAffected == 0 {
+						continue
+					}
+					n++
+					if err := s.record(ctx, t, "ticket.sla_"+kind, map[string]any{"target": c.Target, "percent_used": c.PercentUsed,
+						"deadline": c.Deadline, "unit": t.Unit, "priority": t.Priority, "high_priority": t.HighPriority}); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+func kindsReached(c Clock) []string {
+	switch c.State {
+	case ClockBreached:
+		return []string{"warning", "breach"}
+	case ClockWarning:
+		return []string{"warning"}
+	}
+	return nil
+}
+
+// SLAEvent is an SLA warning or breach the sweep recorded.
+type SLAEvent struct {
+	EscalatedAt time.Time `json:"escalated_at"`
+	Target      string    `json:"target" enums:"response,restore"`
+	Kind        string    `json:"kind" enums:"warning,breach"`
+	At          time.Time `json:"at"`
+}
