@@ -46,6 +46,7 @@ CREATE TABLE ticket_events (
 
 CREATE TABLE ticket_notes (
     id             uuid PRIMARY KEY,
+    seq            bigint GENERATED ALWAYS AS IDENTITY,  -- the order notes were written in
     ticket_id      uuid NOT NULL REFERENCES tickets (id),
     body           text NOT NULL CHECK (length(body) BETWEEN 1 AND 10000),
     visibility     text NOT NULL CHECK (visibility IN ('public', 'internal')),
@@ -53,15 +54,16 @@ CREATE TABLE ticket_notes (
     author_tenant  text NOT NULL,
     created_at     timestamptz NOT NULL
 );
-CREATE INDEX ticket_notes_ticket ON ticket_notes (ticket_id, created_at, id);
+CREATE INDEX ticket_notes_ticket ON ticket_notes (ticket_id, seq);
 
 -- Pending the customer: the SLA clocks pause.
 CREATE TABLE ticket_pauses (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     ticket_id   uuid NOT NULL REFERENCES tickets (id),
     started_at  timestamptz NOT NULL,
-    ended_at    timestamptz,
-    PRIMARY KEY (ticket_id, started_at)
+    ended_at    timestamptz
 );
+CREATE INDEX ticket_pauses_ticket ON ticket_pauses (ticket_id, started_at);
 
 -- Warnings (75 %) and breaches (100 %) of an escalation's clocks, recorded once each by the sweep.
 CREATE TABLE sla_events (

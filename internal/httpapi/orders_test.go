@@ -53,7 +53,7 @@ func meetGate(t *testing.T, env *apptest.Env) {
 		Token: env.Token("signatory.101"), Header: key(), Body: map[string]any{"terms_version": "2026-1"}}), 201)
 	mustStatus(t, "ros", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/risk-assessments", Token: spoc,
 		Header: key(), Body: map[string]any{"family": "compute", "document_ref": "ESDH 2026-004711",
-			"sha256": strings.Repeat("ab", 32), "assessed_on": "2026-10-01", "approved_by": "Kommunaldirektør Jens Hansen"}}), 201)
+			"sha256": strings.Repeat("ab", 32), "assessed_on": "2026-01-15", "approved_by": "Kommunaldirektør Jens Hansen"}}), 201)
 }
 
 func TestOrderThroughTheGateToSubscriptionAndCosts(t *testing.T) {

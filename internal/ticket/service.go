@@ -279,7 +279,7 @@ func (s *Service) sla(ctx context.Context, t Ticket, explain bool) (SLA, error) 
 		StartedAt time.Time
 		EndedAt   *time.Time
 	}
-	if err := s.db.Conn(ctx).Table("ticket_pauses").Where("ticket_id = ?", t.ID).Order("started_at").Find(&rows).Error; err != nil {
+	if err := s.db.Conn(ctx).Table("ticket_pauses").Where("ticket_id = ?", t.ID).Order("started_at, id").Find(&rows).Error; err != nil {
 		return SLA{}, err
 	}
 	pauses := make([]sla.Interval, len(rows))
@@ -407,7 +407,7 @@ func (s *Service) Notes(ctx context.Context, sc Scope, id string) ([]Note, error
 		q = q.Where("created_at >= ?", *t.FirstEscalatedAt)
 	}
 	out := []Note{}
-	return out, q.Order("created_at, id").Find(&out).Error
+	return out, q.Order("seq").Find(&out).Error
 }
 
 // Sweep records, once per escalation, each clock that reached 75 % (warning) or 100 % (breach)

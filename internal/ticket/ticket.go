@@ -105,6 +105,7 @@ type Note struct {
 	Author       string    `json:"author"`
 	AuthorTenant string    `json:"author_tenant" example:"unit:hovedstaden"`
 	CreatedAt    time.Time `json:"created_at"`
+	Seq          int64     `json:"-" gorm:"->"` // assigned by the database: the order of notes
 }
 
 // TableName is the notes' table.

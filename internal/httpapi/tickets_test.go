@@ -1,0 +1,225 @@
+package httpapi_test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/servicekatalog/servicekatalog/internal/apptest"
+	"github.com/servicekatalog/servicekatalog/internal/order"
+	"github.com/servicekatalog/servicekatalog/internal/ticket"
+)
+
+// subscribe gives municipality 101 an active standard-level CMP-01 subscription from hovedstaden.
+func subscribe(t *testing.T, env *apptest.Env) string {
+	t.Helper()
+	off := publish(t, env, "hovedstaden", "CMP-01", map[string]string{"basis": "450.00", "standard": "690.00"})
+	meetGate(t, env)
+	var o order.Order
+	env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/orders", Token: env.Token("spoc.101"), Header: key(),
+		Body: map[string]any{"items": []any{vm(off.ID, 2)}}}).Decode(t, &o)
+	admin := env.Token("unit_admin.hovedstaden")
+	for _, step := range []string{"accept", "start", "complete"} {
+		mustStatus(t, step, env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/hovedstaden/orders/" + o.ID + "/" + step, Token: admin}), 200)
+	}
+	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/orders/" + o.ID, Token: env.Token("spoc.101")}).Decode(t, &o)
+	return *o.Items[0].SubscriptionID
+}
+
+// at moves the clock to a Copenhagen wall-clock time.
+func at(env *apptest.Env, t *testing.T, s string) {
+	t.Helper()
+	loc, _ := time.LoadLocation("Europe/Copenhagen")
+	v, err := time.ParseInLocation("2006-01-02 15:04", s, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Set(v)
+}
+
+func TestTicketAcrossTheSplitWithSLAOverAHolidayAndAWeekend(t *testing.T) {
+	env := apptest.New(t)
+	at(env, t, "2026-05-11 09:00")
+	sub := subscribe(t, env)
+	at(env, t, "2026-05-13 16:00")
+	fl := env.Token("first_line.101")
+	mt := "/api/v1/municipalities/101/tickets"
+	resp := env.Do(apptest.Request{Method: "POST", Path: mt, Token: fl, Header: key(), Body: map[string]any{
+		"title": "S: drive unreachable", "description": "Jobcentre users cannot open S:.", "priority": "P3",
+		"category": "incident", "reporter": "Jobcenter, Lise Holm", "subscription_id": sub}})
+	mustStatus(t, "create", resp, 201)
+	var tk ticket.Ticket
+	resp.Decode(t, &tk)
+	path := mt + "/" + tk.ID
+	note := func(tok, base, body, vis string) {
+		mustStatus(t, "note "+body, env.Do(apptest.Request{Method: "POST", Path: base + "/notes", Token: tok, Header: key(),
+			Body: map[string]any{"body": body, "visibility": vis}}), 201)
+	}
+	note(fl, path, "internal before escalation", "internal")
+	note(fl, path, "public before escalation", "public")
+	mustStatus(t, "unit cannot see it before escalation", env.Do(apptest.Request{Method: "GET",
+		Path: "/api/v1/units/hovedstaden/tickets/" + tk.ID, Token: env.Token("second_line.hovedstaden")}), 404)
+	mustStatus(t, "escalate without reason", env.Do(apptest.Request{Method: "POST", Path: path + "/escalate", Token: fl}), 400)
+
+	at(env, t, "2026-05-13 16:30")
+	fl = env.Token("first_line.101")
+	mustStatus(t, "escalate", env.Do(apptest.Request{Method: "POST", Path: path + "/escalate", Token: fl,
+		Body: map[string]any{"reason": "Storage controller suspected"}}), 200)
+
+	sl := env.Token("second_line.hovedstaden")
+	ut := "/api/v1/units/hovedstaden/tickets/" + tk.ID
+	var queue apptest.List[ticket.Ticket]
+	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/units/hovedstaden/tickets?active=true", Token: sl}).Decode(t, &queue)
+	if len(queue.Items) != 1 || queue.Items[0].DueAt == nil {
+		t.Fatalf("second line queue = %+v", queue.Items)
+	}
+	var view struct {
+		ticket.Ticket
+		History []ticket.Event `json:"history"`
+	}
+	env.Do(apptest.Request{Method: "GET", Path: ut, Token: sl}).Decode(t, &view)
+	if len(view.History) != 1 || view.History[0].Action != "escalate" {
+		t.Errorf("the unit sees history before escalation: %+v", view.History)
+	}
+	var notes apptest.List[ticket.Note]
+	env.Do(apptest.Request{Method: "GET", Path: ut + "/notes", Token: sl}).Decode(t, &notes)
+	if len(notes.Items) != 0 {
+		t.Errorf("the unit sees notes from before escalation: %+v", notes.Items)
+	}
+	note(sl, ut, "unit internal", "internal")
+	note(sl, ut, "unit public", "public")
+	env.Do(apptest.Request{Method: "GET", Path: path + "/notes", Token: fl}).Decode(t, &notes)
+	var bodies []string
+	for _, n := range notes.Items {
+		bodies = append(bodies, n.Body)
+	}
+	if strings.Join(bodies, "|") != "internal before escalation|public before escalation|unit public" {
+		t.Errorf("the municipality reads notes %v", bodies)
+	}
+
+	for _, other := range []struct{ tok, path string }{
+		{env.Token("second_line.midt"), "/api/v1/units/midt/tickets/" + tk.ID},
+		{env.Token("spoc.751"), "/api/v1/municipalities/751/tickets/" + tk.ID},
+	} {
+		mustStatus(t, "foreign "+other.path, env.Do(apptest.Request{Method: "GET", Path: other.path, Token: other.tok}), 404)
+	}
+	mustStatus(t, "another unit's second line via hovedstaden", env.Do(apptest.Request{Method: "GET", Path: ut, Token: env.Token("second_line.midt")}), 403)
+
+	at(env, t, "2026-05-15 08:00")
+	sl, fl = env.Token("second_line.hovedstaden"), env.Token("first_line.101")
+	mustStatus(t, "acknowledge", env.Do(apptest.Request{Method: "POST", Path: ut + "/acknowledge", Token: sl}), 200)
+	at(env, t, "2026-05-15 10:00")
+	sl, fl = env.Token("second_line.hovedstaden"), env.Token("first_line.101")
+	mustStatus(t, "request info", env.Do(apptest.Request{Method: "POST", Path: ut + "/request-info", Token: sl,
+		Body: map[string]any{"reason": "Which share paths fail?"}}), 200)
+	at(env, t, "2026-05-18 09:00")
+	sl, fl = env.Token("second_line.hovedstaden"), env.Token("first_line.101")
+	mustStatus(t, "provide info", env.Do(apptest.Request{Method: "POST", Path: path + "/provide-info", Token: fl}), 200)
+
+	var s ticket.SLA
+	env.Do(apptest.Request{Method: "GET", Path: path + "/sla", Token: fl}).Decode(t, &s)
+	if len(s.Clocks) != 2 || s.Level != "standard" || s.Calendar != "dk-public" {
+		t.Fatalf("sla = %+v", s)
+	}
+	resp0, rest := s.Clocks[0], s.Clocks[1]
+	// Response P3 on standard: 240 business minutes. Counted Wed 16:30-17:00 and Fri 07:00-08:00.
+	if resp0.StoppedAt == nil || resp0.ElapsedMinutes != 90 || resp0.PercentUsed != 37.5 || resp0.State != ticket.ClockOK {
+		t.Errorf("response clock = %+v", resp0)
+	}
+	// Restore P3: 1800 min. Wed 30 + Fri 07-10 180 (Thursday is Ascension Day), paused Fri 10:00 to
+	// Mon 09:00, then Mon 09-17, Tue 07-17, Wed 07:00-15:30: due Wednesday 20 May 15:30.
+	loc, _ := time.LoadLocation("Europe/Copenhagen")
+	if rest.Deadline == nil || rest.Deadline.In(loc).Format("2006-01-02 15:04") != "2026-05-20 15:30" || rest.ElapsedMinutes != 210 {
+		t.Errorf("restore clock = %+v (deadline %v)", rest, rest.Deadline)
+	}
+	explained := strings.Join(rest.Explanation, "\n")
+	for _, want := range []string{"2026-05-14 Thursday: holiday (Kristi himmelfartsdag), not counted",
+		"2026-05-16 Saturday: no support hours, not counted", "paused pending the customer from 2026-05-15 10:00 until 2026-05-18 09:00",
+		"2026-05-13 Wednesday: support hours 07:00-17:00, counted 30 min"} {
+		if !strings.Contains(explained, want) {
+			t.Errorf("explanation lacks %q:\n%s", want, explained)
+		}
+	}
+
+	// 75 % of the restore target is 1350 min: reached Wednesday 20 May 08:00 (1350 = 210 + 480 + 600 + 60).
+	at(env, t, "2026-05-20 08:00")
+	if n, err := env.App.Tickets.Sweep(env.System()); err != nil || n != 1 {
+		t.Fatalf("sweep at 75 %%: %d %v", n, err)
+	}
+	at(env, t, "2026-05-20 16:00")
+	if n, err := env.App.Tickets.Sweep(env.System()); err != nil || n != 1 {
+		t.Fatalf("sweep past the deadline: %d %v", n, err)
+	}
+	if n, _ := env.App.Tickets.Sweep(env.System()); n != 0 {
+		t.Errorf("a second sweep recorded %d more", n)
+	}
+	sl, fl = env.Token("second_line.hovedstaden"), env.Token("first_line.101")
+	env.Do(apptest.Request{Method: "GET", Path: ut + "/sla", Token: sl}).Decode(t, &s)
+	if s.Clocks[1].State != ticket.ClockBreached || len(s.Events) != 2 {
+		t.Errorf("after the deadline: %+v events %+v", s.Clocks[1], s.Events)
+	}
+	if got := len(auditOf(t, env, "ticket.sla_breach", tk.ID)); got != 1 {
+		t.Errorf("breach audit records = %d", got)
+	}
+
+	mustStatus(t, "resolve", env.Do(apptest.Request{Method: "POST", Path: ut + "/resolve", Token: sl}), 200)
+	mustStatus(t, "close", env.Do(apptest.Request{Method: "POST", Path: path + "/close", Token: fl}), 200)
+	mustStatus(t, "reopen", env.Do(apptest.Request{Method: "POST", Path: path + "/reopen", Token: fl,
+		Body: map[string]any{"reason": "S: fails again"}}), 200)
+	env.Do(apptest.Request{Method: "GET", Path: path, Token: fl}).Decode(t, &view)
+	if view.State != ticket.Acknowledged || len(view.History) != 8 {
+		t.Errorf("reopened ticket: %s with %d events", view.State, len(view.History))
+	}
+	mustStatus(t, "resolve again", env.Do(apptest.Request{Method: "POST", Path: ut + "/resolve", Token: sl}), 200)
+	at(env, t, "2026-06-10 09:00")
+	mustStatus(t, "reopen after 14 days", env.Do(apptest.Request{Method: "POST", Path: path + "/reopen", Token: env.Token("first_line.101"),
+		Body: map[string]any{"reason": "late"}}), 409)
+}
+
+func TestConflictingTicketTransitionsLetExactlyOneWin(t *testing.T) {
+	env := apptest.New(t)
+	sub := subscribe(t, env)
+	fl := env.Token("first_line.101")
+	var tk ticket.Ticket
+	env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/tickets", Token: fl, Header: key(), Body: map[string]any{
+		"title": "VPN down", "priority": "P1", "category": "incident", "subscription_id": sub}}).Decode(t, &tk)
+	mustStatus(t, "escalate", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/tickets/" + tk.ID + "/escalate",
+		Token: fl, Body: map[string]any{"reason": "All users affected"}}), 200)
+	sl := env.Token("second_line.hovedstaden")
+	ut := "/api/v1/units/hovedstaden/tickets/" + tk.ID
+	statuses := make([]int, 6)
+	var wg sync.WaitGroup
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i%2 == 0 {
+				statuses[i] = env.Do(apptest.Request{Method: "POST", Path: ut + "/acknowledge", Token: sl}).Status
+			} else {
+				statuses[i] = env.Do(apptest.Request{Method: "POST", Path: ut + "/hand-back", Token: sl, Body: map[string]any{"reason": "Not ours"}}).Status
+			}
+		}()
+	}
+	wg.Wait()
+	won := 0
+	for _, s := range statuses {
+		if s == 200 {
+			won++
+		} else if s != 409 {
+			t.Errorf("status %d", s)
+		}
+	}
+	// acknowledge then hand_back is a valid sequence; hand_back then acknowledge is not.
+	if won < 1 || won > 2 {
+		t.Errorf("statuses %v", statuses)
+	}
+	var view struct {
+		History []ticket.Event `json:"history"`
+	}
+	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/tickets/" + tk.ID, Token: fl}).Decode(t, &view)
+	if len(view.History) != 2+won {
+		t.Errorf("history has %d events for %d winning transitions", len(view.History), won)
+	}
+	t.Logf("statuses of 3 concurrent acknowledges and 3 hand-backs: %v", statuses)
+}
