@@ -134,9 +134,12 @@ func TestTicketAcrossTheSplitWithSLAOverAHolidayAndAWeekend(t *testing.T) {
 		t.Errorf("restore clock = %+v (deadline %v)", rest, rest.Deadline)
 	}
 	explained := strings.Join(rest.Explanation, "\n")
+	t.Logf("restore clock: deadline %s, elapsed %d min, %.1f %%, %s; explanation:\n%s",
+		rest.Deadline.In(loc).Format("2006-01-02 15:04"), rest.ElapsedMinutes, rest.PercentUsed, rest.State, explained)
 	for _, want := range []string{"2026-05-14 Thursday: holiday (Kristi himmelfartsdag), not counted",
 		"2026-05-16 Saturday: no support hours, not counted", "paused pending the customer from 2026-05-15 10:00 until 2026-05-18 09:00",
-		"2026-05-13 Wednesday: support hours 07:00-17:00, counted 30 min"} {
+		"2026-05-13 Wednesday: support hours 07:00-17:00, counted 30 min",
+		"2026-05-19 Tuesday: support hours 07:00-17:00, counted 0 min, 600 min more to the deadline"} {
 		if !strings.Contains(explained, want) {
 			t.Errorf("explanation lacks %q:\n%s", want, explained)
 		}

@@ -248,9 +248,10 @@ func (s *Schedule) Deadline(clock string, start time.Time, target time.Duration,
 	return s.advance(clock, cursor, left)
 }
 
-// Explain lists, day by day from start to end (at most 62 days), what the clock counted: the
-// support window, holidays and days without support hours, and the pauses.
-func (s *Schedule) Explain(clock string, start, end time.Time, pauses []Interval) []string {
+// Explain lists, day by day from start to end (at most 62 days), what the clock counted until now
+// and will count after it: the support window, holidays and days without support hours, and the
+// pauses.
+func (s *Schedule) Explain(clock string, start, end, now time.Time, pauses []Interval) []string {
 	var out []string
 	for _, p := range pauses {
 		until := "now (the clock is paused)"
@@ -270,8 +271,14 @@ func (s *Schedule) Explain(clock string, start, end time.Time, pauses []Interval
 		} else if ws, we, ok := s.window(day); !ok {
 			out = append(out, label+": no support hours, not counted")
 		} else {
-			n := s.Elapsed(clock, later(ws, start), earlier(we, end), pauses)
-			out = append(out, fmt.Sprintf("%s: support hours %s-%s, counted %d min", label, ws.Format("15:04"), we.Format("15:04"), int(n.Minutes())))
+			from, to := later(ws, start), earlier(we, end)
+			done := s.Elapsed(clock, from, earlier(to, now), pauses)
+			ahead := s.Elapsed(clock, later(from, now), to, pauses)
+			line := fmt.Sprintf("%s: support hours %s-%s, counted %d min", label, ws.Format("15:04"), we.Format("15:04"), int(done.Minutes()))
+			if ahead > 0 {
+				line += fmt.Sprintf(", %d min more to the deadline", int(ahead.Minutes()))
+			}
+			out = append(out, line)
 		}
 		day = nextDay(day, s.loc)
 	}

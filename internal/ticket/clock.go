@@ -102,7 +102,7 @@ func clocks(t Ticket, lvl catalog.Level, sched *sla.Schedule, pauses []sla.Inter
 				upto = *k.Deadline
 			}
 			k.Explanation = append([]string{fmt.Sprintf("target %d min on the %s clock from escalation at %s", c.minutes, c.clock,
-				t.EscalatedAt.In(sched.Location()).Format("2006-01-02 15:04 MST"))}, sched.Explain(c.clock, *t.EscalatedAt, upto, out.Pauses)...)
+				t.EscalatedAt.In(sched.Location()).Format("2006-01-02 15:04 MST"))}, sched.Explain(c.clock, *t.EscalatedAt, upto, now, out.Pauses)...)
 		}
 		out.Clocks = append(out.Clocks, k)
 	}
