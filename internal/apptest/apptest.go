@@ -85,11 +85,12 @@ func (e *Env) System() context.Context {
 	return identity.WithPrincipal(context.Background(), identity.System("test"))
 }
 
-// Token returns a dev-issuer token for username.
+// Token returns a dev-issuer token for username, valid for 8 hours of the test clock (as the
+// token command issues by default).
 func (e *Env) Token(username string) string {
 	e.t.Helper()
 	u := e.User(username)
-	tok, err := e.App.DevIssuer.Mint(u.Subject, time.Hour, e.Clock.Now())
+	tok, err := e.App.DevIssuer.Mint(u.Subject, 8*time.Hour, e.Clock.Now())
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -226,3 +226,29 @@ func TestConflictingTicketTransitionsLetExactlyOneWin(t *testing.T) {
 	}
 	t.Logf("statuses of 3 concurrent acknowledges and 3 hand-backs: %v", statuses)
 }
+
+func TestAStoppedClockKeepsItsDeadline(t *testing.T) {
+	env := apptest.New(t)
+	at(env, t, "2026-11-23 10:00")
+	sub := subscribe(t, env)
+	fl, sl := env.Token("first_line.101"), env.Token("second_line.hovedstaden")
+	var tk ticket.Ticket
+	env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/tickets", Token: fl, Header: key(), Body: map[string]any{
+		"title": "Backup failed", "priority": "P4", "category": "incident", "subscription_id": sub}}).Decode(t, &tk)
+	env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/tickets/" + tk.ID + "/escalate", Token: fl, Body: map[string]any{"reason": "x y z"}})
+	env.Clock.Advance(time.Hour)
+	ut := "/api/v1/units/hovedstaden/tickets/" + tk.ID
+	env.Do(apptest.Request{Method: "POST", Path: ut + "/acknowledge", Token: sl})
+	env.Clock.Advance(time.Hour)
+	resp := env.Do(apptest.Request{Method: "POST", Path: ut + "/request-info", Token: sl, Body: map[string]any{"reason": "Which job?"}})
+	mustStatus(t, "request info", resp, 200)
+	var s ticket.SLA
+	env.Do(apptest.Request{Method: "GET", Path: ut + "/sla", Token: sl}).Decode(t, &s)
+	r, rest := s.Clocks[0], s.Clocks[1]
+	if r.StoppedAt == nil || r.Deadline == nil || r.Paused || r.ElapsedMinutes != 60 {
+		t.Errorf("the acknowledged response clock: %+v", r)
+	}
+	if !rest.Paused || rest.Deadline != nil || rest.ElapsedMinutes != 120 {
+		t.Errorf("the paused restore clock: %+v", rest)
+	}
+}

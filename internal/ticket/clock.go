@@ -80,14 +80,22 @@ func clocks(t Ticket, lvl catalog.Level, sched *sla.Schedule, pauses []sla.Inter
 		if c.stop != nil {
 			end = *c.stop
 		}
+		// Pauses after a clock stopped (e.g. the one a resolution starts) are not its concern.
+		var ps []sla.Interval
+		for _, p := range out.Pauses {
+			if c.stop == nil || p.Start.Before(*c.stop) {
+				ps = append(ps, p)
+			}
+		}
 		goal := time.Duration(c.minutes) * time.Minute
-		elapsed := sched.Elapsed(c.clock, *t.EscalatedAt, end, out.Pauses)
+		elapsed := sched.Elapsed(c.clock, *t.EscalatedAt, end, ps)
 		k := Clock{Target: c.name, Clock: c.clock, TargetMinutes: c.minutes, StartedAt: *t.EscalatedAt, StoppedAt: c.stop,
 			ElapsedMinutes: int(elapsed.Minutes()), PercentUsed: float64(int(elapsed*1000/goal)) / 10}
-		if due, ok := sched.Deadline(c.clock, *t.EscalatedAt, goal, out.Pauses); ok {
+		if due, ok := sched.Deadline(c.clock, *t.EscalatedAt, goal, ps); ok {
+			due = due.UTC()
 			k.Deadline = &due
 		}
-		k.Paused = c.stop == nil && len(out.Pauses) > 0 && out.Pauses[len(out.Pauses)-1].End.IsZero()
+		k.Paused = c.stop == nil && len(ps) > 0 && ps[len(ps)-1].End.IsZero()
 		switch {
 		case k.PercentUsed >= 100:
 			k.State = ClockBreached
@@ -102,7 +110,7 @@ func clocks(t Ticket, lvl catalog.Level, sched *sla.Schedule, pauses []sla.Inter
 				upto = *k.Deadline
 			}
 			k.Explanation = append([]string{fmt.Sprintf("target %d min on the %s clock from escalation at %s", c.minutes, c.clock,
-				t.EscalatedAt.In(sched.Location()).Format("2006-01-02 15:04 MST"))}, sched.Explain(c.clock, *t.EscalatedAt, upto, now, out.Pauses)...)
+				t.EscalatedAt.In(sched.Location()).Format("2006-01-02 15:04 MST"))}, sched.Explain(c.clock, *t.EscalatedAt, upto, now, ps)...)
 		}
 		out.Clocks = append(out.Clocks, k)
 	}
