@@ -155,14 +155,7 @@ func (s *Service) ListProposals(ctx context.Context, p page.Request) (page.Page[
 	rows, err := postgres.Page(q, p, func(r proposalRow) []string {
 		return []string{r.SubmittedAt.Format(time.RFC3339Nano), r.ID}
 	}, "submitted_at", "id")
-	if err != nil {
-		return page.Page[Proposal]{}, err
-	}
-	out := make([]Proposal, len(rows.Items))
-	for i, r := range rows.Items {
-		out[i] = r.proposal()
-	}
-	return page.Page[Proposal]{Items: out, Next: rows.Next}, nil
+	return page.Map(rows, proposalRow.proposal), err
 }
 
 // GetProposal returns a proposal the caller may see: the council any, a unit its own.

@@ -52,14 +52,7 @@ func (s *Service) ListWaivers(ctx context.Context, unit string, p page.Request) 
 	rows, err := postgres.Page(q, p, func(r waiverRow) []string {
 		return []string{r.RequestedAt.Format(time.RFC3339Nano), r.ID}
 	}, "requested_at", "id")
-	if err != nil {
-		return page.Page[Waiver]{}, err
-	}
-	out := make([]Waiver, len(rows.Items))
-	for i, r := range rows.Items {
-		out[i] = r.waiver()
-	}
-	return page.Page[Waiver]{Items: out, Next: rows.Next}, nil
+	return page.Map(rows, waiverRow.waiver), err
 }
 
 // Waiver returns one waiver as the caller may see it: the council sees all, a unit its own.

@@ -69,3 +69,12 @@ func Of[T any](rows []T, limit int, key func(T) []string) Page[T] {
 	b, _ := json.Marshal(key(rows[limit-1]))
 	return Page[T]{Items: rows, Next: base64.RawURLEncoding.EncodeToString(b)}
 }
+
+// Map converts a page's items, keeping its cursor.
+func Map[T, U any](p Page[T], f func(T) U) Page[U] {
+	out := Page[U]{Items: make([]U, len(p.Items)), Next: p.Next}
+	for i, v := range p.Items {
+		out.Items[i] = f(v)
+	}
+	return out
+}

@@ -269,14 +269,7 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Request) (page.Page
 		}
 	}
 	rows, err := postgres.Page(q, p, func(r row) []string { return []string{r.CreatedAt.Format(time.RFC3339Nano), r.ID} }, "created_at", "id")
-	if err != nil {
-		return page.Page[Subscription]{}, err
-	}
-	out := make([]Subscription, len(rows.Items))
-	for i, r := range rows.Items {
-		out[i] = r.subscription()
-	}
-	return page.Page[Subscription]{Items: out, Next: rows.Next}, nil
+	return page.Map(rows, row.subscription), err
 }
 
 // Get returns one subscription of a municipality (code) or of a unit (unit); either may be "".
