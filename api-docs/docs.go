@@ -18,7 +18,7 @@ const docTemplate = `{
     "host": "{{.Host}}",
     "basePath": "{{.BasePath}}",
     "paths": {
-        "/audit": {
+        "/api/v1/audit": {
             "get": {
                 "security": [
                     {
@@ -131,7 +131,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/audit/verify": {
+        "/api/v1/audit/verify": {
             "get": {
                 "security": [
                     {
@@ -169,7 +169,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/catalog/calendars": {
+        "/api/v1/catalog/calendars": {
             "get": {
                 "security": [
                     {
@@ -227,7 +227,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/catalog/calendars/{id}": {
+        "/api/v1/catalog/calendars/{id}": {
             "get": {
                 "security": [
                     {
@@ -280,7 +280,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/catalog/families": {
+        "/api/v1/catalog/families": {
             "get": {
                 "security": [
                     {
@@ -338,7 +338,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/catalog/levels": {
+        "/api/v1/catalog/levels": {
             "get": {
                 "security": [
                     {
@@ -397,7 +397,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/catalog/levels/{id}": {
+        "/api/v1/catalog/levels/{id}": {
             "get": {
                 "security": [
                     {
@@ -450,7 +450,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/catalog/proposals": {
+        "/api/v1/catalog/proposals": {
             "get": {
                 "security": [
                     {
@@ -596,7 +596,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/catalog/proposals/{id}": {
+        "/api/v1/catalog/proposals/{id}": {
             "get": {
                 "security": [
                     {
@@ -649,7 +649,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/catalog/proposals/{id}/decision": {
+        "/api/v1/catalog/proposals/{id}/decision": {
             "post": {
                 "security": [
                     {
@@ -738,7 +738,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/catalog/proposals/{id}/yaml": {
+        "/api/v1/catalog/proposals/{id}/yaml": {
             "get": {
                 "security": [
                     {
@@ -798,7 +798,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/catalog/services": {
+        "/api/v1/catalog/services": {
             "get": {
                 "security": [
                     {
@@ -888,7 +888,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/catalog/services/{id}": {
+        "/api/v1/catalog/services/{id}": {
             "get": {
                 "security": [
                     {
@@ -941,7 +941,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/catalog/vocabularies": {
+        "/api/v1/catalog/vocabularies": {
             "get": {
                 "security": [
                     {
@@ -1000,7 +1000,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/catalog/vocabularies/{id}": {
+        "/api/v1/catalog/vocabularies/{id}": {
             "get": {
                 "security": [
                     {
@@ -1053,7 +1053,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/conformance": {
+        "/api/v1/conformance": {
             "get": {
                 "security": [
                     {
@@ -1109,72 +1109,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/dev-issuer/.well-known/jwks.json": {
-            "get": {
-                "description": "The built-in development issuer's JWKS. Absent in production.",
-                "produces": [
-                    "application/json"
-                ],
-                "tags": [
-                    "identity"
-                ],
-                "summary": "Dev issuer public keys",
-                "operationId": "devIssuerJWKS",
-                "responses": {
-                    "200": {
-                        "description": "OK",
-                        "schema": {
-                            "type": "object",
-                            "additionalProperties": true
-                        }
-                    }
-                }
-            }
-        },
-        "/dev-issuer/.well-known/openid-configuration": {
-            "get": {
-                "description": "The built-in development issuer's OpenID configuration. Absent in production.",
-                "produces": [
-                    "application/json"
-                ],
-                "tags": [
-                    "identity"
-                ],
-                "summary": "Dev issuer discovery document",
-                "operationId": "devIssuerDiscovery",
-                "responses": {
-                    "200": {
-                        "description": "OK",
-                        "schema": {
-                            "type": "object",
-                            "additionalProperties": true
-                        }
-                    }
-                }
-            }
-        },
-        "/livez": {
-            "get": {
-                "description": "The process is up. Needs no database.",
-                "produces": [
-                    "application/json"
-                ],
-                "tags": [
-                    "operations"
-                ],
-                "summary": "Liveness",
-                "operationId": "livez",
-                "responses": {
-                    "200": {
-                        "description": "OK",
-                        "schema": {
-                            "$ref": "#/definitions/httpapi.Health"
-                        }
-                    }
-                }
-            }
-        },
-        "/me": {
+        "/api/v1/me": {
             "get": {
                 "security": [
                     {
@@ -1212,7 +1147,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/municipalities": {
+        "/api/v1/municipalities": {
             "get": {
                 "security": [
                     {
@@ -1288,7 +1223,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/municipalities/{code}": {
+        "/api/v1/municipalities/{code}": {
             "get": {
                 "security": [
                     {
@@ -1448,7 +1383,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/municipalities/{code}/activation": {
+        "/api/v1/municipalities/{code}/activation": {
             "get": {
                 "security": [
                     {
@@ -1512,7 +1447,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/municipalities/{code}/costs": {
+        "/api/v1/municipalities/{code}/costs": {
             "get": {
                 "security": [
                     {
@@ -1586,7 +1521,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/municipalities/{code}/mailbox": {
+        "/api/v1/municipalities/{code}/mailbox": {
             "put": {
                 "security": [
                     {
@@ -1689,7 +1624,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/municipalities/{code}/orders": {
+        "/api/v1/municipalities/{code}/orders": {
             "get": {
                 "security": [
                     {
@@ -1871,7 +1806,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/municipalities/{code}/orders/{id}": {
+        "/api/v1/municipalities/{code}/orders/{id}": {
             "get": {
                 "security": [
                     {
@@ -1932,7 +1867,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/municipalities/{code}/orders/{id}/cancel": {
+        "/api/v1/municipalities/{code}/orders/{id}/cancel": {
             "post": {
                 "security": [
                     {
@@ -2029,7 +1964,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/municipalities/{code}/risk-assessments": {
+        "/api/v1/municipalities/{code}/risk-assessments": {
             "post": {
                 "security": [
                     {
@@ -2125,7 +2060,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/municipalities/{code}/subscriptions": {
+        "/api/v1/municipalities/{code}/subscriptions": {
             "get": {
                 "security": [
                     {
@@ -2203,7 +2138,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/municipalities/{code}/subscriptions/{id}": {
+        "/api/v1/municipalities/{code}/subscriptions/{id}": {
             "get": {
                 "security": [
                     {
@@ -2264,7 +2199,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/municipalities/{code}/terms-acceptances": {
+        "/api/v1/municipalities/{code}/terms-acceptances": {
             "post": {
                 "security": [
                     {
@@ -2360,7 +2295,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/municipalities/{code}/tickets": {
+        "/api/v1/municipalities/{code}/tickets": {
             "get": {
                 "security": [
                     {
@@ -2538,7 +2473,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/municipalities/{code}/tickets/{id}": {
+        "/api/v1/municipalities/{code}/tickets/{id}": {
             "get": {
                 "security": [
                     {
@@ -2713,7 +2648,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/municipalities/{code}/tickets/{id}/close": {
+        "/api/v1/municipalities/{code}/tickets/{id}/close": {
             "post": {
                 "security": [
                     {
@@ -2786,7 +2721,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/municipalities/{code}/tickets/{id}/escalate": {
+        "/api/v1/municipalities/{code}/tickets/{id}/escalate": {
             "post": {
                 "security": [
                     {
@@ -2884,7 +2819,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/municipalities/{code}/tickets/{id}/notes": {
+        "/api/v1/municipalities/{code}/tickets/{id}/notes": {
             "get": {
                 "security": [
                     {
@@ -3054,7 +2989,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/municipalities/{code}/tickets/{id}/provide-info": {
+        "/api/v1/municipalities/{code}/tickets/{id}/provide-info": {
             "post": {
                 "security": [
                     {
@@ -3127,7 +3062,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/municipalities/{code}/tickets/{id}/reopen": {
+        "/api/v1/municipalities/{code}/tickets/{id}/reopen": {
             "post": {
                 "security": [
                     {
@@ -3224,7 +3159,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/municipalities/{code}/tickets/{id}/resolve": {
+        "/api/v1/municipalities/{code}/tickets/{id}/resolve": {
             "post": {
                 "security": [
                     {
@@ -3297,7 +3232,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/municipalities/{code}/tickets/{id}/sla": {
+        "/api/v1/municipalities/{code}/tickets/{id}/sla": {
             "get": {
                 "security": [
                     {
@@ -3359,7 +3294,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/offerings": {
+        "/api/v1/offerings": {
             "get": {
                 "security": [
                     {
@@ -3439,7 +3374,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/offerings/{id}": {
+        "/api/v1/offerings/{id}": {
             "get": {
                 "security": [
                     {
@@ -3493,7 +3428,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/offerings/{id}/decision": {
+        "/api/v1/offerings/{id}/decision": {
             "post": {
                 "security": [
                     {
@@ -3583,34 +3518,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/readyz": {
-            "get": {
-                "description": "Ready to serve: the database answers and no migration is pending.",
-                "produces": [
-                    "application/json"
-                ],
-                "tags": [
-                    "operations"
-                ],
-                "summary": "Readiness",
-                "operationId": "readyz",
-                "responses": {
-                    "200": {
-                        "description": "OK",
-                        "schema": {
-                            "$ref": "#/definitions/httpapi.Health"
-                        }
-                    },
-                    "503": {
-                        "description": "unavailable: database down or migrations pending",
-                        "schema": {
-                            "$ref": "#/definitions/httpapi.Problem"
-                        }
-                    }
-                }
-            }
-        },
-        "/reviews": {
+        "/api/v1/reviews": {
             "get": {
                 "security": [
                     {
@@ -3648,7 +3556,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/subscriptions": {
+        "/api/v1/subscriptions": {
             "get": {
                 "security": [
                     {
@@ -3730,7 +3638,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/tenants/{tenant}/api-keys": {
+        "/api/v1/tenants/{tenant}/api-keys": {
             "get": {
                 "security": [
                     {
@@ -3903,7 +3811,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/tenants/{tenant}/api-keys/{id}": {
+        "/api/v1/tenants/{tenant}/api-keys/{id}": {
             "delete": {
                 "security": [
                     {
@@ -3989,7 +3897,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/tenants/{tenant}/role-assignments": {
+        "/api/v1/tenants/{tenant}/role-assignments": {
             "get": {
                 "security": [
                     {
@@ -4162,7 +4070,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/tenants/{tenant}/role-assignments/{id}": {
+        "/api/v1/tenants/{tenant}/role-assignments/{id}": {
             "delete": {
                 "security": [
                     {
@@ -4242,7 +4150,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/tenants/{tenant}/users": {
+        "/api/v1/tenants/{tenant}/users": {
             "get": {
                 "security": [
                     {
@@ -4414,7 +4322,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/tenants/{tenant}/users/{id}": {
+        "/api/v1/tenants/{tenant}/users/{id}": {
             "get": {
                 "security": [
                     {
@@ -4590,7 +4498,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units": {
+        "/api/v1/units": {
             "get": {
                 "security": [
                     {
@@ -4734,7 +4642,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}": {
+        "/api/v1/units/{unit}": {
             "get": {
                 "security": [
                     {
@@ -4893,7 +4801,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/conformance": {
+        "/api/v1/units/{unit}/conformance": {
             "get": {
                 "security": [
                     {
@@ -4962,7 +4870,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/offerings": {
+        "/api/v1/units/{unit}/offerings": {
             "get": {
                 "security": [
                     {
@@ -5135,7 +5043,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/offerings/{id}": {
+        "/api/v1/units/{unit}/offerings/{id}": {
             "get": {
                 "security": [
                     {
@@ -5202,7 +5110,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/offerings/{id}/draft": {
+        "/api/v1/units/{unit}/offerings/{id}/draft": {
             "patch": {
                 "security": [
                     {
@@ -5318,7 +5226,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/offerings/{id}/retire": {
+        "/api/v1/units/{unit}/offerings/{id}/retire": {
             "post": {
                 "security": [
                     {
@@ -5416,7 +5324,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/offerings/{id}/submit": {
+        "/api/v1/units/{unit}/offerings/{id}/submit": {
             "post": {
                 "security": [
                     {
@@ -5483,7 +5391,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/offerings/{id}/versions": {
+        "/api/v1/units/{unit}/offerings/{id}/versions": {
             "post": {
                 "security": [
                     {
@@ -5570,7 +5478,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/orders": {
+        "/api/v1/units/{unit}/orders": {
             "get": {
                 "security": [
                     {
@@ -5651,7 +5559,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/orders/{id}": {
+        "/api/v1/units/{unit}/orders/{id}": {
             "get": {
                 "security": [
                     {
@@ -5712,7 +5620,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/orders/{id}/accept": {
+        "/api/v1/units/{unit}/orders/{id}/accept": {
             "post": {
                 "security": [
                     {
@@ -5780,7 +5688,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/orders/{id}/complete": {
+        "/api/v1/units/{unit}/orders/{id}/complete": {
             "post": {
                 "security": [
                     {
@@ -5848,7 +5756,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/orders/{id}/fail": {
+        "/api/v1/units/{unit}/orders/{id}/fail": {
             "post": {
                 "security": [
                     {
@@ -5945,7 +5853,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/orders/{id}/reject": {
+        "/api/v1/units/{unit}/orders/{id}/reject": {
             "post": {
                 "security": [
                     {
@@ -6042,7 +5950,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/orders/{id}/start": {
+        "/api/v1/units/{unit}/orders/{id}/start": {
             "post": {
                 "security": [
                     {
@@ -6109,7 +6017,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/subscriptions": {
+        "/api/v1/units/{unit}/subscriptions": {
             "get": {
                 "security": [
                     {
@@ -6193,7 +6101,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/subscriptions/{id}": {
+        "/api/v1/units/{unit}/subscriptions/{id}": {
             "get": {
                 "security": [
                     {
@@ -6254,7 +6162,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/tickets": {
+        "/api/v1/units/{unit}/tickets": {
             "get": {
                 "security": [
                     {
@@ -6338,7 +6246,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/tickets/{id}": {
+        "/api/v1/units/{unit}/tickets/{id}": {
             "get": {
                 "security": [
                     {
@@ -6399,7 +6307,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/tickets/{id}/acknowledge": {
+        "/api/v1/units/{unit}/tickets/{id}/acknowledge": {
             "post": {
                 "security": [
                     {
@@ -6472,7 +6380,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/tickets/{id}/hand-back": {
+        "/api/v1/units/{unit}/tickets/{id}/hand-back": {
             "post": {
                 "security": [
                     {
@@ -6569,7 +6477,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/tickets/{id}/notes": {
+        "/api/v1/units/{unit}/tickets/{id}/notes": {
             "get": {
                 "security": [
                     {
@@ -6739,7 +6647,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/tickets/{id}/request-info": {
+        "/api/v1/units/{unit}/tickets/{id}/request-info": {
             "post": {
                 "security": [
                     {
@@ -6836,7 +6744,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/tickets/{id}/resolve": {
+        "/api/v1/units/{unit}/tickets/{id}/resolve": {
             "post": {
                 "security": [
                     {
@@ -6909,7 +6817,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/tickets/{id}/sla": {
+        "/api/v1/units/{unit}/tickets/{id}/sla": {
             "get": {
                 "security": [
                     {
@@ -6970,7 +6878,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/units/{unit}/waivers": {
+        "/api/v1/units/{unit}/waivers": {
             "get": {
                 "security": [
                     {
@@ -7130,7 +7038,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/waivers": {
+        "/api/v1/waivers": {
             "get": {
                 "security": [
                     {
@@ -7188,7 +7096,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/waivers/{id}": {
+        "/api/v1/waivers/{id}": {
             "get": {
                 "security": [
                     {
@@ -7242,7 +7150,7 @@ const docTemplate = `{
                 }
             }
         },
-        "/waivers/{id}/decision": {
+        "/api/v1/waivers/{id}/decision": {
             "post": {
                 "security": [
                     {
@@ -7324,6 +7232,98 @@ const docTemplate = `{
                     },
                     "415": {
                         "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/dev-issuer/.well-known/jwks.json": {
+            "get": {
+                "description": "The built-in development issuer's JWKS. Absent in production.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "identity"
+                ],
+                "summary": "Dev issuer public keys",
+                "operationId": "devIssuerJWKS",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "object",
+                            "additionalProperties": true
+                        }
+                    }
+                }
+            }
+        },
+        "/dev-issuer/.well-known/openid-configuration": {
+            "get": {
+                "description": "The built-in development issuer's OpenID configuration. Absent in production.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "identity"
+                ],
+                "summary": "Dev issuer discovery document",
+                "operationId": "devIssuerDiscovery",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "object",
+                            "additionalProperties": true
+                        }
+                    }
+                }
+            }
+        },
+        "/livez": {
+            "get": {
+                "description": "The process is up. Needs no database.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "operations"
+                ],
+                "summary": "Liveness",
+                "operationId": "livez",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Health"
+                        }
+                    }
+                }
+            }
+        },
+        "/readyz": {
+            "get": {
+                "description": "Ready to serve: the database answers and no migration is pending.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "operations"
+                ],
+                "summary": "Readiness",
+                "operationId": "readyz",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Health"
+                        }
+                    },
+                    "503": {
+                        "description": "unavailable: database down or migrations pending",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -10278,7 +10278,7 @@ const docTemplate = `{
 var SwaggerInfo = &swag.Spec{
 	Version:          "1.0",
 	Host:             "",
-	BasePath:         "/api/v1",
+	BasePath:         "/",
 	Schemes:          []string{},
 	Title:            "Servicekatalog API",
 	Description:      "Shared-service catalogue and SLA governance for municipalities and their shared IT service units.\nEvery error is an RFC 9457 problem document (application/problem+json). Lists are cursor-paginated.\nChanges need If-Match with the ETag read; creating POSTs need an Idempotency-Key.",

@@ -34,7 +34,7 @@ import (
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth
-// @Router   /audit [get]
+// @Router   /api/v1/audit [get]
 func (s *Server) listAudit(c *gin.Context) {
 	f, err := auditFilter(c)
 	if err != nil {
@@ -107,7 +107,7 @@ func auditFilter(c *gin.Context) (audit.Filter, error) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth
-// @Router   /audit/verify [get]
+// @Router   /api/v1/audit/verify [get]
 func (s *Server) verifyAudit(c *gin.Context) {
 	rep, err := s.Audit.Verify(ctx(c))
 	if err != nil {

@@ -38,7 +38,7 @@ func catalogGet[T any](s *Server, c *gin.Context, kind string) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth
-// @Router   /catalog/families [get]
+// @Router   /api/v1/catalog/families [get]
 func (s *Server) listFamilies(c *gin.Context) { catalogList[catalog.Family](s, c, catalog.KindFamily) }
 
 // listLevels godoc
@@ -55,7 +55,7 @@ func (s *Server) listFamilies(c *gin.Context) { catalogList[catalog.Family](s, c
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth
-// @Router   /catalog/levels [get]
+// @Router   /api/v1/catalog/levels [get]
 func (s *Server) listLevels(c *gin.Context) { catalogList[catalog.Level](s, c, catalog.KindLevel) }
 
 // getLevel godoc
@@ -69,7 +69,7 @@ func (s *Server) listLevels(c *gin.Context) { catalogList[catalog.Level](s, c, c
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /catalog/levels/{id} [get]
+// @Router   /api/v1/catalog/levels/{id} [get]
 func (s *Server) getLevel(c *gin.Context) { catalogGet[catalog.Level](s, c, catalog.KindLevel) }
 
 // listCalendars godoc
@@ -84,7 +84,7 @@ func (s *Server) getLevel(c *gin.Context) { catalogGet[catalog.Level](s, c, cata
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth
-// @Router   /catalog/calendars [get]
+// @Router   /api/v1/catalog/calendars [get]
 func (s *Server) listCalendars(c *gin.Context) {
 	catalogList[catalog.Calendar](s, c, catalog.KindCalendar)
 }
@@ -100,7 +100,7 @@ func (s *Server) listCalendars(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /catalog/calendars/{id} [get]
+// @Router   /api/v1/catalog/calendars/{id} [get]
 func (s *Server) getCalendar(c *gin.Context) {
 	catalogGet[catalog.Calendar](s, c, catalog.KindCalendar)
 }
@@ -119,7 +119,7 @@ func (s *Server) getCalendar(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth
-// @Router   /catalog/vocabularies [get]
+// @Router   /api/v1/catalog/vocabularies [get]
 func (s *Server) listVocabularies(c *gin.Context) {
 	catalogList[catalog.Vocabulary](s, c, catalog.KindVocabulary)
 }
@@ -135,7 +135,7 @@ func (s *Server) listVocabularies(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /catalog/vocabularies/{id} [get]
+// @Router   /api/v1/catalog/vocabularies/{id} [get]
 func (s *Server) getVocabulary(c *gin.Context) {
 	catalogGet[catalog.Vocabulary](s, c, catalog.KindVocabulary)
 }
@@ -157,7 +157,7 @@ func (s *Server) getVocabulary(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth
-// @Router   /catalog/services [get]
+// @Router   /api/v1/catalog/services [get]
 func (s *Server) listServices(c *gin.Context) {
 	f := catalog.ServiceFilter{Family: c.Query("family"), Level: c.Query("level"), Query: c.Query("q")}
 	var err error
@@ -198,7 +198,7 @@ func optionalBool(c *gin.Context, name string) (*bool, error) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /catalog/services/{id} [get]
+// @Router   /api/v1/catalog/services/{id} [get]
 func (s *Server) getService(c *gin.Context) {
 	e, err := s.Catalog.GetService(ctx(c), c.Param("id"))
 	if err != nil {
@@ -221,7 +221,7 @@ func (s *Server) getService(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth
-// @Router   /catalog/proposals [get]
+// @Router   /api/v1/catalog/proposals [get]
 func (s *Server) listProposals(c *gin.Context) {
 	listed(s, c, func(p page.Request) (page.Page[catalog.Proposal], error) { return s.Catalog.ListProposals(ctx(c), p) })
 }
@@ -245,7 +245,7 @@ func (s *Server) listProposals(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
 // @Security BearerAuth
-// @Router   /catalog/proposals [post]
+// @Router   /api/v1/catalog/proposals [post]
 func (s *Server) createProposal(c *gin.Context) {
 	creates(s, c, func(in catalog.NewProposal) (catalog.Proposal, int, error) {
 		p, err := s.Catalog.Propose(ctx(c), in)
@@ -264,7 +264,7 @@ func (s *Server) createProposal(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /catalog/proposals/{id} [get]
+// @Router   /api/v1/catalog/proposals/{id} [get]
 func (s *Server) getProposal(c *gin.Context) {
 	id, err := idParam(c, "id", "proposal")
 	if err != nil {
@@ -292,7 +292,7 @@ func (s *Server) getProposal(c *gin.Context) {
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: not accepted"
 // @Security BearerAuth
-// @Router   /catalog/proposals/{id}/yaml [get]
+// @Router   /api/v1/catalog/proposals/{id}/yaml [get]
 func (s *Server) exportProposal(c *gin.Context) {
 	id, err := idParam(c, "id", "proposal")
 	if err != nil {
@@ -325,7 +325,7 @@ func (s *Server) exportProposal(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Security BearerAuth
-// @Router   /catalog/proposals/{id}/decision [post]
+// @Router   /api/v1/catalog/proposals/{id}/decision [post]
 func (s *Server) decideProposal(c *gin.Context) {
 	decided(s, c, "proposal", func(id string, in review.Input) (catalog.Proposal, int, error) {
 		p, err := s.Catalog.DecideProposal(ctx(c), id, in)
@@ -343,7 +343,7 @@ func (s *Server) decideProposal(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth
-// @Router   /reviews [get]
+// @Router   /api/v1/reviews [get]
 func (s *Server) reviewQueue(c *gin.Context) {
 	items, err := review.Queue(ctx(c), s.DB, s.Clock.Now())
 	if err != nil {

@@ -27,7 +27,7 @@ type Me struct {
 // @Failure  401 {object} Problem "unauthorized: no, expired or invalid credentials"
 // @Failure  403 {object} Problem "forbidden: the caller holds no role"
 // @Security BearerAuth
-// @Router   /me [get]
+// @Router   /api/v1/me [get]
 func (s *Server) me(c *gin.Context) {
 	p, _ := identity.FromContext(ctx(c))
 	roles := map[string][]string{}
@@ -54,7 +54,7 @@ func (s *Server) me(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth
-// @Router   /municipalities [get]
+// @Router   /api/v1/municipalities [get]
 func (s *Server) listMunicipalities(c *gin.Context) {
 	f := directory.MunicipalityFilter{Region: c.Query("region"), OwnerUnit: c.Query("owner_unit"), Query: c.Query("q")}
 	listed(s, c, func(p page.Request) (page.Page[directory.Municipality], error) {
@@ -74,7 +74,7 @@ func (s *Server) listMunicipalities(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /municipalities/{code} [get]
+// @Router   /api/v1/municipalities/{code} [get]
 func (s *Server) getMunicipality(c *gin.Context) {
 	m, err := s.Directory.Municipality(ctx(c), c.Param("code"))
 	if err != nil {
@@ -104,7 +104,7 @@ func (s *Server) getMunicipality(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  428 {object} Problem "precondition-required: If-Match missing"
 // @Security BearerAuth
-// @Router   /municipalities/{code} [patch]
+// @Router   /api/v1/municipalities/{code} [patch]
 func (s *Server) updateMunicipality(c *gin.Context) {
 	changed(s, c, func(version int, in directory.MunicipalityPatch) (directory.Municipality, int, error) {
 		m, err := s.Directory.UpdateMunicipality(ctx(c), c.Param("code"), version, in)
@@ -124,7 +124,7 @@ func (s *Server) updateMunicipality(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth
-// @Router   /units [get]
+// @Router   /api/v1/units [get]
 func (s *Server) listUnits(c *gin.Context) {
 	listed(s, c, func(p page.Request) (page.Page[directory.Unit], error) { return s.Directory.ListUnits(ctx(c), p) })
 }
@@ -146,7 +146,7 @@ func (s *Server) listUnits(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
 // @Security BearerAuth
-// @Router   /units [post]
+// @Router   /api/v1/units [post]
 func (s *Server) createUnit(c *gin.Context) {
 	creates(s, c, func(in directory.NewUnit) (directory.Unit, int, error) {
 		u, err := s.Directory.CreateUnit(ctx(c), in)
@@ -166,7 +166,7 @@ func (s *Server) createUnit(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /units/{unit} [get]
+// @Router   /api/v1/units/{unit} [get]
 func (s *Server) getUnit(c *gin.Context) {
 	u, err := s.Directory.Unit(ctx(c), c.Param("unit"))
 	if err != nil {
@@ -195,7 +195,7 @@ func (s *Server) getUnit(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  428 {object} Problem "precondition-required"
 // @Security BearerAuth
-// @Router   /units/{unit} [patch]
+// @Router   /api/v1/units/{unit} [patch]
 func (s *Server) updateUnit(c *gin.Context) {
 	changed(s, c, func(version int, in directory.UnitPatch) (directory.Unit, int, error) {
 		u, err := s.Directory.UpdateUnit(ctx(c), c.Param("unit"), version, in)
@@ -217,7 +217,7 @@ func (s *Server) updateUnit(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /tenants/{tenant}/users [get]
+// @Router   /api/v1/tenants/{tenant}/users [get]
 func (s *Server) listUsers(c *gin.Context) {
 	listed(s, c, func(p page.Request) (page.Page[directory.User], error) {
 		return s.Directory.ListUsers(ctx(c), tenantOf(c), p)
@@ -243,7 +243,7 @@ func (s *Server) listUsers(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
 // @Security BearerAuth
-// @Router   /tenants/{tenant}/users [post]
+// @Router   /api/v1/tenants/{tenant}/users [post]
 func (s *Server) createUser(c *gin.Context) {
 	creates(s, c, func(in directory.NewUser) (directory.User, int, error) {
 		u, err := s.Directory.CreateUser(ctx(c), tenantOf(c), in)
@@ -264,7 +264,7 @@ func (s *Server) createUser(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /tenants/{tenant}/users/{id} [get]
+// @Router   /api/v1/tenants/{tenant}/users/{id} [get]
 func (s *Server) getUser(c *gin.Context) {
 	id, err := idParam(c, "id", "user")
 	if err != nil {
@@ -301,7 +301,7 @@ func (s *Server) getUser(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  428 {object} Problem "precondition-required"
 // @Security BearerAuth
-// @Router   /tenants/{tenant}/users/{id} [patch]
+// @Router   /api/v1/tenants/{tenant}/users/{id} [patch]
 func (s *Server) updateUser(c *gin.Context) {
 	id, err := idParam(c, "id", "user")
 	if err != nil {
@@ -328,7 +328,7 @@ func (s *Server) updateUser(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /tenants/{tenant}/role-assignments [get]
+// @Router   /api/v1/tenants/{tenant}/role-assignments [get]
 func (s *Server) listAssignments(c *gin.Context) {
 	listed(s, c, func(p page.Request) (page.Page[directory.RoleAssignment], error) {
 		return s.Directory.ListAssignments(ctx(c), tenantOf(c), p)
@@ -357,7 +357,7 @@ func (s *Server) listAssignments(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
 // @Security BearerAuth
-// @Router   /tenants/{tenant}/role-assignments [post]
+// @Router   /api/v1/tenants/{tenant}/role-assignments [post]
 func (s *Server) createAssignment(c *gin.Context) {
 	creates(s, c, func(in directory.NewAssignment) (directory.RoleAssignment, int, error) {
 		a, err := s.Directory.Assign(ctx(c), tenantOf(c), in)
@@ -380,7 +380,7 @@ func (s *Server) createAssignment(c *gin.Context) {
 // @Failure  412 {object} Problem "precondition-failed"
 // @Failure  428 {object} Problem "precondition-required"
 // @Security BearerAuth
-// @Router   /tenants/{tenant}/role-assignments/{id} [delete]
+// @Router   /api/v1/tenants/{tenant}/role-assignments/{id} [delete]
 func (s *Server) deleteAssignment(c *gin.Context) {
 	id, err := idParam(c, "id", "role assignment")
 	var version int
@@ -419,7 +419,7 @@ type NewAPIKey struct {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /tenants/{tenant}/api-keys [get]
+// @Router   /api/v1/tenants/{tenant}/api-keys [get]
 func (s *Server) listKeys(c *gin.Context) {
 	listed(s, c, func(p page.Request) (page.Page[directory.APIKey], error) {
 		return s.Directory.ListKeys(ctx(c), tenantOf(c), p)
@@ -447,7 +447,7 @@ func (s *Server) listKeys(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
 // @Security BearerAuth
-// @Router   /tenants/{tenant}/api-keys [post]
+// @Router   /api/v1/tenants/{tenant}/api-keys [post]
 func (s *Server) createKey(c *gin.Context) {
 	creates(s, c, func(in directory.NewKey) (NewAPIKey, int, error) {
 		k, err := s.Directory.CreateKey(ctx(c), tenantOf(c), in)
@@ -471,7 +471,7 @@ func (s *Server) createKey(c *gin.Context) {
 // @Failure  412 {object} Problem "precondition-failed"
 // @Failure  428 {object} Problem "precondition-required"
 // @Security BearerAuth
-// @Router   /tenants/{tenant}/api-keys/{id} [delete]
+// @Router   /api/v1/tenants/{tenant}/api-keys/{id} [delete]
 func (s *Server) revokeKey(c *gin.Context) {
 	id, err := idParam(c, "id", "API key")
 	var version int

@@ -8,7 +8,7 @@ package httpapi
 // @description                Every error is an RFC 9457 problem document (application/problem+json). Lists are cursor-paginated.
 // @description                Changes need If-Match with the ETag read; creating POSTs need an Idempotency-Key.
 // @license.name               EUPL-1.2
-// @BasePath                   /api/v1
+// @BasePath                   /
 // @securityDefinitions.apikey BearerAuth
 // @in                         header
 // @name                       Authorization

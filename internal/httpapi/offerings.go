@@ -27,7 +27,7 @@ import (
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth
-// @Router   /offerings [get]
+// @Router   /api/v1/offerings [get]
 func (s *Server) listOfferings(c *gin.Context) {
 	f := offering.Filter{ServiceID: c.Query("service_id"), Unit: c.Query("unit"), Level: c.Query("level")}
 	listed(s, c, func(p page.Request) (page.Page[offering.Offering], error) {
@@ -47,7 +47,7 @@ func (s *Server) listOfferings(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /offerings/{id} [get]
+// @Router   /api/v1/offerings/{id} [get]
 func (s *Server) getOffering(c *gin.Context) {
 	id, err := idParam(c, "id", "offering")
 	if err != nil {
@@ -81,7 +81,7 @@ func (s *Server) getOffering(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Security BearerAuth
-// @Router   /offerings/{id}/decision [post]
+// @Router   /api/v1/offerings/{id}/decision [post]
 func (s *Server) decideOffering(c *gin.Context) {
 	decided(s, c, "offering", func(id string, in review.Input) (offering.Version, int, error) {
 		v, err := s.Offerings.Decide(ctx(c), id, in)
@@ -103,7 +103,7 @@ func (s *Server) decideOffering(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /units/{unit}/offerings [get]
+// @Router   /api/v1/units/{unit}/offerings [get]
 func (s *Server) listUnitOfferings(c *gin.Context) {
 	listed(s, c, func(p page.Request) (page.Page[offering.Offering], error) {
 		return s.Offerings.ListForUnit(ctx(c), c.Param("unit"), p)
@@ -130,7 +130,7 @@ func (s *Server) listUnitOfferings(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
 // @Security BearerAuth
-// @Router   /units/{unit}/offerings [post]
+// @Router   /api/v1/units/{unit}/offerings [post]
 func (s *Server) createOffering(c *gin.Context) {
 	creates(s, c, func(in offering.NewOffering) (offering.Offering, int, error) {
 		o, err := s.Offerings.Create(ctx(c), c.Param("unit"), in)
@@ -155,7 +155,7 @@ func (s *Server) createOffering(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /units/{unit}/offerings/{id} [get]
+// @Router   /api/v1/units/{unit}/offerings/{id} [get]
 func (s *Server) getUnitOffering(c *gin.Context) {
 	id, err := idParam(c, "id", "offering")
 	if err != nil {
@@ -195,7 +195,7 @@ func (s *Server) getUnitOffering(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  428 {object} Problem "precondition-required"
 // @Security BearerAuth
-// @Router   /units/{unit}/offerings/{id}/draft [patch]
+// @Router   /api/v1/units/{unit}/offerings/{id}/draft [patch]
 func (s *Server) editDraft(c *gin.Context) {
 	id, err := idParam(c, "id", "offering")
 	if err != nil {
@@ -236,7 +236,7 @@ func (s *Server) offeringAction(c *gin.Context, act func(unit, id string) (offer
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: not a draft"
 // @Security BearerAuth
-// @Router   /units/{unit}/offerings/{id}/submit [post]
+// @Router   /api/v1/units/{unit}/offerings/{id}/submit [post]
 func (s *Server) submitOffering(c *gin.Context) {
 	s.offeringAction(c, func(unit, id string) (offering.Version, error) { return s.Offerings.Submit(ctx(c), unit, id) })
 }
@@ -258,7 +258,7 @@ func (s *Server) submitOffering(c *gin.Context) {
 // @Failure  409 {object} Problem "conflict: nothing published, or a version in the making"
 // @Failure  422 {object} Problem "unprocessable: the key was used for another request"
 // @Security BearerAuth
-// @Router   /units/{unit}/offerings/{id}/versions [post]
+// @Router   /api/v1/units/{unit}/offerings/{id}/versions [post]
 func (s *Server) newOfferingVersion(c *gin.Context) {
 	id, err := idParam(c, "id", "offering")
 	if err != nil {
@@ -292,7 +292,7 @@ func (s *Server) newOfferingVersion(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Security BearerAuth
-// @Router   /units/{unit}/offerings/{id}/retire [post]
+// @Router   /api/v1/units/{unit}/offerings/{id}/retire [post]
 func (s *Server) retireOffering(c *gin.Context) {
 	var in offering.RetireInput
 	if err := bind(c, &in); err != nil {
@@ -315,7 +315,7 @@ func (s *Server) retireOffering(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth
-// @Router   /units/{unit}/waivers [get]
+// @Router   /api/v1/units/{unit}/waivers [get]
 func (s *Server) listUnitWaivers(c *gin.Context) {
 	listed(s, c, func(p page.Request) (page.Page[offering.Waiver], error) {
 		return s.Offerings.ListWaivers(ctx(c), c.Param("unit"), p)
@@ -340,7 +340,7 @@ func (s *Server) listUnitWaivers(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
 // @Security BearerAuth
-// @Router   /units/{unit}/waivers [post]
+// @Router   /api/v1/units/{unit}/waivers [post]
 func (s *Server) requestWaiver(c *gin.Context) {
 	creates(s, c, func(in offering.NewWaiver) (offering.Waiver, int, error) {
 		w, err := s.Offerings.RequestWaiver(ctx(c), c.Param("unit"), in)
@@ -360,7 +360,7 @@ func (s *Server) requestWaiver(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth
-// @Router   /waivers [get]
+// @Router   /api/v1/waivers [get]
 func (s *Server) listWaivers(c *gin.Context) {
 	listed(s, c, func(p page.Request) (page.Page[offering.Waiver], error) {
 		return s.Offerings.ListWaivers(ctx(c), "", p)
@@ -379,7 +379,7 @@ func (s *Server) listWaivers(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /waivers/{id} [get]
+// @Router   /api/v1/waivers/{id} [get]
 func (s *Server) getWaiver(c *gin.Context) {
 	id, err := idParam(c, "id", "waiver")
 	if err != nil {
@@ -411,7 +411,7 @@ func (s *Server) getWaiver(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Security BearerAuth
-// @Router   /waivers/{id}/decision [post]
+// @Router   /api/v1/waivers/{id}/decision [post]
 func (s *Server) decideWaiver(c *gin.Context) {
 	decided(s, c, "waiver", func(id string, in review.Input) (offering.Waiver, int, error) {
 		w, err := s.Offerings.DecideWaiver(ctx(c), id, in)
@@ -433,7 +433,7 @@ func (s *Server) decideWaiver(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth
-// @Router   /conformance [get]
+// @Router   /api/v1/conformance [get]
 func (s *Server) fleetConformance(c *gin.Context) { s.conformance(c, "") }
 
 // unitConformance godoc
@@ -450,7 +450,7 @@ func (s *Server) fleetConformance(c *gin.Context) { s.conformance(c, "") }
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /units/{unit}/conformance [get]
+// @Router   /api/v1/units/{unit}/conformance [get]
 func (s *Server) unitConformance(c *gin.Context) { s.conformance(c, c.Param("unit")) }
 
 func (s *Server) conformance(c *gin.Context, unit string) {

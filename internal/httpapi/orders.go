@@ -26,7 +26,7 @@ import (
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /municipalities/{code}/activation [get]
+// @Router   /api/v1/municipalities/{code}/activation [get]
 func (s *Server) getActivation(c *gin.Context) {
 	st, err := s.Activation.Status(ctx(c), c.Param("code"), c.QueryArray("family"))
 	if err != nil {
@@ -62,7 +62,7 @@ type MailboxResponse struct {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  428 {object} Problem "precondition-required"
 // @Security BearerAuth
-// @Router   /municipalities/{code}/mailbox [put]
+// @Router   /api/v1/municipalities/{code}/mailbox [put]
 func (s *Server) setMailbox(c *gin.Context) {
 	changed(s, c, func(version int, in activation.MailboxInput) (MailboxResponse, int, error) {
 		addr, v, err := s.Activation.SetMailbox(ctx(c), c.Param("code"), version, in)
@@ -88,7 +88,7 @@ func (s *Server) setMailbox(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
 // @Security BearerAuth
-// @Router   /municipalities/{code}/terms-acceptances [post]
+// @Router   /api/v1/municipalities/{code}/terms-acceptances [post]
 func (s *Server) acceptTerms(c *gin.Context) {
 	creates(s, c, func(in activation.TermsInput) (activation.TermsAcceptance, int, error) {
 		a, err := s.Activation.AcceptTerms(ctx(c), c.Param("code"), in)
@@ -114,7 +114,7 @@ func (s *Server) acceptTerms(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
 // @Security BearerAuth
-// @Router   /municipalities/{code}/risk-assessments [post]
+// @Router   /api/v1/municipalities/{code}/risk-assessments [post]
 func (s *Server) registerROS(c *gin.Context) {
 	creates(s, c, func(in activation.NewRiskAssessment) (activation.RiskAssessment, int, error) {
 		a, err := s.Activation.RegisterRiskAssessment(ctx(c), c.Param("code"), in)
@@ -136,7 +136,7 @@ func (s *Server) registerROS(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth
-// @Router   /municipalities/{code}/orders [get]
+// @Router   /api/v1/municipalities/{code}/orders [get]
 func (s *Server) listMunicipalityOrders(c *gin.Context) {
 	s.listOrders(c, order.Scope{Municipality: c.Param("code")})
 }
@@ -155,7 +155,7 @@ func (s *Server) listMunicipalityOrders(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth
-// @Router   /units/{unit}/orders [get]
+// @Router   /api/v1/units/{unit}/orders [get]
 func (s *Server) listUnitOrders(c *gin.Context) { s.listOrders(c, order.Scope{Unit: c.Param("unit")}) }
 
 func (s *Server) listOrders(c *gin.Context, sc order.Scope) {
@@ -187,7 +187,7 @@ func (s *Server) listOrders(c *gin.Context, sc order.Scope) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
 // @Security BearerAuth
-// @Router   /municipalities/{code}/orders [post]
+// @Router   /api/v1/municipalities/{code}/orders [post]
 func (s *Server) createOrder(c *gin.Context) {
 	creates(s, c, func(in order.NewOrder) (order.Order, int, error) {
 		o, err := s.Orders.Create(ctx(c), c.Param("code"), in)
@@ -207,7 +207,7 @@ func (s *Server) createOrder(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /municipalities/{code}/orders/{id} [get]
+// @Router   /api/v1/municipalities/{code}/orders/{id} [get]
 func (s *Server) getMunicipalityOrder(c *gin.Context) {
 	s.getOrder(c, order.Scope{Municipality: c.Param("code")})
 }
@@ -224,7 +224,7 @@ func (s *Server) getMunicipalityOrder(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /units/{unit}/orders/{id} [get]
+// @Router   /api/v1/units/{unit}/orders/{id} [get]
 func (s *Server) getUnitOrder(c *gin.Context) { s.getOrder(c, order.Scope{Unit: c.Param("unit")}) }
 
 func (s *Server) getOrder(c *gin.Context, sc order.Scope) {
@@ -278,7 +278,7 @@ func (s *Server) transitionOrder(c *gin.Context, sc order.Scope, transition stri
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Security BearerAuth
-// @Router   /municipalities/{code}/orders/{id}/cancel [post]
+// @Router   /api/v1/municipalities/{code}/orders/{id}/cancel [post]
 func (s *Server) cancelOrder(c *gin.Context) {
 	s.transitionOrder(c, order.Scope{Municipality: c.Param("code")}, "cancel")
 }
@@ -298,7 +298,7 @@ func (s *Server) cancelOrder(c *gin.Context) {
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: not acknowledged, or the activation gate (see missing)"
 // @Security BearerAuth
-// @Router   /units/{unit}/orders/{id}/accept [post]
+// @Router   /api/v1/units/{unit}/orders/{id}/accept [post]
 func (s *Server) acceptOrder(c *gin.Context) {
 	s.transitionOrder(c, order.Scope{Unit: c.Param("unit")}, "accept")
 }
@@ -321,7 +321,7 @@ func (s *Server) acceptOrder(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Security BearerAuth
-// @Router   /units/{unit}/orders/{id}/reject [post]
+// @Router   /api/v1/units/{unit}/orders/{id}/reject [post]
 func (s *Server) rejectOrder(c *gin.Context) {
 	s.transitionOrder(c, order.Scope{Unit: c.Param("unit")}, "reject")
 }
@@ -339,7 +339,7 @@ func (s *Server) rejectOrder(c *gin.Context) {
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: not accepted"
 // @Security BearerAuth
-// @Router   /units/{unit}/orders/{id}/start [post]
+// @Router   /api/v1/units/{unit}/orders/{id}/start [post]
 func (s *Server) startOrder(c *gin.Context) {
 	s.transitionOrder(c, order.Scope{Unit: c.Param("unit")}, "start")
 }
@@ -359,7 +359,7 @@ func (s *Server) startOrder(c *gin.Context) {
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: not in progress, or a subscription changed meanwhile"
 // @Security BearerAuth
-// @Router   /units/{unit}/orders/{id}/complete [post]
+// @Router   /api/v1/units/{unit}/orders/{id}/complete [post]
 func (s *Server) completeOrder(c *gin.Context) {
 	s.transitionOrder(c, order.Scope{Unit: c.Param("unit")}, "complete")
 }
@@ -382,7 +382,7 @@ func (s *Server) completeOrder(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Security BearerAuth
-// @Router   /units/{unit}/orders/{id}/fail [post]
+// @Router   /api/v1/units/{unit}/orders/{id}/fail [post]
 func (s *Server) failOrder(c *gin.Context) {
 	s.transitionOrder(c, order.Scope{Unit: c.Param("unit")}, "fail")
 }
@@ -407,7 +407,7 @@ func subscriptionFilter(c *gin.Context) subscription.Filter {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth
-// @Router   /municipalities/{code}/subscriptions [get]
+// @Router   /api/v1/municipalities/{code}/subscriptions [get]
 func (s *Server) listMunicipalitySubscriptions(c *gin.Context) {
 	f := subscriptionFilter(c)
 	f.Municipality = c.Param("code")
@@ -430,7 +430,7 @@ func (s *Server) listMunicipalitySubscriptions(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth
-// @Router   /units/{unit}/subscriptions [get]
+// @Router   /api/v1/units/{unit}/subscriptions [get]
 func (s *Server) listUnitSubscriptions(c *gin.Context) {
 	f := subscriptionFilter(c)
 	f.Unit = c.Param("unit")
@@ -453,7 +453,7 @@ func (s *Server) listUnitSubscriptions(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth
-// @Router   /subscriptions [get]
+// @Router   /api/v1/subscriptions [get]
 func (s *Server) listAllSubscriptions(c *gin.Context) { s.listSubscriptions(c, subscriptionFilter(c)) }
 
 func (s *Server) listSubscriptions(c *gin.Context, f subscription.Filter) {
@@ -474,7 +474,7 @@ func (s *Server) listSubscriptions(c *gin.Context, f subscription.Filter) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /municipalities/{code}/subscriptions/{id} [get]
+// @Router   /api/v1/municipalities/{code}/subscriptions/{id} [get]
 func (s *Server) getMunicipalitySubscription(c *gin.Context) {
 	s.getSubscription(c, c.Param("code"), "")
 }
@@ -491,7 +491,7 @@ func (s *Server) getMunicipalitySubscription(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /units/{unit}/subscriptions/{id} [get]
+// @Router   /api/v1/units/{unit}/subscriptions/{id} [get]
 func (s *Server) getUnitSubscription(c *gin.Context) { s.getSubscription(c, "", c.Param("unit")) }
 
 func (s *Server) getSubscription(c *gin.Context, code, unit string) {
@@ -525,7 +525,7 @@ func (s *Server) getSubscription(c *gin.Context, code, unit string) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth
-// @Router   /municipalities/{code}/costs [get]
+// @Router   /api/v1/municipalities/{code}/costs [get]
 func (s *Server) getCosts(c *gin.Context) {
 	month, err := subscription.ParseMonth(c.Query("month"))
 	format := c.Query("format")

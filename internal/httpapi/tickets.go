@@ -124,7 +124,7 @@ func (s *Server) ticketSLA(c *gin.Context, sc ticket.Scope) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth
-// @Router   /municipalities/{code}/tickets [get]
+// @Router   /api/v1/municipalities/{code}/tickets [get]
 func (s *Server) listMunicipalTickets(c *gin.Context) { s.listTickets(c, municipalTickets(c)) }
 
 // createTicket godoc
@@ -145,7 +145,7 @@ func (s *Server) listMunicipalTickets(c *gin.Context) { s.listTickets(c, municip
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
 // @Security BearerAuth
-// @Router   /municipalities/{code}/tickets [post]
+// @Router   /api/v1/municipalities/{code}/tickets [post]
 func (s *Server) createTicket(c *gin.Context) {
 	creates(s, c, func(in ticket.NewTicket) (ticket.Ticket, int, error) {
 		t, err := s.Tickets.Create(ctx(c), c.Param("code"), in)
@@ -165,7 +165,7 @@ func (s *Server) createTicket(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /municipalities/{code}/tickets/{id} [get]
+// @Router   /api/v1/municipalities/{code}/tickets/{id} [get]
 func (s *Server) getMunicipalTicket(c *gin.Context) { s.getTicket(c, municipalTickets(c)) }
 
 // triageTicket godoc
@@ -189,7 +189,7 @@ func (s *Server) getMunicipalTicket(c *gin.Context) { s.getTicket(c, municipalTi
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  428 {object} Problem "precondition-required"
 // @Security BearerAuth
-// @Router   /municipalities/{code}/tickets/{id} [patch]
+// @Router   /api/v1/municipalities/{code}/tickets/{id} [patch]
 func (s *Server) triageTicket(c *gin.Context) {
 	id, err := idParam(c, "id", "ticket")
 	if err != nil {
@@ -221,7 +221,7 @@ func (s *Server) triageTicket(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Security BearerAuth
-// @Router   /municipalities/{code}/tickets/{id}/escalate [post]
+// @Router   /api/v1/municipalities/{code}/tickets/{id}/escalate [post]
 func (s *Server) escalateTicket(c *gin.Context) {
 	s.ticketTransition(c, municipalTickets(c), "escalate")
 }
@@ -240,7 +240,7 @@ func (s *Server) escalateTicket(c *gin.Context) {
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: not open"
 // @Security BearerAuth
-// @Router   /municipalities/{code}/tickets/{id}/resolve [post]
+// @Router   /api/v1/municipalities/{code}/tickets/{id}/resolve [post]
 func (s *Server) resolveHere(c *gin.Context) {
 	s.ticketTransition(c, municipalTickets(c), "resolve_here")
 }
@@ -259,7 +259,7 @@ func (s *Server) resolveHere(c *gin.Context) {
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: not pending the customer"
 // @Security BearerAuth
-// @Router   /municipalities/{code}/tickets/{id}/provide-info [post]
+// @Router   /api/v1/municipalities/{code}/tickets/{id}/provide-info [post]
 func (s *Server) provideInfo(c *gin.Context) {
 	s.ticketTransition(c, municipalTickets(c), "provide_info")
 }
@@ -278,7 +278,7 @@ func (s *Server) provideInfo(c *gin.Context) {
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: not resolved"
 // @Security BearerAuth
-// @Router   /municipalities/{code}/tickets/{id}/close [post]
+// @Router   /api/v1/municipalities/{code}/tickets/{id}/close [post]
 func (s *Server) closeTicket(c *gin.Context) { s.ticketTransition(c, municipalTickets(c), "close") }
 
 // reopenTicket godoc
@@ -299,7 +299,7 @@ func (s *Server) closeTicket(c *gin.Context) { s.ticketTransition(c, municipalTi
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Security BearerAuth
-// @Router   /municipalities/{code}/tickets/{id}/reopen [post]
+// @Router   /api/v1/municipalities/{code}/tickets/{id}/reopen [post]
 func (s *Server) reopenTicket(c *gin.Context) { s.ticketTransition(c, municipalTickets(c), "reopen") }
 
 // listMunicipalNotes godoc
@@ -315,7 +315,7 @@ func (s *Server) reopenTicket(c *gin.Context) { s.ticketTransition(c, municipalT
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /municipalities/{code}/tickets/{id}/notes [get]
+// @Router   /api/v1/municipalities/{code}/tickets/{id}/notes [get]
 func (s *Server) listMunicipalNotes(c *gin.Context) { s.ticketNotes(c, municipalTickets(c)) }
 
 // addMunicipalNote godoc
@@ -338,7 +338,7 @@ func (s *Server) listMunicipalNotes(c *gin.Context) { s.ticketNotes(c, municipal
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
 // @Security BearerAuth
-// @Router   /municipalities/{code}/tickets/{id}/notes [post]
+// @Router   /api/v1/municipalities/{code}/tickets/{id}/notes [post]
 func (s *Server) addMunicipalNote(c *gin.Context) { s.addTicketNote(c, municipalTickets(c)) }
 
 // municipalTicketSLA godoc
@@ -355,7 +355,7 @@ func (s *Server) addMunicipalNote(c *gin.Context) { s.addTicketNote(c, municipal
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /municipalities/{code}/tickets/{id}/sla [get]
+// @Router   /api/v1/municipalities/{code}/tickets/{id}/sla [get]
 func (s *Server) municipalTicketSLA(c *gin.Context) { s.ticketSLA(c, municipalTickets(c)) }
 
 // listUnitTickets godoc
@@ -374,7 +374,7 @@ func (s *Server) municipalTicketSLA(c *gin.Context) { s.ticketSLA(c, municipalTi
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth
-// @Router   /units/{unit}/tickets [get]
+// @Router   /api/v1/units/{unit}/tickets [get]
 func (s *Server) listUnitTickets(c *gin.Context) { s.listTickets(c, unitTickets(c)) }
 
 // getUnitTicket godoc
@@ -389,7 +389,7 @@ func (s *Server) listUnitTickets(c *gin.Context) { s.listTickets(c, unitTickets(
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /units/{unit}/tickets/{id} [get]
+// @Router   /api/v1/units/{unit}/tickets/{id} [get]
 func (s *Server) getUnitTicket(c *gin.Context) { s.getTicket(c, unitTickets(c)) }
 
 // acknowledgeTicket godoc
@@ -406,7 +406,7 @@ func (s *Server) getUnitTicket(c *gin.Context) { s.getTicket(c, unitTickets(c)) 
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: not escalated"
 // @Security BearerAuth
-// @Router   /units/{unit}/tickets/{id}/acknowledge [post]
+// @Router   /api/v1/units/{unit}/tickets/{id}/acknowledge [post]
 func (s *Server) acknowledgeTicket(c *gin.Context) {
 	s.ticketTransition(c, unitTickets(c), "acknowledge")
 }
@@ -429,7 +429,7 @@ func (s *Server) acknowledgeTicket(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Security BearerAuth
-// @Router   /units/{unit}/tickets/{id}/request-info [post]
+// @Router   /api/v1/units/{unit}/tickets/{id}/request-info [post]
 func (s *Server) requestInfo(c *gin.Context) { s.ticketTransition(c, unitTickets(c), "request_info") }
 
 // resolveTicket godoc
@@ -446,7 +446,7 @@ func (s *Server) requestInfo(c *gin.Context) { s.ticketTransition(c, unitTickets
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: not acknowledged"
 // @Security BearerAuth
-// @Router   /units/{unit}/tickets/{id}/resolve [post]
+// @Router   /api/v1/units/{unit}/tickets/{id}/resolve [post]
 func (s *Server) resolveTicket(c *gin.Context) { s.ticketTransition(c, unitTickets(c), "resolve") }
 
 // handBack godoc
@@ -467,7 +467,7 @@ func (s *Server) resolveTicket(c *gin.Context) { s.ticketTransition(c, unitTicke
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Security BearerAuth
-// @Router   /units/{unit}/tickets/{id}/hand-back [post]
+// @Router   /api/v1/units/{unit}/tickets/{id}/hand-back [post]
 func (s *Server) handBack(c *gin.Context) { s.ticketTransition(c, unitTickets(c), "hand_back") }
 
 // listUnitNotes godoc
@@ -483,7 +483,7 @@ func (s *Server) handBack(c *gin.Context) { s.ticketTransition(c, unitTickets(c)
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /units/{unit}/tickets/{id}/notes [get]
+// @Router   /api/v1/units/{unit}/tickets/{id}/notes [get]
 func (s *Server) listUnitNotes(c *gin.Context) { s.ticketNotes(c, unitTickets(c)) }
 
 // addUnitNote godoc
@@ -506,7 +506,7 @@ func (s *Server) listUnitNotes(c *gin.Context) { s.ticketNotes(c, unitTickets(c)
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
 // @Security BearerAuth
-// @Router   /units/{unit}/tickets/{id}/notes [post]
+// @Router   /api/v1/units/{unit}/tickets/{id}/notes [post]
 func (s *Server) addUnitNote(c *gin.Context) { s.addTicketNote(c, unitTickets(c)) }
 
 // unitTicketSLA godoc
@@ -521,5 +521,5 @@ func (s *Server) addUnitNote(c *gin.Context) { s.addTicketNote(c, unitTickets(c)
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Security BearerAuth
-// @Router   /units/{unit}/tickets/{id}/sla [get]
+// @Router   /api/v1/units/{unit}/tickets/{id}/sla [get]
 func (s *Server) unitTicketSLA(c *gin.Context) { s.ticketSLA(c, unitTickets(c)) }
