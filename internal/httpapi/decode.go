@@ -67,6 +67,9 @@ func decodeStrict(body []byte, dst any) error {
 	if !utf8.Valid(body) {
 		return apperr.Field("", "the body is not valid UTF-8")
 	}
+	if trimmed := bytes.TrimSpace(body); trimmed[0] != '{' {
+		return apperr.Field("", "the body must be a JSON object")
+	}
 	if err := checkStructure(body); err != nil {
 		return err
 	}
@@ -212,6 +215,22 @@ func noNUL(v reflect.Value, path string) error {
 		}
 	}
 	return nil
+}
+
+// emptyPatch reports whether v points to a patch (a struct of pointer fields only) that names no
+// field: a change that changes nothing is refused rather than recorded.
+func emptyPatch(v any) bool {
+	rv := reflect.ValueOf(v).Elem()
+	if rv.Kind() != reflect.Struct || rv.NumField() == 0 {
+		return false
+	}
+	for i := 0; i < rv.NumField(); i++ {
+		f := rv.Field(i)
+		if f.Kind() != reflect.Pointer || !f.IsNil() {
+			return false
+		}
+	}
+	return true
 }
 
 // validateStruct runs the validate tags and names every failing field by its JSON pointer.

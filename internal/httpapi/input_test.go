@@ -22,7 +22,7 @@ func TestMalformedBodiesAreRefusedWithProblems(t *testing.T) {
 		pointer     string // the field the problem must name; "-" for none
 	}{
 		{"empty body", "", "application/json", 400, "-"},
-		{"null", "null", "application/json", 400, "/slug"},
+		{"null", "null", "application/json", 400, "-"},
 		{"an array", "[]", "application/json", 400, "-"},
 		{"a string", `"unit"`, "application/json", 400, "-"},
 		{"truncated", `{"slug":"x"`, "application/json", 400, "-"},

@@ -22,7 +22,7 @@ func TestOperationsEndpoints(t *testing.T) {
 			`go_sql_open_connections{db_name="servicekatalog"}`,
 		}},
 		{"/swagger/index.html", []string{"Swagger UI"}},
-		{"/swagger/doc.json", []string{`"BearerAuth"`, `"/tenants/{tenant}/role-assignments"`}},
+		{"/swagger/doc.json", []string{`"BearerAuth"`, `"/api/v1/tenants/{tenant}/role-assignments"`}},
 	}
 	for _, tc := range tests {
 		resp := env.Do(apptest.Request{Method: "GET", Path: tc.path})

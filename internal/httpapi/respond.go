@@ -97,6 +97,9 @@ func changed[In any, Out any](s *Server, c *gin.Context, apply func(version int,
 	if err == nil {
 		err = bind(c, &in)
 	}
+	if err == nil && emptyPatch(&in) {
+		err = apperr.Field("", "names no field to change")
+	}
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -1,0 +1,82 @@
+package httpapi_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/servicekatalog/servicekatalog/internal/apptest"
+)
+
+// hostileBodies are sent to every write route. None may yield a 5xx, every refusal is a problem
+// document, and nothing may change.
+var hostileBodies = map[string]string{
+	"empty":                "",
+	"null":                 "null",
+	"array":                "[]",
+	"array of numbers":     "[1,2,3]",
+	"string":               `"hello"`,
+	"number":               "42",
+	"boolean":              "true",
+	"truncated":            `{"name":`,
+	"trailing garbage":     `{}x`,
+	"two documents":        `{} {}`,
+	"duplicate keys":       `{"name":"a","name":"b"}`,
+	"deep nesting":         strings.Repeat(`{"a":`, 200) + "1" + strings.Repeat("}", 200),
+	"invalid UTF-8":        "{\"name\":\"\xc3\x28\"}",
+	"NUL character":        `{"name":"a\u0000b","title":"a\u0000b","body":"a\u0000b","reason":"a\u0000b"}`,
+	"NaN":                  `{"quantity":NaN}`,
+	"huge number":          `{"quantity":1e400,"expires_in_days":99999999999999999999}`,
+	"negative numbers":     `{"quantity":-5,"expires_in_days":-1,"lead_time_days":-3}`,
+	"wrong types":          `{"name":42,"title":[],"reason":{},"items":"many","terms":"cheap","roles":"admin","active":"yes"}`,
+	"unknown enums":        `{"action":"explode","outcome":"maybe","visibility":"secret","priority":"P9","role":"god","change":"all","delivery":"drone"}`,
+	"impossible dates":     `{"expires_on":"2026-02-30","retire_on":"2026-13-01","assessed_on":"0000-00-00","terms_version":"1999"}`,
+	"server-owned fields":  `{"id":"6f1c1a8e-56bb-4d7e-9d5b-2a54a6b7a0c1","version":99,"created_at":"2020-01-01T00:00:00Z","state":"closed"}`,
+	"nulls everywhere":     `{"name":null,"items":null,"terms":null,"levels":[null],"user_id":null}`,
+	"huge string":          `{"name":"` + strings.Repeat("x", 300000) + `","title":"` + strings.Repeat("y", 300000) + `"}`,
+	"over the size limit":  `{"name":"` + strings.Repeat("z", 1<<20) + `"}`,
+	"hostile strings":      `{"name":"'; DROP TABLE users; --","title":"<script>alert(1)</script>","body":"{{7*7}}","reason":"../../etc/passwd"}`,
+	"items of wrong shape": `{"items":[1,"two",{"action":"add","quantity":"many"}]}`,
+}
+
+func TestHostileBodiesOnEveryWriteRoute(t *testing.T) {
+	env := apptest.New(t)
+	roles, rows := matrix(t)
+	tokens := map[string]string{}
+	for role, c := range callers {
+		tokens[role] = env.Token(c.user)
+	}
+	before := auditCount(t, env)
+	routes := 0
+	for _, r := range env.App.API.Routes() {
+		if r.Method == "GET" {
+			continue
+		}
+		role := ""
+		for _, candidate := range roles[1:] {
+			if rows[r.Method+" "+r.Path].allowed[candidate] {
+				role = candidate
+				break
+			}
+		}
+		if role == "" {
+			t.Fatalf("%s %s: no role may call it", r.Method, r.Path)
+		}
+		routes++
+		for name, body := range hostileBodies {
+			resp := env.Do(apptest.Request{Method: r.Method, Path: concrete(r.Path, callers[role].tenant), Token: tokens[role], Body: []byte(body),
+				Header: map[string]string{"Idempotency-Key": "hostile-" + name, "If-Match": `"1"`, "Content-Type": "application/json"}})
+			if resp.Status >= 500 || resp.Status < 400 {
+				t.Errorf("%s %s as %s with %s: %d %.200s", r.Method, r.Path, role, name, resp.Status, resp.Body)
+				continue
+			}
+			p := resp.Problem(t)
+			if resp.Status == 400 && p["errors"] == nil {
+				t.Errorf("%s %s with %s: 400 without field errors: %s", r.Method, r.Path, name, resp.Body)
+			}
+		}
+	}
+	if after := auditCount(t, env); after != before {
+		t.Errorf("hostile bodies changed something: %d audit records before, %d after", before, after)
+	}
+	t.Logf("%d hostile bodies × %d write routes: no 5xx, all problem documents, nothing changed", len(hostileBodies), routes)
+}
