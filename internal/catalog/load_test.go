@@ -133,3 +133,32 @@ func TestFileAndCrossFileProblemsAreReportedTogether(t *testing.T) {
 		t.Errorf("problems:\n%s\nwant (no complaint about services using the broken level plus):\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// FuzzLoad feeds arbitrary bytes as one standard service file: Load must never panic, and it
+// returns a catalogue only when it reports no problem.
+func FuzzLoad(f *testing.F) {
+	base := map[string][]byte{}
+	fs.WalkDir(catalogfiles.Files, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			base[p], _ = fs.ReadFile(catalogfiles.Files, p)
+		}
+		return nil
+	})
+	for _, seed := range []string{
+		string(base["services/CMP-01.yaml"]), "", "id: CMP-01\n", "a: &a [x]\nb: *a\n", "- - - -\n", "id: [", "<<: {a: 1}\n",
+		"id: CMP-01\nfamily: compute\norder_parameters: {type: nonsense}\n", strings.Repeat("- ", 100), "!!binary abc\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m := fstest.MapFS{}
+		for p, b := range base {
+			m[p] = &fstest.MapFile{Data: b}
+		}
+		m["services/CMP-01.yaml"] = &fstest.MapFile{Data: data}
+		cat, problems := Load(m)
+		if (cat == nil) == (len(problems) == 0) {
+			t.Fatalf("catalogue %v with %d problems", cat != nil, len(problems))
+		}
+	})
+}
