@@ -51,7 +51,7 @@ func seedCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 	if *demo && cfg.Production() {
 		return fmt.Errorf("seed --demo is refused when APP_ENV=production")
 	}
-	a, closeAll, err := wire(ctx, cfg, log)
+	a, closeAll, err := wire(ctx, cfg, log, false)
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func tokenCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []s
 	if !cfg.DevIssuer() {
 		return fmt.Errorf("tokens come from the OIDC issuer %s; the dev issuer is off", cfg.OIDCIssuer)
 	}
-	a, closeAll, err := wire(ctx, cfg, log)
+	a, closeAll, err := wire(ctx, cfg, log, false)
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func auditCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []s
 	if len(args) != 1 || args[0] != "verify" {
 		return fmt.Errorf("audit needs verify: %w", errUsage)
 	}
-	a, closeAll, err := wire(ctx, cfg, log)
+	a, closeAll, err := wire(ctx, cfg, log, false)
 	if err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func catalogSync(ctx context.Context, cfg config.Config, log *slog.Logger, args 
 	if len(args) > 1 {
 		fsys = os.DirFS(args[1])
 	}
-	a, closeAll, err := wire(ctx, cfg, log)
+	a, closeAll, err := wire(ctx, cfg, log, false)
 	if err != nil {
 		return err
 	}

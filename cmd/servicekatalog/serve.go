@@ -13,16 +13,31 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/app"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/config"
+	"github.com/servicekatalog/servicekatalog/internal/httpapi"
 	"github.com/servicekatalog/servicekatalog/internal/idempotency"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/seed"
 )
 
-// wire opens and migrates the database and builds the application.
-func wire(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App, func(), error) {
+// wire opens and migrates the database and builds the application. With wait, it first waits
+// for the database to answer, however long that takes (serve); without, it fails at once.
+func wire(ctx context.Context, cfg config.Config, log *slog.Logger, wait bool) (*app.App, func(), error) {
 	db, closeDB, err := database(ctx, cfg, log)
 	if err != nil {
 		return nil, nil, err
+	}
+	for wait {
+		err := db.Ping(ctx)
+		if err == nil {
+			break
+		}
+		log.Warn("the database does not answer; retrying", "err", err)
+		select {
+		case <-ctx.Done():
+			closeDB()
+			return nil, nil, ctx.Err()
+		case <-time.After(time.Second):
+		}
 	}
 	if err := db.Migrate(ctx, migrationLog{log}); err != nil {
 		closeDB()
@@ -48,21 +63,11 @@ func (m migrationLog) Write(p []byte) (int, error) {
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	log.Info("starting", "version", version, "config", cfg.String())
-	a, closeAll, err := wire(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer closeAll()
-	if err := loadData(ctx, cfg, a, log); err != nil {
-		return err
-	}
-	listenCtx, stopListening := context.WithCancel(ctx)
-	defer stopListening()
-	go a.Authz.Listen(listenCtx)
-	go housekeeping(identity.WithPrincipal(listenCtx, identity.System("housekeeping")), a, log)
-
+	// Listen at once: /livez answers while the database is awaited, /readyz says 503 until the API
+	// is wired, so an orchestrator can tell "starting" from "dead".
+	handler := &httpapi.Switch{}
 	srv := &http.Server{
-		Addr: cfg.Addr, Handler: a.API.Handler(),
+		Addr: cfg.Addr, Handler: handler,
 		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
 		// Requests in flight keep their context when shutdown starts, so that they can finish.
@@ -72,26 +77,51 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	// The requests in flight finish before the database closes.
+	closeAll := func() {}
+	defer func() {
+		shutdown(srv, cfg, log)
+		closeAll()
+	}()
+	log.Info("listening", "addr", ln.Addr().String())
+
+	a, closeDB, err := wire(ctx, cfg, log, true)
+	if err != nil {
+		return err
+	}
+	closeAll = closeDB
+	if err := loadData(ctx, cfg, a, log); err != nil {
+		return err
+	}
+	listenCtx, stopListening := context.WithCancel(ctx)
+	defer stopListening()
+	go a.Authz.Listen(listenCtx)
+	go housekeeping(identity.WithPrincipal(listenCtx, identity.System("housekeeping")), a, log)
+	handler.Ready(a.API.Handler())
 	log.Info("serving", "addr", ln.Addr().String(), "swagger", cfg.PublicURL+"/swagger/index.html")
 	if a.DevIssuer != nil {
 		fmt.Printf("\nServicekatalog is up on %s\n  Swagger UI: %s/swagger/index.html\n"+
 			"  A token:    ./bin/servicekatalog token --user secretariat   (demo users: spoc.101, first_line.101, unit_admin.midt, council, auditor ...)\n"+
 			"  Stop with Ctrl-C.\n\n", ln.Addr(), cfg.PublicURL)
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+		return nil
 	}
+}
+
+// shutdown stops accepting connections and lets the requests in flight finish.
+func shutdown(srv *http.Server, cfg config.Config, log *slog.Logger) {
 	log.Info("shutting down: finishing requests in flight", "timeout", cfg.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+		log.Error("shutdown", "err", err)
 	}
-	return nil
 }
 
 // loadData makes sure the reference data exists and, on the first start of a non-production

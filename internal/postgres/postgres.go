@@ -57,6 +57,7 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	g, err := gorm.Open(gormpg.New(gormpg.Config{Conn: sqlDB}), &gorm.Config{
 		SkipDefaultTransaction: true,
+		DisableAutomaticPing:   true, // callers decide whether to wait for the database
 		PrepareStmt:            false,
 		Logger:                 logger.Discard,
 		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },

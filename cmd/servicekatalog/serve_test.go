@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/servicekatalog/servicekatalog/internal/postgres/pgtest"
+)
+
+// proxy forwards TCP to target while up, and drops connections while down: a database that can
+// be taken away and given back.
+type proxy struct {
+	ln     net.Listener
+	target string
+	up     atomic.Bool
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{ln: ln, target: target}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			if !p.up.Load() {
+				c.Close()
+				continue
+			}
+			go p.forward(c)
+		}
+	}()
+	return p
+}
+
+func (p *proxy) forward(c net.Conn) {
+	defer c.Close()
+	d, err := net.Dial("tcp", p.target)
+	if err != nil {
+		return
+	}
+	defer d.Close()
+	go io.Copy(d, c)
+	io.Copy(c, d)
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func build(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "servicekatalog")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func get(url string) (int, string) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Retry-After") + " " + string(b)
+}
+
+func eventually(t *testing.T, what string, within time.Duration, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if ok() {
+			return
+		}
+	}
+	t.Fatalf("%s: not within %v", what, within)
+}
+
+// TestServeWaitsForTheDatabaseAndShutsDownGracefully runs the real binary: started while the
+// database is unreachable it is live but not ready; once the database answers it becomes ready;
+// on SIGTERM a request in flight completes and the process exits cleanly.
+func TestServeWaitsForTheDatabaseAndShutsDownGracefully(t *testing.T) {
+	dbURL := pgtest.NewURL(t)
+	u, _ := url.Parse(dbURL)
+	p := newProxy(t, u.Host)
+	viaProxy := *u
+	viaProxy.Host = p.ln.Addr().String()
+	addr := freeAddr(t)
+	base := "http://" + addr
+	env := append(os.Environ(), "DATABASE_URL="+viaProxy.String(), "ADDR="+addr, "PUBLIC_URL="+base, "APP_ENV=test",
+		"SEED_DEMO=false", "LOG_FORMAT=json", "DATA_DIR="+t.TempDir(), "SHUTDOWN_TIMEOUT=10s")
+	bin := build(t)
+	var logs bytes.Buffer
+	cmd := exec.Command(bin, "serve")
+	cmd.Env, cmd.Stdout, cmd.Stderr = env, &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+
+	eventually(t, "live while the database is down", 10*time.Second, func() bool { s, _ := get(base + "/livez"); return s == 200 })
+	if s, body := get(base + "/readyz"); s != 503 || !strings.HasPrefix(body, "5 ") || !strings.Contains(body, "waiting for the database") {
+		t.Fatalf("readyz while the database is down: %d %s", s, body)
+	}
+	p.up.Store(true)
+	eventually(t, "ready once the database answers", 15*time.Second, func() bool { s, _ := get(base + "/readyz"); return s == 200 })
+
+	token := exec.Command(bin, "token", "--user", "ops.secretariat", "--create", "--role", "secretariat", "--tenant", "platform")
+	token.Env = append(env, "DATABASE_URL="+dbURL)
+	out, err := token.Output()
+	if err != nil {
+		t.Fatalf("token: %v", err)
+	}
+	ctx := context.Background()
+	db, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(ctx)
+	for _, sql := range []string{
+		`CREATE FUNCTION slow_unit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1.5); RETURN NEW; END $$`,
+		`CREATE TRIGGER slow_unit BEFORE INSERT ON units FOR EACH ROW EXECUTE FUNCTION slow_unit()`,
+	} {
+		if _, err := db.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	status := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", base+"/api/v1/units", strings.NewReader(`{"slug":"oest","name":"Øst","region":"Region Sjælland"}`))
+		req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(out)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", "graceful")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			status <- 0
+			return
+		}
+		resp.Body.Close()
+		status <- resp.StatusCode
+	}()
+	time.Sleep(400 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if s := <-status; s != 201 {
+		t.Fatalf("the request in flight at SIGTERM got %d\n%s", s, logs.String())
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit: %v\n%s", err, logs.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatalf("did not exit after SIGTERM\n%s", logs.String())
+	}
+	var units int
+	db.QueryRow(ctx, `SELECT count(*) FROM units WHERE slug = 'oest'`).Scan(&units)
+	if units != 1 {
+		t.Errorf("the completed request's unit: %d rows", units)
+	}
+}
