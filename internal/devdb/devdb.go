@@ -89,7 +89,7 @@ func (c *Cluster) Start(ctx context.Context) (dsn string, started bool, err erro
 	if port, ok := c.runningPort(ctx); ok {
 		c.port = port
 	} else {
-		port, perr := freePort()
+		port, perr := c.choosePort()
 		if perr != nil {
 			return "", false, perr
 		}
@@ -276,6 +276,25 @@ func findBinaries() (string, error) {
 func versionOf(initdb string) int {
 	v, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(initdb))))
 	return v
+}
+
+// choosePort keeps the port of the cluster's last start while it is free, so that URLs handed
+// out stay valid across restarts; otherwise it takes a free one and remembers it.
+func (c *Cluster) choosePort() (int, error) {
+	path := filepath.Join(c.dir, "port")
+	if b, err := os.ReadFile(path); err == nil {
+		if port, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+			if l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port)); err == nil {
+				l.Close()
+				return port, nil
+			}
+		}
+	}
+	port, err := freePort()
+	if err != nil {
+		return 0, err
+	}
+	return port, os.WriteFile(path, []byte(strconv.Itoa(port)+"\n"), 0o644)
 }
 
 func freePort() (int, error) {
