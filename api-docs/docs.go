@@ -28,6 +28,7 @@ const docTemplate = `{
                 "description": "Records oldest first, filtered; cursor pagination. With format=jsonl (or Accept:\napplication/x-ndjson) every matching record is exported as JSON lines.",
                 "produces": [
                     "application/json",
+                    "application/problem+json",
                     "application/x-ndjson"
                 ],
                 "tags": [
@@ -127,6 +128,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -140,7 +147,8 @@ const docTemplate = `{
                 ],
                 "description": "Recomputes every tenant's hash chain and reports the first broken link of each.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "audit"
@@ -154,6 +162,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/audit.Report"
                         }
                     },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
@@ -162,6 +176,12 @@ const docTemplate = `{
                     },
                     "403": {
                         "description": "forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -177,7 +197,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "catalogue"
@@ -235,7 +256,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "catalogue"
@@ -259,6 +281,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/catalog.Calendar"
                         }
                     },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
@@ -276,6 +304,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -288,7 +322,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "catalogue"
@@ -334,6 +369,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -347,7 +388,8 @@ const docTemplate = `{
                 ],
                 "description": "The common levels (basis, standard, plus): support hours, availability, P1-P4\nresponse and restore targets with their clocks, backup, RPO/RTO, maintenance, credits.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "catalogue"
@@ -405,7 +447,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "catalogue"
@@ -429,6 +472,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/catalog.Level"
                         }
                     },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
@@ -446,6 +495,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -459,7 +514,8 @@ const docTemplate = `{
                 ],
                 "description": "The council sees every proposal; a unit sees its own.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "catalogue"
@@ -519,7 +575,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "catalogue"
@@ -569,6 +626,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "conflict: the same key is in flight",
                         "schema": {
@@ -592,6 +655,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -604,7 +673,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "catalogue"
@@ -626,6 +696,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/catalog.Proposal"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
                     "401": {
@@ -660,7 +736,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "review"
@@ -734,6 +811,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -747,7 +830,8 @@ const docTemplate = `{
                 ],
                 "description": "The file to commit as catalog/services/\u003cid\u003e.yaml; the next sync loads it.",
                 "produces": [
-                    "application/yaml"
+                    "application/yaml",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "catalogue"
@@ -769,6 +853,12 @@ const docTemplate = `{
                         "description": "services/\u003cid\u003e.yaml",
                         "schema": {
                             "type": "string"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
                     "401": {
@@ -794,6 +884,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -806,7 +902,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "catalogue"
@@ -896,7 +993,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "catalogue"
@@ -920,6 +1018,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/catalog.ServiceEntry"
                         }
                     },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
@@ -937,6 +1041,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -950,7 +1060,8 @@ const docTemplate = `{
                 ],
                 "description": "Notice tags, priorities, clock profiles, control sets (ISO 27001, NIS2, GDPR, STM-2024),\nand the example municipal domains and IT systems.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "catalogue"
@@ -1008,7 +1119,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "catalogue"
@@ -1032,6 +1144,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/catalog.Vocabulary"
                         }
                     },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
@@ -1049,6 +1167,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -1063,6 +1187,7 @@ const docTemplate = `{
                 "description": "Per unit × mandatory standard service × required level: published, waived or missing.\nformat=csv for a spreadsheet.",
                 "produces": [
                     "application/json",
+                    "application/problem+json",
                     "text/csv"
                 ],
                 "tags": [
@@ -1118,7 +1243,8 @@ const docTemplate = `{
                 ],
                 "description": "The authenticated caller and the roles it holds in each tenant.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "identity"
@@ -1132,6 +1258,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Me"
                         }
                     },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "unauthorized: no, expired or invalid credentials",
                         "schema": {
@@ -1140,6 +1272,12 @@ const docTemplate = `{
                     },
                     "403": {
                         "description": "forbidden: the caller holds no role",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -1155,7 +1293,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directory"
@@ -1231,7 +1370,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directory"
@@ -1261,6 +1401,12 @@ const docTemplate = `{
                             }
                         }
                     },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
@@ -1278,6 +1424,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -1292,7 +1444,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directory"
@@ -1379,6 +1532,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -1392,7 +1551,8 @@ const docTemplate = `{
                 ],
                 "description": "The mailbox, the terms acceptance, the risk assessments, and what is missing to order\nfrom every service family (or from family, repeated).",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "orders"
@@ -1426,6 +1586,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/activation.Status"
                         }
                     },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
@@ -1443,6 +1609,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -1457,6 +1629,7 @@ const docTemplate = `{
                 "description": "Recurring costs pro rata by day, one-off fees, totals per standard service and per unit;\nexact decimals in DKK. format=csv or format=xlsx for a file.",
                 "produces": [
                     "application/json",
+                    "application/problem+json",
                     "text/csv",
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                 ],
@@ -1517,6 +1690,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -1533,7 +1712,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "orders"
@@ -1620,6 +1800,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -1632,7 +1818,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "orders"
@@ -1715,7 +1902,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "orders"
@@ -1802,6 +1990,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -1814,7 +2008,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "orders"
@@ -1844,6 +2039,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/order.Order"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
                     "401": {
@@ -1878,7 +2079,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "orders"
@@ -1960,6 +2162,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -1975,7 +2183,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "orders"
@@ -2033,6 +2242,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "conflict: the same key is in flight",
                         "schema": {
@@ -2056,6 +2271,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -2068,7 +2289,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "subscriptions"
@@ -2134,6 +2356,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -2146,7 +2374,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "subscriptions"
@@ -2176,6 +2405,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/subscription.Subscription"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
                     "401": {
@@ -2210,7 +2445,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "orders"
@@ -2268,6 +2504,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "conflict: accepted already",
                         "schema": {
@@ -2303,7 +2545,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "tickets"
@@ -2375,6 +2618,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -2388,7 +2637,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "tickets"
@@ -2446,6 +2696,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "conflict: the same key is in flight",
                         "schema": {
@@ -2481,7 +2737,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "tickets"
@@ -2513,6 +2770,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.TicketView"
                         }
                     },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
@@ -2530,6 +2793,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -2543,7 +2812,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "tickets"
@@ -2656,7 +2926,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "tickets"
@@ -2717,6 +2988,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -2733,7 +3016,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "tickets"
@@ -2815,6 +3099,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -2828,7 +3118,8 @@ const docTemplate = `{
                 ],
                 "description": "Public notes and the municipality's own internal notes.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "tickets"
@@ -2858,6 +3149,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-ticket_Note"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
                     "401": {
@@ -2890,7 +3187,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "tickets"
@@ -2985,6 +3283,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -2997,7 +3301,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "tickets"
@@ -3058,6 +3363,24 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -3073,7 +3396,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "tickets"
@@ -3155,6 +3479,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -3167,7 +3497,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "tickets"
@@ -3228,6 +3559,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -3241,7 +3584,8 @@ const docTemplate = `{
                 ],
                 "description": "For response and restore: target and clock, start, pauses, calendar and support hours\napplied day by day, deadline, elapsed time, percentage used and state (ok, warning, breached).",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "tickets"
@@ -3271,6 +3615,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/ticket.SLA"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
                     "401": {
@@ -3303,7 +3653,8 @@ const docTemplate = `{
                 ],
                 "description": "Every unit's offerings that have a live (published or retiring) version. Readable by every role.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "offerings"
@@ -3370,6 +3721,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -3383,7 +3740,8 @@ const docTemplate = `{
                 ],
                 "description": "Its live version; the council and the offering unit also see the version in the making.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "offerings"
@@ -3405,6 +3763,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/offering.Offering"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
                     "401": {
@@ -3440,7 +3804,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "review"
@@ -3514,6 +3879,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -3527,7 +3898,8 @@ const docTemplate = `{
                 ],
                 "description": "Submitted offering versions, catalogue proposals and waiver requests, oldest first, with age.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "review"
@@ -3539,6 +3911,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-review_Item"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
                     "401": {
@@ -3564,7 +3942,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "subscriptions"
@@ -3634,6 +4013,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -3646,7 +4031,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directory"
@@ -3706,6 +4092,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -3720,7 +4112,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directory"
@@ -3819,7 +4212,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directory"
@@ -3858,6 +4252,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/directory.APIKey"
                         }
                     },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
@@ -3888,8 +4288,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "428": {
                         "description": "precondition-required",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -3905,7 +4323,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directory"
@@ -3979,7 +4398,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directory"
@@ -4066,6 +4486,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -4076,6 +4502,9 @@ const docTemplate = `{
                     {
                         "BearerAuth": []
                     }
+                ],
+                "produces": [
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directory"
@@ -4111,6 +4540,12 @@ const docTemplate = `{
                     "204": {
                         "description": "No Content"
                     },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
@@ -4141,6 +4576,18 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "428": {
                         "description": "precondition-required",
                         "schema": {
@@ -4158,7 +4605,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directory"
@@ -4231,7 +4679,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directory"
@@ -4318,6 +4767,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -4330,7 +4785,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directory"
@@ -4368,6 +4824,12 @@ const docTemplate = `{
                             }
                         }
                     },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
@@ -4399,7 +4861,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directory"
@@ -4494,6 +4957,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -4506,7 +4975,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directory"
@@ -4565,7 +5035,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directory"
@@ -4615,6 +5086,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "conflict: the slug exists, or the same key is in flight",
                         "schema": {
@@ -4638,6 +5115,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -4650,7 +5133,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directory"
@@ -4678,6 +5162,12 @@ const docTemplate = `{
                                 "type": "string",
                                 "description": "The version, for If-Match"
                             }
+                        }
+                    },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
                     "401": {
@@ -4710,7 +5200,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "directory"
@@ -4797,6 +5288,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -4810,6 +5307,7 @@ const docTemplate = `{
                 ],
                 "produces": [
                     "application/json",
+                    "application/problem+json",
                     "text/csv"
                 ],
                 "tags": [
@@ -4866,6 +5364,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -4878,7 +5382,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "offerings"
@@ -4952,7 +5457,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "offerings"
@@ -5039,6 +5545,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -5051,7 +5563,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "offerings"
@@ -5089,6 +5602,12 @@ const docTemplate = `{
                             }
                         }
                     },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
@@ -5121,7 +5640,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "offerings"
@@ -5222,6 +5742,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -5238,7 +5764,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "offerings"
@@ -5320,6 +5847,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -5332,7 +5865,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "offerings"
@@ -5364,6 +5898,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/offering.Version"
                         }
                     },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
@@ -5387,6 +5927,24 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -5400,7 +5958,8 @@ const docTemplate = `{
                 ],
                 "description": "A draft copied from the live terms; the live version stays published until the council approves the new one.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "offerings"
@@ -5469,6 +6028,18 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "422": {
                         "description": "unprocessable: the key was used for another request",
                         "schema": {
@@ -5486,7 +6057,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "orders"
@@ -5555,6 +6127,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -5567,7 +6145,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "orders"
@@ -5599,6 +6178,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/order.Order"
                         }
                     },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
@@ -5616,6 +6201,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -5629,7 +6220,8 @@ const docTemplate = `{
                 ],
                 "description": "Refused with 409 and a machine-readable \"missing\" list while the municipality lacks an\nactivation prerequisite: infrastructure mailbox, accepted terms of use, or a ROS per family.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "orders"
@@ -5661,6 +6253,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/order.Order"
                         }
                     },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
@@ -5684,6 +6282,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -5697,7 +6307,8 @@ const docTemplate = `{
                 ],
                 "description": "Adds create subscriptions pinned to offering version, level, quantity and prices;\nmodifies change them from today; terminations start the level's notice period.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "orders"
@@ -5729,6 +6340,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/order.Order"
                         }
                     },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
@@ -5752,6 +6369,24 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -5767,7 +6402,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "orders"
@@ -5864,7 +6500,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "orders"
@@ -5946,6 +6583,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -5958,7 +6601,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "orders"
@@ -5990,6 +6634,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/order.Order"
                         }
                     },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
@@ -6013,6 +6663,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -6025,7 +6687,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "subscriptions"
@@ -6109,7 +6772,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "subscriptions"
@@ -6141,6 +6805,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/subscription.Subscription"
                         }
                     },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
@@ -6158,6 +6828,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -6170,7 +6846,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "tickets"
@@ -6242,6 +6919,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -6254,7 +6937,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "tickets"
@@ -6286,6 +6970,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.TicketView"
                         }
                     },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
@@ -6315,7 +7005,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "tickets"
@@ -6376,6 +7067,24 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -6391,7 +7100,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "tickets"
@@ -6486,7 +7196,8 @@ const docTemplate = `{
                 ],
                 "description": "Public notes from the escalation on, and the unit's own internal notes.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "tickets"
@@ -6518,6 +7229,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.List-ticket_Note"
                         }
                     },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
@@ -6535,6 +7252,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             },
@@ -6548,7 +7271,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "tickets"
@@ -6658,7 +7382,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "tickets"
@@ -6752,7 +7477,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "tickets"
@@ -6813,6 +7539,24 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "413": {
+                        "description": "too-large",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported-media-type",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -6825,7 +7569,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "tickets"
@@ -6857,6 +7602,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/ticket.SLA"
                         }
                     },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
@@ -6874,6 +7625,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -6886,7 +7643,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "offerings"
@@ -6953,7 +7711,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "offerings"
@@ -7011,6 +7770,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/httpapi.Problem"
                         }
                     },
+                    "404": {
+                        "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "409": {
                         "description": "conflict: the same key is in flight",
                         "schema": {
@@ -7034,6 +7799,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -7046,7 +7817,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "review"
@@ -7105,7 +7877,8 @@ const docTemplate = `{
                 ],
                 "description": "The council sees every waiver; a unit its own.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "review"
@@ -7129,6 +7902,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/offering.Waiver"
                         }
                     },
+                    "400": {
+                        "description": "invalid: a malformed query or body",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
@@ -7143,6 +7922,12 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "not-found",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
@@ -7161,7 +7946,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "review"
@@ -7235,6 +8021,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "unavailable: the database is down; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        }
                     }
                 }
             }
@@ -7243,7 +8035,7 @@ const docTemplate = `{
             "get": {
                 "description": "The built-in development issuer's JWKS. Absent in production.",
                 "produces": [
-                    "application/json"
+                    "application/jwk-set+json"
                 ],
                 "tags": [
                     "identity"
@@ -7265,7 +8057,8 @@ const docTemplate = `{
             "get": {
                 "description": "The built-in development issuer's OpenID configuration. Absent in production.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "identity"
@@ -7287,7 +8080,8 @@ const docTemplate = `{
             "get": {
                 "description": "The process is up. Needs no database.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "operations"
@@ -7308,7 +8102,8 @@ const docTemplate = `{
             "get": {
                 "description": "Ready to serve: the database answers and no migration is pending.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "operations"
@@ -7465,7 +8260,12 @@ const docTemplate = `{
                     }
                 },
                 "terms_acceptance": {
-                    "$ref": "#/definitions/activation.TermsAcceptance"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/activation.TermsAcceptance"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "terms_version": {
                     "type": "string",
@@ -8158,7 +8958,8 @@ const docTemplate = `{
                     "example": "skat_Ab3dE"
                 },
                 "revoked_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "roles": {
                     "type": "array",
@@ -8203,6 +9004,7 @@ const docTemplate = `{
                 "owner_unit": {
                     "description": "the unit it buys from",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "hovedstaden"
                 },
                 "region": {
@@ -8225,17 +9027,20 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "active": {
-                    "type": "boolean"
+                    "type": "boolean",
+                    "x-nullable": true
                 },
                 "name": {
                     "type": "string",
                     "maxLength": 200,
-                    "minLength": 1
+                    "minLength": 1,
+                    "x-nullable": true
                 },
                 "owner_unit": {
                     "description": "OwnerUnit is the unit the municipality buys from; \"\" clears it.",
                     "type": "string",
-                    "maxLength": 40
+                    "maxLength": 40,
+                    "x-nullable": true
                 }
             }
         },
@@ -8420,17 +9225,20 @@ const docTemplate = `{
             "properties": {
                 "contact": {
                     "type": "string",
-                    "maxLength": 320
+                    "maxLength": 320,
+                    "x-nullable": true
                 },
                 "name": {
                     "type": "string",
                     "maxLength": 200,
-                    "minLength": 1
+                    "minLength": 1,
+                    "x-nullable": true
                 },
                 "region": {
                     "type": "string",
                     "maxLength": 100,
-                    "minLength": 1
+                    "minLength": 1,
+                    "x-nullable": true
                 }
             }
         },
@@ -8483,16 +9291,19 @@ const docTemplate = `{
             "properties": {
                 "active": {
                     "description": "false deactivates: the user's tokens stop working at once",
-                    "type": "boolean"
+                    "type": "boolean",
+                    "x-nullable": true
                 },
                 "email": {
                     "type": "string",
-                    "maxLength": 320
+                    "maxLength": 320,
+                    "x-nullable": true
                 },
                 "name": {
                     "type": "string",
                     "maxLength": 200,
-                    "minLength": 1
+                    "minLength": 1,
+                    "x-nullable": true
                 }
             }
         },
@@ -8516,6 +9327,7 @@ const docTemplate = `{
                 },
                 "next": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
                 }
             }
@@ -8531,6 +9343,7 @@ const docTemplate = `{
                 },
                 "next": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
                 }
             }
@@ -8546,6 +9359,7 @@ const docTemplate = `{
                 },
                 "next": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
                 }
             }
@@ -8561,6 +9375,7 @@ const docTemplate = `{
                 },
                 "next": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
                 }
             }
@@ -8576,6 +9391,7 @@ const docTemplate = `{
                 },
                 "next": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
                 }
             }
@@ -8591,6 +9407,7 @@ const docTemplate = `{
                 },
                 "next": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
                 }
             }
@@ -8606,6 +9423,7 @@ const docTemplate = `{
                 },
                 "next": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
                 }
             }
@@ -8621,6 +9439,7 @@ const docTemplate = `{
                 },
                 "next": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
                 }
             }
@@ -8636,6 +9455,7 @@ const docTemplate = `{
                 },
                 "next": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
                 }
             }
@@ -8651,6 +9471,7 @@ const docTemplate = `{
                 },
                 "next": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
                 }
             }
@@ -8666,6 +9487,7 @@ const docTemplate = `{
                 },
                 "next": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
                 }
             }
@@ -8681,6 +9503,7 @@ const docTemplate = `{
                 },
                 "next": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
                 }
             }
@@ -8696,6 +9519,7 @@ const docTemplate = `{
                 },
                 "next": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
                 }
             }
@@ -8711,6 +9535,7 @@ const docTemplate = `{
                 },
                 "next": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
                 }
             }
@@ -8726,6 +9551,7 @@ const docTemplate = `{
                 },
                 "next": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
                 }
             }
@@ -8741,6 +9567,7 @@ const docTemplate = `{
                 },
                 "next": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
                 }
             }
@@ -8756,6 +9583,7 @@ const docTemplate = `{
                 },
                 "next": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
                 }
             }
@@ -8771,6 +9599,7 @@ const docTemplate = `{
                 },
                 "next": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
                 }
             }
@@ -8786,6 +9615,7 @@ const docTemplate = `{
                 },
                 "next": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "/api/v1/municipalities?cursor=WyIxNTEiXQ\u0026limit=50"
                 }
             }
@@ -8856,7 +9686,8 @@ const docTemplate = `{
                     "example": "skat_Ab3dE"
                 },
                 "revoked_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "roles": {
                     "type": "array",
@@ -8920,7 +9751,8 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "acknowledged_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "category": {
                     "type": "string",
@@ -8930,7 +9762,8 @@ const docTemplate = `{
                     ]
                 },
                 "closed_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "created_at": {
                     "type": "string"
@@ -8943,13 +9776,16 @@ const docTemplate = `{
                 },
                 "due_at": {
                     "description": "the next SLA deadline",
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "escalated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "first_escalated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "high_priority": {
                     "type": "boolean"
@@ -8966,6 +9802,7 @@ const docTemplate = `{
                 },
                 "level": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "standard"
                 },
                 "municipality": {
@@ -8986,7 +9823,8 @@ const docTemplate = `{
                     "example": "Jobcenter, Lise Holm"
                 },
                 "resolved_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "resolved_by_unit": {
                     "type": "boolean"
@@ -9004,7 +9842,8 @@ const docTemplate = `{
                 },
                 "subscription_id": {
                     "type": "string",
-                    "format": "uuid"
+                    "format": "uuid",
+                    "x-nullable": true
                 },
                 "title": {
                     "type": "string",
@@ -9013,6 +9852,7 @@ const docTemplate = `{
                 "unit": {
                     "description": "set at escalation",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "hovedstaden"
                 },
                 "updated_at": {
@@ -9171,7 +10011,8 @@ const docTemplate = `{
                         {
                             "$ref": "#/definitions/offering.Version"
                         }
-                    ]
+                    ],
+                    "x-nullable": true
                 },
                 "pending": {
                     "description": "Pending is the version in the making (draft or submitted); shown to the unit and the council.",
@@ -9216,6 +10057,7 @@ const docTemplate = `{
                     "type": "integer",
                     "maximum": 100000000,
                     "minimum": 1,
+                    "x-nullable": true,
                     "example": 400
                 },
                 "claims_conformance": {
@@ -9275,13 +10117,15 @@ const docTemplate = `{
                     "format": "uuid"
                 },
                 "published_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "rejection_reason": {
                     "type": "string"
                 },
                 "retire_on": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2027-06-30"
                 },
                 "state": {
@@ -9295,7 +10139,8 @@ const docTemplate = `{
                     ]
                 },
                 "submitted_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "terms": {
                     "$ref": "#/definitions/offering.Terms"
@@ -9431,7 +10276,8 @@ const docTemplate = `{
                 "subscription_id": {
                     "description": "modify, terminate; add once completed",
                     "type": "string",
-                    "format": "uuid"
+                    "format": "uuid",
+                    "x-nullable": true
                 }
             }
         },
@@ -9775,6 +10621,7 @@ const docTemplate = `{
                 },
                 "ends_on": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2027-02-21"
                 },
                 "family": {
@@ -9860,7 +10707,8 @@ const docTemplate = `{
                 },
                 "deadline": {
                     "description": "null while paused",
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "elapsed_minutes": {
                     "type": "integer"
@@ -9891,7 +10739,8 @@ const docTemplate = `{
                 },
                 "stopped_at": {
                     "description": "acknowledged (response) or resolved by the unit (restore)",
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "target": {
                     "type": "string",
@@ -10122,7 +10971,8 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "acknowledged_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "category": {
                     "type": "string",
@@ -10132,7 +10982,8 @@ const docTemplate = `{
                     ]
                 },
                 "closed_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "created_at": {
                     "type": "string"
@@ -10145,13 +10996,16 @@ const docTemplate = `{
                 },
                 "due_at": {
                     "description": "the next SLA deadline",
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "escalated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "first_escalated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "high_priority": {
                     "type": "boolean"
@@ -10162,6 +11016,7 @@ const docTemplate = `{
                 },
                 "level": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "standard"
                 },
                 "municipality": {
@@ -10182,7 +11037,8 @@ const docTemplate = `{
                     "example": "Jobcenter, Lise Holm"
                 },
                 "resolved_at": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "resolved_by_unit": {
                     "type": "boolean"
@@ -10200,7 +11056,8 @@ const docTemplate = `{
                 },
                 "subscription_id": {
                     "type": "string",
-                    "format": "uuid"
+                    "format": "uuid",
+                    "x-nullable": true
                 },
                 "title": {
                     "type": "string",
@@ -10209,6 +11066,7 @@ const docTemplate = `{
                 "unit": {
                     "description": "set at escalation",
                     "type": "string",
+                    "x-nullable": true,
                     "example": "hovedstaden"
                 },
                 "updated_at": {
@@ -10237,10 +11095,12 @@ const docTemplate = `{
                     "enum": [
                         "incident",
                         "request"
-                    ]
+                    ],
+                    "x-nullable": true
                 },
                 "high_priority": {
-                    "type": "boolean"
+                    "type": "boolean",
+                    "x-nullable": true
                 },
                 "priority": {
                     "type": "string",
@@ -10250,16 +11110,19 @@ const docTemplate = `{
                         "P3",
                         "P4"
                     ],
+                    "x-nullable": true,
                     "example": "P1"
                 },
                 "subscription_id": {
                     "type": "string",
-                    "format": "uuid"
+                    "format": "uuid",
+                    "x-nullable": true
                 },
                 "title": {
                     "type": "string",
                     "maxLength": 200,
-                    "minLength": 1
+                    "minLength": 1,
+                    "x-nullable": true
                 }
             }
         }

@@ -68,7 +68,7 @@ type Status struct {
 	Municipality    string           `json:"municipality" example:"101"`
 	Mailbox         string           `json:"infrastructure_mailbox"`
 	TermsVersion    string           `json:"terms_version" example:"2026-1"`
-	Terms           *TermsAcceptance `json:"terms_acceptance"`
+	Terms           *TermsAcceptance `json:"terms_acceptance" extensions:"x-nullable"`
 	RiskAssessments []RiskAssessment `json:"risk_assessments"`
 	// Missing lists what is still needed to order from the given families (all families when
 	// none are given).

@@ -181,11 +181,14 @@ func (e *Env) Do(r Request) Response {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	if err := checkAgainstSpec(req, resp.StatusCode, resp.Header, b); err != nil {
+		e.t.Errorf("%s %s: the %d response does not match api-docs: %v", r.Method, r.Path, resp.StatusCode, err)
+	}
 	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
 }
 
 // List is a decoded list response.
 type List[T any] struct {
 	Items []T     `json:"items"`
-	Next  *string `json:"next"`
+	Next  *string `json:"next" extensions:"x-nullable"`
 }

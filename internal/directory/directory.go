@@ -19,7 +19,7 @@ type Municipality struct {
 	Name       string  `json:"name" example:"København"`
 	Region     string  `json:"region" example:"Region Hovedstaden"`
 	RegionCode string  `json:"region_code" example:"1084"`
-	OwnerUnit  *string `json:"owner_unit" example:"hovedstaden"` // the unit it buys from
+	OwnerUnit  *string `json:"owner_unit" example:"hovedstaden" extensions:"x-nullable"` // the unit it buys from
 	// InfrastructureMailbox is the functional address notices go to (set by the SPOC).
 	InfrastructureMailbox string    `json:"infrastructure_mailbox" example:"it-drift@kk.example"`
 	Active                bool      `json:"active"`
@@ -83,7 +83,7 @@ type APIKey struct {
 	Prefix     string             `json:"prefix" example:"skat_Ab3dE"` // the key's first characters, to recognise it
 	SecretHash []byte             `json:"-"`
 	ExpiresAt  time.Time          `json:"expires_at"`
-	RevokedAt  *time.Time         `json:"revoked_at"`
+	RevokedAt  *time.Time         `json:"revoked_at" extensions:"x-nullable"`
 	CreatedBy  string             `json:"created_by"`
 	CreatedAt  time.Time          `json:"created_at"`
 	Version    int                `json:"version"`

@@ -81,10 +81,10 @@ func (s *Service) Municipality(ctx context.Context, code string) (Municipality, 
 
 // MunicipalityPatch changes a municipality; nil fields stay as they are.
 type MunicipalityPatch struct {
-	Name *string `json:"name" validate:"omitnil,min=1,max=200"`
+	Name *string `json:"name" validate:"omitnil,min=1,max=200" extensions:"x-nullable"`
 	// OwnerUnit is the unit the municipality buys from; "" clears it.
-	OwnerUnit *string `json:"owner_unit" validate:"omitnil,max=40"`
-	Active    *bool   `json:"active"`
+	OwnerUnit *string `json:"owner_unit" validate:"omitnil,max=40" extensions:"x-nullable"`
+	Active    *bool   `json:"active" extensions:"x-nullable"`
 }
 
 // UpdateMunicipality applies patch if the municipality is still at version.
@@ -194,9 +194,9 @@ func (s *Service) CreateUnit(ctx context.Context, in NewUnit) (Unit, error) {
 
 // UnitPatch changes a unit; nil fields stay as they are.
 type UnitPatch struct {
-	Name    *string `json:"name" validate:"omitnil,min=1,max=200"`
-	Region  *string `json:"region" validate:"omitnil,min=1,max=100"`
-	Contact *string `json:"contact" validate:"omitnil,max=320"`
+	Name    *string `json:"name" validate:"omitnil,min=1,max=200" extensions:"x-nullable"`
+	Region  *string `json:"region" validate:"omitnil,min=1,max=100" extensions:"x-nullable"`
+	Contact *string `json:"contact" validate:"omitnil,max=320" extensions:"x-nullable"`
 }
 
 // UpdateUnit applies patch if the unit is still at version.
@@ -300,9 +300,9 @@ func validUsername(u string) bool {
 
 // UserPatch changes a user; nil fields stay as they are.
 type UserPatch struct {
-	Name   *string `json:"name" validate:"omitnil,min=1,max=200"`
-	Email  *string `json:"email" validate:"omitnil,email,max=320"`
-	Active *bool   `json:"active"` // false deactivates: the user's tokens stop working at once
+	Name   *string `json:"name" validate:"omitnil,min=1,max=200" extensions:"x-nullable"`
+	Email  *string `json:"email" validate:"omitnil,email,max=320" extensions:"x-nullable"`
+	Active *bool   `json:"active" extensions:"x-nullable"` // false deactivates: the user's tokens stop working at once
 }
 
 // UpdateUser applies patch to a user of tenant t if it is still at version.

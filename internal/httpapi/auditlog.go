@@ -17,7 +17,7 @@ import (
 // @Description application/x-ndjson) every matching record is exported as JSON lines.
 // @ID       listAudit
 // @Tags     audit
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Produce  application/x-ndjson
 // @Param    tenant      query string false "Chain (tenant), e.g. municipality:101"
 // @Param    action      query string false "Action, e.g. role_assignment.create"
@@ -33,6 +33,7 @@ import (
 // @Failure  400 {object} Problem "invalid"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/audit [get]
 func (s *Server) listAudit(c *gin.Context) {
@@ -102,10 +103,12 @@ func auditFilter(c *gin.Context) (audit.Filter, error) {
 // @Description Recomputes every tenant's hash chain and reports the first broken link of each.
 // @ID       verifyAudit
 // @Tags     audit
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Success  200 {object} audit.Report
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/audit/verify [get]
 func (s *Server) verifyAudit(c *gin.Context) {

@@ -30,13 +30,14 @@ func catalogGet[T any](s *Server, c *gin.Context, kind string) {
 // @Summary  List service families
 // @ID       listFamilies
 // @Tags     catalogue
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[catalog.Family]
 // @Failure  400 {object} Problem "invalid"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/families [get]
 func (s *Server) listFamilies(c *gin.Context) { catalogList[catalog.Family](s, c, catalog.KindFamily) }
@@ -47,7 +48,7 @@ func (s *Server) listFamilies(c *gin.Context) { catalogList[catalog.Family](s, c
 // @Description response and restore targets with their clocks, backup, RPO/RTO, maintenance, credits.
 // @ID       listLevels
 // @Tags     catalogue
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[catalog.Level]
@@ -62,12 +63,14 @@ func (s *Server) listLevels(c *gin.Context) { catalogList[catalog.Level](s, c, c
 // @Summary  Get a service level
 // @ID       getLevel
 // @Tags     catalogue
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    id path string true "Level id" example(standard)
 // @Success  200 {object} catalog.Level
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/levels/{id} [get]
 func (s *Server) getLevel(c *gin.Context) { catalogGet[catalog.Level](s, c, catalog.KindLevel) }
@@ -76,7 +79,7 @@ func (s *Server) getLevel(c *gin.Context) { catalogGet[catalog.Level](s, c, cata
 // @Summary  List holiday calendars
 // @ID       listCalendars
 // @Tags     catalogue
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[catalog.Calendar]
@@ -93,12 +96,14 @@ func (s *Server) listCalendars(c *gin.Context) {
 // @Summary  Get a holiday calendar
 // @ID       getCalendar
 // @Tags     catalogue
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    id path string true "Calendar id" example(dk-public)
 // @Success  200 {object} catalog.Calendar
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/calendars/{id} [get]
 func (s *Server) getCalendar(c *gin.Context) {
@@ -111,7 +116,7 @@ func (s *Server) getCalendar(c *gin.Context) {
 // @Description and the example municipal domains and IT systems.
 // @ID       listVocabularies
 // @Tags     catalogue
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[catalog.Vocabulary]
@@ -128,12 +133,14 @@ func (s *Server) listVocabularies(c *gin.Context) {
 // @Summary  Get a vocabulary
 // @ID       getVocabulary
 // @Tags     catalogue
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    id path string true "Vocabulary id" example(notice-tags)
 // @Success  200 {object} catalog.Vocabulary
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/vocabularies/{id} [get]
 func (s *Server) getVocabulary(c *gin.Context) {
@@ -144,7 +151,7 @@ func (s *Server) getVocabulary(c *gin.Context) {
 // @Summary  List standard services
 // @ID       listStandardServices
 // @Tags     catalogue
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    family          query string false "Family id" example(compute)
 // @Param    level           query string false "Only services offerable at this level" example(plus)
 // @Param    mandatory       query bool   false "Only mandatory (true) or optional (false) services"
@@ -191,12 +198,14 @@ func optionalBool(c *gin.Context, name string) (*bool, error) {
 // @Summary  Get a standard service
 // @ID       getStandardService
 // @Tags     catalogue
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    id path string true "Standard service id" example(CMP-01)
 // @Success  200 {object} catalog.ServiceEntry
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/services/{id} [get]
 func (s *Server) getService(c *gin.Context) {
@@ -213,7 +222,7 @@ func (s *Server) getService(c *gin.Context) {
 // @Description The council sees every proposal; a unit sees its own.
 // @ID       listProposals
 // @Tags     catalogue
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[catalog.Proposal]
@@ -233,17 +242,19 @@ func (s *Server) listProposals(c *gin.Context) {
 // @ID       createProposal
 // @Tags     catalogue
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body body catalog.NewProposal true "The proposal"
 // @Success  201 {object} catalog.Proposal
 // @Failure  400 {object} Problem "invalid: the service breaks the schema or the catalogue's rules"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: the same key is in flight"
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/proposals [post]
 func (s *Server) createProposal(c *gin.Context) {
@@ -257,9 +268,10 @@ func (s *Server) createProposal(c *gin.Context) {
 // @Summary  Get a catalogue proposal
 // @ID       getProposal
 // @Tags     catalogue
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    id path string true "Proposal id" format(uuid)
 // @Success  200 {object} catalog.Proposal
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
@@ -285,12 +297,15 @@ func (s *Server) getProposal(c *gin.Context) {
 // @ID       exportProposal
 // @Tags     catalogue
 // @Produce  application/yaml
+// @Produce  application/problem+json
 // @Param    id path string true "Proposal id" format(uuid)
 // @Success  200 {string} string "services/<id>.yaml"
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: not accepted"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/proposals/{id}/yaml [get]
 func (s *Server) exportProposal(c *gin.Context) {
@@ -313,7 +328,7 @@ func (s *Server) exportProposal(c *gin.Context) {
 // @ID       decideProposal
 // @Tags     review
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    id   path string       true "Proposal id" format(uuid)
 // @Param    body body review.Input true "approved or rejected, with the reason"
 // @Success  200 {object} catalog.Proposal
@@ -324,6 +339,7 @@ func (s *Server) exportProposal(c *gin.Context) {
 // @Failure  409 {object} Problem "conflict: decided already"
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/proposals/{id}/decision [post]
 func (s *Server) decideProposal(c *gin.Context) {
@@ -338,8 +354,9 @@ func (s *Server) decideProposal(c *gin.Context) {
 // @Description Submitted offering versions, catalogue proposals and waiver requests, oldest first, with age.
 // @ID       reviewQueue
 // @Tags     review
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Success  200 {object} List[review.Item]
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Security BearerAuth

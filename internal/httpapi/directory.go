@@ -22,10 +22,12 @@ type Me struct {
 // @Description The authenticated caller and the roles it holds in each tenant.
 // @ID       getMe
 // @Tags     identity
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Success  200 {object} Me
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized: no, expired or invalid credentials"
 // @Failure  403 {object} Problem "forbidden: the caller holds no role"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/me [get]
 func (s *Server) me(c *gin.Context) {
@@ -43,7 +45,7 @@ func (s *Server) me(c *gin.Context) {
 // @Summary  List owner municipalities
 // @ID       listMunicipalities
 // @Tags     directory
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    region     query string false "Region name, e.g. Region Midtjylland"
 // @Param    owner_unit query string false "Slug of the owner unit"
 // @Param    q          query string false "Part of the name (case-insensitive)"
@@ -66,13 +68,15 @@ func (s *Server) listMunicipalities(c *gin.Context) {
 // @Summary  Get a municipality
 // @ID       getMunicipality
 // @Tags     directory
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code path string true "Official 3-digit municipality code" example(101)
 // @Success  200 {object} directory.Municipality
 // @Header   200 {string} ETag "The version, for If-Match"
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code} [get]
 func (s *Server) getMunicipality(c *gin.Context) {
@@ -90,7 +94,7 @@ func (s *Server) getMunicipality(c *gin.Context) {
 // @ID       updateMunicipality
 // @Tags     directory
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code     path   string true "Official 3-digit municipality code" example(101)
 // @Param    If-Match header string true "ETag of the version read"
 // @Param    body     body   directory.MunicipalityPatch true "Fields to change"
@@ -103,6 +107,7 @@ func (s *Server) getMunicipality(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  428 {object} Problem "precondition-required: If-Match missing"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code} [patch]
 func (s *Server) updateMunicipality(c *gin.Context) {
@@ -116,7 +121,7 @@ func (s *Server) updateMunicipality(c *gin.Context) {
 // @Summary  List service units
 // @ID       listUnits
 // @Tags     directory
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[directory.Unit]
@@ -134,17 +139,19 @@ func (s *Server) listUnits(c *gin.Context) {
 // @ID       createUnit
 // @Tags     directory
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body body directory.NewUnit true "The unit"
 // @Success  201 {object} directory.Unit
 // @Failure  400 {object} Problem "invalid"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: the slug exists, or the same key is in flight"
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/units [post]
 func (s *Server) createUnit(c *gin.Context) {
@@ -158,10 +165,11 @@ func (s *Server) createUnit(c *gin.Context) {
 // @Summary  Get a service unit
 // @ID       getUnit
 // @Tags     directory
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit path string true "Unit slug" example(midt)
 // @Success  200 {object} directory.Unit
 // @Header   200 {string} ETag "The version, for If-Match"
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
@@ -181,7 +189,7 @@ func (s *Server) getUnit(c *gin.Context) {
 // @ID       updateUnit
 // @Tags     directory
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit     path   string true "Unit slug" example(midt)
 // @Param    If-Match header string true "ETag of the version read"
 // @Param    body     body   directory.UnitPatch true "Fields to change"
@@ -194,6 +202,7 @@ func (s *Server) getUnit(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  428 {object} Problem "precondition-required"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit} [patch]
 func (s *Server) updateUnit(c *gin.Context) {
@@ -207,7 +216,7 @@ func (s *Server) updateUnit(c *gin.Context) {
 // @Summary  List the users of a tenant
 // @ID       listUsers
 // @Tags     directory
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    tenant path  string true  "Tenant: municipality:<code>, unit:<slug>, council or platform" example(municipality:101)
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
@@ -229,7 +238,7 @@ func (s *Server) listUsers(c *gin.Context) {
 // @ID       createUser
 // @Tags     directory
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    tenant          path   string true "Tenant" example(municipality:101)
 // @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   directory.NewUser true "The user"
@@ -242,6 +251,7 @@ func (s *Server) listUsers(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/users [post]
 func (s *Server) createUser(c *gin.Context) {
@@ -255,11 +265,12 @@ func (s *Server) createUser(c *gin.Context) {
 // @Summary  Get a user of a tenant
 // @ID       getUser
 // @Tags     directory
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    tenant path string true "Tenant" example(municipality:101)
 // @Param    id     path string true "User id" format(uuid)
 // @Success  200 {object} directory.User
 // @Header   200 {string} ETag "The version, for If-Match"
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
@@ -286,7 +297,7 @@ func (s *Server) getUser(c *gin.Context) {
 // @ID       updateUser
 // @Tags     directory
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    tenant   path   string true "Tenant" example(municipality:101)
 // @Param    id       path   string true "User id" format(uuid)
 // @Param    If-Match header string true "ETag of the version read"
@@ -300,6 +311,7 @@ func (s *Server) getUser(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  428 {object} Problem "precondition-required"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/users/{id} [patch]
 func (s *Server) updateUser(c *gin.Context) {
@@ -318,7 +330,7 @@ func (s *Server) updateUser(c *gin.Context) {
 // @Summary  List the role assignments in a tenant
 // @ID       listRoleAssignments
 // @Tags     directory
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    tenant path  string true  "Tenant" example(municipality:101)
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
@@ -343,7 +355,7 @@ func (s *Server) listAssignments(c *gin.Context) {
 // @ID       createRoleAssignment
 // @Tags     directory
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    tenant          path   string true "Tenant" example(municipality:101)
 // @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   directory.NewAssignment true "User and role"
@@ -356,6 +368,7 @@ func (s *Server) listAssignments(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/role-assignments [post]
 func (s *Server) createAssignment(c *gin.Context) {
@@ -369,15 +382,19 @@ func (s *Server) createAssignment(c *gin.Context) {
 // @Summary  Remove a role assignment
 // @ID       deleteRoleAssignment
 // @Tags     directory
+// @Produce  application/problem+json
 // @Param    tenant   path   string true "Tenant" example(municipality:101)
 // @Param    id       path   string true "Role assignment id" format(uuid)
 // @Param    If-Match header string true "ETag of the version read (\"1\")"
 // @Success  204
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden: not yours to remove"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: the last secretariat assignment"
 // @Failure  412 {object} Problem "precondition-failed"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  428 {object} Problem "precondition-required"
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/role-assignments/{id} [delete]
@@ -409,7 +426,7 @@ type NewAPIKey struct {
 // @Summary  List the API keys of a tenant
 // @ID       listApiKeys
 // @Tags     directory
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    tenant path  string true  "Tenant" example(unit:midt)
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
@@ -418,6 +435,7 @@ type NewAPIKey struct {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/api-keys [get]
 func (s *Server) listKeys(c *gin.Context) {
@@ -433,7 +451,7 @@ func (s *Server) listKeys(c *gin.Context) {
 // @ID       createApiKey
 // @Tags     directory
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    tenant          path   string true "Tenant" example(unit:midt)
 // @Param    Idempotency-Key header string true "Unique key; a retry returns the key without its secret"
 // @Param    body            body   directory.NewKey true "Name, roles and lifetime"
@@ -459,17 +477,21 @@ func (s *Server) createKey(c *gin.Context) {
 // @Summary  Revoke an API key
 // @ID       revokeApiKey
 // @Tags     directory
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    tenant   path   string true "Tenant" example(unit:midt)
 // @Param    id       path   string true "API key id" format(uuid)
 // @Param    If-Match header string true "ETag of the version read"
 // @Success  200 {object} directory.APIKey
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: revoked already"
 // @Failure  412 {object} Problem "precondition-failed"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  428 {object} Problem "precondition-required"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/api-keys/{id} [delete]
 func (s *Server) revokeKey(c *gin.Context) {

@@ -16,7 +16,7 @@ import (
 // @Description Every unit's offerings that have a live (published or retiring) version. Readable by every role.
 // @ID       listOfferings
 // @Tags     offerings
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    service_id query string false "Standard service id" example(CMP-01)
 // @Param    unit       query string false "Unit slug" example(midt)
 // @Param    level      query string false "Only offerings at this level" example(standard)
@@ -26,6 +26,7 @@ import (
 // @Failure  400 {object} Problem "invalid"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/offerings [get]
 func (s *Server) listOfferings(c *gin.Context) {
@@ -40,9 +41,10 @@ func (s *Server) listOfferings(c *gin.Context) {
 // @Description Its live version; the council and the offering unit also see the version in the making.
 // @ID       getOffering
 // @Tags     offerings
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    id path string true "Offering id" format(uuid)
 // @Success  200 {object} offering.Offering
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
@@ -69,7 +71,7 @@ func (s *Server) getOffering(c *gin.Context) {
 // @ID       decideOffering
 // @Tags     review
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    id   path string       true "Offering id" format(uuid)
 // @Param    body body review.Input true "approved or rejected, with the reason"
 // @Success  200 {object} offering.Version
@@ -80,6 +82,7 @@ func (s *Server) getOffering(c *gin.Context) {
 // @Failure  409 {object} Problem "conflict: nothing submitted"
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/offerings/{id}/decision [post]
 func (s *Server) decideOffering(c *gin.Context) {
@@ -93,7 +96,7 @@ func (s *Server) decideOffering(c *gin.Context) {
 // @Summary  List a unit's offerings in every state
 // @ID       listUnitOfferings
 // @Tags     offerings
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit   path  string true  "Unit slug" example(midt)
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
@@ -116,7 +119,7 @@ func (s *Server) listUnitOfferings(c *gin.Context) {
 // @ID       createOffering
 // @Tags     offerings
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit            path   string true "Unit slug" example(midt)
 // @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   offering.NewOffering true "Service and terms"
@@ -129,6 +132,7 @@ func (s *Server) listUnitOfferings(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings [post]
 func (s *Server) createOffering(c *gin.Context) {
@@ -146,11 +150,12 @@ func (s *Server) createOffering(c *gin.Context) {
 // @Summary  Get one of a unit's offerings with its versions and decisions
 // @ID       getUnitOffering
 // @Tags     offerings
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit path string true "Unit slug" example(midt)
 // @Param    id   path string true "Offering id" format(uuid)
 // @Success  200 {object} offering.Offering
 // @Header   200 {string} ETag "The pending version's version, for If-Match on the draft"
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
@@ -179,7 +184,7 @@ func (s *Server) getUnitOffering(c *gin.Context) {
 // @ID       editOfferingDraft
 // @Tags     offerings
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit     path   string true "Unit slug" example(midt)
 // @Param    id       path   string true "Offering id" format(uuid)
 // @Param    If-Match header string true "ETag of the draft read"
@@ -194,6 +199,7 @@ func (s *Server) getUnitOffering(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  428 {object} Problem "precondition-required"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings/{id}/draft [patch]
 func (s *Server) editDraft(c *gin.Context) {
@@ -227,14 +233,18 @@ func (s *Server) offeringAction(c *gin.Context, act func(unit, id string) (offer
 // @Summary  Submit an offering's draft to the council (unit admin)
 // @ID       submitOffering
 // @Tags     offerings
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit path string true "Unit slug" example(midt)
 // @Param    id   path string true "Offering id" format(uuid)
 // @Success  200 {object} offering.Version
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: not a draft"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings/{id}/submit [post]
 func (s *Server) submitOffering(c *gin.Context) {
@@ -246,7 +256,7 @@ func (s *Server) submitOffering(c *gin.Context) {
 // @Description A draft copied from the live terms; the live version stays published until the council approves the new one.
 // @ID       newOfferingVersion
 // @Tags     offerings
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit            path   string true "Unit slug" example(midt)
 // @Param    id              path   string true "Offering id" format(uuid)
 // @Param    Idempotency-Key header string true "Unique key; a retry returns the first answer"
@@ -256,6 +266,8 @@ func (s *Server) submitOffering(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: nothing published, or a version in the making"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used for another request"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings/{id}/versions [post]
@@ -279,7 +291,7 @@ func (s *Server) newOfferingVersion(c *gin.Context) {
 // @ID       retireOffering
 // @Tags     offerings
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit path string               true "Unit slug" example(midt)
 // @Param    id   path string               true "Offering id" format(uuid)
 // @Param    body body offering.RetireInput true "When it ends"
@@ -291,6 +303,7 @@ func (s *Server) newOfferingVersion(c *gin.Context) {
 // @Failure  409 {object} Problem "conflict: not published"
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings/{id}/retire [post]
 func (s *Server) retireOffering(c *gin.Context) {
@@ -306,7 +319,7 @@ func (s *Server) retireOffering(c *gin.Context) {
 // @Summary  List a unit's waivers
 // @ID       listUnitWaivers
 // @Tags     offerings
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit   path  string true  "Unit slug" example(midt)
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
@@ -327,7 +340,7 @@ func (s *Server) listUnitWaivers(c *gin.Context) {
 // @ID       requestWaiver
 // @Tags     offerings
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit            path   string true "Unit slug" example(midt)
 // @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   offering.NewWaiver true "Service, level, reason and expiry"
@@ -335,10 +348,12 @@ func (s *Server) listUnitWaivers(c *gin.Context) {
 // @Failure  400 {object} Problem "invalid: not mandatory there, or a bad expiry"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: the same key is in flight"
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/waivers [post]
 func (s *Server) requestWaiver(c *gin.Context) {
@@ -352,7 +367,7 @@ func (s *Server) requestWaiver(c *gin.Context) {
 // @Summary  List every unit's waivers (council)
 // @ID       listWaivers
 // @Tags     review
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[offering.Waiver]
@@ -372,12 +387,14 @@ func (s *Server) listWaivers(c *gin.Context) {
 // @Description The council sees every waiver; a unit its own.
 // @ID       getWaiver
 // @Tags     review
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    id path string true "Waiver id" format(uuid)
 // @Success  200 {object} offering.Waiver
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/waivers/{id} [get]
 func (s *Server) getWaiver(c *gin.Context) {
@@ -399,7 +416,7 @@ func (s *Server) getWaiver(c *gin.Context) {
 // @ID       decideWaiver
 // @Tags     review
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    id   path string       true "Waiver id" format(uuid)
 // @Param    body body review.Input true "approved (granted) or rejected, with the reason"
 // @Success  200 {object} offering.Waiver
@@ -410,6 +427,7 @@ func (s *Server) getWaiver(c *gin.Context) {
 // @Failure  409 {object} Problem "conflict: decided already"
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/waivers/{id}/decision [post]
 func (s *Server) decideWaiver(c *gin.Context) {
@@ -425,7 +443,7 @@ func (s *Server) decideWaiver(c *gin.Context) {
 // @Description format=csv for a spreadsheet.
 // @ID       fleetConformance
 // @Tags     review
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Produce  text/csv
 // @Param    format query string false "csv for CSV" Enums(csv)
 // @Success  200 {object} offering.Conformance
@@ -440,7 +458,7 @@ func (s *Server) fleetConformance(c *gin.Context) { s.conformance(c, "") }
 // @Summary  Conformance of one unit
 // @ID       unitConformance
 // @Tags     offerings
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Produce  text/csv
 // @Param    unit   path  string true  "Unit slug" example(midt)
 // @Param    format query string false "csv for CSV" Enums(csv)
@@ -449,6 +467,7 @@ func (s *Server) fleetConformance(c *gin.Context) { s.conformance(c, "") }
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/conformance [get]
 func (s *Server) unitConformance(c *gin.Context) { s.conformance(c, c.Param("unit")) }

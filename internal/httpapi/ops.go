@@ -14,7 +14,7 @@ type Health struct {
 // @Description The process is up. Needs no database.
 // @ID       livez
 // @Tags     operations
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Success  200 {object} Health
 // @Router   /livez [get]
 func (s *Server) livez(c *gin.Context) { c.JSON(200, Health{Status: "ok"}) }
@@ -24,7 +24,7 @@ func (s *Server) livez(c *gin.Context) { c.JSON(200, Health{Status: "ok"}) }
 // @Description Ready to serve: the database answers and no migration is pending.
 // @ID       readyz
 // @Tags     operations
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Success  200 {object} Health
 // @Failure  503 {object} Problem "unavailable: database down or migrations pending"
 // @Router   /readyz [get]
@@ -41,7 +41,7 @@ func (s *Server) readyz(c *gin.Context) {
 // @Description The built-in development issuer's OpenID configuration. Absent in production.
 // @ID       devIssuerDiscovery
 // @Tags     identity
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Success  200 {object} map[string]any
 // @Router   /dev-issuer/.well-known/openid-configuration [get]
 func (s *Server) devDiscovery(c *gin.Context) { c.JSON(200, s.DevIssuer.Discovery()) }
@@ -51,7 +51,7 @@ func (s *Server) devDiscovery(c *gin.Context) { c.JSON(200, s.DevIssuer.Discover
 // @Description The built-in development issuer's JWKS. Absent in production.
 // @ID       devIssuerJWKS
 // @Tags     identity
-// @Produce  json
+// @Produce  application/jwk-set+json
 // @Success  200 {object} map[string]any
 // @Router   /dev-issuer/.well-known/jwks.json [get]
 func (s *Server) devJWKS(c *gin.Context) {

@@ -18,13 +18,15 @@ import (
 // @Description from every service family (or from family, repeated).
 // @ID       getActivation
 // @Tags     orders
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code   path  string   true  "Municipality code" example(101)
 // @Param    family query []string false "Only these families" collectionFormat(multi)
 // @Success  200 {object} activation.Status
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/activation [get]
 func (s *Server) getActivation(c *gin.Context) {
@@ -48,7 +50,7 @@ type MailboxResponse struct {
 // @ID       setMailbox
 // @Tags     orders
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code     path   string                  true "Municipality code" example(101)
 // @Param    If-Match header string                  true "The municipality's ETag"
 // @Param    body     body   activation.MailboxInput true "The address"
@@ -61,6 +63,7 @@ type MailboxResponse struct {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  428 {object} Problem "precondition-required"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/mailbox [put]
 func (s *Server) setMailbox(c *gin.Context) {
@@ -75,7 +78,7 @@ func (s *Server) setMailbox(c *gin.Context) {
 // @ID       acceptTerms
 // @Tags     orders
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code            path   string                true "Municipality code" example(101)
 // @Param    Idempotency-Key header string                true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   activation.TermsInput true "The terms version accepted"
@@ -83,6 +86,7 @@ func (s *Server) setMailbox(c *gin.Context) {
 // @Failure  400 {object} Problem "invalid: not the current terms"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden: only a signatory"
+// @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: accepted already"
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
@@ -101,7 +105,7 @@ func (s *Server) acceptTerms(c *gin.Context) {
 // @ID       registerRiskAssessment
 // @Tags     orders
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code            path   string                       true "Municipality code" example(101)
 // @Param    Idempotency-Key header string                       true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   activation.NewRiskAssessment true "The assessment"
@@ -109,10 +113,12 @@ func (s *Server) acceptTerms(c *gin.Context) {
 // @Failure  400 {object} Problem "invalid"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: the same key is in flight"
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/risk-assessments [post]
 func (s *Server) registerROS(c *gin.Context) {
@@ -126,7 +132,7 @@ func (s *Server) registerROS(c *gin.Context) {
 // @Summary  List a municipality's orders
 // @ID       listMunicipalityOrders
 // @Tags     orders
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code   path  string true  "Municipality code" example(101)
 // @Param    state  query string false "Only orders in this state" Enums(acknowledged,accepted,rejected,in_progress,completed,failed,cancelled)
 // @Param    limit  query int    false "Page size, 1-200" default(50)
@@ -145,7 +151,7 @@ func (s *Server) listMunicipalityOrders(c *gin.Context) {
 // @Summary  List the orders addressed to a unit
 // @ID       listUnitOrders
 // @Tags     orders
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit   path  string true  "Unit slug" example(hovedstaden)
 // @Param    state  query string false "Only orders in this state" Enums(acknowledged,accepted,rejected,in_progress,completed,failed,cancelled)
 // @Param    limit  query int    false "Page size, 1-200" default(50)
@@ -154,6 +160,7 @@ func (s *Server) listMunicipalityOrders(c *gin.Context) {
 // @Failure  400 {object} Problem "invalid"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders [get]
 func (s *Server) listUnitOrders(c *gin.Context) { s.listOrders(c, order.Scope{Unit: c.Param("unit")}) }
@@ -173,7 +180,7 @@ func (s *Server) listOrders(c *gin.Context, sc order.Scope) {
 // @ID       createOrder
 // @Tags     orders
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code            path   string         true "Municipality code" example(101)
 // @Param    Idempotency-Key header string         true "Required; a retry with the same key and body returns the same order"
 // @Param    body            body   order.NewOrder true "The items"
@@ -186,6 +193,7 @@ func (s *Server) listOrders(c *gin.Context, sc order.Scope) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/orders [post]
 func (s *Server) createOrder(c *gin.Context) {
@@ -199,10 +207,11 @@ func (s *Server) createOrder(c *gin.Context) {
 // @Summary  Get one of a municipality's orders with its items and history
 // @ID       getMunicipalityOrder
 // @Tags     orders
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code path string true "Municipality code" example(101)
 // @Param    id   path string true "Order id" format(uuid)
 // @Success  200 {object} order.Order
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
@@ -216,13 +225,15 @@ func (s *Server) getMunicipalityOrder(c *gin.Context) {
 // @Summary  Get one of the orders addressed to a unit
 // @ID       getUnitOrder
 // @Tags     orders
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit path string true "Unit slug" example(hovedstaden)
 // @Param    id   path string true "Order id" format(uuid)
 // @Success  200 {object} order.Order
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id} [get]
 func (s *Server) getUnitOrder(c *gin.Context) { s.getOrder(c, order.Scope{Unit: c.Param("unit")}) }
@@ -265,7 +276,7 @@ func (s *Server) transitionOrder(c *gin.Context, sc order.Scope, transition stri
 // @ID       cancelOrder
 // @Tags     orders
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code path string                true "Municipality code" example(101)
 // @Param    id   path string                true "Order id" format(uuid)
 // @Param    body body order.TransitionInput true "Why"
@@ -277,6 +288,7 @@ func (s *Server) transitionOrder(c *gin.Context, sc order.Scope, transition stri
 // @Failure  409 {object} Problem "conflict: in progress or done"
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/orders/{id}/cancel [post]
 func (s *Server) cancelOrder(c *gin.Context) {
@@ -289,14 +301,17 @@ func (s *Server) cancelOrder(c *gin.Context) {
 // @Description activation prerequisite: infrastructure mailbox, accepted terms of use, or a ROS per family.
 // @ID       acceptOrder
 // @Tags     orders
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit path string true "Unit slug" example(hovedstaden)
 // @Param    id   path string true "Order id" format(uuid)
 // @Success  200 {object} order.Order
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: not acknowledged, or the activation gate (see missing)"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/accept [post]
 func (s *Server) acceptOrder(c *gin.Context) {
@@ -308,7 +323,7 @@ func (s *Server) acceptOrder(c *gin.Context) {
 // @ID       rejectOrder
 // @Tags     orders
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit path string                true "Unit slug" example(hovedstaden)
 // @Param    id   path string                true "Order id" format(uuid)
 // @Param    body body order.TransitionInput true "Why"
@@ -320,6 +335,7 @@ func (s *Server) acceptOrder(c *gin.Context) {
 // @Failure  409 {object} Problem "conflict: not acknowledged"
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/reject [post]
 func (s *Server) rejectOrder(c *gin.Context) {
@@ -330,14 +346,17 @@ func (s *Server) rejectOrder(c *gin.Context) {
 // @Summary  Start work on an accepted order (unit admin)
 // @ID       startOrder
 // @Tags     orders
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit path string true "Unit slug" example(hovedstaden)
 // @Param    id   path string true "Order id" format(uuid)
 // @Success  200 {object} order.Order
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: not accepted"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/start [post]
 func (s *Server) startOrder(c *gin.Context) {
@@ -350,14 +369,18 @@ func (s *Server) startOrder(c *gin.Context) {
 // @Description modifies change them from today; terminations start the level's notice period.
 // @ID       completeOrder
 // @Tags     orders
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit path string true "Unit slug" example(hovedstaden)
 // @Param    id   path string true "Order id" format(uuid)
 // @Success  200 {object} order.Order
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: not in progress, or a subscription changed meanwhile"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/complete [post]
 func (s *Server) completeOrder(c *gin.Context) {
@@ -369,7 +392,7 @@ func (s *Server) completeOrder(c *gin.Context) {
 // @ID       failOrder
 // @Tags     orders
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit path string                true "Unit slug" example(hovedstaden)
 // @Param    id   path string                true "Order id" format(uuid)
 // @Param    body body order.TransitionInput true "Why"
@@ -396,7 +419,7 @@ func subscriptionFilter(c *gin.Context) subscription.Filter {
 // @Summary  List a municipality's subscriptions
 // @ID       listMunicipalitySubscriptions
 // @Tags     subscriptions
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code       path  string true  "Municipality code" example(101)
 // @Param    state      query string false "active, terminating or terminated"
 // @Param    service_id query string false "Standard service id"
@@ -406,6 +429,7 @@ func subscriptionFilter(c *gin.Context) subscription.Filter {
 // @Failure  400 {object} Problem "invalid"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/subscriptions [get]
 func (s *Server) listMunicipalitySubscriptions(c *gin.Context) {
@@ -418,7 +442,7 @@ func (s *Server) listMunicipalitySubscriptions(c *gin.Context) {
 // @Summary  List the subscriptions a unit delivers
 // @ID       listUnitSubscriptions
 // @Tags     subscriptions
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit         path  string true  "Unit slug" example(hovedstaden)
 // @Param    municipality query string false "Municipality code"
 // @Param    state        query string false "active, terminating or terminated"
@@ -441,7 +465,7 @@ func (s *Server) listUnitSubscriptions(c *gin.Context) {
 // @Summary  List every subscription (council)
 // @ID       listAllSubscriptions
 // @Tags     subscriptions
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    municipality query string false "Municipality code"
 // @Param    unit         query string false "Unit slug"
 // @Param    state        query string false "active, terminating or terminated"
@@ -452,6 +476,7 @@ func (s *Server) listUnitSubscriptions(c *gin.Context) {
 // @Failure  400 {object} Problem "invalid"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/subscriptions [get]
 func (s *Server) listAllSubscriptions(c *gin.Context) { s.listSubscriptions(c, subscriptionFilter(c)) }
@@ -466,10 +491,11 @@ func (s *Server) listSubscriptions(c *gin.Context, f subscription.Filter) {
 // @Summary  Get one of a municipality's subscriptions
 // @ID       getMunicipalitySubscription
 // @Tags     subscriptions
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code path string true "Municipality code" example(101)
 // @Param    id   path string true "Subscription id" format(uuid)
 // @Success  200 {object} subscription.Subscription
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
@@ -483,13 +509,15 @@ func (s *Server) getMunicipalitySubscription(c *gin.Context) {
 // @Summary  Get one of the subscriptions a unit delivers
 // @ID       getUnitSubscription
 // @Tags     subscriptions
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit path string true "Unit slug" example(hovedstaden)
 // @Param    id   path string true "Subscription id" format(uuid)
 // @Success  200 {object} subscription.Subscription
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/subscriptions/{id} [get]
 func (s *Server) getUnitSubscription(c *gin.Context) { s.getSubscription(c, "", c.Param("unit")) }
@@ -514,7 +542,7 @@ func (s *Server) getSubscription(c *gin.Context, code, unit string) {
 // @Description exact decimals in DKK. format=csv or format=xlsx for a file.
 // @ID       getCosts
 // @Tags     subscriptions
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Produce  text/csv
 // @Produce  application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 // @Param    code   path  string true  "Municipality code" example(101)
@@ -524,6 +552,7 @@ func (s *Server) getSubscription(c *gin.Context, code, unit string) {
 // @Failure  400 {object} Problem "invalid"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/costs [get]
 func (s *Server) getCosts(c *gin.Context) {

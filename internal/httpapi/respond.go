@@ -16,7 +16,7 @@ import (
 // List is one page of a list. Next is the link to the following page, null on the last.
 type List[T any] struct {
 	Items []T     `json:"items"`
-	Next  *string `json:"next" example:"/api/v1/municipalities?cursor=WyIxNTEiXQ&limit=50"`
+	Next  *string `json:"next" example:"/api/v1/municipalities?cursor=WyIxNTEiXQ&limit=50" extensions:"x-nullable"`
 }
 
 // list answers a page, linking the next page with the same query and the new cursor.

@@ -112,7 +112,7 @@ func (s *Server) ticketSLA(c *gin.Context, sc ticket.Scope) {
 // @Summary  First line's queue: the municipality's tickets
 // @ID       listMunicipalTickets
 // @Tags     tickets
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code     path  string true  "Municipality code" example(101)
 // @Param    state    query string false "open, escalated, acknowledged, pending_customer, resolved, closed"
 // @Param    priority query string false "P1-P4"
@@ -123,6 +123,7 @@ func (s *Server) ticketSLA(c *gin.Context, sc ticket.Scope) {
 // @Failure  400 {object} Problem "invalid"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets [get]
 func (s *Server) listMunicipalTickets(c *gin.Context) { s.listTickets(c, municipalTickets(c)) }
@@ -132,7 +133,7 @@ func (s *Server) listMunicipalTickets(c *gin.Context) { s.listTickets(c, municip
 // @ID       createTicket
 // @Tags     tickets
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code            path   string           true "Municipality code" example(101)
 // @Param    Idempotency-Key header string           true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   ticket.NewTicket true "The ticket"
@@ -140,6 +141,7 @@ func (s *Server) listMunicipalTickets(c *gin.Context) { s.listTickets(c, municip
 // @Failure  400 {object} Problem "invalid"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: the same key is in flight"
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
@@ -157,13 +159,15 @@ func (s *Server) createTicket(c *gin.Context) {
 // @Summary  Get a ticket of the municipality with its history
 // @ID       getMunicipalTicket
 // @Tags     tickets
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code path string true "Municipality code" example(101)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} TicketView
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id} [get]
 func (s *Server) getMunicipalTicket(c *gin.Context) { s.getTicket(c, municipalTickets(c)) }
@@ -173,7 +177,7 @@ func (s *Server) getMunicipalTicket(c *gin.Context) { s.getTicket(c, municipalTi
 // @ID       triageTicket
 // @Tags     tickets
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code     path   string        true "Municipality code" example(101)
 // @Param    id       path   string        true "Ticket id" format(uuid)
 // @Param    If-Match header string        true "ETag of the ticket read"
@@ -208,7 +212,7 @@ func (s *Server) triageTicket(c *gin.Context) {
 // @ID       escalateTicket
 // @Tags     tickets
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code path string                 true "Municipality code" example(101)
 // @Param    id   path string                 true "Ticket id" format(uuid)
 // @Param    body body ticket.TransitionInput true "Why (required)"
@@ -220,6 +224,7 @@ func (s *Server) triageTicket(c *gin.Context) {
 // @Failure  409 {object} Problem "conflict: not open"
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/escalate [post]
 func (s *Server) escalateTicket(c *gin.Context) {
@@ -230,7 +235,7 @@ func (s *Server) escalateTicket(c *gin.Context) {
 // @Summary  Resolve at first line
 // @ID       resolveTicketAtFirstLine
 // @Tags     tickets
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code path string true "Municipality code" example(101)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} ticket.Ticket
@@ -239,6 +244,8 @@ func (s *Server) escalateTicket(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: not open"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/resolve [post]
 func (s *Server) resolveHere(c *gin.Context) {
@@ -249,7 +256,7 @@ func (s *Server) resolveHere(c *gin.Context) {
 // @Summary  Answer the unit's question (first line); the clocks run again
 // @ID       provideTicketInfo
 // @Tags     tickets
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code path string true "Municipality code" example(101)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} ticket.Ticket
@@ -258,6 +265,9 @@ func (s *Server) resolveHere(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: not pending the customer"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/provide-info [post]
 func (s *Server) provideInfo(c *gin.Context) {
@@ -268,7 +278,7 @@ func (s *Server) provideInfo(c *gin.Context) {
 // @Summary  Confirm the resolution and close (first line)
 // @ID       closeTicket
 // @Tags     tickets
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code path string true "Municipality code" example(101)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} ticket.Ticket
@@ -277,6 +287,8 @@ func (s *Server) provideInfo(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: not resolved"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/close [post]
 func (s *Server) closeTicket(c *gin.Context) { s.ticketTransition(c, municipalTickets(c), "close") }
@@ -286,7 +298,7 @@ func (s *Server) closeTicket(c *gin.Context) { s.ticketTransition(c, municipalTi
 // @ID       reopenTicket
 // @Tags     tickets
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code path string                 true "Municipality code" example(101)
 // @Param    id   path string                 true "Ticket id" format(uuid)
 // @Param    body body ticket.TransitionInput true "Why (required)"
@@ -298,6 +310,7 @@ func (s *Server) closeTicket(c *gin.Context) { s.ticketTransition(c, municipalTi
 // @Failure  409 {object} Problem "conflict: not resolved, or the period is over"
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/reopen [post]
 func (s *Server) reopenTicket(c *gin.Context) { s.ticketTransition(c, municipalTickets(c), "reopen") }
@@ -307,10 +320,11 @@ func (s *Server) reopenTicket(c *gin.Context) { s.ticketTransition(c, municipalT
 // @Description Public notes and the municipality's own internal notes.
 // @ID       listMunicipalTicketNotes
 // @Tags     tickets
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code path string true "Municipality code" example(101)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} List[ticket.Note]
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
@@ -323,7 +337,7 @@ func (s *Server) listMunicipalNotes(c *gin.Context) { s.ticketNotes(c, municipal
 // @ID       addMunicipalTicketNote
 // @Tags     tickets
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code            path   string         true "Municipality code" example(101)
 // @Param    id              path   string         true "Ticket id" format(uuid)
 // @Param    Idempotency-Key header string         true "Unique key; a retry returns the first answer"
@@ -337,6 +351,7 @@ func (s *Server) listMunicipalNotes(c *gin.Context) { s.ticketNotes(c, municipal
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/notes [post]
 func (s *Server) addMunicipalNote(c *gin.Context) { s.addTicketNote(c, municipalTickets(c)) }
@@ -347,10 +362,11 @@ func (s *Server) addMunicipalNote(c *gin.Context) { s.addTicketNote(c, municipal
 // @Description applied day by day, deadline, elapsed time, percentage used and state (ok, warning, breached).
 // @ID       municipalTicketSLA
 // @Tags     tickets
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    code path string true "Municipality code" example(101)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} ticket.SLA
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
@@ -362,7 +378,7 @@ func (s *Server) municipalTicketSLA(c *gin.Context) { s.ticketSLA(c, municipalTi
 // @Summary  Second line's queue: tickets escalated to the unit, soonest deadline first
 // @ID       listUnitTickets
 // @Tags     tickets
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit     path  string true  "Unit slug" example(hovedstaden)
 // @Param    state    query string false "escalated, acknowledged, pending_customer, resolved, closed, open (handed back)"
 // @Param    priority query string false "P1-P4"
@@ -373,6 +389,7 @@ func (s *Server) municipalTicketSLA(c *gin.Context) { s.ticketSLA(c, municipalTi
 // @Failure  400 {object} Problem "invalid"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets [get]
 func (s *Server) listUnitTickets(c *gin.Context) { s.listTickets(c, unitTickets(c)) }
@@ -381,10 +398,11 @@ func (s *Server) listUnitTickets(c *gin.Context) { s.listTickets(c, unitTickets(
 // @Summary  Get a ticket escalated to the unit, with its history from escalation
 // @ID       getUnitTicket
 // @Tags     tickets
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit path string true "Unit slug" example(hovedstaden)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} TicketView
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
@@ -396,7 +414,7 @@ func (s *Server) getUnitTicket(c *gin.Context) { s.getTicket(c, unitTickets(c)) 
 // @Summary  Acknowledge an escalated ticket (second line); stops the response clock
 // @ID       acknowledgeTicket
 // @Tags     tickets
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit path string true "Unit slug" example(hovedstaden)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} ticket.Ticket
@@ -405,6 +423,9 @@ func (s *Server) getUnitTicket(c *gin.Context) { s.getTicket(c, unitTickets(c)) 
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: not escalated"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/acknowledge [post]
 func (s *Server) acknowledgeTicket(c *gin.Context) {
@@ -416,7 +437,7 @@ func (s *Server) acknowledgeTicket(c *gin.Context) {
 // @ID       requestTicketInfo
 // @Tags     tickets
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit path string                 true "Unit slug" example(hovedstaden)
 // @Param    id   path string                 true "Ticket id" format(uuid)
 // @Param    body body ticket.TransitionInput true "The question (required)"
@@ -436,7 +457,7 @@ func (s *Server) requestInfo(c *gin.Context) { s.ticketTransition(c, unitTickets
 // @Summary  Resolve (second line); stops the restore clock
 // @ID       resolveTicket
 // @Tags     tickets
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit path string true "Unit slug" example(hovedstaden)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} ticket.Ticket
@@ -445,6 +466,9 @@ func (s *Server) requestInfo(c *gin.Context) { s.ticketTransition(c, unitTickets
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: not acknowledged"
+// @Failure  413 {object} Problem "too-large"
+// @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/resolve [post]
 func (s *Server) resolveTicket(c *gin.Context) { s.ticketTransition(c, unitTickets(c), "resolve") }
@@ -454,7 +478,7 @@ func (s *Server) resolveTicket(c *gin.Context) { s.ticketTransition(c, unitTicke
 // @ID       handBackTicket
 // @Tags     tickets
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit path string                 true "Unit slug" example(hovedstaden)
 // @Param    id   path string                 true "Ticket id" format(uuid)
 // @Param    body body ticket.TransitionInput true "Why (required)"
@@ -475,13 +499,15 @@ func (s *Server) handBack(c *gin.Context) { s.ticketTransition(c, unitTickets(c)
 // @Description Public notes from the escalation on, and the unit's own internal notes.
 // @ID       listUnitTicketNotes
 // @Tags     tickets
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit path string true "Unit slug" example(hovedstaden)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} List[ticket.Note]
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/notes [get]
 func (s *Server) listUnitNotes(c *gin.Context) { s.ticketNotes(c, unitTickets(c)) }
@@ -491,7 +517,7 @@ func (s *Server) listUnitNotes(c *gin.Context) { s.ticketNotes(c, unitTickets(c)
 // @ID       addUnitTicketNote
 // @Tags     tickets
 // @Accept   json
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit            path   string         true "Unit slug" example(hovedstaden)
 // @Param    id              path   string         true "Ticket id" format(uuid)
 // @Param    Idempotency-Key header string         true "Unique key; a retry returns the first answer"
@@ -513,13 +539,15 @@ func (s *Server) addUnitNote(c *gin.Context) { s.addTicketNote(c, unitTickets(c)
 // @Summary  Explain a ticket's SLA clocks (unit)
 // @ID       unitTicketSLA
 // @Tags     tickets
-// @Produce  json
+// @Produce  json,application/problem+json
 // @Param    unit path string true "Unit slug" example(hovedstaden)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} ticket.SLA
+// @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/sla [get]
 func (s *Server) unitTicketSLA(c *gin.Context) { s.ticketSLA(c, unitTickets(c)) }

@@ -36,7 +36,7 @@ type LevelTerms struct {
 type Terms struct {
 	Levels []LevelTerms `json:"levels" validate:"required,min=1,max=10,dive"`
 	// CapacityLimit is the most units of measure the unit can deliver in all; null for no limit.
-	CapacityLimit *int   `json:"capacity_limit" validate:"omitnil,min=1,max=100000000" example:"400"`
+	CapacityLimit *int   `json:"capacity_limit" validate:"omitnil,min=1,max=100000000" example:"400" extensions:"x-nullable"`
 	LeadTimeDays  int    `json:"lead_time_days" validate:"min=0,max=365" example:"10"`
 	Delivery      string `json:"delivery" validate:"required,oneof=own outsourced mixed" example:"own"`
 	DeliveryNotes string `json:"delivery_notes" validate:"max=2000" example:"Runs in the unit's two data centres."`
@@ -91,9 +91,9 @@ type Version struct {
 	State           string     `json:"state" enums:"draft,submitted,published,superseded,retired"`
 	Terms           Terms      `json:"terms"`
 	RejectionReason string     `json:"rejection_reason,omitempty"`
-	SubmittedAt     *time.Time `json:"submitted_at"`
-	PublishedAt     *time.Time `json:"published_at"`
-	RetireOn        *string    `json:"retire_on" example:"2027-06-30"`
+	SubmittedAt     *time.Time `json:"submitted_at" extensions:"x-nullable"`
+	PublishedAt     *time.Time `json:"published_at" extensions:"x-nullable"`
+	RetireOn        *string    `json:"retire_on" example:"2027-06-30" extensions:"x-nullable"`
 	Version         int        `json:"version"` // concurrency version (ETag)
 	CreatedBy       string     `json:"created_by"`
 	CreatedAt       time.Time  `json:"created_at"`
@@ -108,7 +108,7 @@ type Offering struct {
 	CreatedBy string    `json:"created_by"`
 	CreatedAt time.Time `json:"created_at"`
 	// Live is the published (or retiring) version that municipalities order.
-	Live *Version `json:"live"`
+	Live *Version `json:"live" extensions:"x-nullable"`
 	// Pending is the version in the making (draft or submitted); shown to the unit and the council.
 	Pending *Version `json:"pending,omitempty"`
 	// Decisions are the council's decisions on the offering's versions (single reads only).

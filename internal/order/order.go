@@ -51,7 +51,7 @@ var needsReason = []string{"reject", "fail", "cancel"}
 type Item struct {
 	N               int             `json:"n" example:"1"`
 	Action          string          `json:"action" enums:"add,modify,terminate"`
-	SubscriptionID  *string         `json:"subscription_id" format:"uuid"` // modify, terminate; add once completed
+	SubscriptionID  *string         `json:"subscription_id" format:"uuid" extensions:"x-nullable"` // modify, terminate; add once completed
 	OfferingID      string          `json:"offering_id" format:"uuid"`
 	OfferingVersion int             `json:"offering_version" example:"1"`
 	ServiceID       string          `json:"service_id" example:"CMP-01"`

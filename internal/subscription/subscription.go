@@ -44,7 +44,7 @@ type Subscription struct {
 	OneOffFee       money.Amount    `json:"one_off_fee" swaggertype:"string" example:"1200.00"`
 	State           string          `json:"state" enums:"active,terminating,terminated"`
 	StartedOn       string          `json:"started_on" example:"2026-11-23"`
-	EndsOn          *string         `json:"ends_on" example:"2027-02-21"`
+	EndsOn          *string         `json:"ends_on" example:"2027-02-21" extensions:"x-nullable"`
 	OrderID         string          `json:"order_id" format:"uuid"`
 	CreatedAt       time.Time       `json:"created_at"`
 	UpdatedAt       time.Time       `json:"updated_at"`

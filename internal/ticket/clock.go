@@ -25,8 +25,8 @@ type Clock struct {
 	Clock          string     `json:"clock" enums:"business_hours,24x7"`
 	TargetMinutes  int        `json:"target_minutes" example:"240"`
 	StartedAt      time.Time  `json:"started_at"`
-	StoppedAt      *time.Time `json:"stopped_at"` // acknowledged (response) or resolved by the unit (restore)
-	Deadline       *time.Time `json:"deadline"`   // null while paused
+	StoppedAt      *time.Time `json:"stopped_at" extensions:"x-nullable"` // acknowledged (response) or resolved by the unit (restore)
+	Deadline       *time.Time `json:"deadline" extensions:"x-nullable"`   // null while paused
 	ElapsedMinutes int        `json:"elapsed_minutes"`
 	PercentUsed    float64    `json:"percent_used" example:"37.5"`
 	State          string     `json:"state" enums:"ok,warning,breached"`

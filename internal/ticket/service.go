@@ -139,11 +139,11 @@ func (s *Service) lock(ctx context.Context, sc Scope, id string) (Ticket, error)
 
 // Triage changes the priority, mark, category or subscription of an open ticket at version.
 type Triage struct {
-	Priority       *string `json:"priority" validate:"omitnil,oneof=P1 P2 P3 P4" example:"P1"`
-	HighPriority   *bool   `json:"high_priority"`
-	Category       *string `json:"category" validate:"omitnil,oneof=incident request"`
-	SubscriptionID *string `json:"subscription_id" validate:"omitnil,uuid" format:"uuid"`
-	Title          *string `json:"title" validate:"omitnil,min=1,max=200"`
+	Priority       *string `json:"priority" validate:"omitnil,oneof=P1 P2 P3 P4" example:"P1" extensions:"x-nullable"`
+	HighPriority   *bool   `json:"high_priority" extensions:"x-nullable"`
+	Category       *string `json:"category" validate:"omitnil,oneof=incident request" extensions:"x-nullable"`
+	SubscriptionID *string `json:"subscription_id" validate:"omitnil,uuid" format:"uuid" extensions:"x-nullable"`
+	Title          *string `json:"title" validate:"omitnil,min=1,max=200" extensions:"x-nullable"`
 }
 
 // Triage applies in to an open ticket of the municipality if it is still at version.

@@ -54,8 +54,8 @@ const DefaultReopenDays = 14
 type Ticket struct {
 	ID               string     `json:"id" format:"uuid"`
 	Municipality     string     `json:"municipality" example:"101"`
-	SubscriptionID   *string    `json:"subscription_id" format:"uuid"`
-	Unit             *string    `json:"unit" example:"hovedstaden"` // set at escalation
+	SubscriptionID   *string    `json:"subscription_id" format:"uuid" extensions:"x-nullable"`
+	Unit             *string    `json:"unit" example:"hovedstaden" extensions:"x-nullable"` // set at escalation
 	Title            string     `json:"title" example:"File server unreachable"`
 	Description      string     `json:"description"`
 	Priority         string     `json:"priority" enums:"P1,P2,P3,P4"`
@@ -63,14 +63,14 @@ type Ticket struct {
 	Category         string     `json:"category" enums:"incident,request"`
 	Reporter         string     `json:"reporter" example:"Jobcenter, Lise Holm"`
 	State            string     `json:"state" enums:"open,escalated,acknowledged,pending_customer,resolved,closed"`
-	Level            *string    `json:"level" example:"standard"`
-	FirstEscalatedAt *time.Time `json:"first_escalated_at"`
-	EscalatedAt      *time.Time `json:"escalated_at"`
-	AcknowledgedAt   *time.Time `json:"acknowledged_at"`
-	ResolvedAt       *time.Time `json:"resolved_at"`
+	Level            *string    `json:"level" example:"standard" extensions:"x-nullable"`
+	FirstEscalatedAt *time.Time `json:"first_escalated_at" extensions:"x-nullable"`
+	EscalatedAt      *time.Time `json:"escalated_at" extensions:"x-nullable"`
+	AcknowledgedAt   *time.Time `json:"acknowledged_at" extensions:"x-nullable"`
+	ResolvedAt       *time.Time `json:"resolved_at" extensions:"x-nullable"`
 	ResolvedByUnit   bool       `json:"resolved_by_unit"`
-	ClosedAt         *time.Time `json:"closed_at"`
-	DueAt            *time.Time `json:"due_at"` // the next SLA deadline
+	ClosedAt         *time.Time `json:"closed_at" extensions:"x-nullable"`
+	DueAt            *time.Time `json:"due_at" extensions:"x-nullable"` // the next SLA deadline
 	CreatedBy        string     `json:"created_by"`
 	CreatedAt        time.Time  `json:"created_at"`
 	UpdatedAt        time.Time  `json:"updated_at"`
