@@ -43,4 +43,16 @@ func TestRoleChangesReachOtherInstances(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Logf("instance b refused the removed role after %v", time.Since(start).Round(time.Millisecond))
+
+	// Isolation probe on both instances: another tenant's path is refused, another tenant's object
+	// is not found.
+	foreign := a.User("spoc.751")
+	for name, env := range map[string]*apptest.Env{"a": a, "b": b} {
+		if got := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/tenants/municipality:751/users", Token: spoc}).Status; got != 403 {
+			t.Errorf("instance %s: another municipality's users: %d, want 403", name, got)
+		}
+		if got := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/tenants/municipality:101/users/" + foreign.ID, Token: spoc}).Status; got != 404 {
+			t.Errorf("instance %s: another municipality's user through our path: %d, want 404", name, got)
+		}
+	}
 }
