@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 SWAG    := $(GO) tool swag init --parseInternal --packageName apidocs -g internal/httpapi/doc.go --outputTypes go,json,yaml --quiet
 TEST_PG := .data/test-pg
 
-.PHONY: build run test docs docs-check fmt-check clean
+.PHONY: build run test docs docs-check fmt-check clean bench
 
 ## build: compile the server into bin/
 build:
@@ -40,7 +40,7 @@ docs-check:
 	fi; echo "api-docs/ is current"
 
 fmt-check:
-	@out=$$(gofmt -l cmd internal catalog policies migrations); \
+	@out=$$(gofmt -l cmd internal catalog policies migrations bench); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 ## clean: remove the build and the private clusters' data
@@ -48,3 +48,8 @@ clean:
 	-./$(BIN) devdb stop --dir .data/pg 2>/dev/null
 	-./$(BIN) devdb stop --dir $(TEST_PG) 2>/dev/null
 	rm -rf bin .data
+
+## bench: the benchmark (not a test): product vs bare gin+pgx baselines on a private PostgreSQL;
+##        prints the ratios and writes bench/results/latest.json
+bench:
+	$(GO) run ./bench

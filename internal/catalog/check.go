@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -150,9 +151,24 @@ func compileOrderSchema(raw []byte) error {
 	return err
 }
 
+// compiled caches order parameter schemas by their text: orders validate against the same few
+// schemas over and over.
+var compiled sync.Map // string → *jsonschema.Schema
+
 // OrderSchema compiles a standard service's order parameter schema. It never loads anything
 // from the network: a remote $ref fails.
 func OrderSchema(raw []byte) (*jsonschema.Schema, error) {
+	if sch, ok := compiled.Load(string(raw)); ok {
+		return sch.(*jsonschema.Schema), nil
+	}
+	sch, err := compileOrderParameters(raw)
+	if err == nil {
+		compiled.Store(string(raw), sch)
+	}
+	return sch, err
+}
+
+func compileOrderParameters(raw []byte) (*jsonschema.Schema, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
 		return nil, err

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -100,7 +102,19 @@ type Authenticator struct {
 	parser  *jwt.Parser
 	dir     Directory
 	now     func() time.Time
+	// verified remembers tokens whose signature and claims were checked, until they expire:
+	// a signature check costs far more than the rest of a request.
+	verified sync.Map // sha256 of the token → verifiedToken
+	entries  atomic.Int64
 }
+
+type verifiedToken struct {
+	subject string
+	expires time.Time
+}
+
+// maxVerified bounds the verified-token cache; when full it is emptied and refills.
+const maxVerified = 100_000
 
 // NewAuthenticator verifies tokens with keys from keyfunc, requiring issuer, audience, expiry and
 // one of algs.
@@ -136,11 +150,23 @@ func (a *Authenticator) Authenticate(header string) (Principal, error) {
 }
 
 func (a *Authenticator) token(raw string) (Principal, error) {
-	var claims jwt.RegisteredClaims
-	if _, err := a.parser.ParseWithClaims(raw, &claims, a.keyfunc); err != nil {
-		return Principal{}, apperr.Wrap(apperr.Unauthorized, tokenProblem(err), err)
+	key := sha256.Sum256([]byte(raw))
+	subject := ""
+	if v, ok := a.verified.Load(key); ok && a.now().Before(v.(verifiedToken).expires) {
+		subject = v.(verifiedToken).subject
+	} else {
+		var claims jwt.RegisteredClaims
+		if _, err := a.parser.ParseWithClaims(raw, &claims, a.keyfunc); err != nil {
+			return Principal{}, apperr.Wrap(apperr.Unauthorized, tokenProblem(err), err)
+		}
+		subject = claims.Subject
+		if a.entries.Add(1) > maxVerified {
+			a.verified.Clear()
+			a.entries.Store(1)
+		}
+		a.verified.Store(key, verifiedToken{subject: subject, expires: claims.ExpiresAt.Time})
 	}
-	u, ok := a.dir.UserBySubject(claims.Subject)
+	u, ok := a.dir.UserBySubject(subject)
 	if !ok || !u.Active {
 		return Principal{}, apperr.New(apperr.Unauthorized, "the token's subject is not an active user")
 	}

@@ -94,6 +94,20 @@ func (s *Service) ForUnit(ctx context.Context, unit, id string) (Offering, error
 	return s.one(ctx, s.db.Conn(ctx).Where("id = ? AND unit = ?", id, unit))
 }
 
+// Live returns an offering with its live version only (nil when nothing is live), for ordering.
+func (s *Service) Live(ctx context.Context, id string) (Offering, error) {
+	var r offeringRow
+	if err := s.db.Conn(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return Offering{}, postgres.NotFound(err, "offering")
+	}
+	res, err := s.assemble(ctx, []offeringRow{r})
+	if err != nil {
+		return Offering{}, err
+	}
+	res[0].Pending = nil
+	return res[0], nil
+}
+
 // Get returns an offering as the caller may see it: its live version for everyone; the pending
 // version too for the council and the unit itself. An offering with nothing live is visible
 // only to those two.

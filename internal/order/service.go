@@ -183,8 +183,8 @@ func (s *Service) addItem(ctx context.Context, o Order, ptr string, it Item, ni 
 	if ni.Quantity < 1 {
 		return it, apperr.Field(ptr+"/quantity", "must be at least 1")
 	}
-	off, err := s.offerings.Get(ctx, ni.OfferingID)
-	if apperr.Is(err, apperr.NotFound) {
+	off, err := s.offerings.Live(ctx, ni.OfferingID)
+	if apperr.Is(err, apperr.NotFound) || (err == nil && off.Live == nil) {
 		return it, apperr.Field(ptr+"/offering_id", "no such published offering")
 	} else if err != nil {
 		return it, err

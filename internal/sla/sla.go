@@ -6,6 +6,7 @@ package sla
 import (
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/servicekatalog/servicekatalog/internal/catalog"
@@ -64,9 +65,23 @@ type Schedule struct {
 var weekdays = map[string]time.Weekday{"monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
 	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday, "sunday": time.Sunday}
 
-// NewSchedule builds the schedule of a level's support hours on its calendar.
+var locations sync.Map // time zone name → *time.Location
+
+func location(name string) (*time.Location, error) {
+	if l, ok := locations.Load(name); ok {
+		return l.(*time.Location), nil
+	}
+	l, err := time.LoadLocation(name)
+	if err == nil {
+		locations.Store(name, l)
+	}
+	return l, err
+}
+
+// NewSchedule builds the schedule of a level's support hours on its calendar. A schedule caches
+// holidays as it goes: it is not for concurrent use.
 func NewSchedule(h catalog.SupportHours, cal catalog.Calendar) (*Schedule, error) {
-	loc, err := time.LoadLocation(cal.TimeZone)
+	loc, err := location(cal.TimeZone)
 	if err != nil {
 		return nil, fmt.Errorf("calendar %s: %w", cal.ID, err)
 	}

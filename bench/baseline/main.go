@@ -1,0 +1,99 @@
+// Command baseline is the bare server make bench measures the product against: gin and pgx (gorm
+// for the insert, as the product writes), on the same database, with no authentication,
+// authorisation, validation, idempotency or audit.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"log"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	gormpg "gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+type offering struct {
+	ID        string          `json:"id"`
+	Unit      string          `json:"unit"`
+	ServiceID string          `json:"service_id"`
+	Number    int             `json:"number"`
+	State     string          `json:"state"`
+	Terms     json.RawMessage `json:"terms"`
+}
+
+const selectOffering = `SELECT o.id, o.unit, o.service_id, v.number, v.state, v.terms FROM offerings o
+	JOIN offering_versions v ON v.offering_id = o.id AND v.state = 'published'`
+
+type benchRow struct {
+	ID        string
+	Body      []byte `gorm:"type:jsonb"`
+	CreatedAt time.Time
+}
+
+func (benchRow) TableName() string { return "bench_rows" }
+
+func main() {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, os.Getenv("DATABASE_URL"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	gdb, err := gorm.Open(gormpg.New(gormpg.Config{Conn: stdlib.OpenDBFromPool(pool)}),
+		&gorm.Config{SkipDefaultTransaction: true, Logger: logger.Discard})
+	if err != nil {
+		log.Fatal(err)
+	}
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.GET("/noop", func(c *gin.Context) { c.JSON(200, gin.H{"status": "ok"}) })
+	r.GET("/offerings/:id", func(c *gin.Context) {
+		var o offering
+		err := pool.QueryRow(c, selectOffering+` WHERE o.id = $1`, c.Param("id")).Scan(&o.ID, &o.Unit, &o.ServiceID, &o.Number, &o.State, &o.Terms)
+		if err != nil {
+			c.AbortWithStatus(404)
+			return
+		}
+		c.JSON(200, o)
+	})
+	r.GET("/offerings", func(c *gin.Context) {
+		rows, err := pool.Query(c, selectOffering+` ORDER BY o.id LIMIT 50`)
+		if err != nil {
+			c.AbortWithStatus(500)
+			return
+		}
+		defer rows.Close()
+		out := []offering{}
+		for rows.Next() {
+			var o offering
+			if err := rows.Scan(&o.ID, &o.Unit, &o.ServiceID, &o.Number, &o.State, &o.Terms); err != nil {
+				c.AbortWithStatus(500)
+				return
+			}
+			out = append(out, o)
+		}
+		c.JSON(200, gin.H{"items": out})
+	})
+	r.POST("/rows", func(c *gin.Context) {
+		var body json.RawMessage
+		if err := c.ShouldBindJSON(&body); err != nil {
+			c.AbortWithStatus(400)
+			return
+		}
+		row := benchRow{ID: uuid.NewString(), Body: body, CreatedAt: time.Now()}
+		err := gdb.WithContext(c).Transaction(func(tx *gorm.DB) error { return tx.Create(&row).Error })
+		if err != nil {
+			c.AbortWithStatus(500)
+			return
+		}
+		c.JSON(201, row)
+	})
+	log.Fatal(http.ListenAndServe(os.Getenv("ADDR"), r))
+}

@@ -1,0 +1,413 @@
+// Command bench is make bench: it starts a private PostgreSQL, the real server and a bare gin+pgx
+// baseline on the same database, seeds deterministic data, and drives both alternately with a
+// keep-alive load generator (3 rounds, medians). It prints the ratios against the targets and
+// writes bench/results/latest.json. It is a benchmark, not a test: it never fails the build.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/servicekatalog/servicekatalog/internal/devdb"
+)
+
+func main() {
+	duration := flag.Duration("duration", 4*time.Second, "load time per scenario, side and round")
+	rounds := flag.Int("rounds", 3, "rounds; each runs baseline and product alternately")
+	workers := flag.Int("workers", 8, "concurrent keep-alive connections")
+	out := flag.String("out", "bench/results/latest.json", "where to write the results")
+	flag.Parse()
+	if err := run(*duration, *rounds, *workers, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(duration time.Duration, rounds, workers int, out string) error {
+	ctx := context.Background()
+	work := filepath.Join(".data", "bench")
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return err
+	}
+	cl, err := devdb.Open(filepath.Join(work, "pg"))
+	if err != nil {
+		return err
+	}
+	adminURL, _, err := cl.Start(ctx)
+	if err != nil {
+		return err
+	}
+	defer cl.Stop(ctx)
+	dbURL, err := freshDatabase(ctx, adminURL, "bench")
+	if err != nil {
+		return err
+	}
+	product, baseline := filepath.Join(work, "servicekatalog"), filepath.Join(work, "baseline")
+	for bin, pkg := range map[string]string{product: "./cmd/servicekatalog", baseline: "./bench/baseline"} {
+		if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+			return fmt.Errorf("build %s: %v\n%s", pkg, err, out)
+		}
+	}
+	productAddr, baselineAddr := freeAddr(), freeAddr()
+	env := append(os.Environ(), "DATABASE_URL="+dbURL, "APP_ENV=test", "SEED_DEMO=true", "LOG_FORMAT=json",
+		"PUBLIC_URL=http://"+productAddr) // the dev issuer's name: the token command must sign as the server verifies
+	stopProduct, err := start(product, []string{"serve"}, append(env, "ADDR="+productAddr), filepath.Join(work, "product.log"))
+	if err != nil {
+		return err
+	}
+	defer stopProduct()
+	if err := waitReady("http://" + productAddr + "/readyz"); err != nil {
+		return err
+	}
+	data, err := seed(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("seeded: %d offerings, %d users, %d subscriptions, %d tickets\n", data.offerings, data.users, data.subscriptions, data.tickets)
+	stopBaseline, err := start(baseline, nil, append(env, "ADDR="+baselineAddr), filepath.Join(work, "baseline.log"))
+	if err != nil {
+		return err
+	}
+	defer stopBaseline()
+	if err := waitReady("http://" + baselineAddr + "/noop"); err != nil {
+		return err
+	}
+	tokenCmd := exec.Command(product, "token", "--user", "spoc.101")
+	tokenCmd.Env = env
+	tok, err := tokenCmd.Output()
+	if err != nil {
+		return fmt.Errorf("token: %w", err)
+	}
+	token := "Bearer " + strings.TrimSpace(string(tok))
+	time.Sleep(time.Second) // the product reloads its authorisation snapshot after the seed's NOTIFY
+
+	scenarios := buildScenarios("http://"+productAddr, "http://"+baselineAddr, token, data)
+	results := make([]result, len(scenarios))
+	for r := 0; r < rounds; r++ {
+		for i, sc := range scenarios {
+			if r == 0 {
+				drive(sc.baseline, time.Second, workers) // warm both up
+				drive(sc.product, time.Second, workers)
+			}
+			results[i].baseline = append(results[i].baseline, drive(sc.baseline, duration, workers))
+			results[i].product = append(results[i].product, drive(sc.product, duration, workers))
+		}
+	}
+	report := buildReport(scenarios, results, duration, rounds, workers, data)
+	casbin, err := casbinFigures()
+	if err != nil {
+		return err
+	}
+	report.Casbin = casbin
+	report.print(os.Stdout)
+	b, _ := json.MarshalIndent(report, "", "  ")
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(out, append(b, '\n'), 0o644)
+}
+
+func freshDatabase(ctx context.Context, adminURL, name string) (string, error) {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(ctx)
+	for _, sql := range []string{`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`, `CREATE DATABASE ` + name} {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			return "", err
+		}
+	}
+	u, _ := url.Parse(adminURL)
+	u.Path = "/" + name
+	return u.String(), nil
+}
+
+func freeAddr() string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func start(bin string, args, env []string, logPath string) (func(), error) {
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env, cmd.Stdout, cmd.Stderr = env, logf, logf
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+		logf.Close()
+	}, nil
+}
+
+func waitReady(u string) error {
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if resp, err := http.Get(u); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("%s not ready within 60 s", u)
+}
+
+// op is one operation of a scenario: it returns whether it succeeded.
+type op func(c *http.Client, i int64) bool
+
+type scenario struct {
+	name              string
+	target            string
+	minRatio          float64
+	maxP99            float64 // 0: no p99 target
+	zeroErrors        bool
+	baseline, product op
+}
+
+func request(c *http.Client, method, u, auth string, body []byte, header map[string]string, want int, check string) bool {
+	req, _ := http.NewRequest(method, u, bytes.NewReader(body))
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode == want && (check == "" || bytes.Contains(b, []byte(check)))
+}
+
+var runID = time.Now().UnixNano()
+
+func buildScenarios(product, baseline, token string, d seeded) []scenario {
+	orderBody := `{"items":[{"action":"add","offering_id":"` + d.orderOffering + `","level":"standard","quantity":1,"parameters":{"vcpu":2,"memory_gb":8,"disk_gb":100,"os":"rhel-9"}}]}`
+	ticketBody := `{"title":"Bench","priority":"P3","category":"incident","subscription_id":"` + d.ticketSubscription + `"}`
+	key := func(kind string, i int64) map[string]string {
+		return map[string]string{"Idempotency-Key": fmt.Sprintf("%s-%d-%d", kind, runID, i)}
+	}
+	var seq atomic.Int64
+	return []scenario{
+		{name: "authorised offering GET", target: "≥ 0.60×, p99 ≤ 2.5×", minRatio: 0.60, maxP99: 2.5,
+			baseline: func(c *http.Client, i int64) bool {
+				return request(c, "GET", baseline+"/offerings/"+d.readOffering, "", nil, nil, 200, d.readOffering)
+			},
+			product: func(c *http.Client, i int64) bool {
+				return request(c, "GET", product+"/api/v1/offerings/"+d.readOffering, token, nil, nil, 200, d.readOffering)
+			}},
+		{name: "offering list (50 rows)", target: "≥ 0.60×", minRatio: 0.60,
+			baseline: func(c *http.Client, i int64) bool {
+				return request(c, "GET", baseline+"/offerings", "", nil, nil, 200, `"items"`)
+			},
+			product: func(c *http.Client, i int64) bool {
+				return request(c, "GET", product+"/api/v1/offerings?limit=50", token, nil, nil, 200, `"next":"/api/v1/offerings?`)
+			}},
+		{name: "order creation", target: "≥ 0.60×, zero errors", minRatio: 0.60, zeroErrors: true,
+			baseline: func(c *http.Client, i int64) bool {
+				return request(c, "POST", baseline+"/rows", "", []byte(orderBody), nil, 201, "")
+			},
+			product: func(c *http.Client, i int64) bool {
+				return request(c, "POST", product+"/api/v1/municipalities/101/orders", token, []byte(orderBody), key("order", seq.Add(1)), 201, `"acknowledged"`)
+			}},
+		{name: "ticket creation + escalation", target: "≥ 0.50×", minRatio: 0.50,
+			baseline: func(c *http.Client, i int64) bool {
+				return request(c, "POST", baseline+"/rows", "", []byte(ticketBody), nil, 201, "")
+			},
+			product: func(c *http.Client, i int64) bool {
+				req, _ := http.NewRequest("POST", product+"/api/v1/municipalities/101/tickets", strings.NewReader(ticketBody))
+				req.Header.Set("Authorization", token)
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Idempotency-Key", fmt.Sprintf("ticket-%d-%d", runID, seq.Add(1)))
+				resp, err := c.Do(req)
+				if err != nil {
+					return false
+				}
+				var t struct {
+					ID string `json:"id"`
+				}
+				json.NewDecoder(resp.Body).Decode(&t)
+				resp.Body.Close()
+				return resp.StatusCode == 201 && request(c, "POST", product+"/api/v1/municipalities/101/tickets/"+t.ID+"/escalate",
+					token, []byte(`{"reason":"bench"}`), nil, 200, `"escalated"`)
+			}},
+		{name: "no-database route, full middleware", target: "≥ 0.70×", minRatio: 0.70,
+			baseline: func(c *http.Client, i int64) bool {
+				return request(c, "GET", baseline+"/noop", "", nil, nil, 200, "ok")
+			},
+			product: func(c *http.Client, i int64) bool {
+				return request(c, "GET", product+"/api/v1/me", token, nil, nil, 200, `"spoc"`)
+			}},
+	}
+}
+
+// sample is one timed run of one side of a scenario.
+type sample struct {
+	Ops    int64   `json:"ops"`
+	Errors int64   `json:"errors"`
+	RPS    float64 `json:"rps"`
+	P50    float64 `json:"p50_ms"`
+	P90    float64 `json:"p90_ms"`
+	P99    float64 `json:"p99_ms"`
+}
+
+// drive runs op on workers keep-alive connections for d and measures it.
+func drive(o op, d time.Duration, workers int) sample {
+	var ops, errs atomic.Int64
+	lat := make([][]time.Duration, workers)
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1, MaxConnsPerHost: 1}, Timeout: 10 * time.Second}
+			for time.Now().Before(deadline) {
+				start := time.Now()
+				ok := o(c, ops.Add(1))
+				lat[w] = append(lat[w], time.Since(start))
+				if !ok {
+					errs.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	pct := func(p float64) float64 {
+		if len(all) == 0 {
+			return 0
+		}
+		return float64(all[int(float64(len(all)-1)*p)].Microseconds()) / 1000
+	}
+	n := int64(len(all))
+	return sample{Ops: n, Errors: errs.Load(), RPS: float64(n) / d.Seconds(), P50: pct(0.50), P90: pct(0.90), P99: pct(0.99)}
+}
+
+type result struct{ baseline, product []sample }
+
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	return s[len(s)/2]
+}
+
+// side is the medians of one side's rounds.
+type side struct {
+	RPS    float64 `json:"rps"`
+	P50    float64 `json:"p50_ms"`
+	P90    float64 `json:"p90_ms"`
+	P99    float64 `json:"p99_ms"`
+	Errors int64   `json:"errors"`
+}
+
+func summarise(ss []sample) side {
+	var rps, p50, p90, p99 []float64
+	var errs int64
+	for _, s := range ss {
+		rps, p50, p90, p99 = append(rps, s.RPS), append(p50, s.P50), append(p90, s.P90), append(p99, s.P99)
+		errs += s.Errors
+	}
+	return side{RPS: median(rps), P50: median(p50), P90: median(p90), P99: median(p99), Errors: errs}
+}
+
+type row struct {
+	Scenario string  `json:"scenario"`
+	Baseline side    `json:"baseline"`
+	Product  side    `json:"product"`
+	Ratio    float64 `json:"ratio"`     // product ÷ baseline throughput
+	P99Ratio float64 `json:"p99_ratio"` // product ÷ baseline p99 latency
+	Target   string  `json:"target"`
+	Met      bool    `json:"met"`
+}
+
+type report struct {
+	Date     string         `json:"date"`
+	Machine  string         `json:"machine"`
+	Duration string         `json:"duration_per_run"`
+	Rounds   int            `json:"rounds"`
+	Workers  int            `json:"workers"`
+	Data     map[string]int `json:"data"`
+	Rows     []row          `json:"scenarios"`
+	Casbin   map[string]any `json:"casbin"`
+}
+
+func buildReport(scs []scenario, rs []result, d time.Duration, rounds, workers int, data seeded) report {
+	rep := report{Date: time.Now().UTC().Format(time.RFC3339), Machine: fmt.Sprintf("%d cores, %s, %s/%s", runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH),
+		Duration: d.String(), Rounds: rounds, Workers: workers,
+		Data: map[string]int{"offerings": data.offerings, "users": data.users, "subscriptions": data.subscriptions, "tickets": data.tickets}}
+	for i, sc := range scs {
+		b, p := summarise(rs[i].baseline), summarise(rs[i].product)
+		r := row{Scenario: sc.name, Baseline: b, Product: p, Ratio: p.RPS / b.RPS, P99Ratio: p.P99 / b.P99, Target: sc.target}
+		r.Met = r.Ratio >= sc.minRatio && (sc.maxP99 == 0 || r.P99Ratio <= sc.maxP99) && (!sc.zeroErrors || p.Errors == 0) && b.Errors == 0
+		rep.Rows = append(rep.Rows, r)
+	}
+	return rep
+}
+
+func (r report) print(w io.Writer) {
+	fmt.Fprintf(w, "\n%s; %d rounds × %s per side, %d connections\n", r.Machine, r.Rounds, r.Duration, r.Workers)
+	fmt.Fprintf(w, "%-36s %10s %10s %7s %9s %9s %7s  %-22s %s\n", "scenario", "base rps", "prod rps", "ratio", "base p99", "prod p99", "p99 ×", "target", "met")
+	for _, x := range r.Rows {
+		fmt.Fprintf(w, "%-36s %10.0f %10.0f %6.2f× %7.2fms %7.2fms %6.2f×  %-22s %v (errors %d/%d)\n", x.Scenario, x.Baseline.RPS, x.Product.RPS,
+			x.Ratio, x.Baseline.P99, x.Product.P99, x.P99Ratio, x.Target, x.Met, x.Baseline.Errors, x.Product.Errors)
+	}
+	fmt.Fprintf(w, "casbin check: %v\n", r.Casbin)
+}
+
+// casbinFigures runs the authorisation benchmark and reads its median and p99 per check.
+func casbinFigures() (map[string]any, error) {
+	out, err := exec.Command("go", "test", "./internal/authz", "-run", "^$", "-bench", "Authorize", "-benchtime", "200000x").CombinedOutput()
+	if err != nil {
+		return nil, fmt.Errorf("casbin benchmark: %v\n%s", err, out)
+	}
+	figures := map[string]any{"target": "median ≤ 5000 ns, deny ≤ 2× allow"}
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 7 && strings.HasPrefix(f[0], "BenchmarkAuthorize/") {
+			name := strings.TrimSuffix(strings.TrimPrefix(f[0], "BenchmarkAuthorize/"), "-"+fmt.Sprint(runtime.NumCPU()))
+			for i := 2; i+1 < len(f); i += 2 {
+				if f[i+1] == "median-ns/check" || f[i+1] == "p99-ns/check" {
+					figures[name+"_"+strings.TrimSuffix(f[i+1], "-ns/check")+"_ns"] = f[i]
+				}
+			}
+		}
+	}
+	return figures, nil
+}
