@@ -108,21 +108,25 @@ func (s *Service) Live(ctx context.Context, id string) (Offering, error) {
 	return res[0], nil
 }
 
-// Get returns an offering as the caller may see it: its live version for everyone; the pending
-// version too for the council and the unit itself. An offering with nothing live is visible
-// only to those two.
+// Get returns an offering as the caller may see it: its live version for everyone (one query);
+// the council and the unit itself also see the version in the making and the council's
+// decisions, and an offering with nothing live.
 func (s *Service) Get(ctx context.Context, id string) (Offering, error) {
-	o, err := s.one(ctx, s.db.Conn(ctx).Where("id = ?", id))
-	if err != nil {
-		return o, err
+	var rows []liveRow
+	if err := s.store.liveOfferings(ctx).Where("offerings.id = ?", id).Scan(&rows).Error; err != nil {
+		return Offering{}, err
 	}
-	if !insider(ctx, o.Unit) {
-		if o.Live == nil {
-			return Offering{}, apperr.NotFoundf("offering")
-		}
-		o.Pending = nil
+	if len(rows) == 1 && !insider(ctx, rows[0].Unit) {
+		return rows[0].offering()
 	}
-	return o, nil
+	var unit []string
+	if err := s.db.Conn(ctx).Table("offerings").Where("id = ?", id).Pluck("unit", &unit).Error; err != nil {
+		return Offering{}, err
+	}
+	if len(unit) == 1 && insider(ctx, unit[0]) {
+		return s.one(ctx, s.db.Conn(ctx).Where("id = ?", id))
+	}
+	return Offering{}, apperr.NotFoundf("offering")
 }
 
 // insider reports whether the caller sees an offering's drafts: the council and the unit.
@@ -165,7 +169,7 @@ func (s *Service) assemble(ctx context.Context, rows []offeringRow) ([]Offering,
 
 // ListForUnit returns one page of a unit's offerings in every state.
 func (s *Service) ListForUnit(ctx context.Context, unit string, p page.Request) (page.Page[Offering], error) {
-	return s.list(ctx, s.db.Conn(ctx).Model(&offeringRow{}).Where("unit = ?", unit), p, true)
+	return s.list(ctx, s.db.Conn(ctx).Model(&offeringRow{}).Where("unit = ?", unit), p)
 }
 
 // Filter selects published offerings.
@@ -175,23 +179,33 @@ type Filter struct {
 	Level     string
 }
 
-// ListPublished returns one page of the offerings that have a live version, for everyone.
+// ListPublished returns one page of the offerings that have a live version, for everyone, in
+// one query.
 func (s *Service) ListPublished(ctx context.Context, f Filter, p page.Request) (page.Page[Offering], error) {
-	live := s.db.Conn(ctx).Table("offering_versions").Select("offering_id").Where("state IN ?", []string{Published, Retired})
+	q := s.store.liveOfferings(ctx)
 	if f.Level != "" {
-		live = live.Where("? = ANY(levels)", f.Level)
+		q = q.Where("? = ANY(v.levels)", f.Level)
 	}
-	q := s.db.Conn(ctx).Model(&offeringRow{}).Where("id IN (?)", live)
 	if f.ServiceID != "" {
-		q = q.Where("service_id = ?", f.ServiceID)
+		q = q.Where("offerings.service_id = ?", f.ServiceID)
 	}
 	if f.Unit != "" {
-		q = q.Where("unit = ?", f.Unit)
+		q = q.Where("offerings.unit = ?", f.Unit)
 	}
-	return s.list(ctx, q, p, false)
+	rows, err := postgres.Page(q, p, func(r liveRow) []string { return []string{r.ID} }, "offerings.id")
+	if err != nil {
+		return page.Page[Offering]{}, err
+	}
+	out := page.Page[Offering]{Items: make([]Offering, len(rows.Items)), Next: rows.Next}
+	for i, r := range rows.Items {
+		if out.Items[i], err = r.offering(); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }
 
-func (s *Service) list(ctx context.Context, q *gorm.DB, p page.Request, withPending bool) (page.Page[Offering], error) {
+func (s *Service) list(ctx context.Context, q *gorm.DB, p page.Request) (page.Page[Offering], error) {
 	rows, err := s.store.offerings(q, p)
 	if err != nil {
 		return page.Page[Offering]{}, err
@@ -199,11 +213,6 @@ func (s *Service) list(ctx context.Context, q *gorm.DB, p page.Request, withPend
 	items, err := s.assemble(ctx, rows.Items)
 	if err != nil {
 		return page.Page[Offering]{}, err
-	}
-	if !withPending {
-		for i := range items {
-			items[i].Pending = nil
-		}
 	}
 	return page.Page[Offering]{Items: items, Next: rows.Next}, nil
 }

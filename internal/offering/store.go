@@ -189,3 +189,34 @@ func (r waiverRow) waiver() Waiver {
 	return Waiver{ID: r.ID, Unit: r.Unit, ServiceID: r.ServiceID, Level: r.Level, Reason: r.Reason, State: r.State,
 		ExpiresOn: r.ExpiresOn.Format(time.DateOnly), RequestedBy: r.RequestedBy, RequestedAt: r.RequestedAt, Version: r.Version}
 }
+
+// liveRow is an offering joined with its live version, as the public reads fetch it in one query.
+type liveRow struct {
+	ID, Unit, ServiceID, CreatedBy string
+	CreatedAt                      time.Time
+	VNumber                        int
+	VState                         string
+	VLevels                        postgres.TextArray
+	VTerms                         []byte
+	VSubmittedAt, VPublishedAt     *time.Time
+	VRetireOn                      *time.Time
+	VVersion                       int
+	VCreatedBy                     string
+	VCreatedAt, VUpdatedAt         time.Time
+}
+
+// liveOfferings selects offerings with their live (published or retiring) version, one row each.
+func (st store) liveOfferings(ctx context.Context) *gorm.DB {
+	return st.db.Conn(ctx).Table("offerings").Select(`offerings.id, offerings.unit, offerings.service_id, offerings.created_by,
+		offerings.created_at, v.number AS v_number, v.state AS v_state, v.levels AS v_levels, v.terms AS v_terms,
+		v.submitted_at AS v_submitted_at, v.published_at AS v_published_at, v.retire_on AS v_retire_on, v.version AS v_version,
+		v.created_by AS v_created_by, v.created_at AS v_created_at, v.updated_at AS v_updated_at`).
+		Joins("JOIN offering_versions v ON v.offering_id = offerings.id AND v.state IN ?", []string{Published, Retired})
+}
+
+func (r liveRow) offering() (Offering, error) {
+	v, err := fromRow(versionRow{OfferingID: r.ID, Number: r.VNumber, State: r.VState, Levels: r.VLevels, Terms: r.VTerms,
+		SubmittedAt: r.VSubmittedAt, PublishedAt: r.VPublishedAt, RetireOn: r.VRetireOn, Version: r.VVersion,
+		CreatedBy: r.VCreatedBy, CreatedAt: r.VCreatedAt, UpdatedAt: r.VUpdatedAt})
+	return Offering{ID: r.ID, Unit: r.Unit, ServiceID: r.ServiceID, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, Live: &v}, err
+}
