@@ -2,7 +2,7 @@
 // server binaries installed on the machine. It is never used when DATABASE_URL is set.
 //
 // The cluster lives under a directory of the project (DATA_DIR, default .data): data/ holds the
-// cluster, password the generated password, log the server log. initdb and postgres refuse to
+// cluster, password its generated password, postgres.log the server log. initdb and postgres refuse to
 // run as root, so as root they run as the postgres user through runuser.
 package devdb
 
@@ -78,7 +78,7 @@ func Open(dir string) (*Cluster, error) {
 // application role and database exist. It returns the application's connection URL and whether
 // this call started the server (and so should stop it).
 func (c *Cluster) Start(ctx context.Context) (dsn string, started bool, err error) {
-	if err := c.loadOrCreatePassword(); err != nil {
+	if err := c.loadOrCreatePassword(ctx); err != nil {
 		return "", false, err
 	}
 	if _, err := os.Stat(filepath.Join(c.data, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
@@ -132,17 +132,29 @@ func (c *Cluster) superURL() string {
 // logPath is beside the data directory, where the cluster owner may write.
 func (c *Cluster) logPath() string { return filepath.Join(filepath.Dir(c.data), "postgres.log") }
 
-func (c *Cluster) loadOrCreatePassword() error {
-	path := filepath.Join(c.dir, "password")
+// loadOrCreatePassword reads the cluster's password, kept beside its data directory (readable by
+// us only). A cluster whose password is lost (its data outlived the file) cannot be entered, so
+// it is removed and initialised anew: it holds nothing but this project's development data.
+func (c *Cluster) loadOrCreatePassword(ctx context.Context) error {
+	path := filepath.Join(filepath.Dir(c.data), "password")
 	if b, err := os.ReadFile(path); err == nil {
 		c.password = strings.TrimSpace(string(b))
 		return nil
+	}
+	if _, err := os.Stat(filepath.Join(c.data, "PG_VERSION")); err == nil {
+		c.pg(ctx, "pg_ctl", "-D", c.data, "-m", "immediate", "-w", "stop")
+		if err := os.RemoveAll(c.data); err != nil {
+			return fmt.Errorf("remove a cluster whose password is lost: %w", err)
+		}
 	}
 	buf := make([]byte, 18)
 	if _, err := rand.Read(buf); err != nil {
 		return err
 	}
 	c.password = hex.EncodeToString(buf)
+	if err := os.MkdirAll(filepath.Dir(c.data), 0o755); err != nil {
+		return err
+	}
 	return os.WriteFile(path, []byte(c.password+"\n"), 0o600)
 }
 
