@@ -59,7 +59,6 @@ func TestOfferingFromDraftToPublishedToRetired(t *testing.T) {
 
 	var queue apptest.List[review.Item]
 	env.Clock.Advance(3 * time.Hour)
-	council, admin, spoc = env.Token("council"), env.Token("unit_admin.midt"), env.Token("spoc.751") // the earlier ones expired
 	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/reviews", Token: council}).Decode(t, &queue)
 	if len(queue.Items) != 1 || queue.Items[0].Kind != "offering_version" || queue.Items[0].AgeHours != 3 || queue.Items[0].Submitter != "unit:midt" {
 		t.Fatalf("review queue = %+v", queue.Items)

@@ -294,6 +294,11 @@ func (s *Service) Transition(ctx context.Context, sc Scope, id, transition strin
 	return out, err
 }
 
+func (r orderRow) order() Order {
+	return Order{ID: r.ID, Municipality: r.Municipality, Unit: r.Unit, State: r.State, Note: r.Note, Reason: r.Reason,
+		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version, Items: []Item{}}
+}
+
 func rowOf(o Order) orderRow {
 	return orderRow{ID: o.ID, Municipality: o.Municipality, Unit: o.Unit, State: o.State, Note: o.Note, Reason: o.Reason,
 		CreatedBy: o.CreatedBy, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version}
@@ -344,8 +349,7 @@ func (s *Service) apply(ctx context.Context, o *Order) error {
 
 // load reads an order's items and history.
 func (s *Service) load(ctx context.Context, r orderRow) (Order, error) {
-	o := Order{ID: r.ID, Municipality: r.Municipality, Unit: r.Unit, State: r.State, Note: r.Note, Reason: r.Reason,
-		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version, Items: []Item{}}
+	o := r.order()
 	var items []itemRow
 	if err := s.db.Conn(ctx).Where("order_id = ?", r.ID).Order("n").Find(&items).Error; err != nil {
 		return o, err
@@ -383,14 +387,22 @@ func (s *Service) List(ctx context.Context, sc Scope, state string, p page.Reque
 	if err != nil {
 		return page.Page[Order]{}, err
 	}
-	out := make([]Order, 0, len(rows.Items))
-	for _, r := range rows.Items {
-		o, err := s.load(ctx, r)
-		if err != nil {
-			return page.Page[Order]{}, err
-		}
-		o.History = nil
-		out = append(out, o)
+	out := page.Map(rows, orderRow.order)
+	if len(out.Items) == 0 {
+		return out, nil
 	}
-	return page.Page[Order]{Items: out, Next: rows.Next}, nil
+	ids := make([]string, len(out.Items))
+	at := map[string]int{}
+	for i, o := range out.Items {
+		ids[i], at[o.ID] = o.ID, i
+	}
+	var items []itemRow
+	if err := s.db.Conn(ctx).Where("order_id IN ?", ids).Order("order_id, n").Find(&items).Error; err != nil {
+		return page.Page[Order]{}, err
+	}
+	for _, it := range items {
+		o := &out.Items[at[it.OrderID]]
+		o.Items = append(o.Items, it.Item)
+	}
+	return out, nil
 }

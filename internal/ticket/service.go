@@ -122,12 +122,10 @@ func (s *Service) record(ctx context.Context, t Ticket, action string, diff any)
 
 func (s *Service) event(ctx context.Context, id string, e Event) error {
 	actor, _ := identity.FromContext(ctx)
-	var n int64
-	if err := s.db.Conn(ctx).Model(&Event{}).Where("ticket_id = ?", id).Count(&n).Error; err != nil {
-		return err
-	}
-	e.TicketID, e.Seq, e.Actor, e.ActorTenant = id, int(n)+1, actor.Subject, actor.Acting.String()
-	return s.db.Conn(ctx).Create(&e).Error
+	// The next sequence number is taken in the insert itself; the ticket's row lock orders writers.
+	return s.db.Conn(ctx).Exec(`INSERT INTO ticket_events (ticket_id, seq, action, from_state, to_state, reason, actor, actor_tenant, at)
+		SELECT ?, COALESCE(max(seq), 0) + 1, ?, ?, ?, ?, ?, ?, ? FROM ticket_events WHERE ticket_id = ?`,
+		id, e.Action, e.FromState, e.ToState, e.Reason, actor.Subject, actor.Acting.String(), e.At, id).Error
 }
 
 // lock loads a ticket in the scope for change; others are not found.
