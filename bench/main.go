@@ -34,14 +34,15 @@ func main() {
 	rounds := flag.Int("rounds", 3, "rounds; each runs baseline and product alternately")
 	workers := flag.Int("workers", 8, "concurrent keep-alive connections")
 	out := flag.String("out", "bench/results/latest.json", "where to write the results")
+	only := flag.String("run", "", "only the scenarios whose name contains this text")
 	flag.Parse()
-	if err := run(*duration, *rounds, *workers, *out); err != nil {
+	if err := run(*duration, *rounds, *workers, *out, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(duration time.Duration, rounds, workers int, out string) error {
+func run(duration time.Duration, rounds, workers int, out, only string) error {
 	ctx := context.Background()
 	work := filepath.Join(".data", "bench")
 	if err := os.MkdirAll(work, 0o755); err != nil {
@@ -99,7 +100,12 @@ func run(duration time.Duration, rounds, workers int, out string) error {
 	token := "Bearer " + strings.TrimSpace(string(tok))
 	time.Sleep(time.Second) // the product reloads its authorisation snapshot after the seed's NOTIFY
 
-	scenarios := buildScenarios("http://"+productAddr, "http://"+baselineAddr, token, data)
+	var scenarios []scenario
+	for _, sc := range buildScenarios("http://"+productAddr, "http://"+baselineAddr, token, data) {
+		if strings.Contains(sc.name, only) {
+			scenarios = append(scenarios, sc)
+		}
+	}
 	results := make([]result, len(scenarios))
 	for r := 0; r < rounds; r++ {
 		for i, sc := range scenarios {

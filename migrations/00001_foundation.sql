@@ -87,11 +87,13 @@ CREATE TABLE idempotency_keys (
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
 
 -- Audit: one record per change, hash-chained per tenant. audit_heads holds each chain's last link
--- so that appends to one chain serialise on one row.
+-- so that appends to one chain serialise on one row; prev_hash is the link before it, which the
+-- append statement stores in the new record.
 CREATE TABLE audit_heads (
-    tenant  text PRIMARY KEY,
-    seq     bigint NOT NULL,
-    hash    bytea NOT NULL
+    tenant     text PRIMARY KEY,
+    seq        bigint NOT NULL,
+    prev_hash  bytea NOT NULL,
+    hash       bytea NOT NULL
 );
 
 CREATE TABLE audit_records (

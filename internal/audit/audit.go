@@ -6,13 +6,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"reflect"
 	"time"
-
-	"gorm.io/gorm/clause"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
@@ -56,13 +55,11 @@ func (Record) TableName() string { return "audit_records" }
 // HashHex is the record's hash, hex encoded.
 func (r Record) HashHex() string { return hex.EncodeToString(r.Hash) }
 
-// computeHash chains the record to its predecessor: SHA-256 over the previous hash and a fixed
-// JSON encoding of every field. Changing any field, or any earlier record, breaks the chain.
-func (r Record) computeHash() []byte {
+// digest is SHA-256 over a fixed JSON encoding of every field but the chain's: seq and the
+// previous hash are chained in by link, in the database, where the head row is locked.
+func (r Record) digest() []byte {
 	body, _ := json.Marshal(struct {
-		Prev        string          `json:"prev"`
 		Tenant      string          `json:"tenant"`
-		Seq         int64           `json:"seq"`
 		At          string          `json:"at"`
 		Actor       string          `json:"actor"`
 		ActorName   string          `json:"actor_name"`
@@ -74,18 +71,30 @@ func (r Record) computeHash() []byte {
 		Diff        json.RawMessage `json:"diff"`
 		RequestID   string          `json:"request_id"`
 		ClientIP    string          `json:"client_ip"`
-	}{hex.EncodeToString(r.PrevHash), r.Tenant, r.Seq, r.At.UTC().Format(time.RFC3339Nano), r.Actor, r.ActorName,
+	}{r.Tenant, r.At.UTC().Format(time.RFC3339Nano), r.Actor, r.ActorName,
 		r.ActorTenant, r.Roles, r.Action, r.ObjectType, r.ObjectID, r.Diff, r.RequestID, r.ClientIP})
 	sum := sha256.Sum256(body)
 	return sum[:]
 }
 
+// link is the record's hash: SHA-256 over the previous hash, the sequence number (8 bytes, big
+// endian) and the digest. Changing any field, or any earlier record, breaks the chain. The append
+// statement computes the same in SQL: sha256(prev || int8send(seq) || digest).
+func link(prev []byte, seq int64, digest []byte) []byte {
+	h := sha256.New()
+	h.Write(prev)
+	_ = binary.Write(h, binary.BigEndian, seq)
+	h.Write(digest)
+	return h.Sum(nil)
+}
+
 var genesis = make([]byte, sha256.Size)
 
 type head struct {
-	Tenant string
-	Seq    int64
-	Hash   []byte
+	Tenant   string
+	Seq      int64
+	PrevHash []byte
+	Hash     []byte
 }
 
 func (head) TableName() string { return "audit_heads" }
@@ -128,31 +137,32 @@ func (l *Log) Record(ctx context.Context, c Change) error {
 	for i, r := range p.Roles {
 		roles[i] = string(r)
 	}
-	return l.db.InTx(ctx, func(ctx context.Context) error {
-		conn := l.db.Conn(ctx)
-		if err := conn.Clauses(clause.OnConflict{DoNothing: true}).
-			Create(&head{Tenant: c.Tenant.String(), Seq: 0, Hash: genesis}).Error; err != nil {
-			return err
-		}
-		var h head
-		if err := conn.Clauses(clause.Locking{Strength: "UPDATE"}).
-			Where("tenant = ?", c.Tenant.String()).Take(&h).Error; err != nil {
-			return err
-		}
-		rec := Record{
-			Tenant: c.Tenant.String(), Seq: h.Seq + 1, At: l.clock.Now(),
-			Actor: p.Subject, ActorName: p.Name, ActorTenant: p.Acting.String(), Roles: roles,
-			Action: c.Action, ObjectType: c.ObjectType, ObjectID: c.ObjectID, Diff: diff,
-			RequestID: o.RequestID, ClientIP: o.ClientIP, PrevHash: h.Hash,
-		}
-		rec.Hash = rec.computeHash()
-		if err := conn.Omit("ID").Create(&rec).Error; err != nil {
-			return err
-		}
-		return conn.Model(&head{}).Where("tenant = ?", h.Tenant).
-			Updates(map[string]any{"seq": rec.Seq, "hash": rec.Hash}).Error
-	})
+	rec := Record{
+		Tenant: c.Tenant.String(), At: l.clock.Now(),
+		Actor: p.Subject, ActorName: p.Name, ActorTenant: p.Acting.String(), Roles: roles,
+		Action: c.Action, ObjectType: c.ObjectType, ObjectID: c.ObjectID, Diff: diff,
+		RequestID: o.RequestID, ClientIP: o.ClientIP,
+	}
+	return l.db.Conn(ctx).Exec(appendRecord, map[string]any{"tenant": rec.Tenant, "genesis": hex.EncodeToString(genesis), "digest": hex.EncodeToString(rec.digest()),
+		"at": rec.At, "actor": rec.Actor, "actor_name": rec.ActorName, "actor_tenant": rec.ActorTenant, "roles": rec.Roles,
+		"action": rec.Action, "object_type": rec.ObjectType, "object_id": rec.ObjectID, "diff": string(rec.Diff),
+		"request_id": rec.RequestID, "client_ip": rec.ClientIP}).Error
 }
+
+// appendRecord links a record to its tenant's chain and stores it in one round trip: the head
+// row is created or advanced (and so locked until the transaction ends, which serialises the
+// chain's appends) and returns the link the record is stored with. Hashes travel as hex: gorm
+// would expand a []byte argument into a list.
+const appendRecord = `WITH h AS (
+	INSERT INTO audit_heads AS a (tenant, seq, prev_hash, hash)
+	VALUES (@tenant, 1, decode(@genesis, 'hex'), sha256(decode(@genesis, 'hex') || int8send(1) || decode(@digest, 'hex')))
+	ON CONFLICT (tenant) DO UPDATE
+	SET seq = a.seq + 1, prev_hash = a.hash, hash = sha256(a.hash || int8send(a.seq + 1) || decode(@digest, 'hex'))
+	RETURNING seq, prev_hash, hash)
+INSERT INTO audit_records (tenant, seq, at, actor, actor_name, actor_tenant, roles, action, object_type, object_id,
+	diff, request_id, client_ip, prev_hash, hash)
+SELECT @tenant, h.seq, @at, @actor, @actor_name, @actor_tenant, @roles, @action, @object_type, @object_id,
+	@diff, @request_id, @client_ip, h.prev_hash, h.hash FROM h`
 
 // Diff describes a change from before to after (either may be nil) as the fields that differ.
 // A creation shows the new object, a deletion the old one.

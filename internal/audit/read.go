@@ -95,7 +95,7 @@ func (l *Log) verifyChain(ctx context.Context, h head) (int64, *Break, error) {
 				return n, &Break{h.Tenant, seq + 1, fmt.Sprintf("record %d is missing", seq+1)}, nil
 			case !bytes.Equal(r.PrevHash, prev):
 				return n, &Break{h.Tenant, r.Seq, "does not link to the previous record's hash"}, nil
-			case !bytes.Equal(r.computeHash(), r.Hash):
+			case !bytes.Equal(link(prev, r.Seq, r.digest()), r.Hash):
 				return n, &Break{h.Tenant, r.Seq, "its content does not match its hash"}, nil
 			}
 			prev, seq = r.Hash, r.Seq

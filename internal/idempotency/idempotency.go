@@ -35,16 +35,6 @@ func Replayed(ctx context.Context) bool {
 	return ok && s.replayed
 }
 
-type row struct {
-	Subject     string
-	Key         string
-	RequestHash []byte
-	Result      []byte
-	CreatedAt   time.Time
-}
-
-func (row) TableName() string { return "idempotency_keys" }
-
 // Once runs fn unless the key of ctx has already been used for this operation and request, in
 // which case it returns the stored result. It must run inside the transaction of the work, and
 // without a key in ctx it simply runs fn.
@@ -63,23 +53,21 @@ func Once[T any](ctx context.Context, db *postgres.DB, operation string, request
 	}
 	hash := sha256.Sum256(body)
 	conn := db.Conn(ctx)
-	var locked bool
-	if err := conn.Raw(`SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0))`, s.subject+" "+s.key).
-		Scan(&locked).Error; err != nil {
+	var prev []struct {
+		Locked      bool
+		RequestHash []byte
+		Result      []byte
+	}
+	if err := conn.Raw(lookup, s.subject+" "+s.key, s.subject, s.key, Retention.Seconds()).Scan(&prev).Error; err != nil {
 		return zero, err
 	}
-	if !locked {
-		return zero, apperr.Header(apperr.Conflict, "Idempotency-Key", "a request with this key is still in progress")
-	}
-	var prev []row
-	if err := conn.Where("subject = ? AND key = ? AND created_at > now() - make_interval(secs => ?)", s.subject, s.key,
-		Retention.Seconds()).Limit(1).Find(&prev).Error; err != nil {
-		return zero, err
-	}
-	if len(prev) == 1 {
-		if string(prev[0].RequestHash) != string(hash[:]) {
-			return zero, apperr.Header(apperr.Unprocessable, "Idempotency-Key", "this key was used with a different request")
-		}
+	switch {
+	case !prev[0].Locked:
+		return zero, inProgress
+	case prev[0].RequestHash == nil:
+	case string(prev[0].RequestHash) != string(hash[:]):
+		return zero, apperr.Header(apperr.Unprocessable, "Idempotency-Key", "this key was used with a different request")
+	default:
 		var out T
 		if err := json.Unmarshal(prev[0].Result, &out); err != nil {
 			return zero, err
@@ -95,12 +83,26 @@ func Once[T any](ctx context.Context, db *postgres.DB, operation string, request
 	if err != nil {
 		return zero, err
 	}
-	// An expired row with the same key is replaced.
-	err = conn.Exec(`INSERT INTO idempotency_keys (subject, key, request_hash, result) VALUES (?, ?, ?, ?)
-		ON CONFLICT (subject, key) DO UPDATE SET request_hash = excluded.request_hash, result = excluded.result, created_at = now()`,
-		s.subject, s.key, hash[:], result).Error
-	return out, err
+	res := conn.Exec(store, s.subject, s.key, hash[:], result, Retention.Seconds())
+	if res.Error == nil && res.RowsAffected == 0 {
+		return zero, inProgress
+	}
+	return out, res.Error
 }
+
+var inProgress = apperr.Header(apperr.Conflict, "Idempotency-Key", "a request with this key is still in progress")
+
+// lookup takes the key's lock (held until the transaction ends) and reads a live row for the key
+// in one round trip. The read's snapshot may predate the commit of a request that held the lock
+// a moment ago; store then finds that request's row and refuses, so a key never runs twice.
+const lookup = `SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0)) AS locked, k.request_hash, k.result
+	FROM (SELECT 1) one LEFT JOIN idempotency_keys k
+	ON k.subject = ? AND k.key = ? AND k.created_at > now() - make_interval(secs => ?)`
+
+// store records the result; an expired row with the same key is replaced, a live one is not.
+const store = `INSERT INTO idempotency_keys (subject, key, request_hash, result) VALUES (?, ?, ?, ?)
+	ON CONFLICT (subject, key) DO UPDATE SET request_hash = excluded.request_hash, result = excluded.result, created_at = now()
+	WHERE idempotency_keys.created_at <= now() - make_interval(secs => ?)`
 
 // Purge deletes the keys older than Retention and returns how many.
 func Purge(ctx context.Context, db *postgres.DB) (int64, error) {

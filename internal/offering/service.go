@@ -94,30 +94,29 @@ func (s *Service) ForUnit(ctx context.Context, unit, id string) (Offering, error
 	return s.one(ctx, s.db.Conn(ctx).Where("id = ? AND unit = ?", id, unit))
 }
 
-// Live returns an offering with its live version only (nil when nothing is live), for ordering.
+// Live returns an offering with its live version only, in one query; an offering with nothing
+// live is not found.
 func (s *Service) Live(ctx context.Context, id string) (Offering, error) {
-	var r offeringRow
-	if err := s.db.Conn(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
-		return Offering{}, postgres.NotFound(err, "offering")
-	}
-	res, err := s.assemble(ctx, []offeringRow{r})
-	if err != nil {
+	var rows []liveRow
+	if err := s.store.liveOfferings(ctx).Where("offerings.id = ?", id).Scan(&rows).Error; err != nil {
 		return Offering{}, err
 	}
-	res[0].Pending = nil
-	return res[0], nil
+	if len(rows) == 0 {
+		return Offering{}, apperr.NotFoundf("offering")
+	}
+	return rows[0].offering()
 }
 
 // Get returns an offering as the caller may see it: its live version for everyone (one query);
 // the council and the unit itself also see the version in the making and the council's
 // decisions, and an offering with nothing live.
 func (s *Service) Get(ctx context.Context, id string) (Offering, error) {
-	var rows []liveRow
-	if err := s.store.liveOfferings(ctx).Where("offerings.id = ?", id).Scan(&rows).Error; err != nil {
+	off, err := s.Live(ctx, id)
+	switch {
+	case err == nil && !insider(ctx, off.Unit):
+		return off, nil
+	case err != nil && !apperr.Is(err, apperr.NotFound):
 		return Offering{}, err
-	}
-	if len(rows) == 1 && !insider(ctx, rows[0].Unit) {
-		return rows[0].offering()
 	}
 	var unit []string
 	if err := s.db.Conn(ctx).Table("offerings").Where("id = ?", id).Pluck("unit", &unit).Error; err != nil {

@@ -108,10 +108,12 @@ func (s *Service) Create(ctx context.Context, code string, in NewOrder) (Order, 
 				CreatedBy: o.CreatedBy, CreatedAt: now, UpdatedAt: now, Version: 1}).Error; err != nil {
 				return Order{}, err
 			}
-			for _, it := range o.Items {
-				if err := s.db.Conn(ctx).Create(&itemRow{OrderID: o.ID, Item: it}).Error; err != nil {
-					return Order{}, err
-				}
+			items := make([]itemRow, len(o.Items))
+			for i, it := range o.Items {
+				items[i] = itemRow{OrderID: o.ID, Item: it}
+			}
+			if err := s.db.Conn(ctx).Create(&items).Error; err != nil {
+				return Order{}, err
 			}
 			e := Event{Seq: 1, From: "", To: Acknowledged, Actor: actor.Subject, At: now}
 			if err := s.addEvent(ctx, o.ID, e); err != nil {
@@ -184,7 +186,7 @@ func (s *Service) addItem(ctx context.Context, o Order, ptr string, it Item, ni 
 		return it, apperr.Field(ptr+"/quantity", "must be at least 1")
 	}
 	off, err := s.offerings.Live(ctx, ni.OfferingID)
-	if apperr.Is(err, apperr.NotFound) || (err == nil && off.Live == nil) {
+	if apperr.Is(err, apperr.NotFound) {
 		return it, apperr.Field(ptr+"/offering_id", "no such published offering")
 	} else if err != nil {
 		return it, err
@@ -192,7 +194,7 @@ func (s *Service) addItem(ctx context.Context, o Order, ptr string, it Item, ni 
 	if off.Unit != o.Unit {
 		return it, apperr.Field(ptr+"/offering_id", fmt.Sprintf("is offered by unit %s; municipality %s orders from %s", off.Unit, o.Municipality, o.Unit))
 	}
-	if off.Live == nil || off.Live.State != offering.Published {
+	if off.Live.State != offering.Published {
 		return it, apperr.Field(ptr+"/offering_id", "is not open for new orders (retiring)")
 	}
 	price, ok := off.Live.Price(ni.Level)
