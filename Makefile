@@ -4,8 +4,9 @@ BIN     := bin/servicekatalog
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 SWAG    := $(GO) tool swag init --parseInternal --packageName apidocs -g internal/httpapi/doc.go --outputTypes go,json,yaml --quiet
 TEST_PG := .data/test-pg
+TEST_OUT := .data/test-output
 
-.PHONY: build run test docs docs-check fmt-check clean bench
+.PHONY: build run test docs docs-check fmt-check clean bench lint
 
 ## build: compile the server into bin/
 build:
@@ -16,15 +17,18 @@ run: build
 	./$(BIN) serve
 
 ## test: static checks, stale-docs check, then the whole suite against a real PostgreSQL
-##       (a private one under .data/test-pg unless TEST_DATABASE_URL is set)
+##       (a private one under .data/test-pg unless TEST_DATABASE_URL is set); test output files
+##       such as the Swagger UI screenshot go to .data/test-output/_artifacts
 test: build fmt-check docs-check
 	$(GO) vet ./...
-	@set -e; \
+	@command -v chromium >/dev/null || echo "browser test: skipped, Chromium is not installed (apt-get install chromium)"
+	@set -e; rm -rf $(TEST_OUT); mkdir -p $(TEST_OUT); \
 	if [ -z "$$TEST_DATABASE_URL" ]; then \
 		TEST_DATABASE_URL=$$(./$(BIN) devdb start --dir $(TEST_PG)); export TEST_DATABASE_URL; \
 		trap './$(BIN) devdb stop --dir $(TEST_PG)' EXIT; \
 	fi; \
-	$(GO) test -count=1 -timeout 9m ./...
+	$(GO) test -count=1 -timeout 9m -artifacts -outputdir $(CURDIR)/$(TEST_OUT) ./...
+	@find $(TEST_OUT) -name '*.png' | sed 's/^/test output: /'
 
 ## docs: regenerate api-docs/ from the swag annotations
 docs:
@@ -38,6 +42,20 @@ docs-check:
 		diff -r api-docs $$tmp | head -40; \
 		echo "api-docs/ is stale: run 'make docs' and commit it"; exit 1; \
 	fi; echo "api-docs/ is current"
+
+## lint: lint the spec with the linters pinned in lint/package.json (installed by npm ci):
+##       redocly's recommended rules on api-docs/swagger.yaml, and spectral's OpenAPI rules with the
+##       OWASP API Security ruleset on its OpenAPI 3 conversion (findings in .data/lint/spectral.txt)
+lint:
+	@cd lint && npm ci --no-audit --no-fund --silent
+	@mkdir -p .data/lint
+	@lint/node_modules/.bin/swagger2openapi --yaml --outfile .data/lint/openapi.yaml api-docs/swagger.yaml
+	lint/node_modules/.bin/redocly lint api-docs/swagger.yaml --config lint/redocly.yaml --format=summary
+	@echo "spectral lint (OpenAPI + OWASP API Security) .data/lint/openapi.yaml:"; \
+	status=0; lint/node_modules/.bin/spectral lint --ruleset lint/.spectral.yaml --format text \
+		--output .data/lint/spectral.txt .data/lint/openapi.yaml >/dev/null 2>&1 || status=$$?; \
+	awk '{print $$2, $$3}' .data/lint/spectral.txt | grep -E '^(error|warning) ' | sort | uniq -c | sort -rn; \
+	exit $$status
 
 fmt-check:
 	@out=$$(gofmt -l cmd internal catalog policies migrations bench); \

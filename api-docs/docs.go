@@ -11,7 +11,8 @@ const docTemplate = `{
         "title": "{{.Title}}",
         "contact": {},
         "license": {
-            "name": "EUPL-1.2"
+            "name": "EUPL-1.2",
+            "url": "https://interoperable-europe.ec.europa.eu/collection/eupl/eupl-text-eupl-12"
         },
         "version": "{{.Version}}"
     },
@@ -267,7 +268,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "dk-public",
+                        "x-example": "dk-public",
                         "description": "Calendar id",
                         "name": "id",
                         "in": "path",
@@ -458,7 +459,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "standard",
+                        "x-example": "standard",
                         "description": "Level id",
                         "name": "id",
                         "in": "path",
@@ -913,14 +914,14 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "compute",
+                        "x-example": "compute",
                         "description": "Family id",
                         "name": "family",
                         "in": "query"
                     },
                     {
                         "type": "string",
-                        "example": "plus",
+                        "x-example": "plus",
                         "description": "Only services offerable at this level",
                         "name": "level",
                         "in": "query"
@@ -1004,7 +1005,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "CMP-01",
+                        "x-example": "CMP-01",
                         "description": "Standard service id",
                         "name": "id",
                         "in": "path",
@@ -1130,7 +1131,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "notice-tags",
+                        "x-example": "notice-tags",
                         "description": "Vocabulary id",
                         "name": "id",
                         "in": "path",
@@ -1381,7 +1382,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Official 3-digit municipality code",
                         "name": "code",
                         "in": "path",
@@ -1455,7 +1456,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Official 3-digit municipality code",
                         "name": "code",
                         "in": "path",
@@ -1562,7 +1563,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Municipality code",
                         "name": "code",
                         "in": "path",
@@ -1641,7 +1642,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Municipality code",
                         "name": "code",
                         "in": "path",
@@ -1649,7 +1650,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "example": "2026-11",
+                        "x-example": "2026-11",
                         "description": "YYYY-MM",
                         "name": "month",
                         "in": "query",
@@ -1723,7 +1724,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Municipality code",
                         "name": "code",
                         "in": "path",
@@ -1829,7 +1830,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Municipality code",
                         "name": "code",
                         "in": "path",
@@ -1913,7 +1914,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Municipality code",
                         "name": "code",
                         "in": "path",
@@ -2019,7 +2020,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Municipality code",
                         "name": "code",
                         "in": "path",
@@ -2090,7 +2091,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Municipality code",
                         "name": "code",
                         "in": "path",
@@ -2194,7 +2195,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Municipality code",
                         "name": "code",
                         "in": "path",
@@ -2300,7 +2301,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Municipality code",
                         "name": "code",
                         "in": "path",
@@ -2385,7 +2386,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Municipality code",
                         "name": "code",
                         "in": "path",
@@ -2456,7 +2457,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Municipality code",
                         "name": "code",
                         "in": "path",
@@ -2556,7 +2557,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Municipality code",
                         "name": "code",
                         "in": "path",
@@ -2648,7 +2649,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Municipality code",
                         "name": "code",
                         "in": "path",
@@ -2748,7 +2749,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Municipality code",
                         "name": "code",
                         "in": "path",
@@ -2823,7 +2824,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Municipality code",
                         "name": "code",
                         "in": "path",
@@ -2937,7 +2938,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Municipality code",
                         "name": "code",
                         "in": "path",
@@ -3027,7 +3028,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Municipality code",
                         "name": "code",
                         "in": "path",
@@ -3129,7 +3130,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Municipality code",
                         "name": "code",
                         "in": "path",
@@ -3198,7 +3199,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Municipality code",
                         "name": "code",
                         "in": "path",
@@ -3312,7 +3313,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Municipality code",
                         "name": "code",
                         "in": "path",
@@ -3407,7 +3408,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Municipality code",
                         "name": "code",
                         "in": "path",
@@ -3508,7 +3509,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Municipality code",
                         "name": "code",
                         "in": "path",
@@ -3595,7 +3596,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "101",
+                        "x-example": "101",
                         "description": "Municipality code",
                         "name": "code",
                         "in": "path",
@@ -3664,21 +3665,21 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "CMP-01",
+                        "x-example": "CMP-01",
                         "description": "Standard service id",
                         "name": "service_id",
                         "in": "query"
                     },
                     {
                         "type": "string",
-                        "example": "midt",
+                        "x-example": "midt",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "query"
                     },
                     {
                         "type": "string",
-                        "example": "standard",
+                        "x-example": "standard",
                         "description": "Only offerings at this level",
                         "name": "level",
                         "in": "query"
@@ -4042,7 +4043,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "unit:midt",
+                        "x-example": "unit:midt",
                         "description": "Tenant",
                         "name": "tenant",
                         "in": "path",
@@ -4123,7 +4124,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "unit:midt",
+                        "x-example": "unit:midt",
                         "description": "Tenant",
                         "name": "tenant",
                         "in": "path",
@@ -4223,7 +4224,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "unit:midt",
+                        "x-example": "unit:midt",
                         "description": "Tenant",
                         "name": "tenant",
                         "in": "path",
@@ -4334,7 +4335,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "municipality:101",
+                        "x-example": "municipality:101",
                         "description": "Tenant",
                         "name": "tenant",
                         "in": "path",
@@ -4409,7 +4410,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "municipality:101",
+                        "x-example": "municipality:101",
                         "description": "Tenant",
                         "name": "tenant",
                         "in": "path",
@@ -4514,7 +4515,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "municipality:101",
+                        "x-example": "municipality:101",
                         "description": "Tenant",
                         "name": "tenant",
                         "in": "path",
@@ -4616,7 +4617,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "municipality:101",
+                        "x-example": "municipality:101",
                         "description": "Tenant: municipality:\u003ccode\u003e, unit:\u003cslug\u003e, council or platform",
                         "name": "tenant",
                         "in": "path",
@@ -4690,7 +4691,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "municipality:101",
+                        "x-example": "municipality:101",
                         "description": "Tenant",
                         "name": "tenant",
                         "in": "path",
@@ -4796,7 +4797,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "municipality:101",
+                        "x-example": "municipality:101",
                         "description": "Tenant",
                         "name": "tenant",
                         "in": "path",
@@ -4872,7 +4873,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "municipality:101",
+                        "x-example": "municipality:101",
                         "description": "Tenant",
                         "name": "tenant",
                         "in": "path",
@@ -5144,7 +5145,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "midt",
+                        "x-example": "midt",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -5211,7 +5212,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "midt",
+                        "x-example": "midt",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -5318,7 +5319,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "midt",
+                        "x-example": "midt",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -5393,7 +5394,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "midt",
+                        "x-example": "midt",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -5468,7 +5469,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "midt",
+                        "x-example": "midt",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -5574,7 +5575,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "midt",
+                        "x-example": "midt",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -5651,7 +5652,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "midt",
+                        "x-example": "midt",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -5775,7 +5776,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "midt",
+                        "x-example": "midt",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -5876,7 +5877,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "midt",
+                        "x-example": "midt",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -5969,7 +5970,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "midt",
+                        "x-example": "midt",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -6068,7 +6069,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "hovedstaden",
+                        "x-example": "hovedstaden",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -6156,7 +6157,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "hovedstaden",
+                        "x-example": "hovedstaden",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -6231,7 +6232,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "hovedstaden",
+                        "x-example": "hovedstaden",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -6318,7 +6319,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "hovedstaden",
+                        "x-example": "hovedstaden",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -6413,7 +6414,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "hovedstaden",
+                        "x-example": "hovedstaden",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -6511,7 +6512,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "hovedstaden",
+                        "x-example": "hovedstaden",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -6612,7 +6613,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "hovedstaden",
+                        "x-example": "hovedstaden",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -6698,7 +6699,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "hovedstaden",
+                        "x-example": "hovedstaden",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -6783,7 +6784,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "hovedstaden",
+                        "x-example": "hovedstaden",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -6857,7 +6858,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "hovedstaden",
+                        "x-example": "hovedstaden",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -6948,7 +6949,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "hovedstaden",
+                        "x-example": "hovedstaden",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -7016,7 +7017,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "hovedstaden",
+                        "x-example": "hovedstaden",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -7111,7 +7112,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "hovedstaden",
+                        "x-example": "hovedstaden",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -7207,7 +7208,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "hovedstaden",
+                        "x-example": "hovedstaden",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -7282,7 +7283,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "hovedstaden",
+                        "x-example": "hovedstaden",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -7393,7 +7394,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "hovedstaden",
+                        "x-example": "hovedstaden",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -7488,7 +7489,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "hovedstaden",
+                        "x-example": "hovedstaden",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -7580,7 +7581,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "hovedstaden",
+                        "x-example": "hovedstaden",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -7654,7 +7655,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "midt",
+                        "x-example": "midt",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -7722,7 +7723,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "example": "midt",
+                        "x-example": "midt",
                         "description": "Unit slug",
                         "name": "unit",
                         "in": "path",
@@ -11134,7 +11135,49 @@ const docTemplate = `{
             "name": "Authorization",
             "in": "header"
         }
-    }
+    },
+    "tags": [
+        {
+            "description": "The common service catalogue: families, standard services, service levels, holiday calendars, vocabularies; proposals to change it.",
+            "name": "catalogue"
+        },
+        {
+            "description": "The units' offerings of standard services: versions, terms and prices, submission for review, retirement; conformance and waivers.",
+            "name": "offerings"
+        },
+        {
+            "description": "The architecture council's queue and decisions.",
+            "name": "review"
+        },
+        {
+            "description": "Municipalities' orders to their owner unit (TMF622 states) and the activation gate.",
+            "name": "orders"
+        },
+        {
+            "description": "What municipalities hold, and its monthly costs (JSON, CSV, XLSX).",
+            "name": "subscriptions"
+        },
+        {
+            "description": "Support across the split: first line in the municipality, second line in the unit; SLA clocks.",
+            "name": "tickets"
+        },
+        {
+            "description": "Tenants, users, role assignments and API keys.",
+            "name": "directory"
+        },
+        {
+            "description": "Who the caller is; the dev issuer's keys.",
+            "name": "identity"
+        },
+        {
+            "description": "The hash-chained audit trail and its verification.",
+            "name": "audit"
+        },
+        {
+            "description": "Liveness and readiness.",
+            "name": "operations"
+        }
+    ]
 }`
 
 // SwaggerInfo holds exported Swagger Info so clients can modify it

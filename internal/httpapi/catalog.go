@@ -64,7 +64,7 @@ func (s *Server) listLevels(c *gin.Context) { catalogList[catalog.Level](s, c, c
 // @ID       getLevel
 // @Tags     catalogue
 // @Produce  json,application/problem+json
-// @Param    id path string true "Level id" example(standard)
+// @Param    id path string true "Level id" extensions(x-example=standard)
 // @Success  200 {object} catalog.Level
 // @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
@@ -97,7 +97,7 @@ func (s *Server) listCalendars(c *gin.Context) {
 // @ID       getCalendar
 // @Tags     catalogue
 // @Produce  json,application/problem+json
-// @Param    id path string true "Calendar id" example(dk-public)
+// @Param    id path string true "Calendar id" extensions(x-example=dk-public)
 // @Success  200 {object} catalog.Calendar
 // @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
@@ -134,7 +134,7 @@ func (s *Server) listVocabularies(c *gin.Context) {
 // @ID       getVocabulary
 // @Tags     catalogue
 // @Produce  json,application/problem+json
-// @Param    id path string true "Vocabulary id" example(notice-tags)
+// @Param    id path string true "Vocabulary id" extensions(x-example=notice-tags)
 // @Success  200 {object} catalog.Vocabulary
 // @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
@@ -152,8 +152,8 @@ func (s *Server) getVocabulary(c *gin.Context) {
 // @ID       listStandardServices
 // @Tags     catalogue
 // @Produce  json,application/problem+json
-// @Param    family          query string false "Family id" example(compute)
-// @Param    level           query string false "Only services offerable at this level" example(plus)
+// @Param    family          query string false "Family id" extensions(x-example=compute)
+// @Param    level           query string false "Only services offerable at this level" extensions(x-example=plus)
 // @Param    mandatory       query bool   false "Only mandatory (true) or optional (false) services"
 // @Param    q               query string false "Part of the Danish or English name"
 // @Param    include_retired query bool   false "Also services retired from the catalogue"
@@ -199,7 +199,7 @@ func optionalBool(c *gin.Context, name string) (*bool, error) {
 // @ID       getStandardService
 // @Tags     catalogue
 // @Produce  json,application/problem+json
-// @Param    id path string true "Standard service id" example(CMP-01)
+// @Param    id path string true "Standard service id" extensions(x-example=CMP-01)
 // @Success  200 {object} catalog.ServiceEntry
 // @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"

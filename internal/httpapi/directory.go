@@ -69,7 +69,7 @@ func (s *Server) listMunicipalities(c *gin.Context) {
 // @ID       getMunicipality
 // @Tags     directory
 // @Produce  json,application/problem+json
-// @Param    code path string true "Official 3-digit municipality code" example(101)
+// @Param    code path string true "Official 3-digit municipality code" extensions(x-example=101)
 // @Success  200 {object} directory.Municipality
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Failure  400 {object} Problem "invalid: a malformed query or body"
@@ -95,7 +95,7 @@ func (s *Server) getMunicipality(c *gin.Context) {
 // @Tags     directory
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code     path   string true "Official 3-digit municipality code" example(101)
+// @Param    code     path   string true "Official 3-digit municipality code" extensions(x-example=101)
 // @Param    If-Match header string true "ETag of the version read"
 // @Param    body     body   directory.MunicipalityPatch true "Fields to change"
 // @Success  200 {object} directory.Municipality
@@ -166,7 +166,7 @@ func (s *Server) createUnit(c *gin.Context) {
 // @ID       getUnit
 // @Tags     directory
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" example(midt)
+// @Param    unit path string true "Unit slug" extensions(x-example=midt)
 // @Success  200 {object} directory.Unit
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Failure  400 {object} Problem "invalid: a malformed query or body"
@@ -190,7 +190,7 @@ func (s *Server) getUnit(c *gin.Context) {
 // @Tags     directory
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit     path   string true "Unit slug" example(midt)
+// @Param    unit     path   string true "Unit slug" extensions(x-example=midt)
 // @Param    If-Match header string true "ETag of the version read"
 // @Param    body     body   directory.UnitPatch true "Fields to change"
 // @Success  200 {object} directory.Unit
@@ -217,7 +217,7 @@ func (s *Server) updateUnit(c *gin.Context) {
 // @ID       listUsers
 // @Tags     directory
 // @Produce  json,application/problem+json
-// @Param    tenant path  string true  "Tenant: municipality:<code>, unit:<slug>, council or platform" example(municipality:101)
+// @Param    tenant path  string true  "Tenant: municipality:<code>, unit:<slug>, council or platform" extensions(x-example=municipality:101)
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[directory.User]
@@ -239,7 +239,7 @@ func (s *Server) listUsers(c *gin.Context) {
 // @Tags     directory
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    tenant          path   string true "Tenant" example(municipality:101)
+// @Param    tenant          path   string true "Tenant" extensions(x-example=municipality:101)
 // @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   directory.NewUser true "The user"
 // @Success  201 {object} directory.User
@@ -266,7 +266,7 @@ func (s *Server) createUser(c *gin.Context) {
 // @ID       getUser
 // @Tags     directory
 // @Produce  json,application/problem+json
-// @Param    tenant path string true "Tenant" example(municipality:101)
+// @Param    tenant path string true "Tenant" extensions(x-example=municipality:101)
 // @Param    id     path string true "User id" format(uuid)
 // @Success  200 {object} directory.User
 // @Header   200 {string} ETag "The version, for If-Match"
@@ -298,7 +298,7 @@ func (s *Server) getUser(c *gin.Context) {
 // @Tags     directory
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    tenant   path   string true "Tenant" example(municipality:101)
+// @Param    tenant   path   string true "Tenant" extensions(x-example=municipality:101)
 // @Param    id       path   string true "User id" format(uuid)
 // @Param    If-Match header string true "ETag of the version read"
 // @Param    body     body   directory.UserPatch true "Fields to change"
@@ -331,7 +331,7 @@ func (s *Server) updateUser(c *gin.Context) {
 // @ID       listRoleAssignments
 // @Tags     directory
 // @Produce  json,application/problem+json
-// @Param    tenant path  string true  "Tenant" example(municipality:101)
+// @Param    tenant path  string true  "Tenant" extensions(x-example=municipality:101)
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[directory.RoleAssignment]
@@ -356,7 +356,7 @@ func (s *Server) listAssignments(c *gin.Context) {
 // @Tags     directory
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    tenant          path   string true "Tenant" example(municipality:101)
+// @Param    tenant          path   string true "Tenant" extensions(x-example=municipality:101)
 // @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   directory.NewAssignment true "User and role"
 // @Success  201 {object} directory.RoleAssignment
@@ -383,7 +383,7 @@ func (s *Server) createAssignment(c *gin.Context) {
 // @ID       deleteRoleAssignment
 // @Tags     directory
 // @Produce  application/problem+json
-// @Param    tenant   path   string true "Tenant" example(municipality:101)
+// @Param    tenant   path   string true "Tenant" extensions(x-example=municipality:101)
 // @Param    id       path   string true "Role assignment id" format(uuid)
 // @Param    If-Match header string true "ETag of the version read (\"1\")"
 // @Success  204
@@ -427,7 +427,7 @@ type NewAPIKey struct {
 // @ID       listApiKeys
 // @Tags     directory
 // @Produce  json,application/problem+json
-// @Param    tenant path  string true  "Tenant" example(unit:midt)
+// @Param    tenant path  string true  "Tenant" extensions(x-example=unit:midt)
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[directory.APIKey]
@@ -452,7 +452,7 @@ func (s *Server) listKeys(c *gin.Context) {
 // @Tags     directory
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    tenant          path   string true "Tenant" example(unit:midt)
+// @Param    tenant          path   string true "Tenant" extensions(x-example=unit:midt)
 // @Param    Idempotency-Key header string true "Unique key; a retry returns the key without its secret"
 // @Param    body            body   directory.NewKey true "Name, roles and lifetime"
 // @Success  201 {object} NewAPIKey
@@ -478,7 +478,7 @@ func (s *Server) createKey(c *gin.Context) {
 // @ID       revokeApiKey
 // @Tags     directory
 // @Produce  json,application/problem+json
-// @Param    tenant   path   string true "Tenant" example(unit:midt)
+// @Param    tenant   path   string true "Tenant" extensions(x-example=unit:midt)
 // @Param    id       path   string true "API key id" format(uuid)
 // @Param    If-Match header string true "ETag of the version read"
 // @Success  200 {object} directory.APIKey

@@ -17,9 +17,9 @@ import (
 // @ID       listOfferings
 // @Tags     offerings
 // @Produce  json,application/problem+json
-// @Param    service_id query string false "Standard service id" example(CMP-01)
-// @Param    unit       query string false "Unit slug" example(midt)
-// @Param    level      query string false "Only offerings at this level" example(standard)
+// @Param    service_id query string false "Standard service id" extensions(x-example=CMP-01)
+// @Param    unit       query string false "Unit slug" extensions(x-example=midt)
+// @Param    level      query string false "Only offerings at this level" extensions(x-example=standard)
 // @Param    limit      query int    false "Page size, 1-200" default(50)
 // @Param    cursor     query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[offering.Offering]
@@ -97,7 +97,7 @@ func (s *Server) decideOffering(c *gin.Context) {
 // @ID       listUnitOfferings
 // @Tags     offerings
 // @Produce  json,application/problem+json
-// @Param    unit   path  string true  "Unit slug" example(midt)
+// @Param    unit   path  string true  "Unit slug" extensions(x-example=midt)
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[offering.Offering]
@@ -120,7 +120,7 @@ func (s *Server) listUnitOfferings(c *gin.Context) {
 // @Tags     offerings
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit            path   string true "Unit slug" example(midt)
+// @Param    unit            path   string true "Unit slug" extensions(x-example=midt)
 // @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   offering.NewOffering true "Service and terms"
 // @Success  201 {object} offering.Offering
@@ -151,7 +151,7 @@ func (s *Server) createOffering(c *gin.Context) {
 // @ID       getUnitOffering
 // @Tags     offerings
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" example(midt)
+// @Param    unit path string true "Unit slug" extensions(x-example=midt)
 // @Param    id   path string true "Offering id" format(uuid)
 // @Success  200 {object} offering.Offering
 // @Header   200 {string} ETag "The pending version's version, for If-Match on the draft"
@@ -185,7 +185,7 @@ func (s *Server) getUnitOffering(c *gin.Context) {
 // @Tags     offerings
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit     path   string true "Unit slug" example(midt)
+// @Param    unit     path   string true "Unit slug" extensions(x-example=midt)
 // @Param    id       path   string true "Offering id" format(uuid)
 // @Param    If-Match header string true "ETag of the draft read"
 // @Param    body     body   offering.Terms true "The new terms"
@@ -234,7 +234,7 @@ func (s *Server) offeringAction(c *gin.Context, act func(unit, id string) (offer
 // @ID       submitOffering
 // @Tags     offerings
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" example(midt)
+// @Param    unit path string true "Unit slug" extensions(x-example=midt)
 // @Param    id   path string true "Offering id" format(uuid)
 // @Success  200 {object} offering.Version
 // @Failure  400 {object} Problem "invalid: a malformed query or body"
@@ -257,7 +257,7 @@ func (s *Server) submitOffering(c *gin.Context) {
 // @ID       newOfferingVersion
 // @Tags     offerings
 // @Produce  json,application/problem+json
-// @Param    unit            path   string true "Unit slug" example(midt)
+// @Param    unit            path   string true "Unit slug" extensions(x-example=midt)
 // @Param    id              path   string true "Offering id" format(uuid)
 // @Param    Idempotency-Key header string true "Unique key; a retry returns the first answer"
 // @Success  201 {object} offering.Version
@@ -292,7 +292,7 @@ func (s *Server) newOfferingVersion(c *gin.Context) {
 // @Tags     offerings
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit path string               true "Unit slug" example(midt)
+// @Param    unit path string               true "Unit slug" extensions(x-example=midt)
 // @Param    id   path string               true "Offering id" format(uuid)
 // @Param    body body offering.RetireInput true "When it ends"
 // @Success  200 {object} offering.Version
@@ -320,7 +320,7 @@ func (s *Server) retireOffering(c *gin.Context) {
 // @ID       listUnitWaivers
 // @Tags     offerings
 // @Produce  json,application/problem+json
-// @Param    unit   path  string true  "Unit slug" example(midt)
+// @Param    unit   path  string true  "Unit slug" extensions(x-example=midt)
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[offering.Waiver]
@@ -341,7 +341,7 @@ func (s *Server) listUnitWaivers(c *gin.Context) {
 // @Tags     offerings
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit            path   string true "Unit slug" example(midt)
+// @Param    unit            path   string true "Unit slug" extensions(x-example=midt)
 // @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   offering.NewWaiver true "Service, level, reason and expiry"
 // @Success  201 {object} offering.Waiver
@@ -460,7 +460,7 @@ func (s *Server) fleetConformance(c *gin.Context) { s.conformance(c, "") }
 // @Tags     offerings
 // @Produce  json,application/problem+json
 // @Produce  text/csv
-// @Param    unit   path  string true  "Unit slug" example(midt)
+// @Param    unit   path  string true  "Unit slug" extensions(x-example=midt)
 // @Param    format query string false "csv for CSV" Enums(csv)
 // @Success  200 {object} offering.Conformance
 // @Failure  400 {object} Problem "invalid"

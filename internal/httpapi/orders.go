@@ -19,7 +19,7 @@ import (
 // @ID       getActivation
 // @Tags     orders
 // @Produce  json,application/problem+json
-// @Param    code   path  string   true  "Municipality code" example(101)
+// @Param    code   path  string   true  "Municipality code" extensions(x-example=101)
 // @Param    family query []string false "Only these families" collectionFormat(multi)
 // @Success  200 {object} activation.Status
 // @Failure  400 {object} Problem "invalid: a malformed query or body"
@@ -51,7 +51,7 @@ type MailboxResponse struct {
 // @Tags     orders
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code     path   string                  true "Municipality code" example(101)
+// @Param    code     path   string                  true "Municipality code" extensions(x-example=101)
 // @Param    If-Match header string                  true "The municipality's ETag"
 // @Param    body     body   activation.MailboxInput true "The address"
 // @Success  200 {object} MailboxResponse
@@ -79,7 +79,7 @@ func (s *Server) setMailbox(c *gin.Context) {
 // @Tags     orders
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code            path   string                true "Municipality code" example(101)
+// @Param    code            path   string                true "Municipality code" extensions(x-example=101)
 // @Param    Idempotency-Key header string                true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   activation.TermsInput true "The terms version accepted"
 // @Success  201 {object} activation.TermsAcceptance
@@ -106,7 +106,7 @@ func (s *Server) acceptTerms(c *gin.Context) {
 // @Tags     orders
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code            path   string                       true "Municipality code" example(101)
+// @Param    code            path   string                       true "Municipality code" extensions(x-example=101)
 // @Param    Idempotency-Key header string                       true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   activation.NewRiskAssessment true "The assessment"
 // @Success  201 {object} activation.RiskAssessment
@@ -133,7 +133,7 @@ func (s *Server) registerROS(c *gin.Context) {
 // @ID       listMunicipalityOrders
 // @Tags     orders
 // @Produce  json,application/problem+json
-// @Param    code   path  string true  "Municipality code" example(101)
+// @Param    code   path  string true  "Municipality code" extensions(x-example=101)
 // @Param    state  query string false "Only orders in this state" Enums(acknowledged,accepted,rejected,in_progress,completed,failed,cancelled)
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
@@ -152,7 +152,7 @@ func (s *Server) listMunicipalityOrders(c *gin.Context) {
 // @ID       listUnitOrders
 // @Tags     orders
 // @Produce  json,application/problem+json
-// @Param    unit   path  string true  "Unit slug" example(hovedstaden)
+// @Param    unit   path  string true  "Unit slug" extensions(x-example=hovedstaden)
 // @Param    state  query string false "Only orders in this state" Enums(acknowledged,accepted,rejected,in_progress,completed,failed,cancelled)
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
@@ -181,7 +181,7 @@ func (s *Server) listOrders(c *gin.Context, sc order.Scope) {
 // @Tags     orders
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code            path   string         true "Municipality code" example(101)
+// @Param    code            path   string         true "Municipality code" extensions(x-example=101)
 // @Param    Idempotency-Key header string         true "Required; a retry with the same key and body returns the same order"
 // @Param    body            body   order.NewOrder true "The items"
 // @Success  201 {object} order.Order
@@ -208,7 +208,7 @@ func (s *Server) createOrder(c *gin.Context) {
 // @ID       getMunicipalityOrder
 // @Tags     orders
 // @Produce  json,application/problem+json
-// @Param    code path string true "Municipality code" example(101)
+// @Param    code path string true "Municipality code" extensions(x-example=101)
 // @Param    id   path string true "Order id" format(uuid)
 // @Success  200 {object} order.Order
 // @Failure  400 {object} Problem "invalid: a malformed query or body"
@@ -226,7 +226,7 @@ func (s *Server) getMunicipalityOrder(c *gin.Context) {
 // @ID       getUnitOrder
 // @Tags     orders
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" example(hovedstaden)
+// @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string true "Order id" format(uuid)
 // @Success  200 {object} order.Order
 // @Failure  400 {object} Problem "invalid: a malformed query or body"
@@ -277,7 +277,7 @@ func (s *Server) transitionOrder(c *gin.Context, sc order.Scope, transition stri
 // @Tags     orders
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code path string                true "Municipality code" example(101)
+// @Param    code path string                true "Municipality code" extensions(x-example=101)
 // @Param    id   path string                true "Order id" format(uuid)
 // @Param    body body order.TransitionInput true "Why"
 // @Success  200 {object} order.Order
@@ -302,7 +302,7 @@ func (s *Server) cancelOrder(c *gin.Context) {
 // @ID       acceptOrder
 // @Tags     orders
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" example(hovedstaden)
+// @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string true "Order id" format(uuid)
 // @Success  200 {object} order.Order
 // @Failure  400 {object} Problem "invalid: a malformed query or body"
@@ -324,7 +324,7 @@ func (s *Server) acceptOrder(c *gin.Context) {
 // @Tags     orders
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit path string                true "Unit slug" example(hovedstaden)
+// @Param    unit path string                true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string                true "Order id" format(uuid)
 // @Param    body body order.TransitionInput true "Why"
 // @Success  200 {object} order.Order
@@ -347,7 +347,7 @@ func (s *Server) rejectOrder(c *gin.Context) {
 // @ID       startOrder
 // @Tags     orders
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" example(hovedstaden)
+// @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string true "Order id" format(uuid)
 // @Success  200 {object} order.Order
 // @Failure  400 {object} Problem "invalid: a malformed query or body"
@@ -370,7 +370,7 @@ func (s *Server) startOrder(c *gin.Context) {
 // @ID       completeOrder
 // @Tags     orders
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" example(hovedstaden)
+// @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string true "Order id" format(uuid)
 // @Success  200 {object} order.Order
 // @Failure  400 {object} Problem "invalid: a malformed query or body"
@@ -393,7 +393,7 @@ func (s *Server) completeOrder(c *gin.Context) {
 // @Tags     orders
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit path string                true "Unit slug" example(hovedstaden)
+// @Param    unit path string                true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string                true "Order id" format(uuid)
 // @Param    body body order.TransitionInput true "Why"
 // @Success  200 {object} order.Order
@@ -420,7 +420,7 @@ func subscriptionFilter(c *gin.Context) subscription.Filter {
 // @ID       listMunicipalitySubscriptions
 // @Tags     subscriptions
 // @Produce  json,application/problem+json
-// @Param    code       path  string true  "Municipality code" example(101)
+// @Param    code       path  string true  "Municipality code" extensions(x-example=101)
 // @Param    state      query string false "active, terminating or terminated"
 // @Param    service_id query string false "Standard service id"
 // @Param    limit      query int    false "Page size, 1-200" default(50)
@@ -443,7 +443,7 @@ func (s *Server) listMunicipalitySubscriptions(c *gin.Context) {
 // @ID       listUnitSubscriptions
 // @Tags     subscriptions
 // @Produce  json,application/problem+json
-// @Param    unit         path  string true  "Unit slug" example(hovedstaden)
+// @Param    unit         path  string true  "Unit slug" extensions(x-example=hovedstaden)
 // @Param    municipality query string false "Municipality code"
 // @Param    state        query string false "active, terminating or terminated"
 // @Param    service_id   query string false "Standard service id"
@@ -492,7 +492,7 @@ func (s *Server) listSubscriptions(c *gin.Context, f subscription.Filter) {
 // @ID       getMunicipalitySubscription
 // @Tags     subscriptions
 // @Produce  json,application/problem+json
-// @Param    code path string true "Municipality code" example(101)
+// @Param    code path string true "Municipality code" extensions(x-example=101)
 // @Param    id   path string true "Subscription id" format(uuid)
 // @Success  200 {object} subscription.Subscription
 // @Failure  400 {object} Problem "invalid: a malformed query or body"
@@ -510,7 +510,7 @@ func (s *Server) getMunicipalitySubscription(c *gin.Context) {
 // @ID       getUnitSubscription
 // @Tags     subscriptions
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" example(hovedstaden)
+// @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string true "Subscription id" format(uuid)
 // @Success  200 {object} subscription.Subscription
 // @Failure  400 {object} Problem "invalid: a malformed query or body"
@@ -545,8 +545,8 @@ func (s *Server) getSubscription(c *gin.Context, code, unit string) {
 // @Produce  json,application/problem+json
 // @Produce  text/csv
 // @Produce  application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
-// @Param    code   path  string true  "Municipality code" example(101)
-// @Param    month  query string true  "YYYY-MM" example(2026-11)
+// @Param    code   path  string true  "Municipality code" extensions(x-example=101)
+// @Param    month  query string true  "YYYY-MM" extensions(x-example=2026-11)
 // @Param    format query string false "csv or xlsx" Enums(csv,xlsx)
 // @Success  200 {object} subscription.CostReport
 // @Failure  400 {object} Problem "invalid"

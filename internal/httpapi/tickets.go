@@ -113,7 +113,7 @@ func (s *Server) ticketSLA(c *gin.Context, sc ticket.Scope) {
 // @ID       listMunicipalTickets
 // @Tags     tickets
 // @Produce  json,application/problem+json
-// @Param    code     path  string true  "Municipality code" example(101)
+// @Param    code     path  string true  "Municipality code" extensions(x-example=101)
 // @Param    state    query string false "open, escalated, acknowledged, pending_customer, resolved, closed"
 // @Param    priority query string false "P1-P4"
 // @Param    active   query bool   false "Only tickets not resolved or closed"
@@ -134,7 +134,7 @@ func (s *Server) listMunicipalTickets(c *gin.Context) { s.listTickets(c, municip
 // @Tags     tickets
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code            path   string           true "Municipality code" example(101)
+// @Param    code            path   string           true "Municipality code" extensions(x-example=101)
 // @Param    Idempotency-Key header string           true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   ticket.NewTicket true "The ticket"
 // @Success  201 {object} ticket.Ticket
@@ -160,7 +160,7 @@ func (s *Server) createTicket(c *gin.Context) {
 // @ID       getMunicipalTicket
 // @Tags     tickets
 // @Produce  json,application/problem+json
-// @Param    code path string true "Municipality code" example(101)
+// @Param    code path string true "Municipality code" extensions(x-example=101)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} TicketView
 // @Failure  400 {object} Problem "invalid: a malformed query or body"
@@ -178,7 +178,7 @@ func (s *Server) getMunicipalTicket(c *gin.Context) { s.getTicket(c, municipalTi
 // @Tags     tickets
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code     path   string        true "Municipality code" example(101)
+// @Param    code     path   string        true "Municipality code" extensions(x-example=101)
 // @Param    id       path   string        true "Ticket id" format(uuid)
 // @Param    If-Match header string        true "ETag of the ticket read"
 // @Param    body     body   ticket.Triage true "What to change"
@@ -213,7 +213,7 @@ func (s *Server) triageTicket(c *gin.Context) {
 // @Tags     tickets
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code path string                 true "Municipality code" example(101)
+// @Param    code path string                 true "Municipality code" extensions(x-example=101)
 // @Param    id   path string                 true "Ticket id" format(uuid)
 // @Param    body body ticket.TransitionInput true "Why (required)"
 // @Success  200 {object} ticket.Ticket
@@ -236,7 +236,7 @@ func (s *Server) escalateTicket(c *gin.Context) {
 // @ID       resolveTicketAtFirstLine
 // @Tags     tickets
 // @Produce  json,application/problem+json
-// @Param    code path string true "Municipality code" example(101)
+// @Param    code path string true "Municipality code" extensions(x-example=101)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} ticket.Ticket
 // @Failure  400 {object} Problem "invalid"
@@ -257,7 +257,7 @@ func (s *Server) resolveHere(c *gin.Context) {
 // @ID       provideTicketInfo
 // @Tags     tickets
 // @Produce  json,application/problem+json
-// @Param    code path string true "Municipality code" example(101)
+// @Param    code path string true "Municipality code" extensions(x-example=101)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} ticket.Ticket
 // @Failure  400 {object} Problem "invalid"
@@ -279,7 +279,7 @@ func (s *Server) provideInfo(c *gin.Context) {
 // @ID       closeTicket
 // @Tags     tickets
 // @Produce  json,application/problem+json
-// @Param    code path string true "Municipality code" example(101)
+// @Param    code path string true "Municipality code" extensions(x-example=101)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} ticket.Ticket
 // @Failure  400 {object} Problem "invalid"
@@ -299,7 +299,7 @@ func (s *Server) closeTicket(c *gin.Context) { s.ticketTransition(c, municipalTi
 // @Tags     tickets
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code path string                 true "Municipality code" example(101)
+// @Param    code path string                 true "Municipality code" extensions(x-example=101)
 // @Param    id   path string                 true "Ticket id" format(uuid)
 // @Param    body body ticket.TransitionInput true "Why (required)"
 // @Success  200 {object} ticket.Ticket
@@ -321,7 +321,7 @@ func (s *Server) reopenTicket(c *gin.Context) { s.ticketTransition(c, municipalT
 // @ID       listMunicipalTicketNotes
 // @Tags     tickets
 // @Produce  json,application/problem+json
-// @Param    code path string true "Municipality code" example(101)
+// @Param    code path string true "Municipality code" extensions(x-example=101)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} List[ticket.Note]
 // @Failure  400 {object} Problem "invalid: a malformed query or body"
@@ -338,7 +338,7 @@ func (s *Server) listMunicipalNotes(c *gin.Context) { s.ticketNotes(c, municipal
 // @Tags     tickets
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code            path   string         true "Municipality code" example(101)
+// @Param    code            path   string         true "Municipality code" extensions(x-example=101)
 // @Param    id              path   string         true "Ticket id" format(uuid)
 // @Param    Idempotency-Key header string         true "Unique key; a retry returns the first answer"
 // @Param    body            body   ticket.NewNote true "The note"
@@ -363,7 +363,7 @@ func (s *Server) addMunicipalNote(c *gin.Context) { s.addTicketNote(c, municipal
 // @ID       municipalTicketSLA
 // @Tags     tickets
 // @Produce  json,application/problem+json
-// @Param    code path string true "Municipality code" example(101)
+// @Param    code path string true "Municipality code" extensions(x-example=101)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} ticket.SLA
 // @Failure  400 {object} Problem "invalid: a malformed query or body"
@@ -379,7 +379,7 @@ func (s *Server) municipalTicketSLA(c *gin.Context) { s.ticketSLA(c, municipalTi
 // @ID       listUnitTickets
 // @Tags     tickets
 // @Produce  json,application/problem+json
-// @Param    unit     path  string true  "Unit slug" example(hovedstaden)
+// @Param    unit     path  string true  "Unit slug" extensions(x-example=hovedstaden)
 // @Param    state    query string false "escalated, acknowledged, pending_customer, resolved, closed, open (handed back)"
 // @Param    priority query string false "P1-P4"
 // @Param    active   query bool   false "Only tickets not resolved or closed"
@@ -399,7 +399,7 @@ func (s *Server) listUnitTickets(c *gin.Context) { s.listTickets(c, unitTickets(
 // @ID       getUnitTicket
 // @Tags     tickets
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" example(hovedstaden)
+// @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} TicketView
 // @Failure  400 {object} Problem "invalid: a malformed query or body"
@@ -415,7 +415,7 @@ func (s *Server) getUnitTicket(c *gin.Context) { s.getTicket(c, unitTickets(c)) 
 // @ID       acknowledgeTicket
 // @Tags     tickets
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" example(hovedstaden)
+// @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} ticket.Ticket
 // @Failure  400 {object} Problem "invalid"
@@ -438,7 +438,7 @@ func (s *Server) acknowledgeTicket(c *gin.Context) {
 // @Tags     tickets
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit path string                 true "Unit slug" example(hovedstaden)
+// @Param    unit path string                 true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string                 true "Ticket id" format(uuid)
 // @Param    body body ticket.TransitionInput true "The question (required)"
 // @Success  200 {object} ticket.Ticket
@@ -458,7 +458,7 @@ func (s *Server) requestInfo(c *gin.Context) { s.ticketTransition(c, unitTickets
 // @ID       resolveTicket
 // @Tags     tickets
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" example(hovedstaden)
+// @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} ticket.Ticket
 // @Failure  400 {object} Problem "invalid"
@@ -479,7 +479,7 @@ func (s *Server) resolveTicket(c *gin.Context) { s.ticketTransition(c, unitTicke
 // @Tags     tickets
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit path string                 true "Unit slug" example(hovedstaden)
+// @Param    unit path string                 true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string                 true "Ticket id" format(uuid)
 // @Param    body body ticket.TransitionInput true "Why (required)"
 // @Success  200 {object} ticket.Ticket
@@ -500,7 +500,7 @@ func (s *Server) handBack(c *gin.Context) { s.ticketTransition(c, unitTickets(c)
 // @ID       listUnitTicketNotes
 // @Tags     tickets
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" example(hovedstaden)
+// @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} List[ticket.Note]
 // @Failure  400 {object} Problem "invalid: a malformed query or body"
@@ -518,7 +518,7 @@ func (s *Server) listUnitNotes(c *gin.Context) { s.ticketNotes(c, unitTickets(c)
 // @Tags     tickets
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit            path   string         true "Unit slug" example(hovedstaden)
+// @Param    unit            path   string         true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id              path   string         true "Ticket id" format(uuid)
 // @Param    Idempotency-Key header string         true "Unique key; a retry returns the first answer"
 // @Param    body            body   ticket.NewNote true "The note"
@@ -540,7 +540,7 @@ func (s *Server) addUnitNote(c *gin.Context) { s.addTicketNote(c, unitTickets(c)
 // @ID       unitTicketSLA
 // @Tags     tickets
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" example(hovedstaden)
+// @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} ticket.SLA
 // @Failure  400 {object} Problem "invalid: a malformed query or body"
