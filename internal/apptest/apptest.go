@@ -192,3 +192,24 @@ type List[T any] struct {
 	Items []T     `json:"items"`
 	Next  *string `json:"next" extensions:"x-nullable"`
 }
+
+// Fingerprint is a digest of every table's whole content, to show that a request changed nothing.
+func (e *Env) Fingerprint(t testing.TB) map[string]string {
+	t.Helper()
+	var rows []struct {
+		Name, Digest string
+	}
+	err := e.App.DB.Conn(context.Background()).Raw(`SELECT table_name AS name,
+		(xpath('/row/d/text()', query_to_xml(format(
+			'SELECT md5(coalesce(string_agg(x::text, %L ORDER BY x::text), %L)) AS d FROM %I x', ',', '', table_name),
+			false, true, '')))[1]::text AS digest
+		FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`).Scan(&rows).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		out[r.Name] = r.Digest
+	}
+	return out
+}
