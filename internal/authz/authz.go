@@ -17,7 +17,6 @@ import (
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
@@ -247,44 +246,8 @@ func sortedTenants(m map[tenant.ID][]tenant.Role) []tenant.ID {
 	return out
 }
 
-// Notify announces, within the transaction of ctx, that authorisation data changed. PostgreSQL
-// delivers the notification only if the transaction commits.
-func Notify(ctx context.Context, db *postgres.DB) error {
-	return db.Conn(ctx).Exec(`SELECT pg_notify(?, '')`, Channel).Error
-}
+// Notify announces, within the transaction of ctx, that authorisation data changed.
+func Notify(ctx context.Context, db *postgres.DB) error { return db.Notify(ctx, Channel) }
 
-// Listen reloads the snapshot whenever another instance announces a change, until ctx ends. After
-// a lost connection it reconnects and reloads, since notifications may have been missed.
-func (a *Authorizer) Listen(ctx context.Context) {
-	for ctx.Err() == nil {
-		if err := a.listenOnce(ctx); err != nil && ctx.Err() == nil {
-			a.log.Warn("authz listener", "err", err)
-			select {
-			case <-ctx.Done():
-			case <-time.After(time.Second):
-			}
-		}
-	}
-}
-
-func (a *Authorizer) listenOnce(ctx context.Context) error {
-	conn, err := pgx.Connect(ctx, a.db.URL())
-	if err != nil {
-		return err
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "LISTEN "+Channel); err != nil {
-		return err
-	}
-	if err := a.Reload(ctx); err != nil {
-		return err
-	}
-	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
-			return err
-		}
-		if err := a.Reload(ctx); err != nil {
-			return err
-		}
-	}
-}
+// Listen reloads the snapshot whenever an instance announces a change, until ctx ends.
+func (a *Authorizer) Listen(ctx context.Context) { a.db.Listen(ctx, Channel, a.log, a.Reload) }

@@ -12,6 +12,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/audit"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/page"
@@ -24,6 +25,7 @@ type Service struct {
 	db    *postgres.DB
 	audit *audit.Log
 	clock clock.Clock
+	cache cache
 }
 
 // NewService returns the catalogue service.
@@ -167,8 +169,14 @@ func (s *Service) Sync(ctx context.Context, c *Catalogue) (SyncReport, error) {
 				return err
 			}
 		}
-		return nil
+		if rep.Created+rep.Updated+rep.Retired == 0 {
+			return nil
+		}
+		return s.db.Notify(ctx, Channel)
 	})
+	if err == nil {
+		s.cache.forget()
+	}
 	return rep, err
 }
 
@@ -265,10 +273,10 @@ func (s *Service) ListServices(ctx context.Context, f ServiceFilter, p page.Requ
 	return page.Page[ServiceEntry]{Items: out, Next: next}, nil
 }
 
-// GetService returns one standard service, retired or not.
+// GetService returns one standard service, retired or not (from memory once read).
 func (s *Service) GetService(ctx context.Context, id string) (ServiceEntry, error) {
-	var r entry
-	if err := s.db.Conn(ctx).Where("kind = ? AND id = ?", KindService, id).Take(&r).Error; err != nil {
+	r, err := s.entry(ctx, KindService, id)
+	if err != nil {
 		return ServiceEntry{}, postgres.NotFound(err, "standard service")
 	}
 	e := ServiceEntry{Version: r.Version, RetiredAt: r.RetiredAt}
@@ -292,11 +300,14 @@ func List[T any](ctx context.Context, s *Service, kind string, p page.Request) (
 	return page.Page[T]{Items: out, Next: next}, nil
 }
 
-// Get returns one current entry of a kind, decoded into T.
+// Get returns one current entry of a kind, decoded into T (from memory once read).
 func Get[T any](ctx context.Context, s *Service, kind, id string) (T, error) {
 	var v T
-	var r entry
-	if err := s.db.Conn(ctx).Where("kind = ? AND id = ? AND retired_at IS NULL", kind, id).Take(&r).Error; err != nil {
+	r, err := s.entry(ctx, kind, id)
+	if err == nil && r.RetiredAt != nil {
+		return v, apperr.NotFoundf(kind)
+	}
+	if err != nil {
 		return v, postgres.NotFound(err, kind)
 	}
 	return v, json.Unmarshal(r.Doc, &v)

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"io/fs"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -63,6 +64,22 @@ func TestCatalogueReadsAndFilters(t *testing.T) {
 	mustStatus(t, "unknown service", env.Do(apptest.Request{Method: "GET", Path: "/api/v1/catalog/services/XXX-01", Token: tok}), 404)
 }
 
+// catalogueWith is the repository's catalogue with each YAML file passed through edit (nil drops it).
+func catalogueWith(edit func(path string, b []byte) []byte) fstest.MapFS {
+	m := fstest.MapFS{}
+	_ = fs.WalkDir(catalogfiles.Files, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".yaml") {
+			return err
+		}
+		b, _ := catalogfiles.Files.ReadFile(path)
+		if b = edit(path, b); b != nil {
+			m[path] = &fstest.MapFile{Data: b}
+		}
+		return nil
+	})
+	return m
+}
+
 func TestSyncIsIdempotentAuditedAndRetiresInsteadOfDeleting(t *testing.T) {
 	env := apptest.New(t)
 	ctx := env.System()
@@ -73,28 +90,15 @@ func TestSyncIsIdempotentAuditedAndRetiresInsteadOfDeleting(t *testing.T) {
 	if got := len(auditOf(t, env, "catalog.service.create", "CMP-01")); got != 1 {
 		t.Errorf("CMP-01 creation audit records = %d", got)
 	}
-	m := fstest.MapFS{}
-	for _, f := range []string{"families.yaml", "levels/basis.yaml", "levels/standard.yaml", "levels/plus.yaml", "calendars/dk-public.yaml",
-		"calendars/dk-contract.yaml"} {
-		b, _ := catalogfiles.Files.ReadFile(f)
-		m[f] = &fstest.MapFile{Data: b}
-	}
-	entries, _ := catalogfiles.Files.ReadDir("vocabularies")
-	for _, e := range entries {
-		b, _ := catalogfiles.Files.ReadFile("vocabularies/" + e.Name())
-		m["vocabularies/"+e.Name()] = &fstest.MapFile{Data: b}
-	}
-	services, _ := catalogfiles.Files.ReadDir("services")
-	for _, e := range services {
-		b, _ := catalogfiles.Files.ReadFile("services/" + e.Name())
-		if e.Name() == "STO-04.yaml" {
-			continue
+	m := catalogueWith(func(path string, b []byte) []byte {
+		switch path {
+		case "services/STO-04.yaml":
+			return nil
+		case "services/CMP-02.yaml":
+			return []byte(strings.Replace(string(b), "en: Managed database", "en: Managed database service", 1))
 		}
-		if e.Name() == "CMP-02.yaml" {
-			b = []byte(strings.Replace(string(b), "en: Managed database", "en: Managed database service", 1))
-		}
-		m["services/"+e.Name()] = &fstest.MapFile{Data: b}
-	}
+		return b
+	})
 	rep, err = env.App.Catalog.SyncFiles(ctx, m)
 	if err != nil || rep.Updated != 1 || rep.Retired != 1 || rep.Created != 0 {
 		t.Fatalf("sync without STO-04 and with CMP-02 renamed: %+v %v", rep, err)

@@ -1,10 +1,12 @@
 package httpapi_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/servicekatalog/servicekatalog/internal/apptest"
+	"github.com/servicekatalog/servicekatalog/internal/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
 )
 
@@ -55,4 +57,37 @@ func TestRoleChangesReachOtherInstances(t *testing.T) {
 			t.Errorf("instance %s: another municipality's user through our path: %d, want 404", name, got)
 		}
 	}
+}
+
+// TestCatalogueSyncsReachOtherInstances: an instance keeps catalogue entries in memory once
+// read; a sync through another instance empties its cache within 2 s.
+func TestCatalogueSyncsReachOtherInstances(t *testing.T) {
+	a := apptest.New(t)
+	b := a.Replica(t)
+	read := apptest.Request{Method: "GET", Path: "/api/v1/catalog/levels/standard", Token: b.Token("council")}
+	name := func() string {
+		var l catalog.Level
+		b.Do(read).Decode(t, &l)
+		return l.Name.EN
+	}
+	if got := name(); got != "Standard" {
+		t.Fatalf("instance b before: %q", got)
+	}
+	rep, err := a.App.Catalog.SyncFiles(a.System(), catalogueWith(func(path string, body []byte) []byte {
+		if path == "levels/standard.yaml" {
+			return []byte(strings.Replace(string(body), "en: Standard}", "en: Standard (2027)}", 1))
+		}
+		return body
+	}))
+	if err != nil || rep.Updated != 1 {
+		t.Fatalf("sync: %+v %v", rep, err)
+	}
+	start := time.Now()
+	for name() != "Standard (2027)" {
+		if time.Since(start) > 2*time.Second {
+			t.Fatal("instance b still serves the level from before the sync after 2 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Logf("instance b serves the synced level after %v", time.Since(start).Round(time.Millisecond))
 }
