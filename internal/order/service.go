@@ -104,8 +104,12 @@ func (s *Service) Create(ctx context.Context, code string, in NewOrder) (Order, 
 				}
 				o.Items = append(o.Items, it)
 			}
-			if err := s.db.Conn(ctx).Create(&orderRow{ID: o.ID, Municipality: code, Unit: o.Unit, State: o.State, Note: o.Note,
-				CreatedBy: o.CreatedBy, CreatedAt: now, UpdatedAt: now, Version: 1}).Error; err != nil {
+			e := Event{Seq: 1, From: "", To: Acknowledged, Actor: actor.Subject, At: now}
+			if err := s.db.Conn(ctx).Exec(`WITH o AS (
+				INSERT INTO orders (id, municipality, unit, state, note, created_by, created_at, updated_at, version)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id)
+				INSERT INTO order_events (order_id, seq, from_state, to_state, actor, at) SELECT id, ?, ?, ?, ?, ? FROM o`,
+				o.ID, code, o.Unit, o.State, o.Note, o.CreatedBy, now, now, e.Seq, e.From, e.To, e.Actor, e.At).Error; err != nil {
 				return Order{}, err
 			}
 			items := make([]itemRow, len(o.Items))
@@ -113,10 +117,6 @@ func (s *Service) Create(ctx context.Context, code string, in NewOrder) (Order, 
 				items[i] = itemRow{OrderID: o.ID, Item: it}
 			}
 			if err := s.db.Conn(ctx).Create(&items).Error; err != nil {
-				return Order{}, err
-			}
-			e := Event{Seq: 1, From: "", To: Acknowledged, Actor: actor.Subject, At: now}
-			if err := s.addEvent(ctx, o.ID, e); err != nil {
 				return Order{}, err
 			}
 			o.History = []Event{e}
