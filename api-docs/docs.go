@@ -110,30 +110,124 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-audit_Record"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -161,30 +255,124 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/audit.Report"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -226,24 +414,104 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-catalog_Calendar"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -280,36 +548,144 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/catalog.Calendar"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -351,30 +727,124 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-catalog_Family"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -417,24 +887,104 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-catalog_Level"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -471,36 +1021,144 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/catalog.Level"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -543,24 +1201,104 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-catalog_Proposal"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -607,60 +1345,224 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/catalog.Proposal"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: the service breaks the schema or the catalogue's rules",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: the same key is in flight",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "422": {
                         "description": "unprocessable: the key was used with another body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -697,30 +1599,124 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/catalog.Proposal"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -769,54 +1765,204 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/catalog.Proposal"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: decided already",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -854,42 +2000,164 @@ const docTemplate = `{
                         "description": "services/\u003cid\u003e.yaml",
                         "schema": {
                             "type": "string"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: not accepted",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -963,24 +2231,104 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-catalog_ServiceEntry"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -1017,36 +2365,144 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/catalog.ServiceEntry"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -1089,24 +2545,104 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-catalog_Vocabulary"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -1143,36 +2679,144 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/catalog.Vocabulary"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -1212,24 +2856,104 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/offering.Conformance"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -1257,30 +2981,124 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Me"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized: no, expired or invalid credentials",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden: the caller holds no role",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -1340,24 +3158,104 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-directory_Municipality"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a query parameter is malformed",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -1399,6 +3297,18 @@ const docTemplate = `{
                             "ETag": {
                                 "type": "string",
                                 "description": "The version, for If-Match"
+                            },
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
                             }
                         }
                     },
@@ -1406,30 +3316,124 @@ const docTemplate = `{
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -1484,60 +3488,224 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/directory.Municipality"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "412": {
                         "description": "precondition-failed: stale If-Match",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "428": {
                         "description": "precondition-required: If-Match missing",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -1585,36 +3753,144 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/activation.Status"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -1672,30 +3948,124 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/subscription.CostReport"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -1752,60 +4122,224 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.MailboxResponse"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "412": {
                         "description": "precondition-failed",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "428": {
                         "description": "precondition-required",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -1870,24 +4404,104 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-order_Order"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -1942,60 +4556,224 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/order.Order"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: the problem names the item and field",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: no owner unit, or the same key is in flight",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "422": {
                         "description": "unprocessable: the key was used with another body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -2040,30 +4818,124 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/order.Order"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -2120,54 +4992,204 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/order.Order"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: reason missing",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: in progress or done",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -2223,60 +5245,224 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/activation.RiskAssessment"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: the same key is in flight",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "422": {
                         "description": "unprocessable: the key was used with another body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -2338,30 +5524,124 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-subscription_Subscription"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -2406,30 +5686,124 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/subscription.Subscription"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -2485,54 +5859,204 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/activation.TermsAcceptance"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: not the current terms",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden: only a signatory",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: accepted already",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "422": {
                         "description": "unprocessable: the key was used with another body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -2600,30 +6124,124 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-ticket_Ticket"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -2677,54 +6295,204 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/ticket.Ticket"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: the same key is in flight",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "422": {
                         "description": "unprocessable: the key was used with another body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -2769,36 +6537,144 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.TicketView"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -2860,60 +6736,224 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/ticket.Ticket"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: not open",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "412": {
                         "description": "precondition-failed",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "428": {
                         "description": "precondition-required",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -2958,48 +6998,184 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/ticket.Ticket"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: not resolved",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -3057,54 +7233,204 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/ticket.Ticket"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: reason or subscription missing",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: not open",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -3150,30 +7476,124 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-ticket_Note"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -3235,60 +7655,224 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/ticket.Note"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: the same key is in flight",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "422": {
                         "description": "unprocessable: the key was used with another body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -3333,54 +7917,204 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/ticket.Ticket"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: not pending the customer",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -3437,54 +8171,204 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/ticket.Ticket"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: not resolved, or the period is over",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -3529,48 +8413,184 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/ticket.Ticket"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: not open",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -3616,30 +8636,124 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/ticket.SLA"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -3703,30 +8817,124 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-offering_Offering"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -3764,30 +8972,124 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/offering.Offering"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -3837,54 +9139,204 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/offering.Version"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: nothing submitted",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -3912,24 +9364,104 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-review_Item"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -3995,30 +9527,124 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-subscription_Subscription"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -4068,36 +9694,144 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-directory_APIKey"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -4152,54 +9886,204 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/httpapi.NewAPIKey"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: the same key is in flight",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "422": {
                         "description": "unprocessable: the key was used with another body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -4251,66 +10135,244 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/directory.APIKey"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: revoked already",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "412": {
                         "description": "precondition-failed",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "428": {
                         "description": "precondition-required",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -4360,30 +10422,124 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-directory_RoleAssignment"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -4438,60 +10594,224 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/directory.RoleAssignment"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: unknown user, role not valid here, or not yours to assign",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found: no such tenant",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: the user holds the role already",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "422": {
                         "description": "unprocessable: the key was used with another body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -4539,60 +10859,224 @@ const docTemplate = `{
                 ],
                 "responses": {
                     "204": {
-                        "description": "No Content"
+                        "description": "No Content",
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden: not yours to remove",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: the last secretariat assignment",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "412": {
                         "description": "precondition-failed",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "428": {
                         "description": "precondition-required",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -4642,30 +11126,124 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-directory_User"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -4719,60 +11297,224 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/directory.User"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found: no such tenant",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: username taken, or the same key is in flight",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "422": {
                         "description": "unprocessable: the key was used with another body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -4822,6 +11564,18 @@ const docTemplate = `{
                             "ETag": {
                                 "type": "string",
                                 "description": "The version, for If-Match"
+                            },
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
                             }
                         }
                     },
@@ -4829,24 +11583,104 @@ const docTemplate = `{
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -4909,60 +11743,224 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/directory.User"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "412": {
                         "description": "precondition-failed",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "428": {
                         "description": "precondition-required",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -5004,24 +12002,104 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-directory_Unit"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -5067,60 +12145,224 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/directory.Unit"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: the slug exists, or the same key is in flight",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "422": {
                         "description": "unprocessable: the key was used with another body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -5162,6 +12404,18 @@ const docTemplate = `{
                             "ETag": {
                                 "type": "string",
                                 "description": "The version, for If-Match"
+                            },
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
                             }
                         }
                     },
@@ -5169,24 +12423,104 @@ const docTemplate = `{
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -5240,60 +12574,224 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/directory.Unit"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "412": {
                         "description": "precondition-failed",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "428": {
                         "description": "precondition-required",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -5340,36 +12838,144 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/offering.Conformance"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -5419,30 +13025,124 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-offering_Offering"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -5497,60 +13197,224 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/offering.Offering"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: unknown service, a level it lacks, a bad price",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: the unit offers the service already",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "422": {
                         "description": "unprocessable: the key was used with another body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -5600,6 +13464,18 @@ const docTemplate = `{
                             "ETag": {
                                 "type": "string",
                                 "description": "The pending version's version, for If-Match on the draft"
+                            },
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
                             }
                         }
                     },
@@ -5607,24 +13483,104 @@ const docTemplate = `{
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -5688,66 +13644,244 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/offering.Version"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: not a draft",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "412": {
                         "description": "precondition-failed",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "428": {
                         "description": "precondition-required",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -5805,54 +13939,204 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/offering.Version"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: too little notice",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: not published",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -5897,54 +14181,204 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/offering.Version"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: not a draft",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -5997,54 +14431,204 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/offering.Version"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: nothing published, or a version in the making",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "422": {
                         "description": "unprocessable: the key was used for another request",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -6109,30 +14693,124 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-order_Order"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -6177,36 +14855,144 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/order.Order"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -6252,48 +15038,184 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/order.Order"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: not acknowledged, or the activation gate (see missing)",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -6339,54 +15261,204 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/order.Order"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: not in progress, or a subscription changed meanwhile",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -6443,48 +15515,184 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/order.Order"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: reason missing",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: not in progress",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -6541,54 +15749,204 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/order.Order"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: reason missing",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: not acknowledged",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -6633,48 +15991,184 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/order.Order"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: not accepted",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -6742,24 +16236,104 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-subscription_Subscription"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -6804,36 +16378,144 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/subscription.Subscription"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -6901,30 +16583,124 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-ticket_Ticket"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -6969,30 +16745,124 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.TicketView"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -7037,54 +16907,204 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/ticket.Ticket"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: not escalated",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -7141,48 +17161,184 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/ticket.Ticket"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: not with the unit",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -7228,36 +17384,144 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-ticket_Note"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -7319,54 +17583,204 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/ticket.Note"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: the same key is in flight",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "422": {
                         "description": "unprocessable: the key was used with another body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -7423,48 +17837,184 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/ticket.Ticket"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: not acknowledged",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -7509,54 +18059,204 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/ticket.Ticket"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: not acknowledged",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -7601,36 +18301,144 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/ticket.SLA"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -7680,24 +18488,104 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-offering_Waiver"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -7751,60 +18639,224 @@ const docTemplate = `{
                         "description": "Created",
                         "schema": {
                             "$ref": "#/definitions/offering.Waiver"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: not mandatory there, or a bad expiry",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: the same key is in flight",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "422": {
                         "description": "unprocessable: the key was used with another body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -7846,24 +18898,104 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/httpapi.List-offering_Waiver"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     }
                 }
@@ -7901,36 +19033,144 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/offering.Waiver"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid: a malformed query or body",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }
@@ -7979,54 +19219,204 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/offering.Waiver"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "400": {
                         "description": "invalid",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "401": {
                         "description": "unauthorized",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "403": {
                         "description": "forbidden",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "404": {
                         "description": "not-found",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "409": {
                         "description": "conflict: decided already",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "413": {
                         "description": "too-large",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     },
                     "415": {
                         "description": "unsupported-media-type",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
+                        }
+                    },
+                    "429": {
+                        "description": "too many requests: over the caller's rate limit; retry after Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            },
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "Seconds until the caller may call again"
+                            }
                         }
                     },
                     "503": {
                         "description": "unavailable: the database is down; retry after Retry-After",
                         "schema": {
                             "$ref": "#/definitions/httpapi.Problem"
+                        },
+                        "headers": {
+                            "RateLimit-Limit": {
+                                "type": "integer",
+                                "description": "Requests the caller may make at once"
+                            },
+                            "RateLimit-Remaining": {
+                                "type": "integer",
+                                "description": "Requests the caller has left at once"
+                            },
+                            "RateLimit-Reset": {
+                                "type": "integer",
+                                "description": "Seconds until the caller's allowance is full again"
+                            }
                         }
                     }
                 }

@@ -46,6 +46,7 @@ func wire(ctx context.Context, cfg config.Config, log *slog.Logger, wait bool) (
 	a, err := app.New(ctx, db, app.Options{
 		Log: log, Clock: clock.System{}, PublicURL: cfg.PublicURL, Audience: cfg.OIDCAudience, Algs: cfg.JWTAlgs,
 		OIDCIssuer: cfg.OIDCIssuer, OIDCJWKSURL: cfg.OIDCJWKSURL, TrustedProxies: cfg.TrustedProxies, ReopenDays: cfg.ReopenDays,
+		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
 	})
 	if err != nil {
 		closeDB()

@@ -19,6 +19,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/offering"
 	"github.com/servicekatalog/servicekatalog/internal/order"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
+	"github.com/servicekatalog/servicekatalog/internal/ratelimit"
 	"github.com/servicekatalog/servicekatalog/internal/subscription"
 	"github.com/servicekatalog/servicekatalog/internal/ticket"
 )
@@ -37,6 +38,9 @@ type Options struct {
 	TrustedProxies []string
 	// ReopenDays is how long after resolution a municipality may reopen a ticket.
 	ReopenDays int
+	// RateLimit is each caller's sustained requests per second, RateBurst how many at once.
+	RateLimit float64
+	RateBurst int
 }
 
 // App is the wired application.
@@ -92,7 +96,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 		DB: db, Directory: a.Directory, Catalog: a.Catalog, Offerings: a.Offerings, Clock: o.Clock,
 		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Tickets: a.Tickets, Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log,
 		Authn:          identity.NewAuthenticator(keys, issuer, o.Audience, o.Algs, a.Authz, o.Clock.Now),
-		TrustedProxies: o.TrustedProxies,
+		TrustedProxies: o.TrustedProxies, Limiter: ratelimit.New(o.RateLimit, o.RateBurst),
 	})
 	return a, err
 }

@@ -23,7 +23,8 @@ const (
 	TooLarge             Kind = "too-large"             // request body over the limit
 	UnsupportedMedia     Kind = "unsupported-media-type"
 	MethodNotAllowed     Kind = "method-not-allowed"
-	Unavailable          Kind = "unavailable" // a dependency (the database) is down; retry later
+	TooManyRequests      Kind = "too-many-requests" // over the caller's rate limit; retry after Retry-After
+	Unavailable          Kind = "unavailable"       // a dependency (the database) is down; retry later
 	Internal             Kind = "internal"
 )
 

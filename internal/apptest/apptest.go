@@ -36,10 +36,14 @@ type Env struct {
 	URL    string // the test database's URL
 }
 
-// New starts the application on a fresh database loaded with reference and demo data.
-func New(t testing.TB) *Env {
+// Option changes how the application is wired for a test.
+type Option func(*app.Options)
+
+// New starts the application on a fresh database loaded with reference and demo data. Rate
+// limits are out of the way unless an option sets them.
+func New(t testing.TB, opts ...Option) *Env {
 	t.Helper()
-	e := start(t, pgtest.NewURL(t))
+	e := start(t, pgtest.NewURL(t), opts...)
 	sctx := e.System()
 	if _, err := seed.Reference(sctx, e.App.Directory); err != nil {
 		t.Fatal(err)
@@ -65,14 +69,18 @@ func (e *Env) Replica(t testing.TB) *Env {
 	return r
 }
 
-func start(t testing.TB, url string) *Env {
+func start(t testing.TB, url string, opts ...Option) *Env {
 	t.Helper()
 	db := pgtest.Open(t, url)
 	c := clock.NewManual(time.Now())
-	a, err := app.New(context.Background(), db, app.Options{
+	o := app.Options{
 		Log: slog.New(slog.DiscardHandler), Clock: c, PublicURL: "http://servicekatalog.test",
-		Audience: Audience, Algs: []string{"ES256"},
-	})
+		Audience: Audience, Algs: []string{"ES256"}, RateLimit: 1e6, RateBurst: 1e9,
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	a, err := app.New(context.Background(), db, o)
 	if err != nil {
 		t.Fatal(err)
 	}

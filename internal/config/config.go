@@ -37,6 +37,8 @@ type Config struct {
 	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info"`
 	SeedDemo        bool          `env:"SEED_DEMO" envDefault:"true"`        // seed demo data on first start (not in production)
 	ReopenDays      int           `env:"TICKET_REOPEN_DAYS" envDefault:"14"` // how long after resolution a municipality may reopen
+	RateLimit       float64       `env:"RATE_LIMIT" envDefault:"20"`         // each caller's sustained requests per second
+	RateBurst       int           `env:"RATE_LIMIT_BURST" envDefault:"100"`  // and how many at once
 }
 
 // Load reads the environment and checks the combinations that cannot work.
@@ -59,6 +61,9 @@ func Load() (Config, error) {
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		return c, fmt.Errorf("LOG_FORMAT: %q is not json or text", c.LogFormat)
 	}
+	if !(c.RateLimit > 0) || c.RateBurst < 1 {
+		return c, fmt.Errorf("RATE_LIMIT (%v) must be above 0 and RATE_LIMIT_BURST (%d) at least 1", c.RateLimit, c.RateBurst)
+	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	return c, nil
 }
@@ -71,8 +76,8 @@ func (c Config) DevIssuer() bool { return c.OIDCIssuer == "" }
 
 // String prints the configuration with secrets masked.
 func (c Config) String() string {
-	return fmt.Sprintf("env=%s addr=%s public_url=%s database=%s oidc_issuer=%q audience=%s algs=%v trusted_proxies=%v",
-		c.Env, c.Addr, c.PublicURL, MaskURL(c.DatabaseURL), c.OIDCIssuer, c.OIDCAudience, c.JWTAlgs, c.TrustedProxies)
+	return fmt.Sprintf("env=%s addr=%s public_url=%s database=%s oidc_issuer=%q audience=%s algs=%v trusted_proxies=%v rate_limit=%v/s burst %d",
+		c.Env, c.Addr, c.PublicURL, MaskURL(c.DatabaseURL), c.OIDCIssuer, c.OIDCAudience, c.JWTAlgs, c.TrustedProxies, c.RateLimit, c.RateBurst)
 }
 
 // MaskURL hides the password of a connection URL.

@@ -17,10 +17,14 @@ func TestLoad(t *testing.T) {
 		{"production with both", map[string]string{"APP_ENV": "production", "OIDC_ISSUER": "https://idp.example", "DATABASE_URL": "postgres://x/y"}, ""},
 		{"unknown environment", map[string]string{"APP_ENV": "staging"}, "APP_ENV"},
 		{"bad duration", map[string]string{"SHUTDOWN_TIMEOUT": "soon"}, "SHUTDOWN_TIMEOUT"},
+		{"no rate", map[string]string{"RATE_LIMIT": "0"}, "RATE_LIMIT"},
+		{"no burst", map[string]string{"RATE_LIMIT_BURST": "0"}, "RATE_LIMIT_BURST"},
+		{"rate not a number", map[string]string{"RATE_LIMIT": "fast"}, "RATE_LIMIT"},
+		{"a fraction of a request per second", map[string]string{"RATE_LIMIT": "0.5", "RATE_LIMIT_BURST": "5"}, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, k := range []string{"APP_ENV", "DATABASE_URL", "OIDC_ISSUER", "SHUTDOWN_TIMEOUT"} {
+			for _, k := range []string{"APP_ENV", "DATABASE_URL", "OIDC_ISSUER", "SHUTDOWN_TIMEOUT", "RATE_LIMIT", "RATE_LIMIT_BURST"} {
 				t.Setenv(k, tc.env[k])
 			}
 			_, err := Load()

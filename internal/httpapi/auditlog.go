@@ -34,6 +34,11 @@ import (
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/audit [get]
 func (s *Server) listAudit(c *gin.Context) {
@@ -109,6 +114,11 @@ func auditFilter(c *gin.Context) (audit.Filter, error) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/audit/verify [get]
 func (s *Server) verifyAudit(c *gin.Context) {

@@ -38,6 +38,11 @@ func catalogGet[T any](s *Server, c *gin.Context, kind string) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/families [get]
 func (s *Server) listFamilies(c *gin.Context) { catalogList[catalog.Family](s, c, catalog.KindFamily) }
@@ -55,6 +60,11 @@ func (s *Server) listFamilies(c *gin.Context) { catalogList[catalog.Family](s, c
 // @Failure  400 {object} Problem "invalid"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/levels [get]
 func (s *Server) listLevels(c *gin.Context) { catalogList[catalog.Level](s, c, catalog.KindLevel) }
@@ -71,6 +81,11 @@ func (s *Server) listLevels(c *gin.Context) { catalogList[catalog.Level](s, c, c
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/levels/{id} [get]
 func (s *Server) getLevel(c *gin.Context) { catalogGet[catalog.Level](s, c, catalog.KindLevel) }
@@ -86,6 +101,11 @@ func (s *Server) getLevel(c *gin.Context) { catalogGet[catalog.Level](s, c, cata
 // @Failure  400 {object} Problem "invalid"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/calendars [get]
 func (s *Server) listCalendars(c *gin.Context) {
@@ -104,6 +124,11 @@ func (s *Server) listCalendars(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/calendars/{id} [get]
 func (s *Server) getCalendar(c *gin.Context) {
@@ -123,6 +148,11 @@ func (s *Server) getCalendar(c *gin.Context) {
 // @Failure  400 {object} Problem "invalid"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/vocabularies [get]
 func (s *Server) listVocabularies(c *gin.Context) {
@@ -141,6 +171,11 @@ func (s *Server) listVocabularies(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/vocabularies/{id} [get]
 func (s *Server) getVocabulary(c *gin.Context) {
@@ -163,6 +198,11 @@ func (s *Server) getVocabulary(c *gin.Context) {
 // @Failure  400 {object} Problem "invalid"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/services [get]
 func (s *Server) listServices(c *gin.Context) {
@@ -206,6 +246,11 @@ func optionalBool(c *gin.Context, name string) (*bool, error) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/services/{id} [get]
 func (s *Server) getService(c *gin.Context) {
@@ -229,6 +274,11 @@ func (s *Server) getService(c *gin.Context) {
 // @Failure  400 {object} Problem "invalid"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/proposals [get]
 func (s *Server) listProposals(c *gin.Context) {
@@ -255,6 +305,11 @@ func (s *Server) listProposals(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/proposals [post]
 func (s *Server) createProposal(c *gin.Context) {
@@ -275,6 +330,11 @@ func (s *Server) createProposal(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/proposals/{id} [get]
 func (s *Server) getProposal(c *gin.Context) {
@@ -306,6 +366,11 @@ func (s *Server) getProposal(c *gin.Context) {
 // @Failure  404 {object} Problem "not-found"
 // @Failure  409 {object} Problem "conflict: not accepted"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/proposals/{id}/yaml [get]
 func (s *Server) exportProposal(c *gin.Context) {
@@ -340,6 +405,11 @@ func (s *Server) exportProposal(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/proposals/{id}/decision [post]
 func (s *Server) decideProposal(c *gin.Context) {
@@ -359,6 +429,11 @@ func (s *Server) decideProposal(c *gin.Context) {
 // @Failure  400 {object} Problem "invalid: a malformed query or body"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/reviews [get]
 func (s *Server) reviewQueue(c *gin.Context) {

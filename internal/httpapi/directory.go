@@ -28,6 +28,11 @@ type Me struct {
 // @Failure  401 {object} Problem "unauthorized: no, expired or invalid credentials"
 // @Failure  403 {object} Problem "forbidden: the caller holds no role"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/me [get]
 func (s *Server) me(c *gin.Context) {
@@ -55,6 +60,11 @@ func (s *Server) me(c *gin.Context) {
 // @Failure  400 {object} Problem "invalid: a query parameter is malformed"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities [get]
 func (s *Server) listMunicipalities(c *gin.Context) {
@@ -77,6 +87,11 @@ func (s *Server) listMunicipalities(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code} [get]
 func (s *Server) getMunicipality(c *gin.Context) {
@@ -108,6 +123,11 @@ func (s *Server) getMunicipality(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  428 {object} Problem "precondition-required: If-Match missing"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code} [patch]
 func (s *Server) updateMunicipality(c *gin.Context) {
@@ -128,6 +148,11 @@ func (s *Server) updateMunicipality(c *gin.Context) {
 // @Failure  400 {object} Problem "invalid"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units [get]
 func (s *Server) listUnits(c *gin.Context) {
@@ -152,6 +177,11 @@ func (s *Server) listUnits(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units [post]
 func (s *Server) createUnit(c *gin.Context) {
@@ -173,6 +203,11 @@ func (s *Server) createUnit(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit} [get]
 func (s *Server) getUnit(c *gin.Context) {
@@ -203,6 +238,11 @@ func (s *Server) getUnit(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  428 {object} Problem "precondition-required"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit} [patch]
 func (s *Server) updateUnit(c *gin.Context) {
@@ -225,6 +265,11 @@ func (s *Server) updateUnit(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/users [get]
 func (s *Server) listUsers(c *gin.Context) {
@@ -252,6 +297,11 @@ func (s *Server) listUsers(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/users [post]
 func (s *Server) createUser(c *gin.Context) {
@@ -274,6 +324,11 @@ func (s *Server) createUser(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/users/{id} [get]
 func (s *Server) getUser(c *gin.Context) {
@@ -312,6 +367,11 @@ func (s *Server) getUser(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  428 {object} Problem "precondition-required"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/users/{id} [patch]
 func (s *Server) updateUser(c *gin.Context) {
@@ -339,6 +399,11 @@ func (s *Server) updateUser(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/role-assignments [get]
 func (s *Server) listAssignments(c *gin.Context) {
@@ -369,6 +434,11 @@ func (s *Server) listAssignments(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/role-assignments [post]
 func (s *Server) createAssignment(c *gin.Context) {
@@ -396,6 +466,11 @@ func (s *Server) createAssignment(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  428 {object} Problem "precondition-required"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/role-assignments/{id} [delete]
 func (s *Server) deleteAssignment(c *gin.Context) {
@@ -436,6 +511,11 @@ type NewAPIKey struct {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/api-keys [get]
 func (s *Server) listKeys(c *gin.Context) {
@@ -464,6 +544,11 @@ func (s *Server) listKeys(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/api-keys [post]
 func (s *Server) createKey(c *gin.Context) {
@@ -492,6 +577,11 @@ func (s *Server) createKey(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  428 {object} Problem "precondition-required"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/api-keys/{id} [delete]
 func (s *Server) revokeKey(c *gin.Context) {

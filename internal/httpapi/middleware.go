@@ -115,6 +115,26 @@ func (s *Server) authenticate() gin.HandlerFunc {
 	}
 }
 
+// limit takes the request from the caller's rate-limit bucket and says in the RateLimit headers
+// (IETF draft) how much is left; over the limit it answers 429 with Retry-After.
+func (s *Server) limit() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p, _ := identity.FromContext(c.Request.Context())
+		d := s.Limiter.Allow(p.Subject, s.Clock.Now())
+		c.Header("RateLimit-Limit", strconv.Itoa(d.Limit))
+		c.Header("RateLimit-Remaining", strconv.Itoa(d.Remaining))
+		c.Header("RateLimit-Reset", strconv.Itoa(ceilSeconds(d.Reset)))
+		if !d.Allowed {
+			c.Header("Retry-After", strconv.Itoa(ceilSeconds(d.RetryAfter)))
+			s.fail(c, apperr.Newf(apperr.TooManyRequests, "over the rate limit of %d requests at once", d.Limit))
+			return
+		}
+		c.Next()
+	}
+}
+
+func ceilSeconds(d time.Duration) int { return int((d + time.Second - 1) / time.Second) }
+
 // authorize checks the route's casbin rule in the tenant the path names (or, for routes not
 // scoped to a tenant, in any of the caller's), and records which tenant the caller acts for.
 func (s *Server) authorize(p perm) gin.HandlerFunc {

@@ -27,6 +27,11 @@ import (
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/offerings [get]
 func (s *Server) listOfferings(c *gin.Context) {
@@ -48,6 +53,11 @@ func (s *Server) listOfferings(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/offerings/{id} [get]
 func (s *Server) getOffering(c *gin.Context) {
@@ -83,6 +93,11 @@ func (s *Server) getOffering(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/offerings/{id}/decision [post]
 func (s *Server) decideOffering(c *gin.Context) {
@@ -105,6 +120,11 @@ func (s *Server) decideOffering(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings [get]
 func (s *Server) listUnitOfferings(c *gin.Context) {
@@ -133,6 +153,11 @@ func (s *Server) listUnitOfferings(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings [post]
 func (s *Server) createOffering(c *gin.Context) {
@@ -159,6 +184,11 @@ func (s *Server) createOffering(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings/{id} [get]
 func (s *Server) getUnitOffering(c *gin.Context) {
@@ -200,6 +230,11 @@ func (s *Server) getUnitOffering(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  428 {object} Problem "precondition-required"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings/{id}/draft [patch]
 func (s *Server) editDraft(c *gin.Context) {
@@ -245,6 +280,11 @@ func (s *Server) offeringAction(c *gin.Context, act func(unit, id string) (offer
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings/{id}/submit [post]
 func (s *Server) submitOffering(c *gin.Context) {
@@ -269,6 +309,11 @@ func (s *Server) submitOffering(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used for another request"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings/{id}/versions [post]
 func (s *Server) newOfferingVersion(c *gin.Context) {
@@ -304,6 +349,11 @@ func (s *Server) newOfferingVersion(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings/{id}/retire [post]
 func (s *Server) retireOffering(c *gin.Context) {
@@ -327,6 +377,11 @@ func (s *Server) retireOffering(c *gin.Context) {
 // @Failure  400 {object} Problem "invalid"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/waivers [get]
 func (s *Server) listUnitWaivers(c *gin.Context) {
@@ -354,6 +409,11 @@ func (s *Server) listUnitWaivers(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/waivers [post]
 func (s *Server) requestWaiver(c *gin.Context) {
@@ -374,6 +434,11 @@ func (s *Server) requestWaiver(c *gin.Context) {
 // @Failure  400 {object} Problem "invalid"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/waivers [get]
 func (s *Server) listWaivers(c *gin.Context) {
@@ -395,6 +460,11 @@ func (s *Server) listWaivers(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/waivers/{id} [get]
 func (s *Server) getWaiver(c *gin.Context) {
@@ -428,6 +498,11 @@ func (s *Server) getWaiver(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/waivers/{id}/decision [post]
 func (s *Server) decideWaiver(c *gin.Context) {
@@ -450,6 +525,11 @@ func (s *Server) decideWaiver(c *gin.Context) {
 // @Failure  400 {object} Problem "invalid"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/conformance [get]
 func (s *Server) fleetConformance(c *gin.Context) { s.conformance(c, "") }
@@ -468,6 +548,11 @@ func (s *Server) fleetConformance(c *gin.Context) { s.conformance(c, "") }
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/conformance [get]
 func (s *Server) unitConformance(c *gin.Context) { s.conformance(c, c.Param("unit")) }

@@ -27,6 +27,11 @@ import (
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/activation [get]
 func (s *Server) getActivation(c *gin.Context) {
@@ -64,6 +69,11 @@ type MailboxResponse struct {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  428 {object} Problem "precondition-required"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/mailbox [put]
 func (s *Server) setMailbox(c *gin.Context) {
@@ -91,6 +101,11 @@ func (s *Server) setMailbox(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/terms-acceptances [post]
 func (s *Server) acceptTerms(c *gin.Context) {
@@ -119,6 +134,11 @@ func (s *Server) acceptTerms(c *gin.Context) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/risk-assessments [post]
 func (s *Server) registerROS(c *gin.Context) {
@@ -141,6 +161,11 @@ func (s *Server) registerROS(c *gin.Context) {
 // @Failure  400 {object} Problem "invalid"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/orders [get]
 func (s *Server) listMunicipalityOrders(c *gin.Context) {
@@ -161,6 +186,11 @@ func (s *Server) listMunicipalityOrders(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders [get]
 func (s *Server) listUnitOrders(c *gin.Context) { s.listOrders(c, order.Scope{Unit: c.Param("unit")}) }
@@ -194,6 +224,11 @@ func (s *Server) listOrders(c *gin.Context, sc order.Scope) {
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/orders [post]
 func (s *Server) createOrder(c *gin.Context) {
@@ -215,6 +250,11 @@ func (s *Server) createOrder(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/orders/{id} [get]
 func (s *Server) getMunicipalityOrder(c *gin.Context) {
@@ -234,6 +274,11 @@ func (s *Server) getMunicipalityOrder(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id} [get]
 func (s *Server) getUnitOrder(c *gin.Context) { s.getOrder(c, order.Scope{Unit: c.Param("unit")}) }
@@ -289,6 +334,11 @@ func (s *Server) transitionOrder(c *gin.Context, sc order.Scope, transition stri
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/orders/{id}/cancel [post]
 func (s *Server) cancelOrder(c *gin.Context) {
@@ -312,6 +362,11 @@ func (s *Server) cancelOrder(c *gin.Context) {
 // @Failure  409 {object} Problem "conflict: not acknowledged, or the activation gate (see missing)"
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/accept [post]
 func (s *Server) acceptOrder(c *gin.Context) {
@@ -336,6 +391,11 @@ func (s *Server) acceptOrder(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/reject [post]
 func (s *Server) rejectOrder(c *gin.Context) {
@@ -357,6 +417,11 @@ func (s *Server) rejectOrder(c *gin.Context) {
 // @Failure  409 {object} Problem "conflict: not accepted"
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/start [post]
 func (s *Server) startOrder(c *gin.Context) {
@@ -381,6 +446,11 @@ func (s *Server) startOrder(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/complete [post]
 func (s *Server) completeOrder(c *gin.Context) {
@@ -404,6 +474,11 @@ func (s *Server) completeOrder(c *gin.Context) {
 // @Failure  409 {object} Problem "conflict: not in progress"
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/fail [post]
 func (s *Server) failOrder(c *gin.Context) {
@@ -430,6 +505,11 @@ func subscriptionFilter(c *gin.Context) subscription.Filter {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/subscriptions [get]
 func (s *Server) listMunicipalitySubscriptions(c *gin.Context) {
@@ -453,6 +533,11 @@ func (s *Server) listMunicipalitySubscriptions(c *gin.Context) {
 // @Failure  400 {object} Problem "invalid"
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/subscriptions [get]
 func (s *Server) listUnitSubscriptions(c *gin.Context) {
@@ -477,6 +562,11 @@ func (s *Server) listUnitSubscriptions(c *gin.Context) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/subscriptions [get]
 func (s *Server) listAllSubscriptions(c *gin.Context) { s.listSubscriptions(c, subscriptionFilter(c)) }
@@ -499,6 +589,11 @@ func (s *Server) listSubscriptions(c *gin.Context, f subscription.Filter) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/subscriptions/{id} [get]
 func (s *Server) getMunicipalitySubscription(c *gin.Context) {
@@ -518,6 +613,11 @@ func (s *Server) getMunicipalitySubscription(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/subscriptions/{id} [get]
 func (s *Server) getUnitSubscription(c *gin.Context) { s.getSubscription(c, "", c.Param("unit")) }
@@ -553,6 +653,11 @@ func (s *Server) getSubscription(c *gin.Context, code, unit string) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/costs [get]
 func (s *Server) getCosts(c *gin.Context) {

@@ -39,6 +39,7 @@ var kinds = map[apperr.Kind]struct {
 	apperr.TooLarge:             {http.StatusRequestEntityTooLarge, "Request body too large"},
 	apperr.UnsupportedMedia:     {http.StatusUnsupportedMediaType, "Unsupported media type"},
 	apperr.MethodNotAllowed:     {http.StatusMethodNotAllowed, "Method not allowed"},
+	apperr.TooManyRequests:      {http.StatusTooManyRequests, "Too many requests"},
 	apperr.Unavailable:          {http.StatusServiceUnavailable, "Service unavailable"},
 	apperr.Internal:             {http.StatusInternalServerError, "Internal error"},
 }

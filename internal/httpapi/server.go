@@ -24,6 +24,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/offering"
 	"github.com/servicekatalog/servicekatalog/internal/order"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
+	"github.com/servicekatalog/servicekatalog/internal/ratelimit"
 	"github.com/servicekatalog/servicekatalog/internal/subscription"
 	"github.com/servicekatalog/servicekatalog/internal/ticket"
 )
@@ -45,6 +46,7 @@ type Deps struct {
 	DevIssuer      *identity.DevIssuer // nil unless the dev issuer is on
 	Log            *slog.Logger
 	TrustedProxies []string
+	Limiter        *ratelimit.Limiter
 }
 
 // Server is the HTTP API.
@@ -119,7 +121,7 @@ func (s *Server) public(method, path string, h gin.HandlerFunc) {
 func (s *Server) protected(method, path string, p perm, h gin.HandlerFunc) {
 	s.routes = append(s.routes, Route{Method: method, Path: path, Resource: p.resource, Action: p.action,
 		Tenant: p.tenant, Creates: p.creates})
-	chain := []gin.HandlerFunc{s.authenticate(), s.authorize(p)}
+	chain := []gin.HandlerFunc{s.authenticate(), s.limit(), s.authorize(p)}
 	if p.creates {
 		chain = append(chain, s.idempotencyKey())
 	}

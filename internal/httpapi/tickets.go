@@ -124,6 +124,11 @@ func (s *Server) ticketSLA(c *gin.Context, sc ticket.Scope) {
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets [get]
 func (s *Server) listMunicipalTickets(c *gin.Context) { s.listTickets(c, municipalTickets(c)) }
@@ -146,6 +151,11 @@ func (s *Server) listMunicipalTickets(c *gin.Context) { s.listTickets(c, municip
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets [post]
 func (s *Server) createTicket(c *gin.Context) {
@@ -168,6 +178,11 @@ func (s *Server) createTicket(c *gin.Context) {
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id} [get]
 func (s *Server) getMunicipalTicket(c *gin.Context) { s.getTicket(c, municipalTickets(c)) }
@@ -192,6 +207,11 @@ func (s *Server) getMunicipalTicket(c *gin.Context) { s.getTicket(c, municipalTi
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  428 {object} Problem "precondition-required"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id} [patch]
 func (s *Server) triageTicket(c *gin.Context) {
@@ -225,6 +245,11 @@ func (s *Server) triageTicket(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/escalate [post]
 func (s *Server) escalateTicket(c *gin.Context) {
@@ -246,6 +271,11 @@ func (s *Server) escalateTicket(c *gin.Context) {
 // @Failure  409 {object} Problem "conflict: not open"
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/resolve [post]
 func (s *Server) resolveHere(c *gin.Context) {
@@ -268,6 +298,11 @@ func (s *Server) resolveHere(c *gin.Context) {
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/provide-info [post]
 func (s *Server) provideInfo(c *gin.Context) {
@@ -289,6 +324,11 @@ func (s *Server) provideInfo(c *gin.Context) {
 // @Failure  409 {object} Problem "conflict: not resolved"
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/close [post]
 func (s *Server) closeTicket(c *gin.Context) { s.ticketTransition(c, municipalTickets(c), "close") }
@@ -311,6 +351,11 @@ func (s *Server) closeTicket(c *gin.Context) { s.ticketTransition(c, municipalTi
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/reopen [post]
 func (s *Server) reopenTicket(c *gin.Context) { s.ticketTransition(c, municipalTickets(c), "reopen") }
@@ -328,6 +373,11 @@ func (s *Server) reopenTicket(c *gin.Context) { s.ticketTransition(c, municipalT
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/notes [get]
 func (s *Server) listMunicipalNotes(c *gin.Context) { s.ticketNotes(c, municipalTickets(c)) }
@@ -352,6 +402,11 @@ func (s *Server) listMunicipalNotes(c *gin.Context) { s.ticketNotes(c, municipal
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/notes [post]
 func (s *Server) addMunicipalNote(c *gin.Context) { s.addTicketNote(c, municipalTickets(c)) }
@@ -370,6 +425,11 @@ func (s *Server) addMunicipalNote(c *gin.Context) { s.addTicketNote(c, municipal
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/sla [get]
 func (s *Server) municipalTicketSLA(c *gin.Context) { s.ticketSLA(c, municipalTickets(c)) }
@@ -390,6 +450,11 @@ func (s *Server) municipalTicketSLA(c *gin.Context) { s.ticketSLA(c, municipalTi
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets [get]
 func (s *Server) listUnitTickets(c *gin.Context) { s.listTickets(c, unitTickets(c)) }
@@ -406,6 +471,11 @@ func (s *Server) listUnitTickets(c *gin.Context) { s.listTickets(c, unitTickets(
 // @Failure  401 {object} Problem "unauthorized"
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id} [get]
 func (s *Server) getUnitTicket(c *gin.Context) { s.getTicket(c, unitTickets(c)) }
@@ -426,6 +496,11 @@ func (s *Server) getUnitTicket(c *gin.Context) { s.getTicket(c, unitTickets(c)) 
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/acknowledge [post]
 func (s *Server) acknowledgeTicket(c *gin.Context) {
@@ -449,6 +524,11 @@ func (s *Server) acknowledgeTicket(c *gin.Context) {
 // @Failure  409 {object} Problem "conflict: not acknowledged"
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/request-info [post]
 func (s *Server) requestInfo(c *gin.Context) { s.ticketTransition(c, unitTickets(c), "request_info") }
@@ -469,6 +549,11 @@ func (s *Server) requestInfo(c *gin.Context) { s.ticketTransition(c, unitTickets
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/resolve [post]
 func (s *Server) resolveTicket(c *gin.Context) { s.ticketTransition(c, unitTickets(c), "resolve") }
@@ -490,6 +575,11 @@ func (s *Server) resolveTicket(c *gin.Context) { s.ticketTransition(c, unitTicke
 // @Failure  409 {object} Problem "conflict: not with the unit"
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/hand-back [post]
 func (s *Server) handBack(c *gin.Context) { s.ticketTransition(c, unitTickets(c), "hand_back") }
@@ -508,6 +598,11 @@ func (s *Server) handBack(c *gin.Context) { s.ticketTransition(c, unitTickets(c)
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/notes [get]
 func (s *Server) listUnitNotes(c *gin.Context) { s.ticketNotes(c, unitTickets(c)) }
@@ -531,6 +626,11 @@ func (s *Server) listUnitNotes(c *gin.Context) { s.ticketNotes(c, unitTickets(c)
 // @Failure  413 {object} Problem "too-large"
 // @Failure  415 {object} Problem "unsupported-media-type"
 // @Failure  422 {object} Problem "unprocessable: the key was used with another body"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/notes [post]
 func (s *Server) addUnitNote(c *gin.Context) { s.addTicketNote(c, unitTickets(c)) }
@@ -548,6 +648,11 @@ func (s *Server) addUnitNote(c *gin.Context) { s.addTicketNote(c, unitTickets(c)
 // @Failure  403 {object} Problem "forbidden"
 // @Failure  404 {object} Problem "not-found"
 // @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
+// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
+// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
+// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
+// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
+// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/sla [get]
 func (s *Server) unitTicketSLA(c *gin.Context) { s.ticketSLA(c, unitTickets(c)) }
