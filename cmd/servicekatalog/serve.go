@@ -98,8 +98,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	listenCtx, stopListening := context.WithCancel(ctx)
 	defer stopListening()
-	go a.Authz.Listen(listenCtx)
-	go a.Catalog.Listen(listenCtx, log)
+	go a.Listen(listenCtx, log)
 	go housekeeping(identity.WithPrincipal(listenCtx, identity.System("housekeeping")), a, log)
 	handler.Ready(a.API.Handler())
 	log.Info("serving", "addr", ln.Addr().String(), "swagger", cfg.PublicURL+"/swagger/index.html")

@@ -95,6 +95,30 @@ func get(url string) (int, string) {
 	return resp.StatusCode, resp.Header.Get("Retry-After") + " " + string(b)
 }
 
+// secretariatToken creates a platform secretariat with the token command, another process, and
+// waits until the server has heard of the new user (the command's NOTIFY reaches it within ms).
+func secretariatToken(t *testing.T, bin string, env []string, base string) string {
+	t.Helper()
+	cmd := exec.Command(bin, "token", "--user", "ops.secretariat", "--create", "--role", "secretariat", "--tenant", "platform")
+	cmd.Env = env
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("token: %v", err)
+	}
+	bearer := "Bearer " + strings.TrimSpace(string(out))
+	eventually(t, "the server knows the new user", 5*time.Second, func() bool {
+		req, _ := http.NewRequest("GET", base+"/api/v1/me", nil)
+		req.Header.Set("Authorization", bearer)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+	return bearer
+}
+
 func eventually(t *testing.T, what string, within time.Duration, ok func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
@@ -134,12 +158,7 @@ func TestServeWaitsForTheDatabaseAndShutsDownGracefully(t *testing.T) {
 	p.up.Store(true)
 	eventually(t, "ready once the database answers", 15*time.Second, func() bool { s, _ := get(base + "/readyz"); return s == 200 })
 
-	token := exec.Command(bin, "token", "--user", "ops.secretariat", "--create", "--role", "secretariat", "--tenant", "platform")
-	token.Env = append(env, "DATABASE_URL="+dbURL)
-	out, err := token.Output()
-	if err != nil {
-		t.Fatalf("token: %v", err)
-	}
+	bearer := secretariatToken(t, bin, append(env, "DATABASE_URL="+dbURL), base)
 	ctx := context.Background()
 	db, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
@@ -157,7 +176,7 @@ func TestServeWaitsForTheDatabaseAndShutsDownGracefully(t *testing.T) {
 	status := make(chan int, 1)
 	go func() {
 		req, _ := http.NewRequest("POST", base+"/api/v1/units", strings.NewReader(`{"slug":"oest","name":"Øst","region":"Region Sjælland"}`))
-		req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(out)))
+		req.Header.Set("Authorization", bearer)
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Idempotency-Key", "graceful")
 		resp, err := http.DefaultClient.Do(req)
@@ -219,13 +238,7 @@ func TestADatabaseRestartUnderLoad(t *testing.T) {
 	}
 	defer cmd.Process.Kill()
 	eventually(t, "ready", 30*time.Second, func() bool { s, _ := get(base + "/readyz"); return s == 200 })
-	token := exec.Command(bin, "token", "--user", "ops.secretariat", "--create", "--role", "secretariat", "--tenant", "platform")
-	token.Env = env
-	out, err := token.Output()
-	if err != nil {
-		t.Fatalf("token: %v", err)
-	}
-	bearer := "Bearer " + strings.TrimSpace(string(out))
+	bearer := secretariatToken(t, bin, env, base)
 
 	type result struct {
 		slug   string

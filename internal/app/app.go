@@ -100,3 +100,11 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	})
 	return a, err
 }
+
+// Listen keeps this instance's in-memory state (the authorisation snapshot, the catalogue and the
+// published offerings) current with changes made on any instance, until ctx ends.
+func (a *App) Listen(ctx context.Context, log *slog.Logger) {
+	a.DB.Listen(ctx, log, map[string]func(context.Context) error{
+		authz.Channel: a.Authz.Reload, catalog.Channel: a.Catalog.Forget, offering.Channel: a.Offerings.Forget,
+	})
+}

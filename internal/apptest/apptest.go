@@ -58,14 +58,13 @@ func New(t testing.TB, opts ...Option) *Env {
 }
 
 // Replica starts a second instance of the application on the same database, listening for
-// authorisation changes and catalogue syncs like every served instance does.
+// changes made elsewhere like every served instance does.
 func (e *Env) Replica(t testing.TB) *Env {
 	t.Helper()
 	r := start(t, e.URL)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	go r.App.Authz.Listen(ctx)
-	go r.App.Catalog.Listen(ctx, slog.New(slog.DiscardHandler))
+	go r.App.Listen(ctx, slog.New(slog.DiscardHandler))
 	return r
 }
 

@@ -248,6 +248,3 @@ func sortedTenants(m map[tenant.ID][]tenant.Role) []tenant.ID {
 
 // Notify announces, within the transaction of ctx, that authorisation data changed.
 func Notify(ctx context.Context, db *postgres.DB) error { return db.Notify(ctx, Channel) }
-
-// Listen reloads the snapshot whenever an instance announces a change, until ctx ends.
-func (a *Authorizer) Listen(ctx context.Context) { a.db.Listen(ctx, Channel, a.log, a.Reload) }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/audit"
+	"github.com/servicekatalog/servicekatalog/internal/cache"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/page"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
@@ -25,7 +26,7 @@ type Service struct {
 	db    *postgres.DB
 	audit *audit.Log
 	clock clock.Clock
-	cache cache
+	cache cache.Cache[entry]
 }
 
 // NewService returns the catalogue service.
@@ -172,11 +173,8 @@ func (s *Service) Sync(ctx context.Context, c *Catalogue) (SyncReport, error) {
 		if rep.Created+rep.Updated+rep.Retired == 0 {
 			return nil
 		}
-		return s.db.Notify(ctx, Channel)
+		return s.changed(ctx)
 	})
-	if err == nil {
-		s.cache.forget()
-	}
 	return rep, err
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/apptest"
 	"github.com/servicekatalog/servicekatalog/internal/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
+	"github.com/servicekatalog/servicekatalog/internal/offering"
 )
 
 // TestRoleChangesReachOtherInstances: a role removed through one instance is refused by another
@@ -90,4 +91,32 @@ func TestCatalogueSyncsReachOtherInstances(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Logf("instance b serves the synced level after %v", time.Since(start).Round(time.Millisecond))
+}
+
+// TestOfferingChangesReachOtherInstances: published offerings are kept in memory once read; a
+// retirement through another instance reaches it within 2 s.
+func TestOfferingChangesReachOtherInstances(t *testing.T) {
+	a := apptest.New(t)
+	b := a.Replica(t)
+	o := publish(t, a, "midt", "CMP-01", map[string]string{"standard": "690.00"})
+	read := apptest.Request{Method: "GET", Path: "/api/v1/offerings/" + o.ID, Token: b.Token("spoc.751")}
+	state := func() string {
+		var got offering.Offering
+		b.Do(read).Decode(t, &got)
+		return got.Live.State
+	}
+	if got := state(); got != offering.Published {
+		t.Fatalf("instance b before: %q", got)
+	}
+	later := a.Clock.Now().AddDate(0, 0, 200).Format(time.DateOnly)
+	mustStatus(t, "retire", a.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/midt/offerings/" + o.ID + "/retire",
+		Token: a.Token("unit_admin.midt"), Body: map[string]any{"retire_on": later}}), 200)
+	start := time.Now()
+	for state() != offering.Retired {
+		if time.Since(start) > 2*time.Second {
+			t.Fatal("instance b still serves the offering as published 2 s after its retirement")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Logf("instance b serves the retirement after %v", time.Since(start).Round(time.Millisecond))
 }

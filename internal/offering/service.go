@@ -11,6 +11,7 @@ import (
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/audit"
+	"github.com/servicekatalog/servicekatalog/internal/cache"
 	"github.com/servicekatalog/servicekatalog/internal/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/idempotency"
@@ -32,7 +33,7 @@ type Service struct {
 
 // NewService returns the offering service.
 func NewService(db *postgres.DB, log *audit.Log, cat *catalog.Service, c clock.Clock) *Service {
-	return &Service{db: db, store: store{db}, audit: log, catalog: cat, clock: c}
+	return &Service{db: db, store: store{db: db, live: &cache.Cache[liveRow]{}}, audit: log, catalog: cat, clock: c}
 }
 
 func (s *Service) record(ctx context.Context, unit, action, objectType, id string, diff any) error {
@@ -94,17 +95,17 @@ func (s *Service) ForUnit(ctx context.Context, unit, id string) (Offering, error
 	return s.one(ctx, s.db.Conn(ctx).Where("id = ? AND unit = ?", id, unit))
 }
 
-// Live returns an offering with its live version only, in one query; an offering with nothing
-// live is not found.
+// Live returns an offering with its live version only, from memory or in one query; an offering
+// with nothing live is not found.
 func (s *Service) Live(ctx context.Context, id string) (Offering, error) {
-	var rows []liveRow
-	if err := s.store.liveOfferings(ctx).Where("offerings.id = ?", id).Scan(&rows).Error; err != nil {
+	r, ok, err := s.store.published(ctx, id)
+	if err != nil {
 		return Offering{}, err
 	}
-	if len(rows) == 0 {
+	if !ok {
 		return Offering{}, apperr.NotFoundf("offering")
 	}
-	return rows[0].offering()
+	return r.offering()
 }
 
 // Get returns an offering as the caller may see it: its live version for everyone (one query);
@@ -411,4 +412,10 @@ func (v Version) Price(level string) (LevelTerms, bool) {
 		}
 	}
 	return LevelTerms{}, false
+}
+
+// Forget empties this instance's memory of published offerings (on a notification on Channel).
+func (s *Service) Forget(context.Context) error {
+	s.store.live.Forget()
+	return nil
 }

@@ -9,11 +9,20 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
+	"github.com/servicekatalog/servicekatalog/internal/cache"
 	"github.com/servicekatalog/servicekatalog/internal/page"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 )
 
-type store struct{ db *postgres.DB }
+// store reads and writes offerings. Published offerings are kept in memory once read: every
+// change of a version empties that memory here after commit and, through Channel, elsewhere.
+type store struct {
+	db   *postgres.DB
+	live *cache.Cache[liveRow]
+}
+
+// Channel is the LISTEN/NOTIFY channel that announces a changed offering version.
+const Channel = "servicekatalog_offerings"
 
 type offeringRow struct {
 	ID        string
@@ -132,10 +141,29 @@ func (st store) saveVersion(ctx context.Context, v *Version, now time.Time) erro
 	if err != nil {
 		return err
 	}
-	return st.db.Conn(ctx).Model(&versionRow{}).Where("offering_id = ? AND number = ?", v.OfferingID, v.Number).
+	err = st.db.Conn(ctx).Model(&versionRow{}).Where("offering_id = ? AND number = ?", v.OfferingID, v.Number).
 		Updates(map[string]any{"state": r.State, "levels": r.Levels, "terms": r.Terms, "rejection_reason": r.RejectionReason,
 			"submitted_at": r.SubmittedAt, "published_at": r.PublishedAt, "retire_on": r.RetireOn,
 			"version": r.Version, "updated_at": r.UpdatedAt}).Error
+	if err != nil {
+		return err
+	}
+	postgres.AfterCommit(ctx, st.live.Forget)
+	return st.db.Notify(ctx, Channel)
+}
+
+// published returns an offering with its live version from memory or in one query.
+func (st store) published(ctx context.Context, id string) (liveRow, bool, error) {
+	r, gen, ok := st.live.Get(id)
+	if ok {
+		return r, true, nil
+	}
+	var rows []liveRow
+	if err := st.liveOfferings(ctx).Where("offerings.id = ?", id).Scan(&rows).Error; err != nil || len(rows) == 0 {
+		return liveRow{}, false, err
+	}
+	st.live.Put(gen, id, rows[0])
+	return rows[0], true, nil
 }
 
 func (st store) nextNumber(ctx context.Context, offeringID string) (int, error) {

@@ -8,13 +8,14 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Listen calls changed whenever a transaction that called pg_notify(channel) commits, on any
-// instance, until ctx ends. It also calls it on every (re)connection, since notifications may
-// have been missed while the connection was down, and reconnects a second after a failure.
-func (db *DB) Listen(ctx context.Context, channel string, log *slog.Logger, changed func(ctx context.Context) error) {
+// Listen calls the handler of a channel whenever a transaction that called pg_notify on it
+// commits, on any instance, until ctx ends. It calls every handler on each (re)connection, since
+// notifications may have been missed while the connection was down, and reconnects a second
+// after a failure. One connection serves every channel.
+func (db *DB) Listen(ctx context.Context, log *slog.Logger, handlers map[string]func(ctx context.Context) error) {
 	for ctx.Err() == nil {
-		if err := db.listenOnce(ctx, channel, changed); err != nil && ctx.Err() == nil {
-			log.Warn("listener", "channel", channel, "err", err)
+		if err := db.listenOnce(ctx, handlers); err != nil && ctx.Err() == nil {
+			log.Warn("listener", "err", err)
 			select {
 			case <-ctx.Done():
 			case <-time.After(time.Second):
@@ -23,21 +24,31 @@ func (db *DB) Listen(ctx context.Context, channel string, log *slog.Logger, chan
 	}
 }
 
-func (db *DB) listenOnce(ctx context.Context, channel string, changed func(ctx context.Context) error) error {
+func (db *DB) listenOnce(ctx context.Context, handlers map[string]func(ctx context.Context) error) error {
 	conn, err := pgx.Connect(ctx, db.url)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
-		return err
+	for channel := range handlers {
+		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
+			return err
+		}
 	}
-	for {
+	for _, changed := range handlers {
 		if err := changed(ctx); err != nil {
 			return err
 		}
-		if _, err := conn.WaitForNotification(ctx); err != nil {
+	}
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
 			return err
+		}
+		if changed, ok := handlers[n.Channel]; ok {
+			if err := changed(ctx); err != nil {
+				return err
+			}
 		}
 	}
 }

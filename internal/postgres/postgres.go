@@ -99,15 +99,34 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 		return fn(ctx)
 	}
 	var err error
+	var after []func()
 	for attempt := 0; attempt < 3; attempt++ {
+		after = nil
 		err = db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			return fn(context.WithValue(ctx, txKey{}, tx))
+			return fn(context.WithValue(context.WithValue(ctx, txKey{}, tx), afterKey{}, &after))
 		})
 		if !retryable(err) {
 			break
 		}
 	}
+	if err == nil {
+		for _, f := range after {
+			f()
+		}
+	}
 	return Translate(err)
+}
+
+type afterKey struct{}
+
+// AfterCommit runs f once the transaction of ctx has committed (never if it rolls back); without
+// a transaction, at once.
+func AfterCommit(ctx context.Context, f func()) {
+	if after, ok := ctx.Value(afterKey{}).(*[]func()); ok {
+		*after = append(*after, f)
+		return
+	}
+	f()
 }
 
 func retryable(err error) bool {
