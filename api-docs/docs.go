@@ -19570,6 +19570,7 @@ const docTemplate = `{
                 },
                 "assessed_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2026-10-01"
                 },
                 "document_ref": {
@@ -19584,6 +19585,8 @@ const docTemplate = `{
                 },
                 "sha256": {
                     "type": "string",
+                    "maxLength": 64,
+                    "minLength": 64,
                     "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
                 }
             }
@@ -20444,6 +20447,16 @@ const docTemplate = `{
             "properties": {
                 "role": {
                     "type": "string",
+                    "enum": [
+                        "spoc",
+                        "first_line",
+                        "signatory",
+                        "unit_admin",
+                        "second_line",
+                        "council",
+                        "secretariat",
+                        "auditor"
+                    ],
                     "example": "first_line"
                 },
                 "user_id": {
@@ -20475,7 +20488,17 @@ const docTemplate = `{
                     "type": "array",
                     "maxItems": 8,
                     "items": {
-                        "type": "string"
+                        "type": "string",
+                        "enum": [
+                            "spoc",
+                            "first_line",
+                            "signatory",
+                            "unit_admin",
+                            "second_line",
+                            "council",
+                            "secretariat",
+                            "auditor"
+                        ]
                     },
                     "example": [
                         "unit_admin"
@@ -21321,10 +21344,12 @@ const docTemplate = `{
                 },
                 "monthly_price": {
                     "type": "string",
+                    "maxLength": 32,
                     "example": "1250.00"
                 },
                 "one_off_fee": {
                     "type": "string",
+                    "maxLength": 32,
                     "example": "500.00"
                 }
             }
@@ -21356,6 +21381,7 @@ const docTemplate = `{
             "properties": {
                 "expires_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2027-06-30"
                 },
                 "level": {
@@ -21431,6 +21457,7 @@ const docTemplate = `{
             "properties": {
                 "retire_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2027-06-30"
                 }
             }

@@ -250,8 +250,8 @@ var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
 type NewRiskAssessment struct {
 	Family      string `json:"family" validate:"required,max=40" example:"compute"`
 	DocumentRef string `json:"document_ref" validate:"required,max=500" example:"ESDH 2026-004711"`
-	SHA256      string `json:"sha256" validate:"required" example:"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"`
-	AssessedOn  string `json:"assessed_on" validate:"required" example:"2026-10-01"`
+	SHA256      string `json:"sha256" validate:"required" minLength:"64" maxLength:"64" pattern:"^[0-9a-fA-F]{64}$" example:"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"`
+	AssessedOn  string `json:"assessed_on" validate:"required" format:"date" example:"2026-10-01"`
 	ApprovedBy  string `json:"approved_by" validate:"required,max=200" example:"Kommunaldirektør Jens Hansen"`
 }
 

@@ -358,7 +358,7 @@ func (s *Service) ListAssignments(ctx context.Context, t tenant.ID, p page.Reque
 // NewAssignment gives a user a role in the tenant of the request.
 type NewAssignment struct {
 	UserID string `json:"user_id" validate:"required,uuid" format:"uuid"`
-	Role   string `json:"role" validate:"required" example:"first_line"`
+	Role   string `json:"role" validate:"required" enums:"spoc,first_line,signatory,unit_admin,second_line,council,secretariat,auditor" example:"first_line"`
 }
 
 // Assign gives a user a role in tenant t.
@@ -432,7 +432,7 @@ func (s *Service) ListKeys(ctx context.Context, t tenant.ID, p page.Request) (pa
 // NewKey is an API key to create.
 type NewKey struct {
 	Name  string   `json:"name" validate:"required,max=200" example:"monitoring"`
-	Roles []string `json:"roles" validate:"required,max=8" example:"unit_admin"`
+	Roles []string `json:"roles" validate:"required,max=8" enums:"spoc,first_line,signatory,unit_admin,second_line,council,secretariat,auditor" example:"unit_admin"`
 	// ExpiresInDays is the key's lifetime, 1-365 days (default 90).
 	ExpiresInDays int `json:"expires_in_days" validate:"omitempty,min=1,max=365" example:"90"`
 }

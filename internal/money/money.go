@@ -3,6 +3,7 @@
 package money
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 
@@ -44,8 +45,14 @@ func (a Amount) String() string { return a.StringFixed(2) }
 // MarshalJSON writes the amount as a string with two decimals.
 func (a Amount) MarshalJSON() ([]byte, error) { return json.Marshal(a.StringFixed(2)) }
 
-// UnmarshalJSON reads a string ("1250.50") or a JSON number, exactly.
+// maxText bounds an amount as written; the largest price, 1000000000.00, takes 13 characters.
+const maxText = 32
+
+// UnmarshalJSON reads a string ("1250.50") or a JSON number, exactly, of at most 32 characters.
 func (a *Amount) UnmarshalJSON(b []byte) error {
+	if len(bytes.Trim(b, `"`)) > maxText {
+		return fmt.Errorf("must be an amount of at most %d characters", maxText)
+	}
 	var d decimal.Decimal
 	if err := d.UnmarshalJSON(b); err != nil {
 		return fmt.Errorf("must be an amount such as \"1250.50\"")

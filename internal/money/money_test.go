@@ -2,6 +2,7 @@ package money
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -34,9 +35,11 @@ func TestAmountsAreExact(t *testing.T) {
 			}
 		}
 	}
-	var a Amount
-	if err := json.Unmarshal([]byte(`"abc"`), &a); err == nil {
-		t.Error("abc parsed as an amount")
+	for _, bad := range []string{`"abc"`, `"` + strings.Repeat("0", 40) + `1.00"`, `1e999999999`} {
+		var a Amount
+		if err := json.Unmarshal([]byte(bad), &a); err == nil {
+			t.Errorf("%.40s parsed as an amount", bad)
+		}
 	}
 	sum := Amount{}
 	for i := 0; i < 10; i++ {

@@ -274,7 +274,7 @@ func (s *Service) Submit(ctx context.Context, unit, id string) (Version, error) 
 
 // RetireInput says when a live offering ends.
 type RetireInput struct {
-	RetireOn string `json:"retire_on" validate:"required" example:"2027-06-30"`
+	RetireOn string `json:"retire_on" validate:"required" format:"date" example:"2027-06-30"`
 }
 
 // Retire schedules the end of the offering's live version.

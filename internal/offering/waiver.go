@@ -38,7 +38,7 @@ type NewWaiver struct {
 	ServiceID string `json:"service_id" validate:"required,max=20" example:"SEC-02"`
 	Level     string `json:"level" validate:"required,max=40" example:"plus"`
 	Reason    string `json:"reason" validate:"required,min=3,max=2000" example:"SOC contract starts in Q3."`
-	ExpiresOn string `json:"expires_on" validate:"required" example:"2027-06-30"`
+	ExpiresOn string `json:"expires_on" validate:"required" format:"date" example:"2027-06-30"`
 }
 
 // check: a waiver is for a mandatory level of a mandatory service, expiring within two years.
