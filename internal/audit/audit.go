@@ -121,8 +121,8 @@ type Log struct {
 // New returns the audit log over db.
 func New(db *postgres.DB, c clock.Clock) *Log { return &Log{db: db, clock: c} }
 
-// Record appends one record for change c to the tenant's chain, in the transaction of ctx.
-// Appends to one chain serialise on its head row until the transaction ends.
+// Record appends one record for change c to the tenant's chain, in the transaction of ctx, just
+// before it commits. Appends to one chain serialise on its head row until the transaction ends.
 func (l *Log) Record(ctx context.Context, c Change) error {
 	p, ok := identity.FromContext(ctx)
 	if !ok {
@@ -143,10 +143,15 @@ func (l *Log) Record(ctx context.Context, c Change) error {
 		Action: c.Action, ObjectType: c.ObjectType, ObjectID: c.ObjectID, Diff: diff,
 		RequestID: o.RequestID, ClientIP: o.ClientIP,
 	}
-	return l.db.Conn(ctx).Exec(appendRecord, map[string]any{"tenant": rec.Tenant, "genesis": hex.EncodeToString(genesis), "digest": hex.EncodeToString(rec.digest()),
+	args := map[string]any{"tenant": rec.Tenant, "genesis": hex.EncodeToString(genesis), "digest": hex.EncodeToString(rec.digest()),
 		"at": rec.At, "actor": rec.Actor, "actor_name": rec.ActorName, "actor_tenant": rec.ActorTenant, "roles": rec.Roles,
 		"action": rec.Action, "object_type": rec.ObjectType, "object_id": rec.ObjectID, "diff": string(rec.Diff),
-		"request_id": rec.RequestID, "client_ip": rec.ClientIP}).Error
+		"request_id": rec.RequestID, "client_ip": rec.ClientIP}
+	// Appended as the transaction's last statement: the chain's head row stays locked only from
+	// there to the commit, so one tenant's concurrent changes queue as briefly as possible.
+	return postgres.BeforeCommit(ctx, func(ctx context.Context) error {
+		return l.db.Conn(ctx).Exec(appendRecord, args).Error
+	})
 }
 
 // appendRecord links a record to its tenant's chain and stores it in one round trip: the head

@@ -103,7 +103,17 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 	for attempt := 0; attempt < 3; attempt++ {
 		after = nil
 		err = db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			return fn(context.WithValue(context.WithValue(ctx, txKey{}, tx), afterKey{}, &after))
+			var before []func(context.Context) error
+			ctx := context.WithValue(context.WithValue(context.WithValue(ctx, txKey{}, tx), afterKey{}, &after), beforeKey{}, &before)
+			if err := fn(ctx); err != nil {
+				return err
+			}
+			for _, f := range before {
+				if err := f(ctx); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 		if !retryable(err) {
 			break
@@ -118,6 +128,18 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 }
 
 type afterKey struct{}
+
+type beforeKey struct{}
+
+// BeforeCommit runs f as the transaction of ctx's last work, in the order registered; an error
+// rolls the transaction back. Without a transaction it runs f at once.
+func BeforeCommit(ctx context.Context, f func(ctx context.Context) error) error {
+	if before, ok := ctx.Value(beforeKey{}).(*[]func(context.Context) error); ok {
+		*before = append(*before, f)
+		return nil
+	}
+	return f(ctx)
+}
 
 // AfterCommit runs f once the transaction of ctx has committed (never if it rolls back); without
 // a transaction, at once.
