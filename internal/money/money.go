@@ -4,7 +4,6 @@ package money
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 
 	"github.com/shopspring/decimal"
@@ -42,8 +41,13 @@ func (a Amount) Check() string {
 // String is the amount with two decimals.
 func (a Amount) String() string { return a.StringFixed(2) }
 
-// MarshalJSON writes the amount as a string with two decimals.
-func (a Amount) MarshalJSON() ([]byte, error) { return json.Marshal(a.StringFixed(2)) }
+// MarshalJSON writes the amount as a string with two decimals (digits, a point and perhaps a
+// sign: nothing to escape).
+func (a Amount) MarshalJSON() ([]byte, error) {
+	f := a.StringFixed(2)
+	b := make([]byte, 0, len(f)+2)
+	return append(append(append(b, '"'), f...), '"'), nil
+}
 
 // maxText bounds an amount as written; the largest price, 1000000000.00, takes 13 characters.
 const maxText = 32
