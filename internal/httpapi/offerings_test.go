@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -226,4 +227,55 @@ func TestConformanceBeforeAndAfterPublishingAndWaivers(t *testing.T) {
 		t.Errorf("fleet CSV:\n%s", body)
 	}
 	mustStatus(t, "a unit reads the fleet", env.Do(apptest.Request{Method: "GET", Path: "/api/v1/conformance", Token: admin}), 403)
+}
+
+// The published list is served from memory: filters and pages must still give every matching
+// offering exactly once, in id order.
+func TestPublishedOfferingsPageAndFilter(t *testing.T) {
+	env := apptest.New(t)
+	spoc := env.Token("spoc.751")
+	var ids []string
+	for _, p := range []struct{ unit, service string }{{"midt", "CMP-01"}, {"midt", "STO-01"}, {"nord", "CMP-01"}, {"syd", "CMP-01"}} {
+		levels := map[string]string{"standard": "690.00"}
+		if p.unit != "syd" {
+			levels["plus"] = "990.00"
+		}
+		ids = append(ids, publish(t, env, p.unit, p.service, levels).ID)
+	}
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"", ids},
+		{"unit=midt", ids[:2]},
+		{"service_id=CMP-01", []string{ids[0], ids[2], ids[3]}},
+		{"level=plus", ids[:3]},
+		{"service_id=CMP-01&level=plus&unit=nord", ids[2:3]},
+		{"unit=hovedstaden", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.query, func(t *testing.T) {
+			var got []string
+			next := "/api/v1/offerings?limit=1&" + tc.query
+			for pages := 0; next != ""; pages++ {
+				if pages > 10 {
+					t.Fatal("the pages do not end")
+				}
+				var l apptest.List[offering.Offering]
+				env.Do(apptest.Request{Method: "GET", Path: next, Token: spoc}).Decode(t, &l)
+				for _, o := range l.Items {
+					got = append(got, o.ID)
+				}
+				next = ""
+				if l.Next != nil {
+					next = *l.Next
+				}
+			}
+			want := slices.Clone(tc.want)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("got %v, want %v", got, want)
+			}
+		})
+	}
 }

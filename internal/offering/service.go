@@ -2,6 +2,8 @@ package offering
 
 import (
 	"context"
+	"slices"
+	"sort"
 	"strconv"
 	"time"
 
@@ -33,7 +35,7 @@ type Service struct {
 
 // NewService returns the offering service.
 func NewService(db *postgres.DB, log *audit.Log, cat *catalog.Service, c clock.Clock) *Service {
-	return &Service{db: db, store: store{db: db, live: &cache.Cache[liveRow]{}}, audit: log, catalog: cat, clock: c}
+	return &Service{db: db, store: store{db: db, live: &cache.Cache[*publishedSet]{}}, audit: log, catalog: cat, clock: c}
 }
 
 func (s *Service) record(ctx context.Context, unit, action, objectType, id string, diff any) error {
@@ -95,17 +97,18 @@ func (s *Service) ForUnit(ctx context.Context, unit, id string) (Offering, error
 	return s.one(ctx, s.db.Conn(ctx).Where("id = ? AND unit = ?", id, unit))
 }
 
-// Live returns an offering with its live version only, from memory or in one query; an offering
-// with nothing live is not found.
+// Live returns an offering with its live version only, from the published set in memory; an
+// offering with nothing live is not found. Its version is shared: do not modify it.
 func (s *Service) Live(ctx context.Context, id string) (Offering, error) {
-	r, ok, err := s.store.published(ctx, id)
+	set, err := s.store.published(ctx)
 	if err != nil {
 		return Offering{}, err
 	}
+	o, ok := set.byID[id]
 	if !ok {
 		return Offering{}, apperr.NotFoundf("offering")
 	}
-	return r.offering()
+	return *o, nil
 }
 
 // Get returns an offering as the caller may see it: its live version for everyone (one query);
@@ -179,30 +182,35 @@ type Filter struct {
 	Level     string
 }
 
-// ListPublished returns one page of the offerings that have a live version, for everyone, in
-// one query.
+// ListPublished returns one page of the offerings that have a live version, for everyone, from
+// the published set in memory.
 func (s *Service) ListPublished(ctx context.Context, f Filter, p page.Request) (page.Page[Offering], error) {
-	q := s.store.liveOfferings(ctx)
-	if f.Level != "" {
-		q = q.Where("? = ANY(v.levels)", f.Level)
-	}
-	if f.ServiceID != "" {
-		q = q.Where("offerings.service_id = ?", f.ServiceID)
-	}
-	if f.Unit != "" {
-		q = q.Where("offerings.unit = ?", f.Unit)
-	}
-	rows, err := postgres.Page(q, p, func(r liveRow) []string { return []string{r.ID} }, "offerings.id")
+	after, err := p.Key(1)
 	if err != nil {
 		return page.Page[Offering]{}, err
 	}
-	out := page.Page[Offering]{Items: make([]Offering, len(rows.Items)), Next: rows.Next}
-	for i, r := range rows.Items {
-		if out.Items[i], err = r.offering(); err != nil {
-			return out, err
+	set, err := s.store.published(ctx)
+	if err != nil {
+		return page.Page[Offering]{}, err
+	}
+	start := 0
+	if after != nil {
+		start = sort.Search(len(set.sorted), func(i int) bool { return set.sorted[i].ID > after[0] })
+	}
+	var rows []Offering
+	for _, o := range set.sorted[start:] {
+		if f.matches(o) {
+			if rows = append(rows, o); len(rows) > p.Limit {
+				break
+			}
 		}
 	}
-	return out, nil
+	return page.Of(rows, p.Limit, func(o Offering) []string { return []string{o.ID} }), nil
+}
+
+func (f Filter) matches(o Offering) bool {
+	return (f.ServiceID == "" || o.ServiceID == f.ServiceID) && (f.Unit == "" || o.Unit == f.Unit) &&
+		(f.Level == "" || slices.Contains(o.Live.Terms.LevelIDs(), f.Level))
 }
 
 func (s *Service) list(ctx context.Context, q *gorm.DB, p page.Request) (page.Page[Offering], error) {

@@ -14,11 +14,18 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 )
 
-// store reads and writes offerings. Published offerings are kept in memory once read: every
+// store reads and writes offerings. The published offerings are kept in memory once read: every
 // change of a version empties that memory here after commit and, through Channel, elsewhere.
 type store struct {
 	db   *postgres.DB
-	live *cache.Cache[liveRow]
+	live *cache.Cache[*publishedSet]
+}
+
+// publishedSet is every offering with a live version, decoded, sorted by id (as PostgreSQL sorts
+// uuids). Readers share it and must not modify it; a change replaces it.
+type publishedSet struct {
+	sorted []Offering
+	byID   map[string]*Offering
 }
 
 // Channel is the LISTEN/NOTIFY channel that announces a changed offering version.
@@ -152,18 +159,27 @@ func (st store) saveVersion(ctx context.Context, v *Version, now time.Time) erro
 	return st.db.Notify(ctx, Channel)
 }
 
-// published returns an offering with its live version from memory or in one query.
-func (st store) published(ctx context.Context, id string) (liveRow, bool, error) {
-	r, gen, ok := st.live.Get(id)
+// published returns the published set from memory, or reads it in one query.
+func (st store) published(ctx context.Context) (*publishedSet, error) {
+	set, gen, ok := st.live.Get("")
 	if ok {
-		return r, true, nil
+		return set, nil
 	}
 	var rows []liveRow
-	if err := st.liveOfferings(ctx).Where("offerings.id = ?", id).Scan(&rows).Error; err != nil || len(rows) == 0 {
-		return liveRow{}, false, err
+	if err := st.liveOfferings(ctx).Order("offerings.id").Scan(&rows).Error; err != nil {
+		return nil, err
 	}
-	st.live.Put(gen, id, rows[0])
-	return rows[0], true, nil
+	set = &publishedSet{sorted: make([]Offering, len(rows)), byID: make(map[string]*Offering, len(rows))}
+	for i, r := range rows {
+		o, err := r.offering()
+		if err != nil {
+			return nil, err
+		}
+		set.sorted[i] = o
+		set.byID[o.ID] = &set.sorted[i]
+	}
+	st.live.Put(gen, "", set)
+	return set, nil
 }
 
 func (st store) nextNumber(ctx context.Context, offeringID string) (int, error) {
@@ -218,7 +234,7 @@ func (r waiverRow) waiver() Waiver {
 		ExpiresOn: r.ExpiresOn.Format(time.DateOnly), RequestedBy: r.RequestedBy, RequestedAt: r.RequestedAt, Version: r.Version}
 }
 
-// liveRow is an offering joined with its live version, as the public reads fetch it in one query.
+// liveRow is an offering joined with its live version, as the published set is read in one query.
 type liveRow struct {
 	ID, Unit, ServiceID, CreatedBy string
 	CreatedAt                      time.Time
