@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -201,6 +202,16 @@ type List[T any] struct {
 	Next  *string `json:"next" extensions:"x-nullable"`
 }
 
+// Unchanged fails t for every table whose content differs from the fingerprint before.
+func (e *Env) Unchanged(t testing.TB, before map[string]string, what string) {
+	t.Helper()
+	for table, digest := range e.Fingerprint(t) {
+		if before[table] != digest {
+			t.Errorf("%s changed table %s", what, table)
+		}
+	}
+}
+
 // Fingerprint is a digest of every table's whole content, to show that a request changed nothing.
 func (e *Env) Fingerprint(t testing.TB) map[string]string {
 	t.Helper()
@@ -218,6 +229,26 @@ func (e *Env) Fingerprint(t testing.TB) map[string]string {
 	out := make(map[string]string, len(rows))
 	for _, r := range rows {
 		out[r.Name] = r.Digest
+	}
+	return out
+}
+
+// DoAtOnce sends the requests concurrently and returns their statuses in the same order.
+func (e *Env) DoAtOnce(reqs ...Request) []int {
+	statuses := make([]int, len(reqs))
+	var wg sync.WaitGroup
+	for i, r := range reqs {
+		wg.Go(func() { statuses[i] = e.Do(r).Status })
+	}
+	wg.Wait()
+	return statuses
+}
+
+// Repeat is n copies of r, for DoAtOnce.
+func Repeat(r Request, n int) []Request {
+	out := make([]Request, n)
+	for i := range out {
+		out[i] = r
 	}
 	return out
 }

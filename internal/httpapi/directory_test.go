@@ -3,7 +3,6 @@ package httpapi_test
 import (
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -232,19 +231,9 @@ func TestIdempotencyKey(t *testing.T) {
 func TestConcurrentDuplicatesCreateExactlyOne(t *testing.T) {
 	env := apptest.New(t)
 	sec := env.Token("secretariat")
-	const n = 8
-	statuses := make([]int, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			statuses[i] = env.Do(apptest.Request{Method: "POST", Path: "/api/v1/tenants/municipality:751/users", Token: sec,
-				Header: map[string]string{"Idempotency-Key": "same"},
-				Body:   map[string]any{"username": "karen.aarhus", "name": "Karen", "email": "karen@aarhus.example"}}).Status
-		}()
-	}
-	wg.Wait()
+	statuses := env.DoAtOnce(apptest.Repeat(apptest.Request{Method: "POST", Path: "/api/v1/tenants/municipality:751/users", Token: sec,
+		Header: map[string]string{"Idempotency-Key": "same"},
+		Body:   map[string]any{"username": "karen.aarhus", "name": "Karen", "email": "karen@aarhus.example"}}, 8)...)
 	for _, s := range statuses {
 		if s != 201 && s != 409 {
 			t.Errorf("statuses = %v, want only 201 (first or replay) and 409 (in flight)", statuses)

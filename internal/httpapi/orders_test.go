@@ -3,7 +3,6 @@ package httpapi_test
 import (
 	"bytes"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -207,17 +206,7 @@ func TestConcurrentAcceptsLetExactlyOneWin(t *testing.T) {
 	env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/orders", Token: env.Token("spoc.101"), Header: key(),
 		Body: map[string]any{"items": []any{vm(off.ID, 1)}}}).Decode(t, &o)
 	admin := env.Token("unit_admin.hovedstaden")
-	const n = 6
-	statuses := make([]int, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			statuses[i] = env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/hovedstaden/orders/" + o.ID + "/accept", Token: admin}).Status
-		}()
-	}
-	wg.Wait()
+	statuses := env.DoAtOnce(apptest.Repeat(apptest.Request{Method: "POST", Path: "/api/v1/units/hovedstaden/orders/" + o.ID + "/accept", Token: admin}, 6)...)
 	won := 0
 	for _, s := range statuses {
 		switch s {
@@ -231,7 +220,7 @@ func TestConcurrentAcceptsLetExactlyOneWin(t *testing.T) {
 	if won != 1 {
 		t.Errorf("statuses %v: %d accepts won, want exactly 1", statuses, won)
 	}
-	t.Logf("statuses of %d concurrent accepts: %v", n, statuses)
+	t.Logf("statuses of %d concurrent accepts: %v", len(statuses), statuses)
 	if got := len(auditOf(t, env, "order.accept", o.ID)); got != 1 {
 		t.Errorf("accept audit records = %d", got)
 	}
@@ -321,18 +310,8 @@ func TestConcurrentDuplicateOrdersCreateExactlyOne(t *testing.T) {
 	env := apptest.New(t)
 	off := publish(t, env, "hovedstaden", "CMP-01", map[string]string{"basis": "450.00", "standard": "690.00"})
 	spoc := env.Token("spoc.101")
-	const n = 8
-	statuses := make([]int, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			statuses[i] = env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/orders", Token: spoc,
-				Header: map[string]string{"Idempotency-Key": "the-same-order"}, Body: map[string]any{"items": []any{vm(off.ID, 2)}}}).Status
-		}()
-	}
-	wg.Wait()
+	statuses := env.DoAtOnce(apptest.Repeat(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/orders", Token: spoc,
+		Header: map[string]string{"Idempotency-Key": "the-same-order"}, Body: map[string]any{"items": []any{vm(off.ID, 2)}}}, 8)...)
 	for _, s := range statuses {
 		if s != 201 && s != 409 {
 			t.Fatalf("statuses %v: want only 201 (first or replay) and 409 (in flight)", statuses)
@@ -343,5 +322,5 @@ func TestConcurrentDuplicateOrdersCreateExactlyOne(t *testing.T) {
 	if len(l.Items) != 1 {
 		t.Errorf("statuses %v created %d orders, want 1", statuses, len(l.Items))
 	}
-	t.Logf("statuses of %d concurrent identical requests: %v; orders created: %d", n, statuses, len(l.Items))
+	t.Logf("statuses of %d concurrent identical requests: %v; orders created: %d", len(statuses), statuses, len(l.Items))
 }

@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -190,20 +189,9 @@ func TestConflictingTicketTransitionsLetExactlyOneWin(t *testing.T) {
 		Token: fl, Body: map[string]any{"reason": "All users affected"}}), 200)
 	sl := env.Token("second_line.hovedstaden")
 	ut := "/api/v1/units/hovedstaden/tickets/" + tk.ID
-	statuses := make([]int, 6)
-	var wg sync.WaitGroup
-	for i := range statuses {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if i%2 == 0 {
-				statuses[i] = env.Do(apptest.Request{Method: "POST", Path: ut + "/acknowledge", Token: sl}).Status
-			} else {
-				statuses[i] = env.Do(apptest.Request{Method: "POST", Path: ut + "/hand-back", Token: sl, Body: map[string]any{"reason": "Not ours"}}).Status
-			}
-		}()
-	}
-	wg.Wait()
+	ack := apptest.Request{Method: "POST", Path: ut + "/acknowledge", Token: sl}
+	back := apptest.Request{Method: "POST", Path: ut + "/hand-back", Token: sl, Body: map[string]any{"reason": "Not ours"}}
+	statuses := env.DoAtOnce(ack, back, ack, back, ack, back)
 	won := 0
 	for _, s := range statuses {
 		if s == 200 {
