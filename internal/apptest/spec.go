@@ -10,9 +10,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
+	"testing"
 
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
@@ -24,9 +26,27 @@ import (
 
 var (
 	specOnce   sync.Once
+	specDoc    *openapi3.T
 	specRouter routers.Router
 	specErr    error
 )
+
+// Operation is the documented operation of a route, named as the router names it
+// (GET /api/v1/units/:unit), or nil when the document has none.
+func Operation(t testing.TB, method, route string) *openapi3.Operation {
+	t.Helper()
+	if _, err := loadSpec(); err != nil {
+		t.Fatal(err)
+	}
+	path := ginParam.ReplaceAllString(route, "{$1}")
+	item := specDoc.Paths.Find(path)
+	if item == nil {
+		return nil
+	}
+	return item.GetOperation(method)
+}
+
+var ginParam = regexp.MustCompile(`:([a-z_]+)`)
 
 // loadSpec reads api-docs/swagger.json (Swagger 2.0, as swag writes it) as OpenAPI 3.
 func loadSpec() (routers.Router, error) {
@@ -52,6 +72,7 @@ func loadSpec() (routers.Router, error) {
 			specErr = fmt.Errorf("api-docs is not a valid OpenAPI document: %w", err)
 			return
 		}
+		specDoc = v3
 		specRouter, specErr = gorillamux.NewRouter(v3)
 	})
 	return specRouter, specErr

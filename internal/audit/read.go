@@ -36,7 +36,7 @@ func (l *Log) List(ctx context.Context, f Filter, p page.Request) (page.Page[Rec
 	if !f.To.IsZero() {
 		q = q.Where("at < ?", f.To)
 	}
-	return postgres.Page(q, p, func(r Record) []string { return []string{strconv.FormatInt(r.ID, 10)} }, "id")
+	return postgres.Page(q, p, func(r Record) []string { return []string{strconv.FormatInt(r.ID, 10)} }, page.Col{Expr: "id", Kind: page.Int})
 }
 
 // Break is the first broken link found in a chain.

@@ -153,8 +153,8 @@ func (s *Service) ListProposals(ctx context.Context, p page.Request) (page.Page[
 		q = q.Where("proposer = ?", actor.Acting.String())
 	}
 	rows, err := postgres.Page(q, p, func(r proposalRow) []string {
-		return []string{r.SubmittedAt.Format(time.RFC3339Nano), r.ID}
-	}, "submitted_at", "id")
+		return []string{page.Format(r.SubmittedAt), r.ID}
+	}, page.Col{Expr: "submitted_at", Kind: page.Time}, page.Col{Expr: "id", Kind: page.UUID})
 	return page.Map(rows, proposalRow.proposal), err
 }
 

@@ -312,7 +312,7 @@ func Get[T any](ctx context.Context, s *Service, kind, id string) (T, error) {
 }
 
 func pageOf(q *gorm.DB, p page.Request) ([]entry, string, error) {
-	pg, err := postgres.Page(q, p, func(e entry) []string { return []string{e.ID} }, "id")
+	pg, err := postgres.Page(q, p, func(e entry) []string { return []string{e.ID} }, page.Col{Expr: "id", Kind: page.Text})
 	return pg.Items, pg.Next, err
 }
 

@@ -3,7 +3,6 @@ package directory
 import (
 	"context"
 	"strings"
-	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -72,7 +71,7 @@ func (st store) listMunicipalities(ctx context.Context, f MunicipalityFilter, p 
 	if f.Query != "" {
 		q = q.Where("name ILIKE ?", "%"+escapeLike(f.Query)+"%")
 	}
-	return postgres.Page(q, p, func(m Municipality) []string { return []string{m.Code} }, "code")
+	return postgres.Page(q, p, func(m Municipality) []string { return []string{m.Code} }, page.Col{Expr: "code", Kind: page.Text})
 }
 
 func escapeLike(s string) string {
@@ -99,7 +98,7 @@ func (st store) insertMunicipalityIfMissing(ctx context.Context, m *Municipality
 // --- units
 
 func (st store) listUnits(ctx context.Context, p page.Request) (page.Page[Unit], error) {
-	return postgres.Page(st.conn(ctx).Model(&Unit{}), p, func(u Unit) []string { return []string{u.Slug} }, "slug")
+	return postgres.Page(st.conn(ctx).Model(&Unit{}), p, func(u Unit) []string { return []string{u.Slug} }, page.Col{Expr: "slug", Kind: page.Text})
 }
 
 func (st store) unit(ctx context.Context, slug string, lock bool) (Unit, error) {
@@ -118,7 +117,7 @@ func (st store) saveUnit(ctx context.Context, u *Unit) error {
 
 func (st store) listUsers(ctx context.Context, t tenant.ID, p page.Request) (page.Page[User], error) {
 	q := st.conn(ctx).Model(&User{}).Where("home_tenant = ?", t.String())
-	return postgres.Page(q, p, func(u User) []string { return []string{u.Username} }, "username")
+	return postgres.Page(q, p, func(u User) []string { return []string{u.Username} }, page.Col{Expr: "username", Kind: page.Text})
 }
 
 func (st store) user(ctx context.Context, id string, lock bool) (User, error) {
@@ -155,8 +154,8 @@ func assignments(db *gorm.DB) *gorm.DB {
 func (st store) listAssignments(ctx context.Context, t tenant.ID, p page.Request) (page.Page[RoleAssignment], error) {
 	q := assignments(st.conn(ctx)).Where("ra.tenant = ?", t.String())
 	return postgres.Page(q, p, func(a RoleAssignment) []string {
-		return []string{a.CreatedAt.Format(time.RFC3339Nano), a.ID}
-	}, "ra.created_at", "ra.id")
+		return []string{page.Format(a.CreatedAt), a.ID}
+	}, page.Col{Expr: "ra.created_at", Kind: page.Time}, page.Col{Expr: "ra.id", Kind: page.UUID})
 }
 
 func (st store) assignmentOf(ctx context.Context, t tenant.ID, id string) (RoleAssignment, error) {
@@ -187,8 +186,8 @@ func (st store) deleteAssignment(ctx context.Context, id string) error {
 func (st store) listKeys(ctx context.Context, t tenant.ID, p page.Request) (page.Page[APIKey], error) {
 	q := st.conn(ctx).Model(&APIKey{}).Where("tenant = ?", t.String())
 	return postgres.Page(q, p, func(k APIKey) []string {
-		return []string{k.CreatedAt.Format(time.RFC3339Nano), k.ID}
-	}, "created_at", "id")
+		return []string{page.Format(k.CreatedAt), k.ID}
+	}, page.Col{Expr: "created_at", Kind: page.Time}, page.Col{Expr: "id", Kind: page.UUID})
 }
 
 func (st store) keyOf(ctx context.Context, t tenant.ID, id string) (APIKey, error) {

@@ -69,16 +69,7 @@ func TestHostileBodiesOnEveryWriteRoute(t *testing.T) {
 		if r.Method == "GET" {
 			continue
 		}
-		role := ""
-		for _, candidate := range roles[1:] {
-			if rows[r.Method+" "+r.Path].allowed[candidate] {
-				role = candidate
-				break
-			}
-		}
-		if role == "" {
-			t.Fatalf("%s %s: no role may call it", r.Method, r.Path)
-		}
+		role := allowedRole(t, roles, rows, r)
 		routes++
 		for name, body := range hostileBodies {
 			resp := env.Do(apptest.Request{Method: r.Method, Path: concrete(r.Path, callers[role].tenant), Token: tokens[role], Body: []byte(body),

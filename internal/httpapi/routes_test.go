@@ -10,6 +10,7 @@ import (
 
 	"github.com/servicekatalog/servicekatalog/internal/apptest"
 	"github.com/servicekatalog/servicekatalog/internal/authz"
+	"github.com/servicekatalog/servicekatalog/internal/httpapi"
 	"github.com/servicekatalog/servicekatalog/policies"
 )
 
@@ -59,6 +60,18 @@ var callers = map[string]struct {
 
 // otherTenant is a tenant of the same kind that the caller holds no role in.
 var otherTenant = map[string]string{"municipality:101": "municipality:751", "unit:hovedstaden": "unit:midt"}
+
+// allowedRole is the first role of the matrix (after anonymous) that may call route r.
+func allowedRole(t *testing.T, roles []string, rows map[string]expectation, r httpapi.Route) string {
+	t.Helper()
+	for _, candidate := range roles[1:] {
+		if rows[r.Method+" "+r.Path].allowed[candidate] {
+			return candidate
+		}
+	}
+	t.Fatalf("%s %s: no role may call it", r.Method, r.Path)
+	return ""
+}
 
 // concrete fills a route's parameters with the caller's tenant: its unit or municipality code.
 func concrete(path, tenant string) string {

@@ -185,7 +185,7 @@ type Filter struct {
 // ListPublished returns one page of the offerings that have a live version, for everyone, from
 // the published set in memory.
 func (s *Service) ListPublished(ctx context.Context, f Filter, p page.Request) (page.Page[Offering], error) {
-	after, err := p.Key(1)
+	after, err := p.Key(page.Col{Expr: "id", Kind: page.UUID})
 	if err != nil {
 		return page.Page[Offering]{}, err
 	}
@@ -195,7 +195,7 @@ func (s *Service) ListPublished(ctx context.Context, f Filter, p page.Request) (
 	}
 	start := 0
 	if after != nil {
-		start = sort.Search(len(set.sorted), func(i int) bool { return set.sorted[i].ID > after[0] })
+		start = sort.Search(len(set.sorted), func(i int) bool { return set.sorted[i].ID > after[0].(string) })
 	}
 	var rows []Offering
 	for _, o := range set.sorted[start:] {

@@ -190,7 +190,7 @@ func (st store) nextNumber(ctx context.Context, offeringID string) (int, error) 
 
 // offerings lists a page of offerings by id, filtered by q.
 func (st store) offerings(q *gorm.DB, p page.Request) (page.Page[offeringRow], error) {
-	return postgres.Page(q, p, func(o offeringRow) []string { return []string{o.ID} }, "offerings.id")
+	return postgres.Page(q, p, func(o offeringRow) []string { return []string{o.ID} }, page.Col{Expr: "offerings.id", Kind: page.UUID})
 }
 
 func (st store) liveOffers(ctx context.Context, unit string, today time.Time) ([]liveOffer, error) {

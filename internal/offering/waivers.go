@@ -2,7 +2,6 @@ package offering
 
 import (
 	"context"
-	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm/clause"
@@ -50,8 +49,8 @@ func (s *Service) ListWaivers(ctx context.Context, unit string, p page.Request) 
 		q = q.Where("unit = ?", unit)
 	}
 	rows, err := postgres.Page(q, p, func(r waiverRow) []string {
-		return []string{r.RequestedAt.Format(time.RFC3339Nano), r.ID}
-	}, "requested_at", "id")
+		return []string{page.Format(r.RequestedAt), r.ID}
+	}, page.Col{Expr: "requested_at", Kind: page.Time}, page.Col{Expr: "id", Kind: page.UUID})
 	return page.Map(rows, waiverRow.waiver), err
 }
 

@@ -385,7 +385,8 @@ func (s *Service) List(ctx context.Context, sc Scope, state string, p page.Reque
 	if state != "" {
 		q = q.Where("state = ?", state)
 	}
-	rows, err := postgres.Page(q, p, func(r orderRow) []string { return []string{r.CreatedAt.Format(time.RFC3339Nano), r.ID} }, "created_at", "id")
+	rows, err := postgres.Page(q, p, func(r orderRow) []string { return []string{page.Format(r.CreatedAt), r.ID} },
+		page.Col{Expr: "created_at", Kind: page.Time}, page.Col{Expr: "id", Kind: page.UUID})
 	if err != nil {
 		return page.Page[Order]{}, err
 	}

@@ -178,7 +178,7 @@ func Translate(err error) error {
 			return apperr.Wrap(apperr.Conflict, "conflicts with an existing record", err)
 		case pg.Code == "23503":
 			return apperr.Wrap(apperr.Conflict, "refers to a record that does not exist or is still referenced", err)
-		case pg.Code == "23514" || pg.Code == "22001" || pg.Code == "22P02" || pg.Code == "22021":
+		case pg.Code == "23514" || pg.Code[:2] == "22": // check violations and the data-exception class
 			return apperr.Wrap(apperr.Invalid, "a value is out of range or malformed", err)
 		case pg.Code == "40001" || pg.Code == "40P01":
 			return apperr.Wrap(apperr.Conflict, "a concurrent request changed the same data; retry", err)

@@ -268,7 +268,8 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Request) (page.Page
 			q = q.Where(col+" = ?", v)
 		}
 	}
-	rows, err := postgres.Page(q, p, func(r row) []string { return []string{r.CreatedAt.Format(time.RFC3339Nano), r.ID} }, "created_at", "id")
+	rows, err := postgres.Page(q, p, func(r row) []string { return []string{page.Format(r.CreatedAt), r.ID} },
+		page.Col{Expr: "created_at", Kind: page.Time}, page.Col{Expr: "id", Kind: page.UUID})
 	return page.Map(rows, row.subscription), err
 }
 

@@ -334,14 +334,15 @@ func (s *Service) List(ctx context.Context, sc Scope, f Filter, p page.Request) 
 	}
 	if sc.Unit != "" {
 		return postgres.Page(q, p, func(t Ticket) []string {
-			due := "infinity"
+			due := page.Infinity
 			if t.DueAt != nil {
-				due = t.DueAt.Format(time.RFC3339Nano)
+				due = page.Format(*t.DueAt)
 			}
 			return []string{due, t.ID}
-		}, "COALESCE(due_at, 'infinity'::timestamptz)", "id")
+		}, page.Col{Expr: "COALESCE(due_at, 'infinity'::timestamptz)", Kind: page.TimeOrInfinity}, page.Col{Expr: "id", Kind: page.UUID})
 	}
-	return postgres.Page(q, p, func(t Ticket) []string { return []string{t.CreatedAt.Format(time.RFC3339Nano), t.ID} }, "created_at", "id")
+	return postgres.Page(q, p, func(t Ticket) []string { return []string{page.Format(t.CreatedAt), t.ID} },
+		page.Col{Expr: "created_at", Kind: page.Time}, page.Col{Expr: "id", Kind: page.UUID})
 }
 
 // History returns the ticket's events the scope may see: a unit only from first escalation.
