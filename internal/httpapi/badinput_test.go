@@ -87,3 +87,36 @@ func TestHostileBodiesOnEveryWriteRoute(t *testing.T) {
 	env.Unchanged(t, before, "hostile bodies")
 	t.Logf("%d hostile bodies × %d write routes: no 5xx, all problem documents, nothing changed", len(hostileBodies), routes)
 }
+
+// TestKeysInAnotherCaseAreUnknownOnEveryWriteRoute: every member the spec documents for a write
+// route's body, sent in capitals, is refused as an unknown field naming it; none fills the field.
+func TestKeysInAnotherCaseAreUnknownOnEveryWriteRoute(t *testing.T) {
+	env := apptest.New(t)
+	roles, rows := matrix(t)
+	before := env.Fingerprint(t)
+	checked := 0
+	for _, r := range env.App.API.Routes() {
+		op := apptest.Operation(t, r.Method, r.Path)
+		if r.Method == "GET" || op == nil || op.RequestBody == nil {
+			continue
+		}
+		schema := op.RequestBody.Value.Content.Get("application/json").Schema.Value
+		role := allowedRole(t, roles, rows, r)
+		for name := range schema.Properties {
+			upper := strings.ToUpper(name)
+			body := `{"` + name + `":null,"` + upper + `":"x"}`
+			resp := env.Do(apptest.Request{Method: r.Method, Path: concrete(r.Path, callers[role].tenant), Token: env.Token(callers[role].user),
+				Body: []byte(body), Header: map[string]string{"Idempotency-Key": "case-" + name, "If-Match": `"1"`}})
+			if resp.Status != 400 || !strings.Contains(string(resp.Body), `"pointer":"/`+upper+`"`) ||
+				!strings.Contains(string(resp.Body), "case-sensitive") {
+				t.Errorf("%s %s with %s: %d %.300s, want 400 naming /%s", r.Method, r.Path, upper, resp.Status, resp.Body, upper)
+			}
+			checked++
+		}
+	}
+	env.Unchanged(t, before, "keys in another case")
+	if checked < 40 {
+		t.Errorf("only %d members checked", checked)
+	}
+	t.Logf("%d documented body members sent in capitals: each refused by name", checked)
+}
