@@ -46,7 +46,7 @@ func wire(ctx context.Context, cfg config.Config, log *slog.Logger, wait bool) (
 	a, err := app.New(ctx, db, app.Options{
 		Log: log, Clock: clock.System{}, PublicURL: cfg.PublicURL, Audience: cfg.OIDCAudience, Algs: cfg.JWTAlgs,
 		OIDCIssuer: cfg.OIDCIssuer, OIDCJWKSURL: cfg.OIDCJWKSURL, TrustedProxies: cfg.TrustedProxies, ReopenDays: cfg.ReopenDays,
-		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, Version: version,
 	})
 	if err != nil {
 		closeDB()
@@ -69,15 +69,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	handler := &httpapi.Switch{}
 	srv := &http.Server{
 		Addr: cfg.Addr, Handler: handler,
-		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
 		// Requests in flight keep their context when shutdown starts, so that they can finish.
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
+	httpapi.Configure(srv)
+	tcp, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
+	ln := httpapi.Listener(tcp)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	// The requests in flight finish before the database closes.

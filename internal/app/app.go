@@ -41,6 +41,8 @@ type Options struct {
 	// RateLimit is each caller's sustained requests per second, RateBurst how many at once.
 	RateLimit float64
 	RateBurst int
+	// Version is the build's version, as the service names itself.
+	Version string
 }
 
 // App is the wired application.
@@ -94,7 +96,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	}
 	a.API, err = httpapi.New(httpapi.Deps{
 		DB: db, Directory: a.Directory, Catalog: a.Catalog, Offerings: a.Offerings, Clock: o.Clock,
-		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Tickets: a.Tickets, Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log,
+		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Tickets: a.Tickets, Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log, Version: o.Version,
 		Authn:          identity.NewAuthenticator(keys, issuer, o.Audience, o.Algs, a.Authz, o.Clock.Now),
 		TrustedProxies: o.TrustedProxies, Limiter: ratelimit.New(o.RateLimit, o.RateBurst),
 	})

@@ -24,7 +24,11 @@ const (
 	UnsupportedMedia     Kind = "unsupported-media-type"
 	MethodNotAllowed     Kind = "method-not-allowed"
 	TooManyRequests      Kind = "too-many-requests" // over the caller's rate limit; retry after Retry-After
-	Unavailable          Kind = "unavailable"       // a dependency (the database) is down; retry later
+	HeadersTooLarge      Kind = "headers-too-large" // the request line and headers over the limit
+	ExpectationFailed    Kind = "expectation-failed"
+	NotImplemented       Kind = "not-implemented"            // a transfer coding the server does not support
+	HTTPVersion          Kind = "http-version-not-supported" // neither HTTP/1.1 nor HTTP/1.0
+	Unavailable          Kind = "unavailable"                // a dependency (the database) is down; retry later
 	Internal             Kind = "internal"
 )
 

@@ -20,6 +20,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/app"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
+	"github.com/servicekatalog/servicekatalog/internal/httpapi"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/postgres/pgtest"
 	"github.com/servicekatalog/servicekatalog/internal/seed"
@@ -84,7 +85,10 @@ func start(t testing.TB, url string, opts ...Option) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a.API.Handler())
+	srv := httptest.NewUnstartedServer(a.API.Handler())
+	httpapi.Configure(srv.Config)
+	srv.Listener = httpapi.Listener(srv.Listener)
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return &Env{t: t, App: a, Server: srv, Clock: c, URL: url}
 }

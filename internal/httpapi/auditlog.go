@@ -30,15 +30,6 @@ import (
 // @Param    limit       query int    false "Page size, 1-200" default(50)
 // @Param    cursor      query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[audit.Record]
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/audit [get]
 func (s *Server) listAudit(c *gin.Context) {
@@ -110,15 +101,6 @@ func auditFilter(c *gin.Context) (audit.Filter, error) {
 // @Tags     audit
 // @Produce  json,application/problem+json
 // @Success  200 {object} audit.Report
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/audit/verify [get]
 func (s *Server) verifyAudit(c *gin.Context) {

@@ -34,15 +34,6 @@ func catalogGet[T any](s *Server, c *gin.Context, kind string) {
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[catalog.Family]
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/families [get]
 func (s *Server) listFamilies(c *gin.Context) { catalogList[catalog.Family](s, c, catalog.KindFamily) }
@@ -57,14 +48,6 @@ func (s *Server) listFamilies(c *gin.Context) { catalogList[catalog.Family](s, c
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[catalog.Level]
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/levels [get]
 func (s *Server) listLevels(c *gin.Context) { catalogList[catalog.Level](s, c, catalog.KindLevel) }
@@ -76,16 +59,6 @@ func (s *Server) listLevels(c *gin.Context) { catalogList[catalog.Level](s, c, c
 // @Produce  json,application/problem+json
 // @Param    id path string true "Level id" extensions(x-example=standard)
 // @Success  200 {object} catalog.Level
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/levels/{id} [get]
 func (s *Server) getLevel(c *gin.Context) { catalogGet[catalog.Level](s, c, catalog.KindLevel) }
@@ -98,14 +71,6 @@ func (s *Server) getLevel(c *gin.Context) { catalogGet[catalog.Level](s, c, cata
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[catalog.Calendar]
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/calendars [get]
 func (s *Server) listCalendars(c *gin.Context) {
@@ -119,16 +84,6 @@ func (s *Server) listCalendars(c *gin.Context) {
 // @Produce  json,application/problem+json
 // @Param    id path string true "Calendar id" extensions(x-example=dk-public)
 // @Success  200 {object} catalog.Calendar
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/calendars/{id} [get]
 func (s *Server) getCalendar(c *gin.Context) {
@@ -145,14 +100,6 @@ func (s *Server) getCalendar(c *gin.Context) {
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[catalog.Vocabulary]
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/vocabularies [get]
 func (s *Server) listVocabularies(c *gin.Context) {
@@ -166,16 +113,6 @@ func (s *Server) listVocabularies(c *gin.Context) {
 // @Produce  json,application/problem+json
 // @Param    id path string true "Vocabulary id" extensions(x-example=notice-tags)
 // @Success  200 {object} catalog.Vocabulary
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/vocabularies/{id} [get]
 func (s *Server) getVocabulary(c *gin.Context) {
@@ -195,14 +132,6 @@ func (s *Server) getVocabulary(c *gin.Context) {
 // @Param    limit           query int    false "Page size, 1-200" default(50)
 // @Param    cursor          query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[catalog.ServiceEntry]
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/services [get]
 func (s *Server) listServices(c *gin.Context) {
@@ -241,16 +170,6 @@ func optionalBool(c *gin.Context, name string) (*bool, error) {
 // @Produce  json,application/problem+json
 // @Param    id path string true "Standard service id" extensions(x-example=CMP-01)
 // @Success  200 {object} catalog.ServiceEntry
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/services/{id} [get]
 func (s *Server) getService(c *gin.Context) {
@@ -271,14 +190,6 @@ func (s *Server) getService(c *gin.Context) {
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[catalog.Proposal]
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/proposals [get]
 func (s *Server) listProposals(c *gin.Context) {
@@ -296,20 +207,7 @@ func (s *Server) listProposals(c *gin.Context) {
 // @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body body catalog.NewProposal true "The proposal"
 // @Success  201 {object} catalog.Proposal
-// @Failure  400 {object} Problem "invalid: the service breaks the schema or the catalogue's rules"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: the same key is in flight"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  422 {object} Problem "unprocessable: the key was used with another body"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  400 {object} Problem "The service breaks the schema or the catalogue's rules."
 // @Security BearerAuth
 // @Router   /api/v1/catalog/proposals [post]
 func (s *Server) createProposal(c *gin.Context) {
@@ -326,15 +224,7 @@ func (s *Server) createProposal(c *gin.Context) {
 // @Produce  json,application/problem+json
 // @Param    id path string true "Proposal id" format(uuid)
 // @Success  200 {object} catalog.Proposal
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/proposals/{id} [get]
 func (s *Server) getProposal(c *gin.Context) {
@@ -360,17 +250,7 @@ func (s *Server) getProposal(c *gin.Context) {
 // @Produce  application/problem+json
 // @Param    id path string true "Proposal id" format(uuid)
 // @Success  200 {string} string "services/<id>.yaml"
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: not accepted"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  409 {object} Problem "Not accepted."
 // @Security BearerAuth
 // @Router   /api/v1/catalog/proposals/{id}/yaml [get]
 func (s *Server) exportProposal(c *gin.Context) {
@@ -397,19 +277,8 @@ func (s *Server) exportProposal(c *gin.Context) {
 // @Param    id   path string       true "Proposal id" format(uuid)
 // @Param    body body review.Input true "approved or rejected, with the reason"
 // @Success  200 {object} catalog.Proposal
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: decided already"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  409 {object} Problem "Decided already."
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/catalog/proposals/{id}/decision [post]
 func (s *Server) decideProposal(c *gin.Context) {
@@ -426,14 +295,6 @@ func (s *Server) decideProposal(c *gin.Context) {
 // @Tags     review
 // @Produce  json,application/problem+json
 // @Success  200 {object} List[review.Item]
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/reviews [get]
 func (s *Server) reviewQueue(c *gin.Context) {

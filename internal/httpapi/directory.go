@@ -24,15 +24,8 @@ type Me struct {
 // @Tags     identity
 // @Produce  json,application/problem+json
 // @Success  200 {object} Me
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized: no, expired or invalid credentials"
-// @Failure  403 {object} Problem "forbidden: the caller holds no role"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  401 {object} Problem "No, expired or invalid credentials."
+// @Failure  403 {object} Problem "The caller holds no role."
 // @Security BearerAuth
 // @Router   /api/v1/me [get]
 func (s *Server) me(c *gin.Context) {
@@ -57,14 +50,6 @@ func (s *Server) me(c *gin.Context) {
 // @Param    limit      query int    false "Page size, 1-200" default(50)
 // @Param    cursor     query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[directory.Municipality]
-// @Failure  400 {object} Problem "invalid: a query parameter is malformed"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities [get]
 func (s *Server) listMunicipalities(c *gin.Context) {
@@ -82,16 +67,6 @@ func (s *Server) listMunicipalities(c *gin.Context) {
 // @Param    code path string true "Official 3-digit municipality code" extensions(x-example=101)
 // @Success  200 {object} directory.Municipality
 // @Header   200 {string} ETag "The version, for If-Match"
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code} [get]
 func (s *Server) getMunicipality(c *gin.Context) {
@@ -114,20 +89,6 @@ func (s *Server) getMunicipality(c *gin.Context) {
 // @Param    If-Match header string true "ETag of the version read"
 // @Param    body     body   directory.MunicipalityPatch true "Fields to change"
 // @Success  200 {object} directory.Municipality
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  412 {object} Problem "precondition-failed: stale If-Match"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  428 {object} Problem "precondition-required: If-Match missing"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code} [patch]
 func (s *Server) updateMunicipality(c *gin.Context) {
@@ -145,14 +106,6 @@ func (s *Server) updateMunicipality(c *gin.Context) {
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[directory.Unit]
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units [get]
 func (s *Server) listUnits(c *gin.Context) {
@@ -168,20 +121,7 @@ func (s *Server) listUnits(c *gin.Context) {
 // @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body body directory.NewUnit true "The unit"
 // @Success  201 {object} directory.Unit
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: the slug exists, or the same key is in flight"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  422 {object} Problem "unprocessable: the key was used with another body"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  409 {object} Problem "The slug exists, or the same key is in flight."
 // @Security BearerAuth
 // @Router   /api/v1/units [post]
 func (s *Server) createUnit(c *gin.Context) {
@@ -199,15 +139,6 @@ func (s *Server) createUnit(c *gin.Context) {
 // @Param    unit path string true "Unit slug" extensions(x-example=midt)
 // @Success  200 {object} directory.Unit
 // @Header   200 {string} ETag "The version, for If-Match"
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit} [get]
 func (s *Server) getUnit(c *gin.Context) {
@@ -229,20 +160,6 @@ func (s *Server) getUnit(c *gin.Context) {
 // @Param    If-Match header string true "ETag of the version read"
 // @Param    body     body   directory.UnitPatch true "Fields to change"
 // @Success  200 {object} directory.Unit
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  412 {object} Problem "precondition-failed"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  428 {object} Problem "precondition-required"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit} [patch]
 func (s *Server) updateUnit(c *gin.Context) {
@@ -261,15 +178,6 @@ func (s *Server) updateUnit(c *gin.Context) {
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[directory.User]
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/users [get]
 func (s *Server) listUsers(c *gin.Context) {
@@ -288,20 +196,8 @@ func (s *Server) listUsers(c *gin.Context) {
 // @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   directory.NewUser true "The user"
 // @Success  201 {object} directory.User
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found: no such tenant"
-// @Failure  409 {object} Problem "conflict: username taken, or the same key is in flight"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  422 {object} Problem "unprocessable: the key was used with another body"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  404 {object} Problem "No such tenant."
+// @Failure  409 {object} Problem "Username taken, or the same key is in flight."
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/users [post]
 func (s *Server) createUser(c *gin.Context) {
@@ -320,15 +216,6 @@ func (s *Server) createUser(c *gin.Context) {
 // @Param    id     path string true "User id" format(uuid)
 // @Success  200 {object} directory.User
 // @Header   200 {string} ETag "The version, for If-Match"
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/users/{id} [get]
 func (s *Server) getUser(c *gin.Context) {
@@ -358,20 +245,6 @@ func (s *Server) getUser(c *gin.Context) {
 // @Param    If-Match header string true "ETag of the version read"
 // @Param    body     body   directory.UserPatch true "Fields to change"
 // @Success  200 {object} directory.User
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  412 {object} Problem "precondition-failed"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  428 {object} Problem "precondition-required"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/users/{id} [patch]
 func (s *Server) updateUser(c *gin.Context) {
@@ -395,15 +268,6 @@ func (s *Server) updateUser(c *gin.Context) {
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[directory.RoleAssignment]
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/role-assignments [get]
 func (s *Server) listAssignments(c *gin.Context) {
@@ -425,20 +289,9 @@ func (s *Server) listAssignments(c *gin.Context) {
 // @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   directory.NewAssignment true "User and role"
 // @Success  201 {object} directory.RoleAssignment
-// @Failure  400 {object} Problem "invalid: unknown user, role not valid here, or not yours to assign"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found: no such tenant"
-// @Failure  409 {object} Problem "conflict: the user holds the role already"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  422 {object} Problem "unprocessable: the key was used with another body"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  400 {object} Problem "Unknown user, role not valid here, or not yours to assign."
+// @Failure  404 {object} Problem "No such tenant."
+// @Failure  409 {object} Problem "The user holds the role already."
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/role-assignments [post]
 func (s *Server) createAssignment(c *gin.Context) {
@@ -457,20 +310,8 @@ func (s *Server) createAssignment(c *gin.Context) {
 // @Param    id       path   string true "Role assignment id" format(uuid)
 // @Param    If-Match header string true "ETag of the version read (\"1\")"
 // @Success  204
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden: not yours to remove"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: the last secretariat assignment"
-// @Failure  412 {object} Problem "precondition-failed"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  428 {object} Problem "precondition-required"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  403 {object} Problem "Not yours to remove."
+// @Failure  409 {object} Problem "The last secretariat assignment."
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/role-assignments/{id} [delete]
 func (s *Server) deleteAssignment(c *gin.Context) {
@@ -506,16 +347,6 @@ type NewAPIKey struct {
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[directory.APIKey]
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/api-keys [get]
 func (s *Server) listKeys(c *gin.Context) {
@@ -536,19 +367,6 @@ func (s *Server) listKeys(c *gin.Context) {
 // @Param    Idempotency-Key header string true "Unique key; a retry returns the key without its secret"
 // @Param    body            body   directory.NewKey true "Name, roles and lifetime"
 // @Success  201 {object} NewAPIKey
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: the same key is in flight"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  422 {object} Problem "unprocessable: the key was used with another body"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/api-keys [post]
 func (s *Server) createKey(c *gin.Context) {
@@ -567,21 +385,7 @@ func (s *Server) createKey(c *gin.Context) {
 // @Param    id       path   string true "API key id" format(uuid)
 // @Param    If-Match header string true "ETag of the version read"
 // @Success  200 {object} directory.APIKey
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: revoked already"
-// @Failure  412 {object} Problem "precondition-failed"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  428 {object} Problem "precondition-required"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  409 {object} Problem "Revoked already."
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/api-keys/{id} [delete]
 func (s *Server) revokeKey(c *gin.Context) {

@@ -23,15 +23,6 @@ import (
 // @Param    limit      query int    false "Page size, 1-200" default(50)
 // @Param    cursor     query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[offering.Offering]
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/offerings [get]
 func (s *Server) listOfferings(c *gin.Context) {
@@ -49,15 +40,6 @@ func (s *Server) listOfferings(c *gin.Context) {
 // @Produce  json,application/problem+json
 // @Param    id path string true "Offering id" format(uuid)
 // @Success  200 {object} offering.Offering
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/offerings/{id} [get]
 func (s *Server) getOffering(c *gin.Context) {
@@ -85,19 +67,8 @@ func (s *Server) getOffering(c *gin.Context) {
 // @Param    id   path string       true "Offering id" format(uuid)
 // @Param    body body review.Input true "approved or rejected, with the reason"
 // @Success  200 {object} offering.Version
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: nothing submitted"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  409 {object} Problem "Nothing submitted."
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/offerings/{id}/decision [post]
 func (s *Server) decideOffering(c *gin.Context) {
@@ -116,15 +87,6 @@ func (s *Server) decideOffering(c *gin.Context) {
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[offering.Offering]
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings [get]
 func (s *Server) listUnitOfferings(c *gin.Context) {
@@ -144,20 +106,8 @@ func (s *Server) listUnitOfferings(c *gin.Context) {
 // @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   offering.NewOffering true "Service and terms"
 // @Success  201 {object} offering.Offering
-// @Failure  400 {object} Problem "invalid: unknown service, a level it lacks, a bad price"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: the unit offers the service already"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  422 {object} Problem "unprocessable: the key was used with another body"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  400 {object} Problem "Unknown service, a level it lacks, a bad price."
+// @Failure  409 {object} Problem "The unit offers the service already."
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings [post]
 func (s *Server) createOffering(c *gin.Context) {
@@ -179,16 +129,7 @@ func (s *Server) createOffering(c *gin.Context) {
 // @Param    unit path string true "Unit slug" extensions(x-example=midt)
 // @Param    id   path string true "Offering id" format(uuid)
 // @Success  200 {object} offering.Offering
-// @Header   200 {string} ETag "The pending version's version, for If-Match on the draft"
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Header   200 {string} ETag "The version of the version in the making (for If-Match on its draft), else of the live one"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings/{id} [get]
 func (s *Server) getUnitOffering(c *gin.Context) {
@@ -202,11 +143,14 @@ func (s *Server) getUnitOffering(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if o.Pending != nil {
+	switch {
+	case o.Pending != nil:
 		versioned(c, 200, o.Pending.Version, o)
-		return
+	case o.Live != nil:
+		versioned(c, 200, o.Live.Version, o)
+	default:
+		c.JSON(200, o)
 	}
-	c.JSON(200, o)
 }
 
 // editDraft godoc
@@ -220,21 +164,7 @@ func (s *Server) getUnitOffering(c *gin.Context) {
 // @Param    If-Match header string true "ETag of the draft read"
 // @Param    body     body   offering.Terms true "The new terms"
 // @Success  200 {object} offering.Version
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: not a draft"
-// @Failure  412 {object} Problem "precondition-failed"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  428 {object} Problem "precondition-required"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  409 {object} Problem "Not a draft."
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings/{id}/draft [patch]
 func (s *Server) editDraft(c *gin.Context) {
@@ -272,19 +202,8 @@ func (s *Server) offeringAction(c *gin.Context, act func(unit, id string) (offer
 // @Param    unit path string true "Unit slug" extensions(x-example=midt)
 // @Param    id   path string true "Offering id" format(uuid)
 // @Success  200 {object} offering.Version
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: not a draft"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  409 {object} Problem "Not a draft."
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings/{id}/submit [post]
 func (s *Server) submitOffering(c *gin.Context) {
@@ -301,19 +220,7 @@ func (s *Server) submitOffering(c *gin.Context) {
 // @Param    id              path   string true "Offering id" format(uuid)
 // @Param    Idempotency-Key header string true "Unique key; a retry returns the first answer"
 // @Success  201 {object} offering.Version
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: nothing published, or a version in the making"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  422 {object} Problem "unprocessable: the key was used for another request"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  409 {object} Problem "Nothing published, or a version in the making."
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings/{id}/versions [post]
 func (s *Server) newOfferingVersion(c *gin.Context) {
@@ -341,19 +248,9 @@ func (s *Server) newOfferingVersion(c *gin.Context) {
 // @Param    id   path string               true "Offering id" format(uuid)
 // @Param    body body offering.RetireInput true "When it ends"
 // @Success  200 {object} offering.Version
-// @Failure  400 {object} Problem "invalid: too little notice"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: not published"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  400 {object} Problem "Too little notice."
+// @Failure  409 {object} Problem "Not published."
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings/{id}/retire [post]
 func (s *Server) retireOffering(c *gin.Context) {
@@ -374,14 +271,6 @@ func (s *Server) retireOffering(c *gin.Context) {
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[offering.Waiver]
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/waivers [get]
 func (s *Server) listUnitWaivers(c *gin.Context) {
@@ -400,20 +289,7 @@ func (s *Server) listUnitWaivers(c *gin.Context) {
 // @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   offering.NewWaiver true "Service, level, reason and expiry"
 // @Success  201 {object} offering.Waiver
-// @Failure  400 {object} Problem "invalid: not mandatory there, or a bad expiry"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: the same key is in flight"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  422 {object} Problem "unprocessable: the key was used with another body"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  400 {object} Problem "Not mandatory there, or a bad expiry."
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/waivers [post]
 func (s *Server) requestWaiver(c *gin.Context) {
@@ -431,14 +307,6 @@ func (s *Server) requestWaiver(c *gin.Context) {
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[offering.Waiver]
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/waivers [get]
 func (s *Server) listWaivers(c *gin.Context) {
@@ -455,16 +323,7 @@ func (s *Server) listWaivers(c *gin.Context) {
 // @Produce  json,application/problem+json
 // @Param    id path string true "Waiver id" format(uuid)
 // @Success  200 {object} offering.Waiver
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/waivers/{id} [get]
 func (s *Server) getWaiver(c *gin.Context) {
@@ -490,19 +349,8 @@ func (s *Server) getWaiver(c *gin.Context) {
 // @Param    id   path string       true "Waiver id" format(uuid)
 // @Param    body body review.Input true "approved (granted) or rejected, with the reason"
 // @Success  200 {object} offering.Waiver
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: decided already"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  409 {object} Problem "Decided already."
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/waivers/{id}/decision [post]
 func (s *Server) decideWaiver(c *gin.Context) {
@@ -522,14 +370,6 @@ func (s *Server) decideWaiver(c *gin.Context) {
 // @Produce  text/csv
 // @Param    format query string false "csv for CSV" Enums(csv)
 // @Success  200 {object} offering.Conformance
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/conformance [get]
 func (s *Server) fleetConformance(c *gin.Context) { s.conformance(c, "") }
@@ -543,16 +383,6 @@ func (s *Server) fleetConformance(c *gin.Context) { s.conformance(c, "") }
 // @Param    unit   path  string true  "Unit slug" extensions(x-example=midt)
 // @Param    format query string false "csv for CSV" Enums(csv)
 // @Success  200 {object} offering.Conformance
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/conformance [get]
 func (s *Server) unitConformance(c *gin.Context) { s.conformance(c, c.Param("unit")) }

@@ -22,16 +22,6 @@ import (
 // @Param    code   path  string   true  "Municipality code" extensions(x-example=101)
 // @Param    family query []string false "Only these families" collectionFormat(multi)
 // @Success  200 {object} activation.Status
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/activation [get]
 func (s *Server) getActivation(c *gin.Context) {
@@ -60,20 +50,6 @@ type MailboxResponse struct {
 // @Param    If-Match header string                  true "The municipality's ETag"
 // @Param    body     body   activation.MailboxInput true "The address"
 // @Success  200 {object} MailboxResponse
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  412 {object} Problem "precondition-failed"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  428 {object} Problem "precondition-required"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/mailbox [put]
 func (s *Server) setMailbox(c *gin.Context) {
@@ -93,19 +69,9 @@ func (s *Server) setMailbox(c *gin.Context) {
 // @Param    Idempotency-Key header string                true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   activation.TermsInput true "The terms version accepted"
 // @Success  201 {object} activation.TermsAcceptance
-// @Failure  400 {object} Problem "invalid: not the current terms"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden: only a signatory"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: accepted already"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  422 {object} Problem "unprocessable: the key was used with another body"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  400 {object} Problem "Not the current terms."
+// @Failure  403 {object} Problem "Only a signatory."
+// @Failure  409 {object} Problem "Accepted already."
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/terms-acceptances [post]
 func (s *Server) acceptTerms(c *gin.Context) {
@@ -125,20 +91,6 @@ func (s *Server) acceptTerms(c *gin.Context) {
 // @Param    Idempotency-Key header string                       true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   activation.NewRiskAssessment true "The assessment"
 // @Success  201 {object} activation.RiskAssessment
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: the same key is in flight"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  422 {object} Problem "unprocessable: the key was used with another body"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/risk-assessments [post]
 func (s *Server) registerROS(c *gin.Context) {
@@ -158,14 +110,6 @@ func (s *Server) registerROS(c *gin.Context) {
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[order.Order]
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/orders [get]
 func (s *Server) listMunicipalityOrders(c *gin.Context) {
@@ -182,15 +126,6 @@ func (s *Server) listMunicipalityOrders(c *gin.Context) {
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[order.Order]
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders [get]
 func (s *Server) listUnitOrders(c *gin.Context) { s.listOrders(c, order.Scope{Unit: c.Param("unit")}) }
@@ -215,20 +150,8 @@ func (s *Server) listOrders(c *gin.Context, sc order.Scope) {
 // @Param    Idempotency-Key header string         true "Required; a retry with the same key and body returns the same order"
 // @Param    body            body   order.NewOrder true "The items"
 // @Success  201 {object} order.Order
-// @Failure  400 {object} Problem "invalid: the problem names the item and field"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: no owner unit, or the same key is in flight"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  422 {object} Problem "unprocessable: the key was used with another body"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  400 {object} Problem "The problem names the item and field."
+// @Failure  409 {object} Problem "No owner unit, or the same key is in flight."
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/orders [post]
 func (s *Server) createOrder(c *gin.Context) {
@@ -246,15 +169,7 @@ func (s *Server) createOrder(c *gin.Context) {
 // @Param    code path string true "Municipality code" extensions(x-example=101)
 // @Param    id   path string true "Order id" format(uuid)
 // @Success  200 {object} order.Order
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/orders/{id} [get]
 func (s *Server) getMunicipalityOrder(c *gin.Context) {
@@ -269,16 +184,7 @@ func (s *Server) getMunicipalityOrder(c *gin.Context) {
 // @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string true "Order id" format(uuid)
 // @Success  200 {object} order.Order
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id} [get]
 func (s *Server) getUnitOrder(c *gin.Context) { s.getOrder(c, order.Scope{Unit: c.Param("unit")}) }
@@ -326,19 +232,9 @@ func (s *Server) transitionOrder(c *gin.Context, sc order.Scope, transition stri
 // @Param    id   path string                true "Order id" format(uuid)
 // @Param    body body order.TransitionInput true "Why"
 // @Success  200 {object} order.Order
-// @Failure  400 {object} Problem "invalid: reason missing"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: in progress or done"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  400 {object} Problem "Reason missing."
+// @Failure  409 {object} Problem "In progress or done."
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/orders/{id}/cancel [post]
 func (s *Server) cancelOrder(c *gin.Context) {
@@ -351,22 +247,14 @@ func (s *Server) cancelOrder(c *gin.Context) {
 // @Description activation prerequisite: infrastructure mailbox, accepted terms of use, or a ROS per family.
 // @ID       acceptOrder
 // @Tags     orders
+// @Accept   json
 // @Produce  json,application/problem+json
 // @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string true "Order id" format(uuid)
+// @Param    body body order.TransitionInput false "Optional: a note kept in the history"
 // @Success  200 {object} order.Order
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: not acknowledged, or the activation gate (see missing)"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  409 {object} Problem "Not acknowledged, or the activation gate (see missing)."
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/accept [post]
 func (s *Server) acceptOrder(c *gin.Context) {
@@ -383,19 +271,9 @@ func (s *Server) acceptOrder(c *gin.Context) {
 // @Param    id   path string                true "Order id" format(uuid)
 // @Param    body body order.TransitionInput true "Why"
 // @Success  200 {object} order.Order
-// @Failure  400 {object} Problem "invalid: reason missing"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: not acknowledged"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  400 {object} Problem "Reason missing."
+// @Failure  409 {object} Problem "Not acknowledged."
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/reject [post]
 func (s *Server) rejectOrder(c *gin.Context) {
@@ -406,22 +284,14 @@ func (s *Server) rejectOrder(c *gin.Context) {
 // @Summary  Start work on an accepted order (unit admin)
 // @ID       startOrder
 // @Tags     orders
+// @Accept   json
 // @Produce  json,application/problem+json
 // @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string true "Order id" format(uuid)
+// @Param    body body order.TransitionInput false "Optional: a note kept in the history"
 // @Success  200 {object} order.Order
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: not accepted"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  409 {object} Problem "Not accepted."
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/start [post]
 func (s *Server) startOrder(c *gin.Context) {
@@ -434,23 +304,14 @@ func (s *Server) startOrder(c *gin.Context) {
 // @Description modifies change them from today; terminations start the level's notice period.
 // @ID       completeOrder
 // @Tags     orders
+// @Accept   json
 // @Produce  json,application/problem+json
 // @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string true "Order id" format(uuid)
+// @Param    body body order.TransitionInput false "Optional: a note kept in the history"
 // @Success  200 {object} order.Order
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: not in progress, or a subscription changed meanwhile"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  409 {object} Problem "Not in progress, or a subscription changed meanwhile."
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/complete [post]
 func (s *Server) completeOrder(c *gin.Context) {
@@ -467,18 +328,9 @@ func (s *Server) completeOrder(c *gin.Context) {
 // @Param    id   path string                true "Order id" format(uuid)
 // @Param    body body order.TransitionInput true "Why"
 // @Success  200 {object} order.Order
-// @Failure  400 {object} Problem "invalid: reason missing"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: not in progress"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  400 {object} Problem "Reason missing."
+// @Failure  409 {object} Problem "Not in progress."
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/fail [post]
 func (s *Server) failOrder(c *gin.Context) {
@@ -501,15 +353,6 @@ func subscriptionFilter(c *gin.Context) subscription.Filter {
 // @Param    limit      query int    false "Page size, 1-200" default(50)
 // @Param    cursor     query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[subscription.Subscription]
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/subscriptions [get]
 func (s *Server) listMunicipalitySubscriptions(c *gin.Context) {
@@ -530,14 +373,6 @@ func (s *Server) listMunicipalitySubscriptions(c *gin.Context) {
 // @Param    limit        query int    false "Page size, 1-200" default(50)
 // @Param    cursor       query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[subscription.Subscription]
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/subscriptions [get]
 func (s *Server) listUnitSubscriptions(c *gin.Context) {
@@ -558,15 +393,6 @@ func (s *Server) listUnitSubscriptions(c *gin.Context) {
 // @Param    limit        query int    false "Page size, 1-200" default(50)
 // @Param    cursor       query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[subscription.Subscription]
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/subscriptions [get]
 func (s *Server) listAllSubscriptions(c *gin.Context) { s.listSubscriptions(c, subscriptionFilter(c)) }
@@ -585,15 +411,7 @@ func (s *Server) listSubscriptions(c *gin.Context, f subscription.Filter) {
 // @Param    code path string true "Municipality code" extensions(x-example=101)
 // @Param    id   path string true "Subscription id" format(uuid)
 // @Success  200 {object} subscription.Subscription
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/subscriptions/{id} [get]
 func (s *Server) getMunicipalitySubscription(c *gin.Context) {
@@ -608,16 +426,7 @@ func (s *Server) getMunicipalitySubscription(c *gin.Context) {
 // @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string true "Subscription id" format(uuid)
 // @Success  200 {object} subscription.Subscription
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/subscriptions/{id} [get]
 func (s *Server) getUnitSubscription(c *gin.Context) { s.getSubscription(c, "", c.Param("unit")) }
@@ -649,15 +458,6 @@ func (s *Server) getSubscription(c *gin.Context, code, unit string) {
 // @Param    month  query string true  "YYYY-MM" extensions(x-example=2026-11)
 // @Param    format query string false "csv or xlsx" Enums(csv,xlsx)
 // @Success  200 {object} subscription.CostReport
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/costs [get]
 func (s *Server) getCosts(c *gin.Context) {

@@ -40,6 +40,10 @@ var kinds = map[apperr.Kind]struct {
 	apperr.UnsupportedMedia:     {http.StatusUnsupportedMediaType, "Unsupported media type"},
 	apperr.MethodNotAllowed:     {http.StatusMethodNotAllowed, "Method not allowed"},
 	apperr.TooManyRequests:      {http.StatusTooManyRequests, "Too many requests"},
+	apperr.HeadersTooLarge:      {http.StatusRequestHeaderFieldsTooLarge, "Request headers too large"},
+	apperr.ExpectationFailed:    {http.StatusExpectationFailed, "Expectation failed"},
+	apperr.NotImplemented:       {http.StatusNotImplemented, "Not implemented"},
+	apperr.HTTPVersion:          {http.StatusHTTPVersionNotSupported, "HTTP version not supported"},
 	apperr.Unavailable:          {http.StatusServiceUnavailable, "Service unavailable"},
 	apperr.Internal:             {http.StatusInternalServerError, "Internal error"},
 }

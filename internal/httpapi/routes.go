@@ -5,10 +5,6 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-	swaggerFiles "github.com/swaggo/files"
-	ginSwagger "github.com/swaggo/gin-swagger"
-
-	_ "github.com/servicekatalog/servicekatalog/api-docs" // registers the generated OpenAPI document
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 )
 
@@ -21,8 +17,9 @@ func (s *Server) register() {
 	s.public(http.MethodGet, "/livez", s.livez)
 	s.public(http.MethodGet, "/readyz", s.readyz)
 	s.public(http.MethodGet, "/metrics", s.metrics.handler)
-	s.public(http.MethodGet, "/swagger/*any", ginSwagger.WrapHandler(swaggerFiles.Handler,
-		ginSwagger.PersistAuthorization(true), ginSwagger.DefaultModelsExpandDepth(1)))
+	s.public(http.MethodGet, "/", s.landing)
+	s.public(http.MethodGet, "/openapi.json", s.openAPI)
+	s.public(http.MethodGet, "/swagger/*any", s.swaggerUI)
 	if s.DevIssuer != nil {
 		s.public(http.MethodGet, identity.DevIssuerPath+"/.well-known/openid-configuration", s.devDiscovery)
 		s.public(http.MethodGet, identity.DevIssuerPath+"/.well-known/jwks.json", s.devJWKS)

@@ -47,6 +47,7 @@ type Deps struct {
 	Log            *slog.Logger
 	TrustedProxies []string
 	Limiter        *ratelimit.Limiter
+	Version        string // the build's version
 }
 
 // Server is the HTTP API.

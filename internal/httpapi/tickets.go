@@ -120,15 +120,6 @@ func (s *Server) ticketSLA(c *gin.Context, sc ticket.Scope) {
 // @Param    limit    query int    false "Page size, 1-200" default(50)
 // @Param    cursor   query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[ticket.Ticket]
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets [get]
 func (s *Server) listMunicipalTickets(c *gin.Context) { s.listTickets(c, municipalTickets(c)) }
@@ -143,19 +134,6 @@ func (s *Server) listMunicipalTickets(c *gin.Context) { s.listTickets(c, municip
 // @Param    Idempotency-Key header string           true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   ticket.NewTicket true "The ticket"
 // @Success  201 {object} ticket.Ticket
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: the same key is in flight"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  422 {object} Problem "unprocessable: the key was used with another body"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets [post]
 func (s *Server) createTicket(c *gin.Context) {
@@ -173,16 +151,7 @@ func (s *Server) createTicket(c *gin.Context) {
 // @Param    code path string true "Municipality code" extensions(x-example=101)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} TicketView
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id} [get]
 func (s *Server) getMunicipalTicket(c *gin.Context) { s.getTicket(c, municipalTickets(c)) }
@@ -198,20 +167,7 @@ func (s *Server) getMunicipalTicket(c *gin.Context) { s.getTicket(c, municipalTi
 // @Param    If-Match header string        true "ETag of the ticket read"
 // @Param    body     body   ticket.Triage true "What to change"
 // @Success  200 {object} ticket.Ticket
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: not open"
-// @Failure  412 {object} Problem "precondition-failed"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  428 {object} Problem "precondition-required"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  409 {object} Problem "Not open."
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id} [patch]
 func (s *Server) triageTicket(c *gin.Context) {
@@ -237,19 +193,9 @@ func (s *Server) triageTicket(c *gin.Context) {
 // @Param    id   path string                 true "Ticket id" format(uuid)
 // @Param    body body ticket.TransitionInput true "Why (required)"
 // @Success  200 {object} ticket.Ticket
-// @Failure  400 {object} Problem "invalid: reason or subscription missing"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: not open"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  400 {object} Problem "Reason or subscription missing."
+// @Failure  409 {object} Problem "Not open."
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/escalate [post]
 func (s *Server) escalateTicket(c *gin.Context) {
@@ -260,22 +206,14 @@ func (s *Server) escalateTicket(c *gin.Context) {
 // @Summary  Resolve at first line
 // @ID       resolveTicketAtFirstLine
 // @Tags     tickets
+// @Accept   json
 // @Produce  json,application/problem+json
 // @Param    code path string true "Municipality code" extensions(x-example=101)
 // @Param    id   path string true "Ticket id" format(uuid)
+// @Param    body body ticket.TransitionInput false "Optional: a note kept in the history"
 // @Success  200 {object} ticket.Ticket
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: not open"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  409 {object} Problem "Not open."
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/resolve [post]
 func (s *Server) resolveHere(c *gin.Context) {
@@ -286,23 +224,14 @@ func (s *Server) resolveHere(c *gin.Context) {
 // @Summary  Answer the unit's question (first line); the clocks run again
 // @ID       provideTicketInfo
 // @Tags     tickets
+// @Accept   json
 // @Produce  json,application/problem+json
 // @Param    code path string true "Municipality code" extensions(x-example=101)
 // @Param    id   path string true "Ticket id" format(uuid)
+// @Param    body body ticket.TransitionInput false "Optional: a note kept in the history"
 // @Success  200 {object} ticket.Ticket
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: not pending the customer"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  409 {object} Problem "Not pending the customer."
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/provide-info [post]
 func (s *Server) provideInfo(c *gin.Context) {
@@ -313,22 +242,14 @@ func (s *Server) provideInfo(c *gin.Context) {
 // @Summary  Confirm the resolution and close (first line)
 // @ID       closeTicket
 // @Tags     tickets
+// @Accept   json
 // @Produce  json,application/problem+json
 // @Param    code path string true "Municipality code" extensions(x-example=101)
 // @Param    id   path string true "Ticket id" format(uuid)
+// @Param    body body ticket.TransitionInput false "Optional: a note kept in the history"
 // @Success  200 {object} ticket.Ticket
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: not resolved"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  409 {object} Problem "Not resolved."
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/close [post]
 func (s *Server) closeTicket(c *gin.Context) { s.ticketTransition(c, municipalTickets(c), "close") }
@@ -343,19 +264,8 @@ func (s *Server) closeTicket(c *gin.Context) { s.ticketTransition(c, municipalTi
 // @Param    id   path string                 true "Ticket id" format(uuid)
 // @Param    body body ticket.TransitionInput true "Why (required)"
 // @Success  200 {object} ticket.Ticket
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: not resolved, or the period is over"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  409 {object} Problem "Not resolved, or the period is over."
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/reopen [post]
 func (s *Server) reopenTicket(c *gin.Context) { s.ticketTransition(c, municipalTickets(c), "reopen") }
@@ -369,15 +279,6 @@ func (s *Server) reopenTicket(c *gin.Context) { s.ticketTransition(c, municipalT
 // @Param    code path string true "Municipality code" extensions(x-example=101)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} List[ticket.Note]
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/notes [get]
 func (s *Server) listMunicipalNotes(c *gin.Context) { s.ticketNotes(c, municipalTickets(c)) }
@@ -393,20 +294,6 @@ func (s *Server) listMunicipalNotes(c *gin.Context) { s.ticketNotes(c, municipal
 // @Param    Idempotency-Key header string         true "Unique key; a retry returns the first answer"
 // @Param    body            body   ticket.NewNote true "The note"
 // @Success  201 {object} ticket.Note
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: the same key is in flight"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  422 {object} Problem "unprocessable: the key was used with another body"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/notes [post]
 func (s *Server) addMunicipalNote(c *gin.Context) { s.addTicketNote(c, municipalTickets(c)) }
@@ -421,15 +308,6 @@ func (s *Server) addMunicipalNote(c *gin.Context) { s.addTicketNote(c, municipal
 // @Param    code path string true "Municipality code" extensions(x-example=101)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} ticket.SLA
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/sla [get]
 func (s *Server) municipalTicketSLA(c *gin.Context) { s.ticketSLA(c, municipalTickets(c)) }
@@ -446,15 +324,6 @@ func (s *Server) municipalTicketSLA(c *gin.Context) { s.ticketSLA(c, municipalTi
 // @Param    limit    query int    false "Page size, 1-200" default(50)
 // @Param    cursor   query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[ticket.Ticket]
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets [get]
 func (s *Server) listUnitTickets(c *gin.Context) { s.listTickets(c, unitTickets(c)) }
@@ -467,15 +336,7 @@ func (s *Server) listUnitTickets(c *gin.Context) { s.listTickets(c, unitTickets(
 // @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} TicketView
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id} [get]
 func (s *Server) getUnitTicket(c *gin.Context) { s.getTicket(c, unitTickets(c)) }
@@ -484,23 +345,14 @@ func (s *Server) getUnitTicket(c *gin.Context) { s.getTicket(c, unitTickets(c)) 
 // @Summary  Acknowledge an escalated ticket (second line); stops the response clock
 // @ID       acknowledgeTicket
 // @Tags     tickets
+// @Accept   json
 // @Produce  json,application/problem+json
 // @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string true "Ticket id" format(uuid)
+// @Param    body body ticket.TransitionInput false "Optional: a note kept in the history"
 // @Success  200 {object} ticket.Ticket
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: not escalated"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  409 {object} Problem "Not escalated."
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/acknowledge [post]
 func (s *Server) acknowledgeTicket(c *gin.Context) {
@@ -517,18 +369,8 @@ func (s *Server) acknowledgeTicket(c *gin.Context) {
 // @Param    id   path string                 true "Ticket id" format(uuid)
 // @Param    body body ticket.TransitionInput true "The question (required)"
 // @Success  200 {object} ticket.Ticket
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: not acknowledged"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  409 {object} Problem "Not acknowledged."
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/request-info [post]
 func (s *Server) requestInfo(c *gin.Context) { s.ticketTransition(c, unitTickets(c), "request_info") }
@@ -537,23 +379,14 @@ func (s *Server) requestInfo(c *gin.Context) { s.ticketTransition(c, unitTickets
 // @Summary  Resolve (second line); stops the restore clock
 // @ID       resolveTicket
 // @Tags     tickets
+// @Accept   json
 // @Produce  json,application/problem+json
 // @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string true "Ticket id" format(uuid)
+// @Param    body body ticket.TransitionInput false "Optional: a note kept in the history"
 // @Success  200 {object} ticket.Ticket
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: not acknowledged"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  409 {object} Problem "Not acknowledged."
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/resolve [post]
 func (s *Server) resolveTicket(c *gin.Context) { s.ticketTransition(c, unitTickets(c), "resolve") }
@@ -568,18 +401,8 @@ func (s *Server) resolveTicket(c *gin.Context) { s.ticketTransition(c, unitTicke
 // @Param    id   path string                 true "Ticket id" format(uuid)
 // @Param    body body ticket.TransitionInput true "Why (required)"
 // @Success  200 {object} ticket.Ticket
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: not with the unit"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
+// @Failure  409 {object} Problem "Not with the unit."
+// @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/hand-back [post]
 func (s *Server) handBack(c *gin.Context) { s.ticketTransition(c, unitTickets(c), "hand_back") }
@@ -593,16 +416,6 @@ func (s *Server) handBack(c *gin.Context) { s.ticketTransition(c, unitTickets(c)
 // @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} List[ticket.Note]
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/notes [get]
 func (s *Server) listUnitNotes(c *gin.Context) { s.ticketNotes(c, unitTickets(c)) }
@@ -618,19 +431,6 @@ func (s *Server) listUnitNotes(c *gin.Context) { s.ticketNotes(c, unitTickets(c)
 // @Param    Idempotency-Key header string         true "Unique key; a retry returns the first answer"
 // @Param    body            body   ticket.NewNote true "The note"
 // @Success  201 {object} ticket.Note
-// @Failure  400 {object} Problem "invalid"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  409 {object} Problem "conflict: the same key is in flight"
-// @Failure  413 {object} Problem "too-large"
-// @Failure  415 {object} Problem "unsupported-media-type"
-// @Failure  422 {object} Problem "unprocessable: the key was used with another body"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/notes [post]
 func (s *Server) addUnitNote(c *gin.Context) { s.addTicketNote(c, unitTickets(c)) }
@@ -643,16 +443,6 @@ func (s *Server) addUnitNote(c *gin.Context) { s.addTicketNote(c, unitTickets(c)
 // @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} ticket.SLA
-// @Failure  400 {object} Problem "invalid: a malformed query or body"
-// @Failure  401 {object} Problem "unauthorized"
-// @Failure  403 {object} Problem "forbidden"
-// @Failure  404 {object} Problem "not-found"
-// @Failure  503 {object} Problem "unavailable: the database is down; retry after Retry-After"
-// @Failure  429 {object} Problem "too many requests: over the caller's rate limit; retry after Retry-After"
-// @Header   all {integer} RateLimit-Limit "Requests the caller may make at once"
-// @Header   all {integer} RateLimit-Remaining "Requests the caller has left at once"
-// @Header   all {integer} RateLimit-Reset "Seconds until the caller's allowance is full again"
-// @Header   429 {integer} Retry-After "Seconds until the caller may call again"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/sla [get]
 func (s *Server) unitTicketSLA(c *gin.Context) { s.ticketSLA(c, unitTickets(c)) }

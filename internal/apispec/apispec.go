@@ -1,0 +1,258 @@
+// Package apispec turns the Swagger 2.0 document swag writes from the handlers' annotations into
+// the published OpenAPI 3 document, api-docs/openapi.json. Swagger 2.0 cannot give one response
+// its own media type, and the answers every operation shares would be copied into every
+// handler's annotations; here they are declared once, by rule:
+//
+//   - a success is application/json (or the file type the operation produces), an error is
+//     application/problem+json only, with an example problem of its own status;
+//   - a protected operation can answer 401, 403 and 429, and carries the RateLimit headers;
+//   - every operation but liveness can answer 503 (the database is down, or the service starts);
+//   - an API operation can answer 400 (an unknown or malformed parameter), one with path
+//     parameters 404, one with a body 413 and 415;
+//   - an operation taking Idempotency-Key can answer 409 and 422, and its 201 carries ETag and
+//     Idempotent-Replayed; one taking If-Match can answer 412 and 428, and its 200 carries ETag.
+package apispec
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+const problemJSON = "application/problem+json"
+
+// common is what each error status means when an operation says nothing more specific, and the
+// example problem it shows.
+var common = map[int]struct {
+	name, description, kind, title, detail string
+	fields                                 []map[string]string
+}{
+	400: {"BadRequest", "The request is malformed: a parameter, header or body member is invalid; `errors` names each one.",
+		"invalid", "Invalid request", "the request has invalid fields",
+		[]map[string]string{{"pointer": "/items/0/quantity", "reason": "must be at least 1"}, {"parameter": "state", "reason": "must be one of: acknowledged, accepted, rejected, in_progress, completed, failed, cancelled"}}},
+	401: {"Unauthorized", "No valid credentials: send `Authorization: Bearer <token>` with a token of the identity provider, or an API key.",
+		"unauthorized", "Unauthorized", "the token has expired", nil},
+	403: {"Forbidden", "The caller's roles do not allow this operation in the tenant the path names.",
+		"forbidden", "Forbidden", "your roles (spoc in municipality:751) do not allow create on order in municipality:101", nil},
+	404: {"NotFound", "Nothing with this id is visible to the caller: it does not exist, or it belongs to another tenant.",
+		"not-found", "Not found", "order not found", nil},
+	409: {"Conflict", "The request conflicts with the object's current state, or a request with the same Idempotency-Key is still in flight.",
+		"conflict", "Conflict", "the order is accepted already; only an acknowledged order can be accepted", nil},
+	412: {"PreconditionFailed", "If-Match names a version that is no longer current: read the object again.",
+		"precondition-failed", "Precondition failed", "the object has changed (now version 3, you sent 2); read it again", nil},
+	413: {"TooLarge", "The body exceeds 1 MiB.", "too-large", "Request body too large", "the body exceeds 1048576 bytes", nil},
+	415: {"UnsupportedMediaType", "The body is not application/json.", "unsupported-media-type", "Unsupported media type",
+		"the body must be application/json", []map[string]string{{"header": "Content-Type", "reason": "the body must be application/json"}}},
+	422: {"Unprocessable", "The Idempotency-Key was used before with a different request.", "unprocessable", "Unprocessable request",
+		"this key was used with a different request", []map[string]string{{"header": "Idempotency-Key", "reason": "this key was used with a different request"}}},
+	428: {"PreconditionRequired", "If-Match is required: send the ETag of the version you read.", "precondition-required",
+		"Precondition required", "is required: send the ETag of the version you read", []map[string]string{{"header": "If-Match", "reason": "is required: send the ETag of the version you read"}}},
+	429: {"TooManyRequests", "Over the caller's rate limit: retry after Retry-After seconds.", "too-many-requests", "Too many requests",
+		"over the rate limit of 100 requests at once", nil},
+	503: {"Unavailable", "The database is unavailable or the service is starting: retry after Retry-After seconds.", "unavailable",
+		"Service unavailable", "the database is unavailable", nil},
+}
+
+// headers are the response headers declared once and referred to.
+var headers = map[string]map[string]any{
+	"RateLimit-Limit":     {"description": "Requests the caller may make at once.", "schema": map[string]any{"type": "integer", "minimum": 1}},
+	"RateLimit-Remaining": {"description": "Requests the caller has left at once.", "schema": map[string]any{"type": "integer", "minimum": 0}},
+	"RateLimit-Reset":     {"description": "Seconds until the caller's allowance is full again.", "schema": map[string]any{"type": "integer", "minimum": 0}},
+	"Retry-After":         {"description": "Seconds until the caller may try again.", "schema": map[string]any{"type": "integer", "minimum": 1}},
+	"WWW-Authenticate":    {"description": "The Bearer challenge, with the reason the credentials were refused.", "schema": map[string]any{"type": "string"}},
+	"ETag":                {"description": "The object's version, to send as If-Match with a change.", "schema": map[string]any{"type": "string", "example": `"3"`}},
+	"Idempotent-Replayed": {"description": "`true` when this is the stored answer of an earlier request with the same Idempotency-Key.", "schema": map[string]any{"type": "string", "enum": []any{"true"}}},
+}
+
+var rateLimit = []string{"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"}
+
+// Build converts swag's Swagger 2.0 document into the published OpenAPI 3 document.
+func Build(swagger2 []byte) ([]byte, error) {
+	var v2 openapi2.T
+	if err := json.Unmarshal(swagger2, &v2); err != nil {
+		return nil, err
+	}
+	v3, err := openapi2conv.ToV3(&v2)
+	if err != nil {
+		return nil, err
+	}
+	v3.Servers = openapi3.Servers{{URL: "/"}}
+	raw, err := json.Marshal(v3)
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, err
+	}
+	doc["openapi"] = "3.0.3"
+	components := obj(doc, "components")
+	hs := obj(components, "headers")
+	for name, h := range headers {
+		hs[name] = h
+	}
+	rs := obj(components, "responses")
+	for status, c := range common {
+		rs[c.name] = response(status, c.description, true)
+	}
+	paths := obj(doc, "paths")
+	for _, path := range slices.Sorted(maps.Keys(paths)) {
+		for method, op := range paths[path].(map[string]any) {
+			if err := operation(strings.ToUpper(method)+" "+path, path, op.(map[string]any)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	out, err := json.MarshalIndent(doc, "", " ")
+	if err != nil {
+		return nil, err
+	}
+	loaded, err := openapi3.NewLoader().LoadFromData(out)
+	if err != nil {
+		return nil, err
+	}
+	if err := loaded.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("the OpenAPI 3 document is not valid: %w", err)
+	}
+	return append(out, '\n'), nil
+}
+
+// operation applies the rules to one operation.
+func operation(name, path string, op map[string]any) error {
+	responses := obj(op, "responses")
+	protected := op["security"] != nil
+	api := strings.HasPrefix(path, "/api/")
+	var idempotent, ifMatch, pathParams bool
+	for _, p := range list(op, "parameters") {
+		p := p.(map[string]any)
+		switch {
+		case p["in"] == "header" && p["name"] == "Idempotency-Key":
+			idempotent = true
+		case p["in"] == "header" && p["name"] == "If-Match":
+			ifMatch = true
+		case p["in"] == "path":
+			pathParams = true
+		}
+	}
+	_, body := op["requestBody"]
+	want := map[int]bool{503: path != "/livez", 400: api, 404: pathParams, 401: protected, 403: protected, 429: protected,
+		413: body, 415: body, 409: idempotent, 422: idempotent, 412: ifMatch, 428: ifMatch}
+	for status, ok := range want {
+		key := strconv.Itoa(status)
+		if _, has := responses[key]; !ok || has {
+			continue
+		}
+		if protected {
+			responses[key] = map[string]any{"$ref": "#/components/responses/" + common[status].name}
+		} else {
+			responses[key] = response(status, common[status].description, false)
+		}
+	}
+	for key, r := range responses {
+		status, err := strconv.Atoi(key)
+		if err != nil {
+			return fmt.Errorf("%s: response %q is not a status", name, key)
+		}
+		r := r.(map[string]any)
+		if _, shared := r["$ref"]; shared {
+			continue
+		}
+		if status >= 400 {
+			c, ok := common[status]
+			if !ok {
+				return fmt.Errorf("%s: no common answer for status %d", name, status)
+			}
+			own := response(status, describe(r["description"], c.description), protected)
+			clear(r)
+			maps.Copy(r, own)
+			continue
+		}
+		content := obj(r, "content")
+		delete(content, problemJSON)
+		if len(content) == 0 {
+			delete(r, "content")
+		}
+		hs := obj(r, "headers")
+		if protected {
+			for _, h := range rateLimit {
+				hs[h] = ref(h)
+			}
+		}
+		if (status == 201 && idempotent) || (status == 200 && ifMatch) {
+			hs["ETag"] = ref("ETag")
+		}
+		if status == 201 && idempotent {
+			hs["Idempotent-Replayed"] = ref("Idempotent-Replayed")
+		}
+		if len(hs) == 0 {
+			delete(r, "headers")
+		}
+	}
+	return nil
+}
+
+// response is an error response: its problem content, the headers of its status and, for a
+// protected operation, the caller's rate-limit headers.
+func response(status int, description string, protected bool) map[string]any {
+	r := map[string]any{"description": description, "content": map[string]any{problemJSON: problemContent(status)}}
+	hs := map[string]any{}
+	switch status {
+	case 401:
+		hs["WWW-Authenticate"] = ref("WWW-Authenticate")
+	case 429, 503:
+		hs["Retry-After"] = ref("Retry-After")
+	}
+	if protected {
+		for _, h := range rateLimit {
+			hs[h] = ref(h)
+		}
+	}
+	if len(hs) > 0 {
+		r["headers"] = hs
+	}
+	return r
+}
+
+func problemContent(status int) map[string]any {
+	c := common[status]
+	ex := map[string]any{"type": "/problems/" + c.kind, "title": c.title, "status": status, "detail": c.detail,
+		"instance": "/api/v1/municipalities/101/orders", "request_id": "2f1c0e7e-3c1b-4a43-9f0e-7d1b9a1c2b3d"}
+	if c.fields != nil {
+		ex["errors"] = c.fields
+	}
+	return map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/httpapi.Problem"}, "example": ex}
+}
+
+// describe is the operation's own sentence for a status, or the common one.
+func describe(own any, fallback string) string {
+	if s, _ := own.(string); s != "" {
+		return s
+	}
+	return fallback
+}
+
+func ref(header string) map[string]any {
+	return map[string]any{"$ref": "#/components/headers/" + header}
+}
+
+func obj(m map[string]any, key string) map[string]any {
+	if v, ok := m[key].(map[string]any); ok {
+		return v
+	}
+	v := map[string]any{}
+	m[key] = v
+	return v
+}
+
+func list(m map[string]any, key string) []any {
+	v, _ := m[key].([]any)
+	return v
+}
