@@ -4,6 +4,7 @@
 package sla
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"sync"
@@ -128,10 +129,22 @@ func at(day time.Time, hhmm string, loc *time.Location) time.Time {
 // maxDays bounds every walk through the calendar (ten years), so no input can loop for ever.
 const maxDays = 3660
 
-// Interval is a span of time; an open one (End zero) has not ended.
+// Interval is a span of time; an open one (End zero) has not ended, and says "end": null.
 type Interval struct {
-	Start time.Time `json:"start"`
-	End   time.Time `json:"end,omitempty"`
+	Start time.Time `json:"start" format:"date-time"`
+	End   time.Time `json:"end" format:"date-time" extensions:"x-nullable"`
+}
+
+// MarshalJSON writes an open interval's end as null.
+func (i Interval) MarshalJSON() ([]byte, error) {
+	w := struct {
+		Start time.Time  `json:"start"`
+		End   *time.Time `json:"end"`
+	}{Start: i.Start}
+	if !i.End.IsZero() {
+		w.End = &i.End
+	}
+	return json.Marshal(w)
 }
 
 // counted returns how much of [from, to) counts on clock: all of it round the clock, only the

@@ -2,6 +2,7 @@ package ticket
 
 import (
 	"fmt"
+	"math/bits"
 	"strings"
 	"time"
 
@@ -89,17 +90,18 @@ func clocks(t Ticket, lvl catalog.Level, sched *sla.Schedule, pauses []sla.Inter
 		}
 		goal := time.Duration(c.minutes) * time.Minute
 		elapsed := sched.Elapsed(c.clock, *t.EscalatedAt, end, ps)
+		used := permille(elapsed, goal)
 		k := Clock{Target: c.name, Clock: c.clock, TargetMinutes: c.minutes, StartedAt: *t.EscalatedAt, StoppedAt: c.stop,
-			ElapsedMinutes: int(elapsed.Minutes()), PercentUsed: float64(int(elapsed*1000/goal)) / 10}
+			ElapsedMinutes: int(elapsed / time.Minute), PercentUsed: float64(used) / 10}
 		if due, ok := sched.Deadline(c.clock, *t.EscalatedAt, goal, ps); ok {
 			due = due.UTC()
 			k.Deadline = &due
 		}
 		k.Paused = c.stop == nil && len(ps) > 0 && ps[len(ps)-1].End.IsZero()
 		switch {
-		case k.PercentUsed >= 100:
+		case used >= 1000:
 			k.State = ClockBreached
-		case k.PercentUsed >= WarningPercent:
+		case used >= WarningPercent*10:
 			k.State = ClockWarning
 		default:
 			k.State = ClockOK
@@ -115,6 +117,22 @@ func clocks(t Ticket, lvl catalog.Level, sched *sla.Schedule, pauses []sla.Inter
 		out.Clocks = append(out.Clocks, k)
 	}
 	return out
+}
+
+// permille is how much of goal elapsed has used, in tenths of a percent, rounded down. It is
+// exact and cannot overflow, however long a clock runs (elapsed×1000 in nanoseconds would after
+// 107 days); a target of nothing is used up at once.
+func permille(elapsed, goal time.Duration) uint64 {
+	if elapsed <= 0 {
+		return 0
+	}
+	if goal <= 0 {
+		return 1000
+	}
+	q, r := uint64(elapsed/goal), uint64(elapsed%goal)
+	hi, lo := bits.Mul64(r, 1000)
+	frac, _ := bits.Div64(hi, lo, uint64(goal))
+	return q*1000 + frac
 }
 
 // due is the next deadline the second line works towards: the response while unacknowledged,
