@@ -17,6 +17,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/audit"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
+	"github.com/servicekatalog/servicekatalog/internal/date"
 	"github.com/servicekatalog/servicekatalog/internal/idempotency"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
@@ -251,8 +252,9 @@ type NewRiskAssessment struct {
 	Family      string `json:"family" validate:"required,max=40" example:"compute"`
 	DocumentRef string `json:"document_ref" validate:"required,max=500" example:"ESDH 2026-004711"`
 	SHA256      string `json:"sha256" validate:"required" minLength:"64" maxLength:"64" pattern:"^[0-9a-fA-F]{64}$" example:"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"`
-	AssessedOn  string `json:"assessed_on" validate:"required" format:"date" example:"2026-10-01"`
-	ApprovedBy  string `json:"approved_by" validate:"required,max=200" example:"Kommunaldirektør Jens Hansen"`
+	// AssessedOn is the day the assessment was made: today or earlier, from 2000-01-01.
+	AssessedOn string `json:"assessed_on" validate:"required" format:"date" example:"2026-10-01"`
+	ApprovedBy string `json:"approved_by" validate:"required,max=200" example:"Kommunaldirektør Jens Hansen"`
 }
 
 // RegisterRiskAssessment records a risk assessment for a service family of the catalogue.
@@ -261,9 +263,9 @@ func (s *Service) RegisterRiskAssessment(ctx context.Context, code string, in Ne
 	if !sha256Hex.MatchString(in.SHA256) {
 		return RiskAssessment{}, apperr.Field("/sha256", "must be the 64 hex digits of the document's SHA-256")
 	}
-	on, err := time.Parse(time.DateOnly, in.AssessedOn)
+	on, err := date.Parse(in.AssessedOn)
 	if err != nil {
-		return RiskAssessment{}, apperr.Field("/assessed_on", "must be a date, YYYY-MM-DD")
+		return RiskAssessment{}, apperr.Field("/assessed_on", err.Error())
 	}
 	if on.After(s.clock.Now()) {
 		return RiskAssessment{}, apperr.Field("/assessed_on", "must not be in the future")

@@ -103,10 +103,13 @@ func KindOf(err error) Kind {
 // Is reports whether err is classified as kind k.
 func Is(err error, k Kind) bool { return err != nil && KindOf(err) == k }
 
+// AnyVersion is the version a change names when it applies to whatever is current (If-Match: *).
+const AnyVersion = 0
+
 // CheckVersion is the optimistic concurrency rule: a change names the version it was based on
 // (If-Match), and a stale one is refused.
 func CheckVersion(current, expected int) error {
-	if current != expected {
+	if expected != AnyVersion && current != expected {
 		return Newf(PreconditionFailed, "the object has changed (now version %d, you sent %d); read it again", current, expected)
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/audit"
+	"github.com/servicekatalog/servicekatalog/internal/date"
 	"github.com/servicekatalog/servicekatalog/internal/page"
 )
 
@@ -24,8 +25,8 @@ import (
 // @Param    object_type query string false "Object type, e.g. user"
 // @Param    object_id   query string false "Object id"
 // @Param    actor       query string false "Actor subject, e.g. user:<id>"
-// @Param    from        query string false "From (inclusive), RFC 3339" format(date-time)
-// @Param    to          query string false "To (exclusive), RFC 3339" format(date-time)
+// @Param    from        query string false "From (inclusive), RFC 3339, years 2000-2099" format(date-time)
+// @Param    to          query string false "To (exclusive), RFC 3339, years 2000-2099" format(date-time)
 // @Param    format      query string false "jsonl to export every match" Enums(jsonl)
 // @Param    limit       query int    false "Page size, 1-200" default(50)
 // @Param    cursor      query string false "Cursor from the previous page's next link"
@@ -81,9 +82,9 @@ func auditFilter(c *gin.Context) (audit.Filter, error) {
 		ObjectID: c.Query("object_id"), Actor: c.Query("actor")}
 	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
 		if v := c.Query(name); v != "" {
-			t, err := time.Parse(time.RFC3339, v)
+			t, err := date.ParseInstant(v)
 			if err != nil {
-				return f, apperr.Param(name, "must be an RFC 3339 time, e.g. 2026-11-23T10:00:00Z")
+				return f, apperr.Param(name, err.Error())
 			}
 			*dst = t
 		}

@@ -54,6 +54,9 @@ var hostileBodies = map[string]string{
 	"very long key":          `{"` + strings.Repeat("k", 100000) + `":1}`,
 	"many keys":              "{" + strings.Repeat(`"k":1,`, 50000) + `"z":1}`,
 	"huge array":             `{"items":[` + strings.Repeat(`{},`, 100000) + `{}]}`,
+	"amounts in other forms": `{"terms":{"levels":[{"level":"basis","monthly_price":"1e2","one_off_fee":100}]},"monthly_price":"+1.00"}`,
+	"dates of year zero":     `{"assessed_on":"0000-01-01","expires_on":"0000-01-01","retire_on":"0000-12-31","family":"compute"}`,
+	"keys in capitals":       `{"ADDRESS":"attacker@evil.example","Name":"x","TITLE":"y","Reason":"z"}`,
 }
 
 func TestHostileBodiesOnEveryWriteRoute(t *testing.T) {

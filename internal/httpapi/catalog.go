@@ -124,8 +124,8 @@ func (s *Server) getVocabulary(c *gin.Context) {
 // @ID       listStandardServices
 // @Tags     catalogue
 // @Produce  json,application/problem+json
-// @Param    family          query string false "Family id" extensions(x-example=compute)
-// @Param    level           query string false "Only services offerable at this level" extensions(x-example=plus)
+// @Param    family          query string false "Family id"
+// @Param    level           query string false "Only services offerable at this level"
 // @Param    mandatory       query bool   false "Only mandatory (true) or optional (false) services"
 // @Param    q               query string false "Part of the Danish or English name"
 // @Param    include_retired query bool   false "Also services retired from the catalogue"

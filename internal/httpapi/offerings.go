@@ -17,9 +17,9 @@ import (
 // @ID       listOfferings
 // @Tags     offerings
 // @Produce  json,application/problem+json
-// @Param    service_id query string false "Standard service id" extensions(x-example=CMP-01)
-// @Param    unit       query string false "Unit slug" extensions(x-example=midt)
-// @Param    level      query string false "Only offerings at this level" extensions(x-example=standard)
+// @Param    service_id query string false "Standard service id"
+// @Param    unit       query string false "Unit slug"
+// @Param    level      query string false "Only offerings at this level"
 // @Param    limit      query int    false "Page size, 1-200" default(50)
 // @Param    cursor     query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[offering.Offering]

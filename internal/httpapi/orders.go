@@ -348,7 +348,7 @@ func subscriptionFilter(c *gin.Context) subscription.Filter {
 // @Tags     subscriptions
 // @Produce  json,application/problem+json
 // @Param    code       path  string true  "Municipality code" extensions(x-example=101)
-// @Param    state      query string false "active, terminating or terminated"
+// @Param    state      query string false "Only subscriptions in this state" Enums(active,terminating,terminated)
 // @Param    service_id query string false "Standard service id"
 // @Param    limit      query int    false "Page size, 1-200" default(50)
 // @Param    cursor     query string false "Cursor from the previous page's next link"
@@ -368,7 +368,7 @@ func (s *Server) listMunicipalitySubscriptions(c *gin.Context) {
 // @Produce  json,application/problem+json
 // @Param    unit         path  string true  "Unit slug" extensions(x-example=hovedstaden)
 // @Param    municipality query string false "Municipality code"
-// @Param    state        query string false "active, terminating or terminated"
+// @Param    state        query string false "Only subscriptions in this state" Enums(active,terminating,terminated)
 // @Param    service_id   query string false "Standard service id"
 // @Param    limit        query int    false "Page size, 1-200" default(50)
 // @Param    cursor       query string false "Cursor from the previous page's next link"
@@ -388,7 +388,7 @@ func (s *Server) listUnitSubscriptions(c *gin.Context) {
 // @Produce  json,application/problem+json
 // @Param    municipality query string false "Municipality code"
 // @Param    unit         query string false "Unit slug"
-// @Param    state        query string false "active, terminating or terminated"
+// @Param    state        query string false "Only subscriptions in this state" Enums(active,terminating,terminated)
 // @Param    service_id   query string false "Standard service id"
 // @Param    limit        query int    false "Page size, 1-200" default(50)
 // @Param    cursor       query string false "Cursor from the previous page's next link"
@@ -455,7 +455,7 @@ func (s *Server) getSubscription(c *gin.Context, code, unit string) {
 // @Produce  text/csv
 // @Produce  application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 // @Param    code   path  string true  "Municipality code" extensions(x-example=101)
-// @Param    month  query string true  "YYYY-MM" extensions(x-example=2026-11)
+// @Param    month  query string true  "The month, YYYY-MM, 2000-01 to 2099-12" extensions(x-example=2026-11)
 // @Param    format query string false "csv or xlsx" Enums(csv,xlsx)
 // @Success  200 {object} subscription.CostReport
 // @Security BearerAuth

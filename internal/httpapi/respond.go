@@ -51,11 +51,14 @@ func created(c *gin.Context, version int, body any) {
 }
 
 // ifMatch reads the version a change is based on from If-Match: required (428), and it must be
-// an ETag this API sent (strong, quoted).
+// an ETag this API sent (strong, quoted), or "*" for whatever version is current (RFC 9110).
 func ifMatch(c *gin.Context) (int, error) {
 	h := strings.TrimSpace(c.GetHeader("If-Match"))
 	if h == "" {
 		return 0, apperr.Header(apperr.PreconditionRequired, "If-Match", "is required: send the ETag of the version you read")
+	}
+	if h == "*" {
+		return apperr.AnyVersion, nil
 	}
 	v, err := strconv.Unquote(h)
 	n, convErr := strconv.Atoi(v)

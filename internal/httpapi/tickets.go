@@ -114,8 +114,8 @@ func (s *Server) ticketSLA(c *gin.Context, sc ticket.Scope) {
 // @Tags     tickets
 // @Produce  json,application/problem+json
 // @Param    code     path  string true  "Municipality code" extensions(x-example=101)
-// @Param    state    query string false "open, escalated, acknowledged, pending_customer, resolved, closed"
-// @Param    priority query string false "P1-P4"
+// @Param    state    query string false "Only tickets in this state" Enums(open,escalated,acknowledged,pending_customer,resolved,closed)
+// @Param    priority query string false "Only tickets of this priority" Enums(P1,P2,P3,P4)
 // @Param    active   query bool   false "Only tickets not resolved or closed"
 // @Param    limit    query int    false "Page size, 1-200" default(50)
 // @Param    cursor   query string false "Cursor from the previous page's next link"
@@ -318,8 +318,8 @@ func (s *Server) municipalTicketSLA(c *gin.Context) { s.ticketSLA(c, municipalTi
 // @Tags     tickets
 // @Produce  json,application/problem+json
 // @Param    unit     path  string true  "Unit slug" extensions(x-example=hovedstaden)
-// @Param    state    query string false "escalated, acknowledged, pending_customer, resolved, closed, open (handed back)"
-// @Param    priority query string false "P1-P4"
+// @Param    state    query string false "Only tickets in this state (open: handed back)" Enums(open,escalated,acknowledged,pending_customer,resolved,closed)
+// @Param    priority query string false "Only tickets of this priority" Enums(P1,P2,P3,P4)
 // @Param    active   query bool   false "Only tickets not resolved or closed"
 // @Param    limit    query int    false "Page size, 1-200" default(50)
 // @Param    cursor   query string false "Cursor from the previous page's next link"

@@ -1,10 +1,10 @@
 // Package money holds exact amounts in Danish kroner. Amounts are decimals with at most two
-// places (øre), written in JSON as strings so that no client rounds them through a float.
+// places (øre), written in JSON as strings (Pattern) so that no client rounds them through a float.
 package money
 
 import (
-	"bytes"
-	"fmt"
+	"errors"
+	"regexp"
 
 	"github.com/shopspring/decimal"
 )
@@ -49,17 +49,24 @@ func (a Amount) MarshalJSON() ([]byte, error) {
 	return append(append(append(b, '"'), f...), '"'), nil
 }
 
-// maxText bounds an amount as written; the largest price, 1000000000.00, takes 13 characters.
-const maxText = 32
+// Pattern is the one way an amount is written in JSON: a string of digits without a sign or
+// leading zeros, with at most two decimals after a point ("1250", "1250.5", "1250.50"), at most
+// 16 characters. The API document gives it as the pattern of every amount a client sends.
+const Pattern = `^(0|[1-9][0-9]{0,12})([.][0-9]{1,2})?$`
 
-// UnmarshalJSON reads a string ("1250.50") or a JSON number, exactly, of at most 32 characters.
+var grammar = regexp.MustCompile(Pattern)
+
+var errGrammar = errors.New(`must be an amount written as a string of digits with at most two decimals, such as "1250.50"`)
+
+// UnmarshalJSON reads an amount written by Pattern; numbers, exponents, signs and other
+// spellings ("1e2", "+1.00", ".50", "1.") are refused, so that every client writes them alike.
 func (a *Amount) UnmarshalJSON(b []byte) error {
-	if len(bytes.Trim(b, `"`)) > maxText {
-		return fmt.Errorf("must be an amount of at most %d characters", maxText)
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' || !grammar.Match(b[1:len(b)-1]) {
+		return errGrammar
 	}
-	var d decimal.Decimal
-	if err := d.UnmarshalJSON(b); err != nil {
-		return fmt.Errorf("must be an amount such as \"1250.50\"")
+	d, err := decimal.NewFromString(string(b[1 : len(b)-1]))
+	if err != nil {
+		return errGrammar
 	}
 	a.Decimal = d
 	return nil

@@ -13,11 +13,11 @@ func TestAmountsAreExact(t *testing.T) {
 		problem string
 	}{
 		{`"1250.50"`, `"1250.50"`, ""},
-		{`1250.5`, `"1250.50"`, ""},
+		{`"1250.5"`, `"1250.50"`, ""},
+		{`"1250"`, `"1250.00"`, ""},
 		{`"0.1"`, `"0.10"`, ""},
 		{`"0.30"`, `"0.30"`, ""},
-		{`"12.345"`, ``, "must have at most two decimals"},
-		{`"-1"`, ``, "must not be negative"},
+		{`"0"`, `"0.00"`, ""},
 		{`"1000000000.01"`, ``, "must be at most 1000000000"},
 	}
 	for _, tc := range tests {
@@ -35,12 +35,20 @@ func TestAmountsAreExact(t *testing.T) {
 			}
 		}
 	}
-	for _, bad := range []string{`"abc"`, `"` + strings.Repeat("0", 40) + `1.00"`, `1e999999999`} {
+}
+
+func TestAmountsHaveOneSpelling(t *testing.T) {
+	for _, bad := range []string{`1250.5`, `100`, `"1e2"`, `"1E2"`, `"+1.00"`, `"-1"`, `"-0.00"`, `".50"`, `"1."`, `"01.00"`, `"00"`,
+		`"12.345"`, `" 1.00"`, `"1.00 "`, `"1,00"`, `"1_000"`, `"0x10"`, `"NaN"`, `"Infinity"`, `""`, `null`, `true`, `"abc"`,
+		`"` + strings.Repeat("9", 40) + `"`, `1e999999999`, `"١٢٣"`} {
 		var a Amount
-		if err := json.Unmarshal([]byte(bad), &a); err == nil {
-			t.Errorf("%.40s parsed as an amount", bad)
+		if err := a.UnmarshalJSON([]byte(bad)); err == nil {
+			t.Errorf("%.40s read as the amount %s", bad, a)
 		}
 	}
+}
+
+func TestSumsOfAmountsAreExact(t *testing.T) {
 	sum := Amount{}
 	for i := 0; i < 10; i++ {
 		x, _ := Parse("0.10")

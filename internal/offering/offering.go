@@ -28,8 +28,8 @@ const (
 // LevelTerms is the price of one level: per unit of measure per month, and a one-off fee.
 type LevelTerms struct {
 	Level        string       `json:"level" validate:"required,max=40" example:"standard"`
-	MonthlyPrice money.Amount `json:"monthly_price" swaggertype:"string" maxLength:"32" example:"1250.00"`
-	OneOffFee    money.Amount `json:"one_off_fee" swaggertype:"string" maxLength:"32" example:"500.00"`
+	MonthlyPrice money.Amount `json:"monthly_price" swaggertype:"string" maxLength:"16" pattern:"^(0|[1-9][0-9]{0,12})([.][0-9]{1,2})?$" example:"1250.00"`
+	OneOffFee    money.Amount `json:"one_off_fee" swaggertype:"string" maxLength:"16" pattern:"^(0|[1-9][0-9]{0,12})([.][0-9]{1,2})?$" example:"500.00"`
 }
 
 // Terms are what a unit offers: levels with prices, capacity, lead time, delivery and contact.

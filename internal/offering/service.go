@@ -16,6 +16,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/cache"
 	"github.com/servicekatalog/servicekatalog/internal/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
+	"github.com/servicekatalog/servicekatalog/internal/date"
 	"github.com/servicekatalog/servicekatalog/internal/idempotency"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/page"
@@ -282,14 +283,15 @@ func (s *Service) Submit(ctx context.Context, unit, id string) (Version, error) 
 
 // RetireInput says when a live offering ends.
 type RetireInput struct {
+	// RetireOn is the last day the version can be ordered, YYYY-MM-DD, at most 2099-12-31.
 	RetireOn string `json:"retire_on" validate:"required" format:"date" example:"2027-06-30"`
 }
 
 // Retire schedules the end of the offering's live version.
 func (s *Service) Retire(ctx context.Context, unit, id string, in RetireInput) (Version, error) {
-	on, err := time.Parse(time.DateOnly, in.RetireOn)
+	on, err := date.Parse(in.RetireOn)
 	if err != nil {
-		return Version{}, apperr.Field("/retire_on", "must be a date, YYYY-MM-DD")
+		return Version{}, apperr.Field("/retire_on", err.Error())
 	}
 	return s.change(ctx, unit, id, "offering.retire", []string{Published, Retired}, func(ctx context.Context, v *Version) error {
 		levels, err := catalog.List[catalog.Level](ctx, s.catalog, catalog.KindLevel, page.Request{Limit: page.MaxLimit})

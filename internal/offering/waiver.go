@@ -7,6 +7,7 @@ import (
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/catalog"
+	"github.com/servicekatalog/servicekatalog/internal/date"
 )
 
 // The states of a waiver.
@@ -38,6 +39,7 @@ type NewWaiver struct {
 	ServiceID string `json:"service_id" validate:"required,max=20" example:"SEC-02"`
 	Level     string `json:"level" validate:"required,max=40" example:"plus"`
 	Reason    string `json:"reason" validate:"required,min=3,max=2000" example:"SOC contract starts in Q3."`
+	// ExpiresOn is the waiver's last day, YYYY-MM-DD: after today and at most two years ahead.
 	ExpiresOn string `json:"expires_on" validate:"required" format:"date" example:"2027-06-30"`
 }
 
@@ -46,9 +48,9 @@ func (in NewWaiver) check(s catalog.StandardService, today time.Time) (time.Time
 	if !s.Mandatory || !slices.Contains(s.MandatoryLevels, in.Level) {
 		return time.Time{}, apperr.Field("/level", fmt.Sprintf("%s is not mandatory at %q; nothing to waive", s.ID, in.Level))
 	}
-	exp, err := time.Parse(time.DateOnly, in.ExpiresOn)
+	exp, err := date.Parse(in.ExpiresOn)
 	if err != nil {
-		return exp, apperr.Field("/expires_on", "must be a date, YYYY-MM-DD")
+		return exp, apperr.Field("/expires_on", err.Error())
 	}
 	if !exp.After(today) || exp.After(today.AddDate(0, 0, MaxWaiverDays)) {
 		return exp, apperr.Field("/expires_on", fmt.Sprintf("must be after today and at most %d days ahead", MaxWaiverDays))

@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
+	"github.com/servicekatalog/servicekatalog/internal/date"
 	"github.com/servicekatalog/servicekatalog/internal/money"
 )
 
@@ -50,11 +51,11 @@ type CostReport struct {
 	Total        money.Amount `json:"total" swaggertype:"string"`
 }
 
-// ParseMonth reads "YYYY-MM".
+// ParseMonth reads the month parameter, "YYYY-MM".
 func ParseMonth(s string) (time.Time, error) {
-	m, err := time.Parse("2006-01", s)
+	m, err := date.ParseMonth(s)
 	if err != nil {
-		return m, apperr.Param("month", "must be a month, YYYY-MM")
+		return m, apperr.Param("month", err.Error())
 	}
 	return m, nil
 }
