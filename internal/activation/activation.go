@@ -222,27 +222,21 @@ type TermsInput struct {
 // AcceptTerms records that the signatory of ctx accepts the current terms of use for the
 // municipality.
 func (s *Service) AcceptTerms(ctx context.Context, code string, in TermsInput) (TermsAcceptance, error) {
-	if in.TermsVersion != TermsVersion {
-		return TermsAcceptance{}, apperr.Field("/terms_version", "the current terms of use are "+TermsVersion)
-	}
 	actor, _ := identity.FromContext(ctx)
-	var out TermsAcceptance
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		var err error
-		out, err = idempotency.Once(ctx, s.db, "terms.accept", in, func(ctx context.Context) (TermsAcceptance, error) {
-			a := TermsAcceptance{ID: uuid.NewString(), Municipality: code, TermsVersion: in.TermsVersion,
-				AcceptedBy: actor.Subject, AcceptedName: actor.Name, AcceptedAt: s.clock.Now()}
-			err := postgres.Translate(s.db.Conn(ctx).Create(&a).Error)
-			if apperr.Is(err, apperr.Conflict) {
-				return a, apperr.Newf(apperr.Conflict, "terms of use %s are accepted already", in.TermsVersion)
-			} else if err != nil {
-				return a, err
-			}
-			return a, s.record(ctx, code, "terms.accept", "terms_acceptance", a.ID, audit.Diff(nil, a))
-		})
-		return err
+	return idempotency.Run(ctx, s.db, "terms.accept", in, func(ctx context.Context) (TermsAcceptance, error) {
+		if in.TermsVersion != TermsVersion {
+			return TermsAcceptance{}, apperr.Field("/terms_version", "the current terms of use are "+TermsVersion)
+		}
+		a := TermsAcceptance{ID: uuid.NewString(), Municipality: code, TermsVersion: in.TermsVersion,
+			AcceptedBy: actor.Subject, AcceptedName: actor.Name, AcceptedAt: s.clock.Now()}
+		err := postgres.Translate(s.db.Conn(ctx).Create(&a).Error)
+		if apperr.Is(err, apperr.Conflict) {
+			return a, apperr.Newf(apperr.Conflict, "terms of use %s are accepted already", in.TermsVersion)
+		} else if err != nil {
+			return a, err
+		}
+		return a, s.record(ctx, code, "terms.accept", "terms_acceptance", a.ID, audit.Diff(nil, a))
 	})
-	return out, err
 }
 
 var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -260,40 +254,35 @@ type NewRiskAssessment struct {
 // RegisterRiskAssessment records a risk assessment for a service family of the catalogue.
 func (s *Service) RegisterRiskAssessment(ctx context.Context, code string, in NewRiskAssessment) (RiskAssessment, error) {
 	in.SHA256 = strings.ToLower(in.SHA256)
-	if !sha256Hex.MatchString(in.SHA256) {
-		return RiskAssessment{}, apperr.Field("/sha256", "must be the 64 hex digits of the document's SHA-256")
-	}
-	on, err := date.Parse(in.AssessedOn)
-	if err != nil {
-		return RiskAssessment{}, apperr.Field("/assessed_on", err.Error())
-	}
-	if on.After(s.clock.Now()) {
-		return RiskAssessment{}, apperr.Field("/assessed_on", "must not be in the future")
-	}
 	actor, _ := identity.FromContext(ctx)
-	var out RiskAssessment
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
+	return idempotency.Run(ctx, s.db, "ros.create", in, func(ctx context.Context) (RiskAssessment, error) {
+		if !sha256Hex.MatchString(in.SHA256) {
+			return RiskAssessment{}, apperr.Field("/sha256", "must be the 64 hex digits of the document's SHA-256")
+		}
+		on, err := date.Parse(in.AssessedOn)
+		if err != nil {
+			return RiskAssessment{}, apperr.Field("/assessed_on", err.Error())
+		}
+		if on.After(s.clock.Now()) {
+			return RiskAssessment{}, apperr.Field("/assessed_on", "must not be in the future")
+		}
 		var n int64
 		if err := s.db.Conn(ctx).Table("catalog_entries").Where("kind = 'family' AND id = ? AND retired_at IS NULL", in.Family).
 			Count(&n).Error; err != nil {
-			return err
+			return RiskAssessment{}, err
 		}
 		if n == 0 {
-			return apperr.Field("/family", "no such service family")
+			return RiskAssessment{}, apperr.Field("/family", "no such service family")
 		}
-		out, err = idempotency.Once(ctx, s.db, "ros.create", in, func(ctx context.Context) (RiskAssessment, error) {
-			r := rosRow{ID: uuid.NewString(), Municipality: code, Family: in.Family, DocumentRef: strings.TrimSpace(in.DocumentRef),
-				SHA256: in.SHA256, AssessedOn: on, ApprovedBy: strings.TrimSpace(in.ApprovedBy), RegisteredBy: actor.Subject,
-				RegisteredAt: s.clock.Now()}
-			if err := s.db.Conn(ctx).Create(&r).Error; err != nil {
-				return RiskAssessment{}, err
-			}
-			a := r.assessment()
-			return a, s.record(ctx, code, "risk_assessment.create", "risk_assessment", a.ID, audit.Diff(nil, a))
-		})
-		return err
+		r := rosRow{ID: uuid.NewString(), Municipality: code, Family: in.Family, DocumentRef: strings.TrimSpace(in.DocumentRef),
+			SHA256: in.SHA256, AssessedOn: on, ApprovedBy: strings.TrimSpace(in.ApprovedBy), RegisteredBy: actor.Subject,
+			RegisteredAt: s.clock.Now()}
+		if err := s.db.Conn(ctx).Create(&r).Error; err != nil {
+			return RiskAssessment{}, err
+		}
+		a := r.assessment()
+		return a, s.record(ctx, code, "risk_assessment.create", "risk_assessment", a.ID, audit.Diff(nil, a))
 	})
-	return out, err
 }
 
 type rosRow struct {

@@ -76,30 +76,25 @@ type NewProposal struct {
 // catalogue and submits it to the council. The proposer is the tenant the caller acts for.
 func (s *Service) Propose(ctx context.Context, in NewProposal) (Proposal, error) {
 	actor, _ := identity.FromContext(ctx)
-	var out Proposal
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
+	return idempotency.Run(ctx, s.db, "proposal.create", in, func(ctx context.Context) (Proposal, error) {
 		svc, err := s.checkProposed(ctx, in)
 		if err != nil {
-			return err
+			return Proposal{}, err
 		}
-		out, err = idempotency.Once(ctx, s.db, "proposal.create", in, func(ctx context.Context) (Proposal, error) {
-			doc, err := json.Marshal(svc)
-			if err != nil {
-				return Proposal{}, err
-			}
-			r := proposalRow{ID: uuid.NewString(), Proposer: actor.Acting.String(), ProposedBy: actor.Subject, Change: in.Change,
-				ServiceID: svc.ID, Doc: doc, Rationale: strings.TrimSpace(in.Rationale), State: ProposalSubmitted,
-				SubmittedAt: s.clock.Now(), Version: 1}
-			if err := s.db.Conn(ctx).Create(&r).Error; err != nil {
-				return Proposal{}, err
-			}
-			p := r.proposal()
-			return p, s.audit.Record(ctx, audit.Change{Tenant: tenant.CouncilID, Action: "catalog.proposal.create",
-				ObjectType: "catalog_proposal", ObjectID: p.ID, Diff: audit.Diff(nil, p)})
-		})
-		return err
+		doc, err := json.Marshal(svc)
+		if err != nil {
+			return Proposal{}, err
+		}
+		r := proposalRow{ID: uuid.NewString(), Proposer: actor.Acting.String(), ProposedBy: actor.Subject, Change: in.Change,
+			ServiceID: svc.ID, Doc: doc, Rationale: strings.TrimSpace(in.Rationale), State: ProposalSubmitted,
+			SubmittedAt: s.clock.Now(), Version: 1}
+		if err := s.db.Conn(ctx).Create(&r).Error; err != nil {
+			return Proposal{}, err
+		}
+		p := r.proposal()
+		return p, s.audit.Record(ctx, audit.Change{Tenant: tenant.CouncilID, Action: "catalog.proposal.create",
+			ObjectType: "catalog_proposal", ObjectID: p.ID, Diff: audit.Diff(nil, p)})
 	})
-	return out, err
 }
 
 // checkProposed validates the proposed service like a catalogue file, and checks that a new

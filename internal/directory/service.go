@@ -171,25 +171,19 @@ type NewUnit struct {
 
 // CreateUnit creates a service unit.
 func (s *Service) CreateUnit(ctx context.Context, in NewUnit) (Unit, error) {
-	if !tenant.ValidUnitSlug(in.Slug) {
-		return Unit{}, apperr.Field("/slug", "must be 2-40 lowercase letters, digits or hyphens, starting with a letter")
-	}
-	var out Unit
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		var err error
-		out, err = idempotency.Once(ctx, s.db, "unit.create", in, func(ctx context.Context) (Unit, error) {
-			now := s.clock.Now()
-			u := Unit{Slug: in.Slug, Name: strings.TrimSpace(in.Name), Region: in.Region, Contact: in.Contact,
-				Demo: in.Demo, Version: 1, CreatedAt: now, UpdatedAt: now}
-			if err := s.store.insert(ctx, &u, "unit "+in.Slug+" exists already"); err != nil {
-				return u, err
-			}
-			return u, s.audit.Record(ctx, audit.Change{Tenant: u.Tenant(), Action: "unit.create",
-				ObjectType: "unit", ObjectID: u.Slug, Diff: audit.Diff(nil, u)})
-		})
-		return err
+	return idempotency.Run(ctx, s.db, "unit.create", in, func(ctx context.Context) (Unit, error) {
+		if !tenant.ValidUnitSlug(in.Slug) {
+			return Unit{}, apperr.Field("/slug", "must be 2-40 lowercase letters, digits or hyphens, starting with a letter")
+		}
+		now := s.clock.Now()
+		u := Unit{Slug: in.Slug, Name: strings.TrimSpace(in.Name), Region: in.Region, Contact: in.Contact,
+			Demo: in.Demo, Version: 1, CreatedAt: now, UpdatedAt: now}
+		if err := s.store.insert(ctx, &u, "unit "+in.Slug+" exists already"); err != nil {
+			return u, err
+		}
+		return u, s.audit.Record(ctx, audit.Change{Tenant: u.Tenant(), Action: "unit.create",
+			ObjectType: "unit", ObjectID: u.Slug, Diff: audit.Diff(nil, u)})
 	})
-	return out, err
 }
 
 // UnitPatch changes a unit; nil fields stay as they are.
@@ -258,19 +252,19 @@ type NewUser struct {
 // CreateUser creates a user belonging to tenant t.
 func (s *Service) CreateUser(ctx context.Context, t tenant.ID, in NewUser) (User, error) {
 	in.Username = strings.ToLower(strings.TrimSpace(in.Username))
-	if !validUsername(in.Username) {
-		return User{}, apperr.Field("/username", "must be 2-100 characters: lowercase letters, digits and . _ @ -")
-	}
 	if in.Subject == "" {
 		in.Subject = in.Username
 	}
 	var out User
 	err := s.inAccessTx(ctx, func(ctx context.Context) error {
-		if err := s.store.tenantExists(ctx, t); err != nil {
-			return err
-		}
 		var err error
-		out, err = idempotency.Once(ctx, s.db, "user.create", in, func(ctx context.Context) (User, error) {
+		out, err = idempotency.Run(ctx, s.db, "user.create", in, func(ctx context.Context) (User, error) {
+			if !validUsername(in.Username) {
+				return User{}, apperr.Field("/username", "must be 2-100 characters: lowercase letters, digits and . _ @ -")
+			}
+			if err := s.store.tenantExists(ctx, t); err != nil {
+				return User{}, err
+			}
 			now := s.clock.Now()
 			u := User{ID: uuid.NewString(), Username: in.Username, Subject: in.Subject, Name: strings.TrimSpace(in.Name),
 				Email: in.Email, HomeTenant: t.String(), Active: true, Demo: in.Demo, Version: 1, CreatedAt: now, UpdatedAt: now}
@@ -366,11 +360,11 @@ func (s *Service) Assign(ctx context.Context, t tenant.ID, in NewAssignment) (Ro
 	actor, _ := identity.FromContext(ctx)
 	var out RoleAssignment
 	err := s.inAccessTx(ctx, func(ctx context.Context) error {
-		if err := s.store.tenantExists(ctx, t); err != nil {
-			return err
-		}
 		var err error
-		out, err = idempotency.Once(ctx, s.db, "role_assignment.create", in, func(ctx context.Context) (RoleAssignment, error) {
+		out, err = idempotency.Run(ctx, s.db, "role_assignment.create", in, func(ctx context.Context) (RoleAssignment, error) {
+			if err := s.store.tenantExists(ctx, t); err != nil {
+				return RoleAssignment{}, err
+			}
 			u, err := s.store.user(ctx, in.UserID, true)
 			if apperr.Is(err, apperr.NotFound) {
 				return RoleAssignment{}, apperr.Field("/user_id", "no such user")
@@ -440,20 +434,20 @@ type NewKey struct {
 // CreateKey creates an API key for tenant t and returns it with its secret.
 func (s *Service) CreateKey(ctx context.Context, t tenant.ID, in NewKey) (CreatedKey, error) {
 	actor, _ := identity.FromContext(ctx)
-	if err := checkKeyRoles(actor, t, in.Roles); err != nil {
-		return CreatedKey{}, err
-	}
 	if in.ExpiresInDays == 0 {
 		in.ExpiresInDays = DefaultKeyDays
 	}
 	slices.Sort(in.Roles)
 	var out CreatedKey
 	err := s.inAccessTx(ctx, func(ctx context.Context) error {
-		if err := s.store.tenantExists(ctx, t); err != nil {
-			return err
-		}
 		var err error
-		out, err = idempotency.Once(ctx, s.db, "api_key.create", in, func(ctx context.Context) (CreatedKey, error) {
+		out, err = idempotency.Run(ctx, s.db, "api_key.create", in, func(ctx context.Context) (CreatedKey, error) {
+			if err := checkKeyRoles(actor, t, in.Roles); err != nil {
+				return CreatedKey{}, err
+			}
+			if err := s.store.tenantExists(ctx, t); err != nil {
+				return CreatedKey{}, err
+			}
 			secret, err := newSecret()
 			if err != nil {
 				return CreatedKey{}, err

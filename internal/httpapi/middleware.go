@@ -209,7 +209,7 @@ func (s *Server) idempotencyKey() gin.HandlerFunc {
 			return
 		}
 		p, _ := identity.FromContext(c.Request.Context())
-		c.Request = c.Request.WithContext(idempotency.WithKey(c.Request.Context(), p.Subject, key))
+		c.Request = c.Request.WithContext(idempotency.WithKey(c.Request.Context(), p.Subject, key, c.Request.Method+" "+c.Request.URL.Path))
 		c.Next()
 	}
 }

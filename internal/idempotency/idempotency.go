@@ -1,7 +1,8 @@
 // Package idempotency makes creating requests safe to retry. The caller's Idempotency-Key travels
-// in the context; the service method wraps its work in Once inside its transaction, so the key's
-// row and the work commit together. A replay returns the stored result; the same key with another
-// request is refused; the same key while the first request is still running is a conflict.
+// in the context; the service method runs its work through Run, which claims the key as the
+// first statement of the work's transaction, so the key's row and the work commit together. A
+// replay returns the stored result; the same key with another request is refused; the same key
+// while the first request is still running is a conflict.
 package idempotency
 
 import (
@@ -18,15 +19,17 @@ import (
 const Retention = 24 * time.Hour
 
 type state struct {
-	subject, key string
-	replayed     bool
+	subject, key, target string
+	replayed             bool
 }
 
 type ctxKey struct{}
 
-// WithKey returns ctx carrying the caller's key, scoped to the caller's subject.
-func WithKey(ctx context.Context, subject, key string) context.Context {
-	return context.WithValue(ctx, ctxKey{}, &state{subject: subject, key: key})
+// WithKey returns ctx carrying the caller's key, scoped to the caller's subject, for a request
+// to target (its method and path): the same key and body sent to another object is another
+// request, refused rather than answered with the first object's result.
+func WithKey(ctx context.Context, subject, key, target string) context.Context {
+	return context.WithValue(ctx, ctxKey{}, &state{subject: subject, key: key, target: target})
 }
 
 // Replayed reports whether the request of ctx was answered from a stored result.
@@ -35,19 +38,31 @@ func Replayed(ctx context.Context) bool {
 	return ok && s.replayed
 }
 
-// Once runs fn unless the key of ctx has already been used for this operation and request, in
-// which case it returns the stored result. It must run inside the transaction of the work, and
-// without a key in ctx it simply runs fn.
-func Once[T any](ctx context.Context, db *postgres.DB, operation string, request any, fn func(ctx context.Context) (T, error)) (T, error) {
+// Run is how every creating use case runs: in a transaction (or the one ctx carries) whose
+// first statement claims the caller's key, so that no check of data that may change since runs
+// before a retry is recognised. fn runs unless the key has already been used for this operation
+// and request, in which case the stored result is returned; without a key in ctx fn simply runs.
+func Run[T any](ctx context.Context, db *postgres.DB, operation string, request any, fn func(ctx context.Context) (T, error)) (T, error) {
+	var out T
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		out, err = once(ctx, db, operation, request, fn)
+		return err
+	})
+	return out, err
+}
+
+func once[T any](ctx context.Context, db *postgres.DB, operation string, request any, fn func(ctx context.Context) (T, error)) (T, error) {
 	var zero T
 	s, ok := ctx.Value(ctxKey{}).(*state)
 	if !ok {
 		return fn(ctx)
 	}
 	body, err := json.Marshal(struct {
-		Op  string `json:"op"`
-		Req any    `json:"req"`
-	}{operation, request})
+		Op     string `json:"op"`
+		Target string `json:"target"`
+		Req    any    `json:"req"`
+	}{operation, s.target, request})
 	if err != nil {
 		return zero, err
 	}

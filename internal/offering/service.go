@@ -62,35 +62,30 @@ type NewOffering struct {
 // Create starts an offering of a standard service with a first draft version.
 func (s *Service) Create(ctx context.Context, unit string, in NewOffering) (Offering, error) {
 	actor, _ := identity.FromContext(ctx)
-	var out Offering
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
+	return idempotency.Run(ctx, s.db, "offering.create", in, func(ctx context.Context) (Offering, error) {
 		svc, err := s.standardService(ctx, in.ServiceID, "/service_id")
 		if err != nil {
-			return err
+			return Offering{}, err
 		}
 		if err := in.Terms.Check(svc); err != nil {
-			return err
+			return Offering{}, err
 		}
-		out, err = idempotency.Once(ctx, s.db, "offering.create", in, func(ctx context.Context) (Offering, error) {
-			now := s.clock.Now()
-			o := offeringRow{ID: uuid.NewString(), Unit: unit, ServiceID: in.ServiceID, CreatedBy: actor.Subject, CreatedAt: now}
-			err := postgres.Translate(s.db.Conn(ctx).Create(&o).Error)
-			if apperr.Is(err, apperr.Conflict) {
-				return Offering{}, apperr.Newf(apperr.Conflict, "unit %s offers %s already; change that offering with a new version", unit, in.ServiceID)
-			} else if err != nil {
-				return Offering{}, err
-			}
-			v := Version{OfferingID: o.ID, Number: 1, State: Draft, Terms: in.Terms, Version: 1, CreatedBy: actor.Subject,
-				CreatedAt: now, UpdatedAt: now}
-			if err := s.store.insertVersion(ctx, v); err != nil {
-				return Offering{}, err
-			}
-			off := Offering{ID: o.ID, Unit: unit, ServiceID: o.ServiceID, CreatedBy: o.CreatedBy, CreatedAt: now, Pending: &v}
-			return off, s.record(ctx, unit, "offering.create", "offering", o.ID, audit.Diff(nil, off))
-		})
-		return err
+		now := s.clock.Now()
+		o := offeringRow{ID: uuid.NewString(), Unit: unit, ServiceID: in.ServiceID, CreatedBy: actor.Subject, CreatedAt: now}
+		err = postgres.Translate(s.db.Conn(ctx).Create(&o).Error)
+		if apperr.Is(err, apperr.Conflict) {
+			return Offering{}, apperr.Newf(apperr.Conflict, "unit %s offers %s already; change that offering with a new version", unit, in.ServiceID)
+		} else if err != nil {
+			return Offering{}, err
+		}
+		v := Version{OfferingID: o.ID, Number: 1, State: Draft, Terms: in.Terms, Version: 1, CreatedBy: actor.Subject,
+			CreatedAt: now, UpdatedAt: now}
+		if err := s.store.insertVersion(ctx, v); err != nil {
+			return Offering{}, err
+		}
+		off := Offering{ID: o.ID, Unit: unit, ServiceID: o.ServiceID, CreatedBy: o.CreatedBy, CreatedAt: now, Pending: &v}
+		return off, s.record(ctx, unit, "offering.create", "offering", o.ID, audit.Diff(nil, off))
 	})
-	return out, err
 }
 
 // ForUnit returns one of a unit's offerings with its live and pending versions and decisions.
@@ -306,37 +301,31 @@ func (s *Service) Retire(ctx context.Context, unit, id string, in RetireInput) (
 // stays published until the council approves the new one.
 func (s *Service) NewVersion(ctx context.Context, unit, id string) (Version, error) {
 	actor, _ := identity.FromContext(ctx)
-	var out Version
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		var err error
-		out, err = idempotency.Once(ctx, s.db, "offering.version", id, func(ctx context.Context) (Version, error) {
-			if _, err := s.store.lockOffering(ctx, unit, id); err != nil {
-				return Version{}, err
-			}
-			if _, err := s.store.version(ctx, id, Draft, Submitted); err == nil {
-				return Version{}, apperr.New(apperr.Conflict, "the offering has a version in the making already")
-			}
-			live, err := s.store.version(ctx, id, Published)
-			if apperr.Is(err, apperr.NotFound) {
-				return Version{}, apperr.New(apperr.Conflict, "the offering has no published version to start from; edit its draft")
-			} else if err != nil {
-				return Version{}, err
-			}
-			n, err := s.store.nextNumber(ctx, id)
-			if err != nil {
-				return Version{}, err
-			}
-			now := s.clock.Now()
-			v := Version{OfferingID: id, Number: n, State: Draft, Terms: live.Terms, Version: 1, CreatedBy: actor.Subject,
-				CreatedAt: now, UpdatedAt: now}
-			if err := s.store.insertVersion(ctx, v); err != nil {
-				return Version{}, err
-			}
-			return v, s.record(ctx, unit, "offering.version", "offering_version", versionID(v), audit.Diff(nil, v))
-		})
-		return err
+	return idempotency.Run(ctx, s.db, "offering.version", id, func(ctx context.Context) (Version, error) {
+		if _, err := s.store.lockOffering(ctx, unit, id); err != nil {
+			return Version{}, err
+		}
+		if _, err := s.store.version(ctx, id, Draft, Submitted); err == nil {
+			return Version{}, apperr.New(apperr.Conflict, "the offering has a version in the making already")
+		}
+		live, err := s.store.version(ctx, id, Published)
+		if apperr.Is(err, apperr.NotFound) {
+			return Version{}, apperr.New(apperr.Conflict, "the offering has no published version to start from; edit its draft")
+		} else if err != nil {
+			return Version{}, err
+		}
+		n, err := s.store.nextNumber(ctx, id)
+		if err != nil {
+			return Version{}, err
+		}
+		now := s.clock.Now()
+		v := Version{OfferingID: id, Number: n, State: Draft, Terms: live.Terms, Version: 1, CreatedBy: actor.Subject,
+			CreatedAt: now, UpdatedAt: now}
+		if err := s.store.insertVersion(ctx, v); err != nil {
+			return Version{}, err
+		}
+		return v, s.record(ctx, unit, "offering.version", "offering_version", versionID(v), audit.Diff(nil, v))
 	})
-	return out, err
 }
 
 // Decide records the council's decision on the offering's submitted version: approved, it is

@@ -18,28 +18,23 @@ import (
 // RequestWaiver asks the council to excuse the unit from a mandatory service at a level.
 func (s *Service) RequestWaiver(ctx context.Context, unit string, in NewWaiver) (Waiver, error) {
 	actor, _ := identity.FromContext(ctx)
-	var out Waiver
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
+	return idempotency.Run(ctx, s.db, "waiver.create", in, func(ctx context.Context) (Waiver, error) {
 		svc, err := s.standardService(ctx, in.ServiceID, "/service_id")
 		if err != nil {
-			return err
+			return Waiver{}, err
 		}
 		exp, err := in.check(svc, today(s.clock.Now()))
 		if err != nil {
-			return err
+			return Waiver{}, err
 		}
-		out, err = idempotency.Once(ctx, s.db, "waiver.create", in, func(ctx context.Context) (Waiver, error) {
-			r := waiverRow{ID: uuid.NewString(), Unit: unit, ServiceID: in.ServiceID, Level: in.Level, Reason: in.Reason,
-				State: WaiverRequested, ExpiresOn: exp, RequestedBy: actor.Subject, RequestedAt: s.clock.Now(), Version: 1}
-			if err := s.db.Conn(ctx).Create(&r).Error; err != nil {
-				return Waiver{}, err
-			}
-			w := r.waiver()
-			return w, s.record(ctx, unit, "waiver.request", "waiver", w.ID, audit.Diff(nil, w))
-		})
-		return err
+		r := waiverRow{ID: uuid.NewString(), Unit: unit, ServiceID: in.ServiceID, Level: in.Level, Reason: in.Reason,
+			State: WaiverRequested, ExpiresOn: exp, RequestedBy: actor.Subject, RequestedAt: s.clock.Now(), Version: 1}
+		if err := s.db.Conn(ctx).Create(&r).Error; err != nil {
+			return Waiver{}, err
+		}
+		w := r.waiver()
+		return w, s.record(ctx, unit, "waiver.request", "waiver", w.ID, audit.Diff(nil, w))
 	})
-	return out, err
 }
 
 // ListWaivers returns one page of waivers, oldest first: a unit's, or every unit's for "".

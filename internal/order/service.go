@@ -80,52 +80,46 @@ func (eventRow) TableName() string { return "order_events" }
 // subscriptions, prices it at today's prices, and acknowledges it.
 func (s *Service) Create(ctx context.Context, code string, in NewOrder) (Order, error) {
 	actor, _ := identity.FromContext(ctx)
-	var out Order
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		var err error
-		out, err = idempotency.Once(ctx, s.db, "order.create", in, func(ctx context.Context) (Order, error) {
-			var owner []*string
-			if err := s.db.Conn(ctx).Table("municipalities").Where("code = ?", code).Pluck("owner_unit", &owner).Error; err != nil {
+	return idempotency.Run(ctx, s.db, "order.create", in, func(ctx context.Context) (Order, error) {
+		var owner []*string
+		if err := s.db.Conn(ctx).Table("municipalities").Where("code = ?", code).Pluck("owner_unit", &owner).Error; err != nil {
+			return Order{}, err
+		}
+		if len(owner) == 0 {
+			return Order{}, apperr.NotFoundf("municipality")
+		}
+		if owner[0] == nil {
+			return Order{}, apperr.Newf(apperr.Conflict, "municipality %s has no owner unit to order from; the secretariat sets it", code)
+		}
+		now := s.clock.Now()
+		o := Order{ID: uuid.NewString(), Municipality: code, Unit: *owner[0], State: Acknowledged, Note: strings.TrimSpace(in.Note),
+			CreatedBy: actor.Subject, CreatedAt: now, UpdatedAt: now, Version: 1}
+		for i, ni := range in.Items {
+			it, err := s.item(ctx, o, i, ni)
+			if err != nil {
 				return Order{}, err
 			}
-			if len(owner) == 0 {
-				return Order{}, apperr.NotFoundf("municipality")
-			}
-			if owner[0] == nil {
-				return Order{}, apperr.Newf(apperr.Conflict, "municipality %s has no owner unit to order from; the secretariat sets it", code)
-			}
-			now := s.clock.Now()
-			o := Order{ID: uuid.NewString(), Municipality: code, Unit: *owner[0], State: Acknowledged, Note: strings.TrimSpace(in.Note),
-				CreatedBy: actor.Subject, CreatedAt: now, UpdatedAt: now, Version: 1}
-			for i, ni := range in.Items {
-				it, err := s.item(ctx, o, i, ni)
-				if err != nil {
-					return Order{}, err
-				}
-				o.Items = append(o.Items, it)
-			}
-			e := Event{Seq: 1, From: "", To: Acknowledged, Actor: actor.Subject, At: now}
-			if err := s.db.Conn(ctx).Exec(`WITH o AS (
-				INSERT INTO orders (id, municipality, unit, state, note, created_by, created_at, updated_at, version)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id)
-				INSERT INTO order_events (order_id, seq, from_state, to_state, actor, at) SELECT id, ?, ?, ?, ?, ? FROM o`,
-				o.ID, code, o.Unit, o.State, o.Note, o.CreatedBy, now, now, e.Seq, e.From, e.To, e.Actor, e.At).Error; err != nil {
-				return Order{}, err
-			}
-			items := make([]itemRow, len(o.Items))
-			for i, it := range o.Items {
-				items[i] = itemRow{OrderID: o.ID, Item: it}
-			}
-			if err := s.db.Conn(ctx).Create(&items).Error; err != nil {
-				return Order{}, err
-			}
-			o.History = []Event{e}
-			return o, s.audit.Record(ctx, audit.Change{Tenant: tenant.ForMunicipality(code), Action: "order.create",
-				ObjectType: "order", ObjectID: o.ID, Diff: audit.Diff(nil, o)})
-		})
-		return err
+			o.Items = append(o.Items, it)
+		}
+		e := Event{Seq: 1, From: "", To: Acknowledged, Actor: actor.Subject, At: now}
+		if err := s.db.Conn(ctx).Exec(`WITH o AS (
+			INSERT INTO orders (id, municipality, unit, state, note, created_by, created_at, updated_at, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id)
+			INSERT INTO order_events (order_id, seq, from_state, to_state, actor, at) SELECT id, ?, ?, ?, ?, ? FROM o`,
+			o.ID, code, o.Unit, o.State, o.Note, o.CreatedBy, now, now, e.Seq, e.From, e.To, e.Actor, e.At).Error; err != nil {
+			return Order{}, err
+		}
+		items := make([]itemRow, len(o.Items))
+		for i, it := range o.Items {
+			items[i] = itemRow{OrderID: o.ID, Item: it}
+		}
+		if err := s.db.Conn(ctx).Create(&items).Error; err != nil {
+			return Order{}, err
+		}
+		o.History = []Event{e}
+		return o, s.audit.Record(ctx, audit.Change{Tenant: tenant.ForMunicipality(code), Action: "order.create",
+			ObjectType: "order", ObjectID: o.ID, Diff: audit.Diff(nil, o)})
 	})
-	return out, err
 }
 
 // item resolves and checks one new item of order o.

@@ -72,31 +72,25 @@ type NewTicket struct {
 // Create opens a ticket in a municipality.
 func (s *Service) Create(ctx context.Context, code string, in NewTicket) (Ticket, error) {
 	actor, _ := identity.FromContext(ctx)
-	var out Ticket
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
+	return idempotency.Run(ctx, s.db, "ticket.create", in, func(ctx context.Context) (Ticket, error) {
 		if err := s.checkSubscription(ctx, code, in.SubscriptionID, "/subscription_id"); err != nil {
-			return err
+			return Ticket{}, err
 		}
-		var err error
-		out, err = idempotency.Once(ctx, s.db, "ticket.create", in, func(ctx context.Context) (Ticket, error) {
-			now := s.clock.Now()
-			t := Ticket{ID: uuid.NewString(), Municipality: code, Title: strings.TrimSpace(in.Title), Description: in.Description,
-				Priority: in.Priority, HighPriority: in.HighPriority, Category: in.Category, Reporter: in.Reporter, State: Open,
-				CreatedBy: actor.Subject, CreatedAt: now, UpdatedAt: now, Version: 1}
-			if in.SubscriptionID != "" {
-				t.SubscriptionID = &in.SubscriptionID
-			}
-			if err := s.db.Conn(ctx).Create(&t).Error; err != nil {
-				return t, err
-			}
-			if err := s.event(ctx, t.ID, Event{Action: "create", ToState: Open, At: now}); err != nil {
-				return t, err
-			}
-			return t, s.record(ctx, t, "ticket.create", audit.Diff(nil, t))
-		})
-		return err
+		now := s.clock.Now()
+		t := Ticket{ID: uuid.NewString(), Municipality: code, Title: strings.TrimSpace(in.Title), Description: in.Description,
+			Priority: in.Priority, HighPriority: in.HighPriority, Category: in.Category, Reporter: in.Reporter, State: Open,
+			CreatedBy: actor.Subject, CreatedAt: now, UpdatedAt: now, Version: 1}
+		if in.SubscriptionID != "" {
+			t.SubscriptionID = &in.SubscriptionID
+		}
+		if err := s.db.Conn(ctx).Create(&t).Error; err != nil {
+			return t, err
+		}
+		if err := s.event(ctx, t.ID, Event{Action: "create", ToState: Open, At: now}); err != nil {
+			return t, err
+		}
+		return t, s.record(ctx, t, "ticket.create", audit.Diff(nil, t))
 	})
-	return out, err
 }
 
 func (s *Service) checkSubscription(ctx context.Context, code, id, ptr string) error {
@@ -368,23 +362,18 @@ type NewNote struct {
 // AddNote adds a note to a ticket of the scope, written by the caller's organisation.
 func (s *Service) AddNote(ctx context.Context, sc Scope, id string, in NewNote) (Note, error) {
 	actor, _ := identity.FromContext(ctx)
-	var out Note
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
+	return idempotency.Run(ctx, s.db, "ticket.note", in, func(ctx context.Context) (Note, error) {
 		t, err := s.lock(ctx, sc, id)
 		if err != nil {
-			return err
+			return Note{}, err
 		}
-		out, err = idempotency.Once(ctx, s.db, "ticket.note", in, func(ctx context.Context) (Note, error) {
-			n := Note{ID: uuid.NewString(), TicketID: id, Body: in.Body, Visibility: in.Visibility, Author: actor.Subject,
-				AuthorTenant: ownTenant(sc).String(), CreatedAt: s.clock.Now()}
-			if err := s.db.Conn(ctx).Create(&n).Error; err != nil {
-				return n, err
-			}
-			return n, s.record(ctx, t, "ticket.note", audit.Diff(nil, n))
-		})
-		return err
+		n := Note{ID: uuid.NewString(), TicketID: id, Body: in.Body, Visibility: in.Visibility, Author: actor.Subject,
+			AuthorTenant: ownTenant(sc).String(), CreatedAt: s.clock.Now()}
+		if err := s.db.Conn(ctx).Create(&n).Error; err != nil {
+			return n, err
+		}
+		return n, s.record(ctx, t, "ticket.note", audit.Diff(nil, n))
 	})
-	return out, err
 }
 
 func ownTenant(sc Scope) tenant.ID {

@@ -1,0 +1,161 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/servicekatalog/servicekatalog/internal/apptest"
+	"github.com/servicekatalog/servicekatalog/internal/directory"
+	"github.com/servicekatalog/servicekatalog/internal/offering"
+	"github.com/servicekatalog/servicekatalog/internal/ticket"
+)
+
+// retry is one creating request that succeeds, and a change of the world after it that would
+// make the same request fail if it ran again.
+type retry struct {
+	req    apptest.Request
+	change func(first apptest.Response)
+}
+
+// TestARetryAfterTheWorldChangedReplays: for every creating route, the request succeeds, the
+// world changes so that running it again would be refused (the service retired, the owner unit
+// changed, the clock moved, the object taken or gone), and the retry with the same key answers
+// the stored 201, marked as replayed: the key is claimed before any check of changeable data.
+func TestARetryAfterTheWorldChangedReplays(t *testing.T) {
+	env := apptest.New(t)
+	sec, council := env.Token("secretariat"), env.Token("council")
+	spoc, fl := env.Token("spoc.101"), env.Token("first_line.101")
+	midt, hovedstaden, sl := env.Token("unit_admin.midt"), env.Token("unit_admin.hovedstaden"), env.Token("second_line.hovedstaden")
+	do := func(method, path, token string, body any) apptest.Response {
+		t.Helper()
+		resp := env.Do(apptest.Request{Method: method, Path: path, Token: token, Body: body,
+			Header: map[string]string{"If-Match": "*", "Idempotency-Key": uuid.NewString()}})
+		if resp.Status >= 300 {
+			t.Fatalf("setup %s %s: %d %s", method, path, resp.Status, resp.Body)
+		}
+		return resp
+	}
+	retire := func(ids ...string) {
+		t.Helper()
+		if _, err := env.App.Catalog.SyncFiles(env.System(), catalogueWith(func(path string, b []byte) []byte {
+			for _, id := range ids {
+				if path == "services/"+id+".yaml" {
+					return nil
+				}
+			}
+			return b
+		})); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	sub := subscribe(t, env)
+	var published apptest.List[offering.Offering]
+	do("GET", "/api/v1/offerings?service_id=CMP-01&unit=hovedstaden", spoc, nil).Decode(t, &published)
+	pub := published.Items[0]
+	var user directory.User
+	do("POST", "/api/v1/tenants/municipality:101/users", spoc, map[string]any{"username": "idem.assignee", "name": "Idem Assignee",
+		"email": "idem.assignee@kk.example"}).Decode(t, &user)
+	var open, escalated ticket.Ticket
+	do("POST", "/api/v1/municipalities/101/tickets", fl, map[string]any{"title": "Printer", "priority": "P4", "category": "request"}).Decode(t, &open)
+	do("POST", "/api/v1/municipalities/101/tickets", fl, map[string]any{"title": "Share slow", "priority": "P3", "category": "incident",
+		"subscription_id": sub}).Decode(t, &escalated)
+	do("POST", "/api/v1/municipalities/101/tickets/"+escalated.ID+"/escalate", fl, map[string]any{"reason": "Storage"})
+	nothing := func(apptest.Response) {} // running the request again would clash with what it created
+
+	recipes := map[string]retry{
+		"POST /api/v1/units": {apptest.Request{Token: sec, Body: map[string]any{"slug": "vest", "name": "Fælles IT Vest", "region": "Region Vest"}},
+			func(apptest.Response) {
+				do("PATCH", "/api/v1/units/vest", sec, map[string]any{"name": "Fælles IT Vestjylland"})
+			}},
+		"POST /api/v1/tenants/:tenant/users": {apptest.Request{Token: spoc,
+			Body: map[string]any{"username": "idem.user", "name": "Idem User", "email": "idem@kk.example"}}, nothing},
+		"POST /api/v1/tenants/:tenant/role-assignments": {apptest.Request{Token: spoc, Body: map[string]any{"user_id": user.ID, "role": "first_line"}},
+			func(apptest.Response) {
+				do("PATCH", "/api/v1/tenants/municipality:101/users/"+user.ID, sec, map[string]any{"active": false})
+			}},
+		"POST /api/v1/tenants/:tenant/api-keys": {apptest.Request{Path: "/api/v1/tenants/unit:midt/api-keys", Token: midt,
+			Body: map[string]any{"name": "Monitoring", "roles": []string{"unit_admin"}}},
+			func(first apptest.Response) {
+				var k directory.APIKey
+				first.Decode(t, &k)
+				do("DELETE", "/api/v1/tenants/unit:midt/api-keys/"+k.ID, midt, nil)
+			}},
+		"POST /api/v1/catalog/proposals": {apptest.Request{Token: council, Body: map[string]any{"change": "change", "rationale": "Rename it.",
+			"service": proposal("STO-04", "standard")}}, func(apptest.Response) { retire("STO-04") }},
+		"POST /api/v1/units/:unit/offerings": {apptest.Request{Path: "/api/v1/units/midt/offerings", Token: midt,
+			Body: map[string]any{"service_id": "CMP-02", "terms": terms(false, "standard")}},
+			func(apptest.Response) { retire("STO-04", "CMP-02") }},
+		"POST /api/v1/units/:unit/offerings/:id/versions": {apptest.Request{Path: "/api/v1/units/hovedstaden/offerings/" + pub.ID + "/versions",
+			Token: hovedstaden}, nothing},
+		"POST /api/v1/units/:unit/waivers": {apptest.Request{Path: "/api/v1/units/midt/waivers", Token: midt,
+			Body: map[string]any{"service_id": "SEC-03", "level": "standard", "reason": "Scanner contract from Q3.",
+				"expires_on": env.Clock.Now().AddDate(0, 6, 0).Format("2006-01-02")}},
+			func(apptest.Response) { retire("STO-04", "CMP-02", "SEC-03") }},
+		"POST /api/v1/municipalities/:code/terms-acceptances": {apptest.Request{Path: "/api/v1/municipalities/751/terms-acceptances",
+			Token: env.Token("signatory.751"), Body: map[string]any{"terms_version": "2026-1"}}, nothing},
+		"POST /api/v1/municipalities/:code/risk-assessments": {apptest.Request{Token: spoc, Body: map[string]any{"family": "storage",
+			"document_ref": "ESDH 2026-1", "sha256": strings.Repeat("cd", 32), "assessed_on": env.Clock.Now().Format("2006-01-02"),
+			"approved_by": "Kommunaldirektør"}},
+			func(apptest.Response) { env.Clock.Set(env.Clock.Now().AddDate(0, 0, -2)) }}, // the assessment lies in the future now
+		"POST /api/v1/municipalities/:code/orders": {apptest.Request{Token: spoc, Body: map[string]any{"items": []any{vm(pub.ID, 1)}}},
+			func(apptest.Response) {
+				do("PATCH", "/api/v1/municipalities/101", sec, map[string]any{"owner_unit": "midt"})
+			}},
+		"POST /api/v1/municipalities/:code/tickets": {apptest.Request{Token: fl, Body: map[string]any{"title": "Share gone",
+			"priority": "P2", "category": "incident", "subscription_id": sub}},
+			func(apptest.Response) {
+				if err := env.App.DB.Conn(env.System()).Exec(`UPDATE subscriptions SET state = 'terminated' WHERE id = ?`, sub).Error; err != nil {
+					t.Fatal(err)
+				}
+			}},
+		"POST /api/v1/municipalities/:code/tickets/:id/notes": {apptest.Request{Path: "/api/v1/municipalities/101/tickets/" + open.ID + "/notes",
+			Token: fl, Body: map[string]any{"body": "Toner ordered.", "visibility": "public"}}, nothing},
+		"POST /api/v1/units/:unit/tickets/:id/notes": {apptest.Request{Path: "/api/v1/units/hovedstaden/tickets/" + escalated.ID + "/notes",
+			Token: sl, Body: map[string]any{"body": "Looking at it.", "visibility": "public"}}, nothing},
+	}
+	creating, now := 0, env.Clock.Now()
+	for _, r := range env.App.API.Routes() {
+		if !r.Creates {
+			continue
+		}
+		creating++
+		rt, found := recipes[r.Method+" "+r.Path]
+		if !found {
+			t.Errorf("%s %s creates, and has no recipe here", r.Method, r.Path)
+			continue
+		}
+		req := rt.req
+		req.Method = "POST"
+		if req.Path == "" {
+			req.Path = concrete(r.Path, "municipality:101")
+		}
+		req.Header = map[string]string{"Idempotency-Key": "retry-" + r.Path}
+		first := env.Do(req)
+		if first.Status != 201 {
+			t.Errorf("%s: first request %d %s", r.Path, first.Status, first.Body)
+			continue
+		}
+		rt.change(first)
+		again := env.Do(req)
+		env.Clock.Set(now)
+		same := bytes.Equal(again.Body, first.Body)
+		if strings.HasSuffix(r.Path, "/api-keys") { // the secret is shown once, never stored: the replay names the same key
+			var a, b directory.APIKey
+			first.Decode(t, &a)
+			again.Decode(t, &b)
+			same = a.ID == b.ID && a.Version == b.Version
+		}
+		if again.Status != 201 || again.Header.Get("Idempotent-Replayed") != "true" || !same {
+			t.Errorf("%s: the retry after the change answered %d (Idempotent-Replayed %q) %.300s",
+				r.Path, again.Status, again.Header.Get("Idempotent-Replayed"), again.Body)
+		}
+	}
+	if creating != len(recipes) {
+		t.Errorf("%d creating routes, %d recipes", creating, len(recipes))
+	}
+	t.Logf("%d creating routes: each retry after a change of the world replayed the first answer", creating)
+}
