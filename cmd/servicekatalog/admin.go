@@ -24,7 +24,7 @@ func migrateCmd(ctx context.Context, cfg config.Config, args []string, out io.Wr
 	if len(args) > 0 {
 		sub = args[0]
 	}
-	db, closeDB, err := database(ctx, cfg, slog.New(slog.DiscardHandler))
+	db, closeDB, err := database(ctx, cfg, slog.New(slog.DiscardHandler), false)
 	if err != nil {
 		return err
 	}

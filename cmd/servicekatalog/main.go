@@ -111,12 +111,15 @@ func newLogger(cfg config.Config) *slog.Logger {
 }
 
 // database opens DATABASE_URL, or the private cluster under DATA_DIR, starting it if needed.
-// The returned stop function closes the pool and stops a cluster this call started.
-func database(ctx context.Context, cfg config.Config, log *slog.Logger) (*postgres.DB, func(), error) {
+// The returned function closes the pool and stops the cluster if this process owns it: it
+// started it, or, when own is set (serve), it adopted one left running by a server that ended
+// without stopping it. Other commands leave a running cluster to its owner.
+func database(ctx context.Context, cfg config.Config, log *slog.Logger, own bool) (*postgres.DB, func(), error) {
 	url := cfg.DatabaseURL
 	stopCluster := func() {}
 	if url == "" {
-		cl, err := devdb.Open(filepath.Join(cfg.DataDir, "pg"))
+		dir := filepath.Join(cfg.DataDir, "pg")
+		cl, err := devdb.Open(dir)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -124,10 +127,21 @@ func database(ctx context.Context, cfg config.Config, log *slog.Logger) (*postgr
 		if url, started, err = cl.Start(ctx); err != nil {
 			return nil, nil, fmt.Errorf("private PostgreSQL: %w", err)
 		}
-		if started {
-			log.Info("started private PostgreSQL", "dir", filepath.Join(cfg.DataDir, "pg"), "url", config.MaskURL(url))
+		owner := started
+		if started || own {
+			if owner, err = cl.Own(); err != nil {
+				return nil, nil, err
+			}
+		}
+		switch {
+		case started:
+			log.Info("started private PostgreSQL", "dir", dir, "url", config.MaskURL(url))
+		case owner:
+			log.Info("adopted private PostgreSQL left running; it stops with this server", "dir", dir, "url", config.MaskURL(url))
+		}
+		if owner {
 			stopCluster = func() {
-				if err := cl.Stop(context.Background()); err != nil {
+				if err := cl.Release(context.Background()); err != nil {
 					log.Warn("stop private PostgreSQL", "err", err)
 				}
 			}

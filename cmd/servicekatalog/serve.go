@@ -19,14 +19,15 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/seed"
 )
 
-// wire opens and migrates the database and builds the application. With wait, it first waits
-// for the database to answer, however long that takes (serve); without, it fails at once.
-func wire(ctx context.Context, cfg config.Config, log *slog.Logger, wait bool) (*app.App, func(), error) {
-	db, closeDB, err := database(ctx, cfg, log)
+// wire opens and migrates the database and builds the application. Serving, it first waits for
+// the database to answer, however long that takes, and owns the private cluster it finds left
+// running; otherwise (the admin commands) it fails at once and leaves a running cluster alone.
+func wire(ctx context.Context, cfg config.Config, log *slog.Logger, serving bool) (*app.App, func(), error) {
+	db, closeDB, err := database(ctx, cfg, log, serving)
 	if err != nil {
 		return nil, nil, err
 	}
-	for wait {
+	for serving {
 		err := db.Ping(ctx)
 		if err == nil {
 			break

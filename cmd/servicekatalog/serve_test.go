@@ -318,3 +318,53 @@ func TestADatabaseRestartUnderLoad(t *testing.T) {
 		t.Errorf("%d writes acknowledged, %d stored", len(acknowledged), stored)
 	}
 }
+
+// TestServeStopsTheClusterItAdopts: a private cluster left running (as by a server that
+// crashed) is adopted by the next server, which stops it on SIGTERM; a command run meanwhile
+// (token) uses the cluster and leaves it to the server.
+func TestServeStopsTheClusterItAdopts(t *testing.T) {
+	ctx := context.Background()
+	dataDir := t.TempDir()
+	cl, err := devdb.Open(filepath.Join(dataDir, "pg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbURL, _, err := cl.Start(ctx) // left running, owned by nobody
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Stop(ctx)
+	addr := freeAddr(t)
+	base := "http://" + addr
+	env := append(os.Environ(), "ADDR="+addr, "PUBLIC_URL="+base, "APP_ENV=test", "SEED_DEMO=false", "LOG_FORMAT=json",
+		"DATA_DIR="+dataDir, "DATABASE_URL=")
+	bin := build(t)
+	var logs bytes.Buffer
+	cmd := exec.Command(bin, "serve")
+	cmd.Env, cmd.Stdout, cmd.Stderr = env, &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	eventually(t, "ready", 30*time.Second, func() bool { s, _ := get(base + "/readyz"); return s == 200 })
+	if !strings.Contains(logs.String(), "adopted private PostgreSQL left running") {
+		t.Errorf("no adoption logged:\n%s", logs.String())
+	}
+	secretariatToken(t, bin, env, base)
+	if s, body := get(base + "/readyz"); s != 200 {
+		t.Fatalf("after the token command: %d %s", s, body)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit: %v\n%s", err, logs.String())
+	}
+	eventually(t, "the adopted cluster stopped", 10*time.Second, func() bool {
+		c, err := pgx.Connect(ctx, dbURL)
+		if err == nil {
+			c.Close(ctx)
+		}
+		return err != nil
+	})
+}

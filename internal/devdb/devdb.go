@@ -23,6 +23,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -94,6 +95,7 @@ func (c *Cluster) Start(ctx context.Context) (dsn string, started bool, err erro
 			return "", false, perr
 		}
 		c.port, started = port, true
+		_ = os.Remove(c.ownerFile()) // whoever owned it is gone: it was not running
 		opts := fmt.Sprintf("-p %d -c listen_addresses=127.0.0.1 -c unix_socket_directories=''", port)
 		if out, err := c.pg(ctx, "pg_ctl", "-D", c.data, "-l", c.logPath(), "-w", "-t", "60", "-o", opts, "start"); err != nil {
 			return "", false, fmt.Errorf("pg_ctl start: %v: %s (see %s)", err, out, c.logPath())
@@ -114,6 +116,40 @@ func (c *Cluster) Stop(ctx context.Context) error {
 		return fmt.Errorf("pg_ctl stop: %v: %s", err, out)
 	}
 	return nil
+}
+
+// ownerFile names the process that stops the cluster when it ends.
+func (c *Cluster) ownerFile() string { return filepath.Join(c.dir, "owner.pid") }
+
+// Own makes this process the cluster's owner, the one that stops it when it ends, unless another
+// live process owns it: a cluster left running by a server that crashed is adopted, one in use by
+// a server that runs is shared and left to it. It reports whether this process owns the cluster.
+func (c *Cluster) Own() (bool, error) {
+	if b, err := os.ReadFile(c.ownerFile()); err == nil {
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && pid != os.Getpid() && alive(pid) {
+			return false, nil
+		}
+	}
+	return true, os.WriteFile(c.ownerFile(), []byte(strconv.Itoa(os.Getpid())), 0o644)
+}
+
+// Release stops the cluster and gives up its ownership.
+func (c *Cluster) Release(ctx context.Context) error {
+	err := c.Stop(ctx)
+	if rerr := os.Remove(c.ownerFile()); rerr != nil && !errors.Is(rerr, os.ErrNotExist) && err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// alive reports whether a process with pid runs (signal 0 tests for it without sending one).
+func alive(pid int) bool {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // URL is the application role's connection URL for database db.
