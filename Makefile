@@ -23,6 +23,7 @@ run: build
 test: build fmt-check docs-check client
 	$(GO) vet -tags apiclient ./...
 	@command -v chromium >/dev/null || echo "browser test: skipped, Chromium is not installed (apt-get install chromium)"
+	@command -v jq >/dev/null || echo "README walk-through test: skipped, jq is not installed (apt-get install jq)"
 	@set -e; rm -rf $(TEST_OUT); mkdir -p $(TEST_OUT); \
 	if [ -z "$$TEST_DATABASE_URL" ]; then \
 		TEST_DATABASE_URL=$$(./$(BIN) devdb start --dir $(TEST_PG)); export TEST_DATABASE_URL; \
@@ -55,17 +56,16 @@ docs-check:
 	if [ $$stale = 1 ]; then echo "api-docs/ is stale: run 'make docs' and commit it"; exit 1; fi; \
 	echo "api-docs/ is current"
 
-## lint: lint the spec with the linters pinned in lint/package.json (installed by npm ci):
-##       redocly's recommended rules on api-docs/swagger.yaml, and spectral's OpenAPI rules with the
-##       OWASP API Security ruleset on its OpenAPI 3 conversion (findings in .data/lint/spectral.txt)
+## lint: lint the published spec, api-docs/openapi.json, with the linters pinned in lint/package.json
+##       (installed by npm ci): redocly's recommended rules, and spectral's OpenAPI rules with the
+##       OWASP API Security ruleset (findings in .data/lint/spectral.txt)
 lint:
 	@cd lint && npm ci --no-audit --no-fund --silent
 	@mkdir -p .data/lint
-	@lint/node_modules/.bin/swagger2openapi --yaml --outfile .data/lint/openapi.yaml api-docs/swagger.yaml
-	lint/node_modules/.bin/redocly lint api-docs/swagger.yaml --config lint/redocly.yaml --format=summary
-	@echo "spectral lint (OpenAPI + OWASP API Security) .data/lint/openapi.yaml:"; \
+	lint/node_modules/.bin/redocly lint api-docs/openapi.json --config lint/redocly.yaml --format=summary
+	@echo "spectral lint (OpenAPI + OWASP API Security) api-docs/openapi.json:"; \
 	status=0; lint/node_modules/.bin/spectral lint --ruleset lint/.spectral.yaml --format text \
-		--output .data/lint/spectral.txt .data/lint/openapi.yaml >/dev/null 2>&1 || status=$$?; \
+		--output .data/lint/spectral.txt api-docs/openapi.json >/dev/null 2>&1 || status=$$?; \
 	awk '{print $$2, $$3}' .data/lint/spectral.txt | grep -E '^(error|warning) ' | sort | uniq -c | sort -rn; \
 	exit $$status
 

@@ -118,7 +118,7 @@ func tokenCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []s
 	if !u.Active {
 		return fmt.Errorf("user %q is deactivated", *username)
 	}
-	tok, err := a.DevIssuer.Mint(u.Subject, *ttl, time.Now())
+	tok, err := a.DevIssuer.Mint(u.Subject, *ttl, a.Clock.Now())
 	if err != nil {
 		return err
 	}

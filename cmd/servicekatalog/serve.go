@@ -11,7 +11,6 @@ import (
 
 	catalogfiles "github.com/servicekatalog/servicekatalog/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/app"
-	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/config"
 	"github.com/servicekatalog/servicekatalog/internal/httpapi"
 	"github.com/servicekatalog/servicekatalog/internal/idempotency"
@@ -45,7 +44,7 @@ func wire(ctx context.Context, cfg config.Config, log *slog.Logger, serving bool
 		return nil, nil, err
 	}
 	a, err := app.New(ctx, db, app.Options{
-		Log: log, Clock: clock.System{}, PublicURL: cfg.PublicURL, Audience: cfg.OIDCAudience, Algs: cfg.JWTAlgs,
+		Log: log, Clock: cfg.Clock(), PublicURL: cfg.PublicURL, Audience: cfg.OIDCAudience, Algs: cfg.JWTAlgs,
 		OIDCIssuer: cfg.OIDCIssuer, OIDCJWKSURL: cfg.OIDCJWKSURL, TrustedProxies: cfg.TrustedProxies, ReopenDays: cfg.ReopenDays,
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, Version: version,
 	})

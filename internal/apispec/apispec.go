@@ -103,6 +103,7 @@ func Build(swagger2 []byte) ([]byte, error) {
 	for status, c := range common {
 		rs[c.name] = response(status, c.description, true)
 	}
+	typeNullables(components["schemas"])
 	paths := obj(doc, "paths")
 	for _, path := range slices.Sorted(maps.Keys(paths)) {
 		for method, op := range paths[path].(map[string]any) {
@@ -123,6 +124,24 @@ func Build(swagger2 []byte) ([]byte, error) {
 		return nil, fmt.Errorf("the OpenAPI 3 document is not valid: %w", err)
 	}
 	return append(out, '\n'), nil
+}
+
+// typeNullables gives a nullable reference its type: OpenAPI 3.0 allows nullable only beside a
+// type, and swag writes a nullable object field as allOf one $ref.
+func typeNullables(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		if v["nullable"] == true && v["type"] == nil && v["allOf"] != nil {
+			v["type"] = "object"
+		}
+		for _, x := range v {
+			typeNullables(x)
+		}
+	case []any:
+		for _, x := range v {
+			typeNullables(x)
+		}
+	}
 }
 
 // operation applies the rules to one operation.

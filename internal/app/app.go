@@ -60,11 +60,12 @@ type App struct {
 	Tickets       *ticket.Service
 	DevIssuer     *identity.DevIssuer // nil with an external issuer
 	API           *httpapi.Server
+	Clock         clock.Clock
 }
 
 // New builds the application over a migrated database.
 func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
-	a := &App{DB: db}
+	a := &App{DB: db, Clock: o.Clock}
 	var err error
 	if a.Authz, err = authz.New(ctx, db, o.Log); err != nil {
 		return nil, err

@@ -17,6 +17,18 @@ type System struct{}
 // Now returns the current time.
 func (System) Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
+// Starting is a real clock that reads at as it starts and runs at real speed from there: for a
+// demonstration or a recorded walk-through on a day of its own (CLOCK_START).
+func Starting(at time.Time) Clock { return shifted(time.Until(at)) }
+
+type shifted time.Duration
+
+// Now keeps the precision PostgreSQL stores, as System does: a time that comes back from the
+// database must be the time that went in (audit records are hashed over it).
+func (d shifted) Now() time.Time {
+	return time.Now().UTC().Add(time.Duration(d)).Truncate(time.Microsecond)
+}
+
 // Manual is a clock for tests that moves only when told.
 type Manual struct {
 	mu sync.Mutex

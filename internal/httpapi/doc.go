@@ -33,4 +33,4 @@ package httpapi
 // @securityDefinitions.apikey BearerAuth
 // @in                         header
 // @name                       Authorization
-// @description                "Bearer <token>" (from `servicekatalog token --user <username>`) or "Bearer <API key>".
+// @description                Paste the word Bearer, a space, then a token (from `servicekatalog token --user USERNAME` with the dev issuer) or an API key (skat_...).

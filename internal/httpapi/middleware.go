@@ -2,9 +2,12 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -152,13 +155,33 @@ func (s *Server) authorize(p perm) gin.HandlerFunc {
 		pr, _ := identity.FromContext(ctx)
 		d := s.Authz.Authorize(pr.Subject, t, p.resource, p.action)
 		if !d.Allowed {
-			s.fail(c, apperr.Newf(apperr.Forbidden, "your roles do not allow %s on %s here", p.action, p.resource))
+			s.fail(c, apperr.New(apperr.Forbidden, refusal(s.Authz.RolesOf(pr.Subject), t, p)))
 			return
 		}
 		pr.Acting, pr.Roles = d.Acting, d.Roles
 		c.Request = c.Request.WithContext(identity.WithPrincipal(ctx, pr))
 		c.Next()
 	}
+}
+
+// refusal says why a caller is refused in words a person can act on: the roles it holds and
+// where, and the tenant the path names, which is often the mistake (another municipality's code).
+func refusal(held map[tenant.ID][]tenant.Role, path tenant.ID, p perm) string {
+	var roles []string
+	for t, rs := range held {
+		for _, r := range rs {
+			roles = append(roles, string(r)+" in "+t.String())
+		}
+	}
+	slices.Sort(roles)
+	where := ""
+	if !path.IsZero() {
+		where = " in " + path.String()
+	}
+	if len(roles) == 0 {
+		return fmt.Sprintf("you hold no role, so you may not %s %s%s", p.action, p.resource, where)
+	}
+	return fmt.Sprintf("your roles (%s) do not allow %s on %s%s", strings.Join(roles, ", "), p.action, p.resource, where)
 }
 
 // pathTenant reads the tenant a route is scoped to from path parameter param. A malformed one

@@ -455,13 +455,17 @@ func (s *Server) getSubscription(c *gin.Context, code, unit string) {
 // @Produce  text/csv
 // @Produce  application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 // @Param    code   path  string true  "Municipality code" extensions(x-example=101)
-// @Param    month  query string true  "The month, YYYY-MM, 2000-01 to 2099-12" extensions(x-example=2026-11)
+// @Param    month  query string false "The month, YYYY-MM, 2000-01 to 2099-12; this month when absent"
 // @Param    format query string false "csv or xlsx" Enums(csv,xlsx)
 // @Success  200 {object} subscription.CostReport
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/costs [get]
 func (s *Server) getCosts(c *gin.Context) {
-	month, err := subscription.ParseMonth(c.Query("month"))
+	raw := c.Query("month")
+	if raw == "" {
+		raw = subscription.Today(s.Clock.Now()).Format("2006-01")
+	}
+	month, err := subscription.ParseMonth(raw)
 	format := c.Query("format")
 	if err == nil && format != "" && format != "csv" && format != "xlsx" {
 		err = apperr.Param("format", "must be csv, xlsx or absent")
