@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
 	"os"
@@ -135,13 +134,7 @@ func TestTheREADMEWalkThroughRunsAsShown(t *testing.T) {
 	addr := freeAddr(t)
 	env := append(os.Environ(), "DATABASE_URL="+pgtest.NewURL(t), "ADDR="+addr, "PUBLIC_URL=http://localhost:8080",
 		"APP_ENV=development", "LOG_FORMAT=json", "LOG_LEVEL=warn", "CLOCK_START="+walkthroughClock, "DATA_DIR="+filepath.Join(work, ".data"))
-	var logs bytes.Buffer
-	srv := exec.Command(filepath.Join(work, "bin", "servicekatalog"), "serve")
-	srv.Env, srv.Dir, srv.Stdout, srv.Stderr = env, work, &logs, &logs
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Process.Kill()
+	_, logs := startServer(t, filepath.Join(work, "bin", "servicekatalog"), env, work)
 	eventually(t, "ready", 30*time.Second, func() bool { s, _ := get("http://" + addr + "/readyz"); return s == 200 })
 
 	state := filepath.Join(work, ".shell-state")

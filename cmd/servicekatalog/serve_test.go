@@ -85,6 +85,20 @@ func build(t *testing.T) string {
 	return bin
 }
 
+// startServer starts bin serve with env, in dir unless it is empty, gathering what it prints; the
+// process is killed when the test ends, if it has not ended.
+func startServer(t *testing.T, bin string, env []string, dir string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	var logs bytes.Buffer
+	cmd := exec.Command(bin, "serve")
+	cmd.Env, cmd.Dir, cmd.Stdout, cmd.Stderr = env, dir, &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	return cmd, &logs
+}
+
 func get(url string) (int, string) {
 	resp, err := http.Get(url)
 	if err != nil {
@@ -143,13 +157,7 @@ func TestServeWaitsForTheDatabaseAndShutsDownGracefully(t *testing.T) {
 	env := append(os.Environ(), "DATABASE_URL="+viaProxy.String(), "ADDR="+addr, "PUBLIC_URL="+base, "APP_ENV=test",
 		"SEED_DEMO=false", "LOG_FORMAT=json", "DATA_DIR="+t.TempDir(), "SHUTDOWN_TIMEOUT=10s")
 	bin := build(t)
-	var logs bytes.Buffer
-	cmd := exec.Command(bin, "serve")
-	cmd.Env, cmd.Stdout, cmd.Stderr = env, &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
+	cmd, logs := startServer(t, bin, env, "")
 
 	eventually(t, "live while the database is down", 10*time.Second, func() bool { s, _ := get(base + "/livez"); return s == 200 })
 	if s, body := get(base + "/readyz"); s != 503 || !strings.HasPrefix(body, "5 ") || !strings.Contains(body, "waiting for the database") {
@@ -230,13 +238,7 @@ func TestADatabaseRestartUnderLoad(t *testing.T) {
 	env := append(os.Environ(), "DATABASE_URL="+dbURL, "ADDR="+addr, "PUBLIC_URL="+base, "APP_ENV=test", "SEED_DEMO=false",
 		"LOG_FORMAT=json", "DB_STATEMENT_TIMEOUT=2s", "RATE_LIMIT=100000", "RATE_LIMIT_BURST=100000") // the load is the outage's, not the limiter's
 	bin := build(t)
-	var logs bytes.Buffer
-	cmd := exec.Command(bin, "serve")
-	cmd.Env, cmd.Stdout, cmd.Stderr = env, &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
+	_, logs := startServer(t, bin, env, "")
 	eventually(t, "ready", 30*time.Second, func() bool { s, _ := get(base + "/readyz"); return s == 200 })
 	bearer := secretariatToken(t, bin, env, base)
 
@@ -339,13 +341,7 @@ func TestServeStopsTheClusterItAdopts(t *testing.T) {
 	env := append(os.Environ(), "ADDR="+addr, "PUBLIC_URL="+base, "APP_ENV=test", "SEED_DEMO=false", "LOG_FORMAT=json",
 		"DATA_DIR="+dataDir, "DATABASE_URL=")
 	bin := build(t)
-	var logs bytes.Buffer
-	cmd := exec.Command(bin, "serve")
-	cmd.Env, cmd.Stdout, cmd.Stderr = env, &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
+	cmd, logs := startServer(t, bin, env, "")
 	eventually(t, "ready", 30*time.Second, func() bool { s, _ := get(base + "/readyz"); return s == 200 })
 	if !strings.Contains(logs.String(), "adopted private PostgreSQL left running") {
 		t.Errorf("no adoption logged:\n%s", logs.String())

@@ -237,21 +237,9 @@ func (fe *fieldErrors) check(n *node, t reflect.Type, path string) bool {
 	case reflect.Bool:
 		return fe.want(n.kind == 'b', path, "must be true or false")
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		if n.kind != 'n' {
-			return fe.want(false, path, "must be a whole number")
-		}
-		if _, err := strconv.ParseInt(string(n.num), 10, t.Bits()); err != nil {
-			return fe.want(false, path, numberReason(n.num, err))
-		}
-		return true
+		return fe.whole(n, path, func(s string) error { _, err := strconv.ParseInt(s, 10, t.Bits()); return err })
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		if n.kind != 'n' {
-			return fe.want(false, path, "must be a whole number")
-		}
-		if _, err := strconv.ParseUint(string(n.num), 10, t.Bits()); err != nil {
-			return fe.want(false, path, numberReason(n.num, err))
-		}
-		return true
+		return fe.whole(n, path, func(s string) error { _, err := strconv.ParseUint(s, 10, t.Bits()); return err })
 	case reflect.Float32, reflect.Float64:
 		if n.kind != 'n' {
 			return fe.want(false, path, "must be a number")
@@ -370,6 +358,17 @@ func (fe *fieldErrors) want(ok bool, path, reason string) bool {
 		fe.add(path, reason)
 	}
 	return ok
+}
+
+// whole checks a whole number against the range parse allows.
+func (fe *fieldErrors) whole(n *node, path string, parse func(string) error) bool {
+	if n.kind != 'n' {
+		return fe.want(false, path, "must be a whole number")
+	}
+	if err := parse(string(n.num)); err != nil {
+		return fe.want(false, path, numberReason(n.num, err))
+	}
+	return true
 }
 
 func numberReason(n json.Number, err error) string {
