@@ -48,7 +48,7 @@ type TermsAcceptance struct {
 	TermsVersion string    `json:"terms_version" example:"2026-1"`
 	AcceptedBy   string    `json:"accepted_by"`
 	AcceptedName string    `json:"accepted_name" example:"signatory.101"`
-	AcceptedAt   time.Time `json:"accepted_at"`
+	AcceptedAt   time.Time `json:"accepted_at" format:"date-time"`
 }
 
 // RiskAssessment is a registered ROS for a service family.
@@ -61,7 +61,7 @@ type RiskAssessment struct {
 	AssessedOn   string    `json:"assessed_on" example:"2026-10-01"`
 	ApprovedBy   string    `json:"approved_by" example:"Kommunaldirektør Jens Hansen"`
 	RegisteredBy string    `json:"registered_by"`
-	RegisteredAt time.Time `json:"registered_at"`
+	RegisteredAt time.Time `json:"registered_at" format:"date-time"`
 }
 
 // Status is where a municipality stands at the gate.

@@ -11,10 +11,16 @@
 //     parameters 404, one with a body 413 and 415;
 //   - an operation taking Idempotency-Key can answer 409 and 422, and its 201 carries ETag and
 //     Idempotent-Replayed; one taking If-Match can answer 412 and 428, and its 200 carries ETag.
+//
+// examples.json gives the operations whose examples Swagger UI would otherwise build wrong from
+// the schemas (an order for a real catalogue service with the parameters it needs; a decision's
+// resulting state) an example of their own, valid against the schema (Build checks it), with
+// x-replace naming the members a caller must replace with ids of its own world.
 package apispec
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -26,6 +32,22 @@ import (
 	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
 )
+
+//go:embed examples.json
+var examplesJSON []byte
+
+// example is one named example of an operation's body or answer.
+type example struct {
+	Summary     string   `json:"summary"`
+	Description string   `json:"description,omitempty"`
+	Replace     []string `json:"replace,omitempty"`
+	Value       any      `json:"value"`
+}
+
+type examples struct {
+	Request   *example           `json:"request"`
+	Responses map[string]example `json:"responses"`
+}
 
 const problemJSON = "application/problem+json"
 
@@ -104,13 +126,31 @@ func Build(swagger2 []byte) ([]byte, error) {
 		rs[c.name] = response(status, c.description, true)
 	}
 	typeNullables(components["schemas"])
+	var given map[string]examples
+	if err := json.Unmarshal(examplesJSON, &given); err != nil {
+		return nil, fmt.Errorf("examples.json: %w", err)
+	}
 	paths := obj(doc, "paths")
 	for _, path := range slices.Sorted(maps.Keys(paths)) {
 		for method, op := range paths[path].(map[string]any) {
-			if err := operation(strings.ToUpper(method)+" "+path, path, op.(map[string]any)); err != nil {
+			op := op.(map[string]any)
+			if err := operation(strings.ToUpper(method)+" "+path, path, op); err != nil {
 				return nil, err
 			}
+			if method == "get" {
+				exemplifyList(path, op, components["schemas"].(map[string]any))
+			}
+			id, _ := op["operationId"].(string)
+			if ex, ok := given[id]; ok {
+				if err := exemplify(op, ex); err != nil {
+					return nil, fmt.Errorf("examples.json %s: %w", id, err)
+				}
+				delete(given, id)
+			}
 		}
+	}
+	if len(given) > 0 {
+		return nil, fmt.Errorf("examples.json names operations that do not exist: %v", slices.Sorted(maps.Keys(given)))
 	}
 	out, err := json.MarshalIndent(doc, "", " ")
 	if err != nil {
@@ -152,6 +192,10 @@ func operation(name, path string, op map[string]any) error {
 	var idempotent, ifMatch, pathParams bool
 	for _, p := range list(op, "parameters") {
 		p := p.(map[string]any)
+		if ex, ok := p["x-example"]; ok { // Swagger 2's vendor example is OpenAPI 3's example
+			p["example"] = ex
+			delete(p, "x-example")
+		}
 		switch {
 		case p["in"] == "header" && p["name"] == "Idempotency-Key":
 			idempotent = true
@@ -213,6 +257,109 @@ func operation(name, path string, op map[string]any) error {
 		}
 		if len(hs) == 0 {
 			delete(r, "headers")
+		}
+	}
+	return nil
+}
+
+// listCursor is a cursor as the lists issue them (a creation time and an id).
+const listCursor = "WyIyMDI2LTExLTIzVDA5OjMwOjAwWiIsIjk4NTAwYTU4LTI1NDctNDQ0NS1iMzRmLTJiMjA2NTMzNTYwYyJd"
+
+var pathExamples = strings.NewReplacer("{code}", "101", "{unit}", "midt", "{tenant}", "municipality:101",
+	"{id}", "98500a58-2547-4445-b34f-2b206533560c")
+
+// exemplifyList gives a list operation an example answer of its own: an item built from the
+// item schema's examples, and a next link to the same list, not to another one.
+func exemplifyList(path string, op map[string]any, schemas map[string]any) {
+	ok, _ := obj(op, "responses")["200"].(map[string]any)
+	content, _ := ok["content"].(map[string]any)
+	media, _ := content["application/json"].(map[string]any)
+	schema, _ := media["schema"].(map[string]any)
+	ref, _ := schema["$ref"].(string)
+	name := strings.TrimPrefix(ref, "#/components/schemas/")
+	if !strings.HasPrefix(name, "httpapi.List-") {
+		return
+	}
+	items, _ := obj(obj(schemas[name].(map[string]any), "properties"), "items")["items"].(map[string]any)
+	media["example"] = map[string]any{"items": []any{sampleOf(items, schemas, 0)},
+		"next": pathExamples.Replace(path) + "?cursor=" + listCursor + "&limit=50"}
+}
+
+// sampleOf builds a value from a schema's examples, as Swagger UI does.
+func sampleOf(s map[string]any, schemas map[string]any, depth int) any {
+	if ref, ok := s["$ref"].(string); ok {
+		target, _ := schemas[strings.TrimPrefix(ref, "#/components/schemas/")].(map[string]any)
+		return sampleOf(target, schemas, depth)
+	}
+	if ex, ok := s["example"]; ok {
+		return ex
+	}
+	if enum, ok := s["enum"].([]any); ok && len(enum) > 0 {
+		return enum[0]
+	}
+	if all, ok := s["allOf"].([]any); ok && len(all) > 0 {
+		return sampleOf(all[0].(map[string]any), schemas, depth)
+	}
+	if depth > 6 {
+		return nil
+	}
+	switch s["type"] {
+	case "object":
+		out := map[string]any{}
+		props, _ := s["properties"].(map[string]any)
+		for name, p := range props {
+			out[name] = sampleOf(p.(map[string]any), schemas, depth+1)
+		}
+		return out
+	case "array":
+		items, _ := s["items"].(map[string]any)
+		return []any{sampleOf(items, schemas, depth+1)}
+	case "integer", "number":
+		return 0
+	case "boolean":
+		return false
+	}
+	switch s["format"] {
+	case "uuid":
+		return "98500a58-2547-4445-b34f-2b206533560c"
+	case "date-time":
+		return "2026-11-23T09:30:00Z"
+	case "date":
+		return "2026-11-23"
+	}
+	return "string"
+}
+
+// exemplify puts an operation's own examples on its JSON body and answers.
+func exemplify(op map[string]any, ex examples) error {
+	set := func(content any, e example) error {
+		media, ok := obj(content.(map[string]any), "application/json")["schema"]
+		if !ok || media == nil {
+			return fmt.Errorf("has no application/json schema")
+		}
+		m := content.(map[string]any)["application/json"].(map[string]any)
+		m["examples"] = map[string]any{"example": map[string]any{"summary": e.Summary, "description": e.Description, "value": e.Value}}
+		if len(e.Replace) > 0 {
+			m["x-replace"] = e.Replace
+		}
+		return nil
+	}
+	if ex.Request != nil {
+		body, ok := op["requestBody"].(map[string]any)
+		if !ok {
+			return fmt.Errorf("has no request body")
+		}
+		if err := set(body["content"], *ex.Request); err != nil {
+			return err
+		}
+	}
+	for status, e := range ex.Responses {
+		r, ok := obj(op, "responses")[status].(map[string]any)
+		if !ok {
+			return fmt.Errorf("has no %s answer", status)
+		}
+		if err := set(r["content"], e); err != nil {
+			return err
 		}
 	}
 	return nil

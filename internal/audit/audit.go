@@ -34,7 +34,7 @@ type Record struct {
 	ID          int64              `json:"id"`
 	Tenant      string             `json:"tenant"`
 	Seq         int64              `json:"seq"`
-	At          time.Time          `json:"at"`
+	At          time.Time          `json:"at" format:"date-time"`
 	Actor       string             `json:"actor"`
 	ActorName   string             `json:"actor_name"`
 	ActorTenant string             `json:"actor_tenant"`

@@ -38,7 +38,7 @@ type Proposal struct {
 	Service     json.RawMessage `json:"service" swaggertype:"object"` // the standard service, as in services/<id>.yaml
 	Rationale   string          `json:"rationale"`
 	State       string          `json:"state" enums:"submitted,accepted,rejected"`
-	SubmittedAt time.Time       `json:"submitted_at"`
+	SubmittedAt time.Time       `json:"submitted_at" format:"date-time"`
 	Version     int             `json:"version"`
 }
 

@@ -225,7 +225,7 @@ func appendDoc[T any](doc []byte, dst *[]T) error {
 type ServiceEntry struct {
 	StandardService
 	Version   int        `json:"catalog_version"`
-	RetiredAt *time.Time `json:"retired_at,omitempty"`
+	RetiredAt *time.Time `json:"retired_at,omitempty" format:"date-time"`
 }
 
 // ServiceFilter selects standard services.

@@ -24,8 +24,8 @@ type Municipality struct {
 	InfrastructureMailbox string    `json:"infrastructure_mailbox" example:"it-drift@kk.example"`
 	Active                bool      `json:"active"`
 	Version               int       `json:"version"`
-	CreatedAt             time.Time `json:"created_at"`
-	UpdatedAt             time.Time `json:"updated_at"`
+	CreatedAt             time.Time `json:"created_at" format:"date-time"`
+	UpdatedAt             time.Time `json:"updated_at" format:"date-time"`
 }
 
 // Tenant is the municipality's tenant.
@@ -39,8 +39,8 @@ type Unit struct {
 	Contact   string    `json:"contact" example:"servicedesk@midt.example"`
 	Demo      bool      `json:"demo"` // true for the demo data of make run
 	Version   int       `json:"version"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	CreatedAt time.Time `json:"created_at" format:"date-time"`
+	UpdatedAt time.Time `json:"updated_at" format:"date-time"`
 }
 
 // Tenant is the unit's tenant.
@@ -57,8 +57,8 @@ type User struct {
 	Active     bool      `json:"active"`
 	Demo       bool      `json:"demo"`
 	Version    int       `json:"version"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	CreatedAt  time.Time `json:"created_at" format:"date-time"`
+	UpdatedAt  time.Time `json:"updated_at" format:"date-time"`
 }
 
 // RoleAssignment says that a user holds a role in a tenant.
@@ -69,7 +69,7 @@ type RoleAssignment struct {
 	Role      string    `json:"role" example:"first_line"`
 	Tenant    string    `json:"tenant" example:"municipality:101"`
 	CreatedBy string    `json:"created_by"`
-	CreatedAt time.Time `json:"created_at"`
+	CreatedAt time.Time `json:"created_at" format:"date-time"`
 	Version   int       `json:"version"`
 }
 
@@ -82,10 +82,10 @@ type APIKey struct {
 	Roles      postgres.TextArray `json:"roles" swaggertype:"array,string" example:"unit_admin"`
 	Prefix     string             `json:"prefix" example:"skat_Ab3dE"` // the key's first characters, to recognise it
 	SecretHash []byte             `json:"-"`
-	ExpiresAt  time.Time          `json:"expires_at"`
-	RevokedAt  *time.Time         `json:"revoked_at" extensions:"x-nullable"`
+	ExpiresAt  time.Time          `json:"expires_at" format:"date-time"`
+	RevokedAt  *time.Time         `json:"revoked_at" extensions:"x-nullable" format:"date-time"`
 	CreatedBy  string             `json:"created_by"`
-	CreatedAt  time.Time          `json:"created_at"`
+	CreatedAt  time.Time          `json:"created_at" format:"date-time"`
 	Version    int                `json:"version"`
 }
 

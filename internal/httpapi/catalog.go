@@ -207,7 +207,7 @@ func (s *Server) listProposals(c *gin.Context) {
 // @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body body catalog.NewProposal true "The proposal"
 // @Success  201 {object} catalog.Proposal
-// @Failure  400 {object} Problem "The service breaks the schema or the catalogue's rules."
+// @Failure  400 {object} Problem "The proposed service breaks the catalogue's schema or rules (a level that does not exist, a dependency on an unknown service, a new id that is taken); errors names each."
 // @Security BearerAuth
 // @Router   /api/v1/catalog/proposals [post]
 func (s *Server) createProposal(c *gin.Context) {
@@ -218,14 +218,15 @@ func (s *Server) createProposal(c *gin.Context) {
 }
 
 // getProposal godoc
-// @Summary  Get a catalogue proposal
+// @Summary  Read a catalogue proposal (its proposer and the council)
 // @ID       getProposal
-// @Tags     catalogue
+// @Tags     catalogue,review
 // @Produce  json,application/problem+json
 // @Param    id path string true "Proposal id" format(uuid)
 // @Success  200 {object} catalog.Proposal
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
+// @x-order  4
 // @Router   /api/v1/catalog/proposals/{id} [get]
 func (s *Server) getProposal(c *gin.Context) {
 	id, err := idParam(c, "id", "proposal")
@@ -250,7 +251,7 @@ func (s *Server) getProposal(c *gin.Context) {
 // @Produce  application/problem+json
 // @Param    id path string true "Proposal id" format(uuid)
 // @Success  200 {string} string "services/<id>.yaml"
-// @Failure  409 {object} Problem "Not accepted."
+// @Failure  409 {object} Problem "Only an accepted proposal can be exported."
 // @Security BearerAuth
 // @Router   /api/v1/catalog/proposals/{id}/yaml [get]
 func (s *Server) exportProposal(c *gin.Context) {
@@ -277,9 +278,10 @@ func (s *Server) exportProposal(c *gin.Context) {
 // @Param    id   path string       true "Proposal id" format(uuid)
 // @Param    body body review.Input true "approved or rejected, with the reason"
 // @Success  200 {object} catalog.Proposal
-// @Failure  409 {object} Problem "Decided already."
+// @Failure  409 {object} Problem "The proposal is decided already."
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
+// @x-order  5
 // @Router   /api/v1/catalog/proposals/{id}/decision [post]
 func (s *Server) decideProposal(c *gin.Context) {
 	decided(s, c, "proposal", func(id string, in review.Input) (catalog.Proposal, int, error) {
@@ -288,14 +290,33 @@ func (s *Server) decideProposal(c *gin.Context) {
 	})
 }
 
+// QueueItem is one thing waiting for the council, with where to read it and decide on it: in
+// the API, and as the decision's operation in Swagger UI.
+type QueueItem struct {
+	review.Item
+	Read      string `json:"read" example:"/api/v1/offerings/f860a1c2-3b4d-4e5f-8a9b-0c1d2e3f4e52"`
+	Decide    string `json:"decide" example:"/api/v1/offerings/f860a1c2-3b4d-4e5f-8a9b-0c1d2e3f4e52/decision"`
+	SwaggerUI string `json:"swagger_ui" example:"/swagger/index.html#/review/decideOffering"`
+}
+
+// reviewPaths are where each kind of item is read and decided, and its decision's operation.
+var reviewPaths = map[string]struct{ read, operation string }{
+	review.KindOfferingVersion: {V1 + "/offerings/", "decideOffering"},
+	review.KindProposal:        {V1 + "/catalog/proposals/", "decideProposal"},
+	review.KindWaiver:          {V1 + "/waivers/", "decideWaiver"},
+}
+
 // reviewQueue godoc
-// @Summary  Everything waiting for the council
-// @Description Submitted offering versions, catalogue proposals and waiver requests, oldest first, with age.
+// @Summary  1. The council's queue: everything waiting for a decision (council)
+// @Description Submitted offering versions, catalogue proposals and waiver requests, oldest first, with
+// @Description who submitted them and how long ago. Each item's id is what its decision takes; swagger_ui
+// @Description opens the decision here.
 // @ID       reviewQueue
 // @Tags     review
 // @Produce  json,application/problem+json
-// @Success  200 {object} List[review.Item]
+// @Success  200 {object} List[QueueItem]
 // @Security BearerAuth
+// @x-order  1
 // @Router   /api/v1/reviews [get]
 func (s *Server) reviewQueue(c *gin.Context) {
 	items, err := review.Queue(ctx(c), s.DB, s.Clock.Now())
@@ -303,7 +324,11 @@ func (s *Server) reviewQueue(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	list(c, page.Page[review.Item]{Items: items})
+	list(c, page.Map(page.Page[review.Item]{Items: items}, func(it review.Item) QueueItem {
+		p := reviewPaths[it.Kind]
+		return QueueItem{Item: it, Read: p.read + it.ID, Decide: p.read + it.ID + "/decision",
+			SwaggerUI: "/swagger/index.html#/review/" + p.operation}
+	}))
 }
 
 // decided runs a council decision on the subject named by the id path parameter.

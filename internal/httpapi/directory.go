@@ -24,8 +24,8 @@ type Me struct {
 // @Tags     identity
 // @Produce  json,application/problem+json
 // @Success  200 {object} Me
-// @Failure  401 {object} Problem "No, expired or invalid credentials."
-// @Failure  403 {object} Problem "The caller holds no role."
+// @Failure  401 {object} Problem "No credentials, or a token that is expired, not yet valid or signed by another issuer."
+// @Failure  403 {object} Problem "The caller holds no role in any tenant."
 // @Security BearerAuth
 // @Router   /api/v1/me [get]
 func (s *Server) me(c *gin.Context) {
@@ -64,7 +64,7 @@ func (s *Server) listMunicipalities(c *gin.Context) {
 // @ID       getMunicipality
 // @Tags     directory
 // @Produce  json,application/problem+json
-// @Param    code path string true "Official 3-digit municipality code" extensions(x-example=101)
+// @Param    code path string true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Success  200 {object} directory.Municipality
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
@@ -85,7 +85,7 @@ func (s *Server) getMunicipality(c *gin.Context) {
 // @Tags     directory
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code     path   string true "Official 3-digit municipality code" extensions(x-example=101)
+// @Param    code     path   string true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    If-Match header string true "ETag of the version read"
 // @Param    body     body   directory.MunicipalityPatch true "Fields to change"
 // @Success  200 {object} directory.Municipality
@@ -121,7 +121,7 @@ func (s *Server) listUnits(c *gin.Context) {
 // @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body body directory.NewUnit true "The unit"
 // @Success  201 {object} directory.Unit
-// @Failure  409 {object} Problem "The slug exists, or the same key is in flight."
+// @Failure  409 {object} Problem "A unit with this slug exists, or a request with the same Idempotency-Key is still in flight."
 // @Security BearerAuth
 // @Router   /api/v1/units [post]
 func (s *Server) createUnit(c *gin.Context) {
@@ -136,7 +136,7 @@ func (s *Server) createUnit(c *gin.Context) {
 // @ID       getUnit
 // @Tags     directory
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" extensions(x-example=midt)
+// @Param    unit path string true "Your unit's slug, e.g. midt or hovedstaden"
 // @Success  200 {object} directory.Unit
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
@@ -156,7 +156,7 @@ func (s *Server) getUnit(c *gin.Context) {
 // @Tags     directory
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit     path   string true "Unit slug" extensions(x-example=midt)
+// @Param    unit     path   string true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    If-Match header string true "ETag of the version read"
 // @Param    body     body   directory.UnitPatch true "Fields to change"
 // @Success  200 {object} directory.Unit
@@ -174,7 +174,7 @@ func (s *Server) updateUnit(c *gin.Context) {
 // @ID       listUsers
 // @Tags     directory
 // @Produce  json,application/problem+json
-// @Param    tenant path  string true  "Tenant: municipality:<code>, unit:<slug>, council or platform" extensions(x-example=municipality:101)
+// @Param    tenant path  string true  "The tenant: municipality:CODE (e.g. municipality:101), unit:SLUG (e.g. unit:midt), council or platform"
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[directory.User]
@@ -192,12 +192,12 @@ func (s *Server) listUsers(c *gin.Context) {
 // @Tags     directory
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    tenant          path   string true "Tenant" extensions(x-example=municipality:101)
+// @Param    tenant          path   string true "The tenant: municipality:CODE (e.g. municipality:101), unit:SLUG (e.g. unit:midt), council or platform"
 // @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   directory.NewUser true "The user"
 // @Success  201 {object} directory.User
-// @Failure  404 {object} Problem "No such tenant."
-// @Failure  409 {object} Problem "Username taken, or the same key is in flight."
+// @Failure  404 {object} Problem "The tenant in the path does not exist."
+// @Failure  409 {object} Problem "The username or subject is taken, or a request with the same Idempotency-Key is still in flight."
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/users [post]
 func (s *Server) createUser(c *gin.Context) {
@@ -212,7 +212,7 @@ func (s *Server) createUser(c *gin.Context) {
 // @ID       getUser
 // @Tags     directory
 // @Produce  json,application/problem+json
-// @Param    tenant path string true "Tenant" extensions(x-example=municipality:101)
+// @Param    tenant path string true "The tenant: municipality:CODE (e.g. municipality:101), unit:SLUG (e.g. unit:midt), council or platform"
 // @Param    id     path string true "User id" format(uuid)
 // @Success  200 {object} directory.User
 // @Header   200 {string} ETag "The version, for If-Match"
@@ -240,7 +240,7 @@ func (s *Server) getUser(c *gin.Context) {
 // @Tags     directory
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    tenant   path   string true "Tenant" extensions(x-example=municipality:101)
+// @Param    tenant   path   string true "The tenant: municipality:CODE (e.g. municipality:101), unit:SLUG (e.g. unit:midt), council or platform"
 // @Param    id       path   string true "User id" format(uuid)
 // @Param    If-Match header string true "ETag of the version read"
 // @Param    body     body   directory.UserPatch true "Fields to change"
@@ -264,7 +264,7 @@ func (s *Server) updateUser(c *gin.Context) {
 // @ID       listRoleAssignments
 // @Tags     directory
 // @Produce  json,application/problem+json
-// @Param    tenant path  string true  "Tenant" extensions(x-example=municipality:101)
+// @Param    tenant path  string true  "The tenant: municipality:CODE (e.g. municipality:101), unit:SLUG (e.g. unit:midt), council or platform"
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[directory.RoleAssignment]
@@ -285,13 +285,13 @@ func (s *Server) listAssignments(c *gin.Context) {
 // @Tags     directory
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    tenant          path   string true "Tenant" extensions(x-example=municipality:101)
+// @Param    tenant          path   string true "The tenant: municipality:CODE (e.g. municipality:101), unit:SLUG (e.g. unit:midt), council or platform"
 // @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   directory.NewAssignment true "User and role"
 // @Success  201 {object} directory.RoleAssignment
-// @Failure  400 {object} Problem "Unknown user, role not valid here, or not yours to assign."
-// @Failure  404 {object} Problem "No such tenant."
-// @Failure  409 {object} Problem "The user holds the role already."
+// @Failure  400 {object} Problem "The user does not exist, the role cannot be held in this tenant, or the caller may not give it (a SPOC gives first_line only)."
+// @Failure  404 {object} Problem "The tenant in the path does not exist."
+// @Failure  409 {object} Problem "The user holds this role in this tenant already."
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/role-assignments [post]
 func (s *Server) createAssignment(c *gin.Context) {
@@ -306,12 +306,12 @@ func (s *Server) createAssignment(c *gin.Context) {
 // @ID       deleteRoleAssignment
 // @Tags     directory
 // @Produce  application/problem+json
-// @Param    tenant   path   string true "Tenant" extensions(x-example=municipality:101)
+// @Param    tenant   path   string true "The tenant: municipality:CODE (e.g. municipality:101), unit:SLUG (e.g. unit:midt), council or platform"
 // @Param    id       path   string true "Role assignment id" format(uuid)
 // @Param    If-Match header string true "ETag of the version read (\"1\")"
 // @Success  204
-// @Failure  403 {object} Problem "Not yours to remove."
-// @Failure  409 {object} Problem "The last secretariat assignment."
+// @Failure  403 {object} Problem "The caller may not remove this assignment (a SPOC removes first_line only)."
+// @Failure  409 {object} Problem "It is the platform's last secretariat assignment, which cannot be removed."
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/role-assignments/{id} [delete]
 func (s *Server) deleteAssignment(c *gin.Context) {
@@ -343,7 +343,7 @@ type NewAPIKey struct {
 // @ID       listApiKeys
 // @Tags     directory
 // @Produce  json,application/problem+json
-// @Param    tenant path  string true  "Tenant" extensions(x-example=unit:midt)
+// @Param    tenant path  string true  "The tenant: municipality:CODE (e.g. municipality:101), unit:SLUG (e.g. unit:midt), council or platform"
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[directory.APIKey]
@@ -363,7 +363,7 @@ func (s *Server) listKeys(c *gin.Context) {
 // @Tags     directory
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    tenant          path   string true "Tenant" extensions(x-example=unit:midt)
+// @Param    tenant          path   string true "The tenant: municipality:CODE (e.g. municipality:101), unit:SLUG (e.g. unit:midt), council or platform"
 // @Param    Idempotency-Key header string true "Unique key; a retry returns the key without its secret"
 // @Param    body            body   directory.NewKey true "Name, roles and lifetime"
 // @Success  201 {object} NewAPIKey
@@ -381,11 +381,11 @@ func (s *Server) createKey(c *gin.Context) {
 // @ID       revokeApiKey
 // @Tags     directory
 // @Produce  json,application/problem+json
-// @Param    tenant   path   string true "Tenant" extensions(x-example=unit:midt)
+// @Param    tenant   path   string true "The tenant: municipality:CODE (e.g. municipality:101), unit:SLUG (e.g. unit:midt), council or platform"
 // @Param    id       path   string true "API key id" format(uuid)
 // @Param    If-Match header string true "ETag of the version read"
 // @Success  200 {object} directory.APIKey
-// @Failure  409 {object} Problem "Revoked already."
+// @Failure  409 {object} Problem "The key is revoked already."
 // @Security BearerAuth
 // @Router   /api/v1/tenants/{tenant}/api-keys/{id} [delete]
 func (s *Server) revokeKey(c *gin.Context) {

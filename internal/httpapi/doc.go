@@ -10,24 +10,24 @@ package httpapi
 // @license.name               EUPL-1.2
 // @license.url                https://interoperable-europe.ec.europa.eu/collection/eupl/eupl-text-eupl-12
 // @BasePath                   /
-// @tag.name                   catalogue
-// @tag.description            The common service catalogue: families, standard services, service levels, holiday calendars, vocabularies; proposals to change it.
-// @tag.name                   offerings
-// @tag.description            The units' offerings of standard services: versions, terms and prices, submission for review, retirement; conformance and waivers.
 // @tag.name                   review
-// @tag.description            The architecture council's queue and decisions.
+// @tag.description            The architecture council's work, in order: the queue of everything waiting for a decision, reading an item, deciding on it.
 // @tag.name                   orders
 // @tag.description            Municipalities' orders to their owner unit (TMF622 states) and the activation gate.
 // @tag.name                   subscriptions
 // @tag.description            What municipalities hold, and its monthly costs (JSON, CSV, XLSX).
 // @tag.name                   tickets
 // @tag.description            Support across the split: first line in the municipality, second line in the unit; SLA clocks.
+// @tag.name                   offerings
+// @tag.description            The units' offerings of standard services: versions, terms and prices, submission for review, retirement; conformance and waivers.
+// @tag.name                   catalogue
+// @tag.description            The common service catalogue: families, standard services, service levels, holiday calendars, vocabularies; proposals to change it.
 // @tag.name                   directory
 // @tag.description            Tenants, users, role assignments and API keys.
-// @tag.name                   identity
-// @tag.description            Who the caller is; the dev issuer's keys.
 // @tag.name                   audit
 // @tag.description            The hash-chained audit trail and its verification.
+// @tag.name                   identity
+// @tag.description            Who the caller is; the dev issuer's keys.
 // @tag.name                   operations
 // @tag.description            Liveness and readiness.
 // @securityDefinitions.apikey BearerAuth

@@ -33,14 +33,15 @@ func (s *Server) listOfferings(c *gin.Context) {
 }
 
 // getOffering godoc
-// @Summary  Get an offering
+// @Summary  Read an offering, published or under review (everyone; drafts: the unit and the council)
 // @Description Its live version; the council and the offering unit also see the version in the making.
 // @ID       getOffering
-// @Tags     offerings
+// @Tags     offerings,review
 // @Produce  json,application/problem+json
 // @Param    id path string true "Offering id" format(uuid)
 // @Success  200 {object} offering.Offering
 // @Security BearerAuth
+// @x-order  2
 // @Router   /api/v1/offerings/{id} [get]
 func (s *Server) getOffering(c *gin.Context) {
 	id, err := idParam(c, "id", "offering")
@@ -67,9 +68,10 @@ func (s *Server) getOffering(c *gin.Context) {
 // @Param    id   path string       true "Offering id" format(uuid)
 // @Param    body body review.Input true "approved or rejected, with the reason"
 // @Success  200 {object} offering.Version
-// @Failure  409 {object} Problem "Nothing submitted."
+// @Failure  409 {object} Problem "The offering has no version submitted for review."
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
+// @x-order  3
 // @Router   /api/v1/offerings/{id}/decision [post]
 func (s *Server) decideOffering(c *gin.Context) {
 	decided(s, c, "offering", func(id string, in review.Input) (offering.Version, int, error) {
@@ -83,7 +85,7 @@ func (s *Server) decideOffering(c *gin.Context) {
 // @ID       listUnitOfferings
 // @Tags     offerings
 // @Produce  json,application/problem+json
-// @Param    unit   path  string true  "Unit slug" extensions(x-example=midt)
+// @Param    unit   path  string true  "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[offering.Offering]
@@ -102,12 +104,12 @@ func (s *Server) listUnitOfferings(c *gin.Context) {
 // @Tags     offerings
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit            path   string true "Unit slug" extensions(x-example=midt)
+// @Param    unit            path   string true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   offering.NewOffering true "Service and terms"
 // @Success  201 {object} offering.Offering
-// @Failure  400 {object} Problem "Unknown service, a level it lacks, a bad price."
-// @Failure  409 {object} Problem "The unit offers the service already."
+// @Failure  400 {object} Problem "The standard service does not exist, a level is not one it may be offered at, or a price is not an amount; errors names each."
+// @Failure  409 {object} Problem "The unit offers this standard service already: change that offering with a new version."
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings [post]
 func (s *Server) createOffering(c *gin.Context) {
@@ -126,7 +128,7 @@ func (s *Server) createOffering(c *gin.Context) {
 // @ID       getUnitOffering
 // @Tags     offerings
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" extensions(x-example=midt)
+// @Param    unit path string true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    id   path string true "Offering id" format(uuid)
 // @Success  200 {object} offering.Offering
 // @Header   200 {string} ETag "The version of the version in the making (for If-Match on its draft), else of the live one"
@@ -159,12 +161,12 @@ func (s *Server) getUnitOffering(c *gin.Context) {
 // @Tags     offerings
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit     path   string true "Unit slug" extensions(x-example=midt)
+// @Param    unit     path   string true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    id       path   string true "Offering id" format(uuid)
 // @Param    If-Match header string true "ETag of the draft read"
 // @Param    body     body   offering.Terms true "The new terms"
 // @Success  200 {object} offering.Version
-// @Failure  409 {object} Problem "Not a draft."
+// @Failure  409 {object} Problem "The offering has no draft to edit (it is submitted, published or retired)."
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings/{id}/draft [patch]
 func (s *Server) editDraft(c *gin.Context) {
@@ -199,10 +201,10 @@ func (s *Server) offeringAction(c *gin.Context, act func(unit, id string) (offer
 // @ID       submitOffering
 // @Tags     offerings
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" extensions(x-example=midt)
+// @Param    unit path string true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    id   path string true "Offering id" format(uuid)
 // @Success  200 {object} offering.Version
-// @Failure  409 {object} Problem "Not a draft."
+// @Failure  409 {object} Problem "The offering has no draft to submit."
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings/{id}/submit [post]
@@ -216,11 +218,11 @@ func (s *Server) submitOffering(c *gin.Context) {
 // @ID       newOfferingVersion
 // @Tags     offerings
 // @Produce  json,application/problem+json
-// @Param    unit            path   string true "Unit slug" extensions(x-example=midt)
+// @Param    unit            path   string true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    id              path   string true "Offering id" format(uuid)
 // @Param    Idempotency-Key header string true "Unique key; a retry returns the first answer"
 // @Success  201 {object} offering.Version
-// @Failure  409 {object} Problem "Nothing published, or a version in the making."
+// @Failure  409 {object} Problem "The offering has nothing published to start from, or a version is in the making already."
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings/{id}/versions [post]
 func (s *Server) newOfferingVersion(c *gin.Context) {
@@ -244,12 +246,12 @@ func (s *Server) newOfferingVersion(c *gin.Context) {
 // @Tags     offerings
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit path string               true "Unit slug" extensions(x-example=midt)
+// @Param    unit path string               true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    id   path string               true "Offering id" format(uuid)
 // @Param    body body offering.RetireInput true "When it ends"
 // @Success  200 {object} offering.Version
-// @Failure  400 {object} Problem "Too little notice."
-// @Failure  409 {object} Problem "Not published."
+// @Failure  400 {object} Problem "The retirement date gives subscribers less than the levels' termination notice."
+// @Failure  409 {object} Problem "The offering has no published version to retire."
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/offerings/{id}/retire [post]
@@ -267,7 +269,7 @@ func (s *Server) retireOffering(c *gin.Context) {
 // @ID       listUnitWaivers
 // @Tags     offerings
 // @Produce  json,application/problem+json
-// @Param    unit   path  string true  "Unit slug" extensions(x-example=midt)
+// @Param    unit   path  string true  "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
 // @Success  200 {object} List[offering.Waiver]
@@ -285,11 +287,11 @@ func (s *Server) listUnitWaivers(c *gin.Context) {
 // @Tags     offerings
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit            path   string true "Unit slug" extensions(x-example=midt)
+// @Param    unit            path   string true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    Idempotency-Key header string true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   offering.NewWaiver true "Service, level, reason and expiry"
 // @Success  201 {object} offering.Waiver
-// @Failure  400 {object} Problem "Not mandatory there, or a bad expiry."
+// @Failure  400 {object} Problem "The service is not mandatory at that level, or the expiry is not after today and within two years."
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/waivers [post]
 func (s *Server) requestWaiver(c *gin.Context) {
@@ -316,15 +318,16 @@ func (s *Server) listWaivers(c *gin.Context) {
 }
 
 // getWaiver godoc
-// @Summary  Get a waiver
+// @Summary  Read a waiver request (its unit and the council)
 // @Description The council sees every waiver; a unit its own.
 // @ID       getWaiver
-// @Tags     review
+// @Tags     offerings,review
 // @Produce  json,application/problem+json
 // @Param    id path string true "Waiver id" format(uuid)
 // @Success  200 {object} offering.Waiver
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
+// @x-order  6
 // @Router   /api/v1/waivers/{id} [get]
 func (s *Server) getWaiver(c *gin.Context) {
 	id, err := idParam(c, "id", "waiver")
@@ -349,9 +352,10 @@ func (s *Server) getWaiver(c *gin.Context) {
 // @Param    id   path string       true "Waiver id" format(uuid)
 // @Param    body body review.Input true "approved (granted) or rejected, with the reason"
 // @Success  200 {object} offering.Waiver
-// @Failure  409 {object} Problem "Decided already."
+// @Failure  409 {object} Problem "The waiver request is decided already."
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
+// @x-order  7
 // @Router   /api/v1/waivers/{id}/decision [post]
 func (s *Server) decideWaiver(c *gin.Context) {
 	decided(s, c, "waiver", func(id string, in review.Input) (offering.Waiver, int, error) {
@@ -380,7 +384,7 @@ func (s *Server) fleetConformance(c *gin.Context) { s.conformance(c, "") }
 // @Tags     offerings
 // @Produce  json,application/problem+json
 // @Produce  text/csv
-// @Param    unit   path  string true  "Unit slug" extensions(x-example=midt)
+// @Param    unit   path  string true  "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    format query string false "csv for CSV" Enums(csv)
 // @Success  200 {object} offering.Conformance
 // @Security BearerAuth

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/servicekatalog/servicekatalog/internal/apptest"
+	"github.com/servicekatalog/servicekatalog/internal/httpapi"
 	"github.com/servicekatalog/servicekatalog/internal/offering"
 	"github.com/servicekatalog/servicekatalog/internal/review"
 )
@@ -58,11 +59,19 @@ func TestOfferingFromDraftToPublishedToRetired(t *testing.T) {
 	mustStatus(t, "submit", env.Do(apptest.Request{Method: "POST", Path: path + "/submit", Token: admin}), 200)
 	mustStatus(t, "submit twice", env.Do(apptest.Request{Method: "POST", Path: path + "/submit", Token: admin}), 409)
 
-	var queue apptest.List[review.Item]
+	var queue apptest.List[httpapi.QueueItem]
 	env.Clock.Advance(3 * time.Hour)
 	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/reviews", Token: council}).Decode(t, &queue)
-	if len(queue.Items) != 1 || queue.Items[0].Kind != "offering_version" || queue.Items[0].AgeHours != 3 || queue.Items[0].Submitter != "unit:midt" {
+	want := httpapi.QueueItem{Item: review.Item{Kind: "offering_version", ID: o.ID, Version: 1, Title: "CMP-01 from unit midt, version 1",
+		Submitter: review.Submitter{Name: "unit_admin.midt (demo)", Tenant: "unit:midt"}, AgeHours: 3},
+		Read: "/api/v1/offerings/" + o.ID, Decide: "/api/v1/offerings/" + o.ID + "/decision", SwaggerUI: "/swagger/index.html#/review/decideOffering"}
+	if len(queue.Items) != 1 {
 		t.Fatalf("review queue = %+v", queue.Items)
+	}
+	if got := queue.Items[0]; got.SubmittedAt.IsZero() {
+		t.Errorf("no submission time: %+v", got)
+	} else if got.SubmittedAt = (time.Time{}); got != want {
+		t.Errorf("queue item\n got %+v\nwant %+v", got, want)
 	}
 
 	decide := func(outcome, reason string) apptest.Response {

@@ -26,7 +26,7 @@ func (s *Server) livez(c *gin.Context) { c.JSON(200, Health{Status: "ok"}) }
 // @Tags     operations
 // @Produce  json,application/problem+json
 // @Success  200 {object} Health
-// @Failure  503 {object} Problem "Database down or migrations pending."
+// @Failure  503 {object} Problem "The database does not answer or migrations are pending; the service is not ready."
 // @Router   /readyz [get]
 func (s *Server) readyz(c *gin.Context) {
 	if err := s.ready.check(ctx(c)); err != nil {

@@ -19,7 +19,7 @@ import (
 // @ID       getActivation
 // @Tags     orders
 // @Produce  json,application/problem+json
-// @Param    code   path  string   true  "Municipality code" extensions(x-example=101)
+// @Param    code   path  string   true  "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    family query []string false "Only these families" collectionFormat(multi)
 // @Success  200 {object} activation.Status
 // @Security BearerAuth
@@ -46,7 +46,7 @@ type MailboxResponse struct {
 // @Tags     orders
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code     path   string                  true "Municipality code" extensions(x-example=101)
+// @Param    code     path   string                  true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    If-Match header string                  true "The municipality's ETag"
 // @Param    body     body   activation.MailboxInput true "The address"
 // @Success  200 {object} MailboxResponse
@@ -65,13 +65,13 @@ func (s *Server) setMailbox(c *gin.Context) {
 // @Tags     orders
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code            path   string                true "Municipality code" extensions(x-example=101)
+// @Param    code            path   string                true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    Idempotency-Key header string                true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   activation.TermsInput true "The terms version accepted"
 // @Success  201 {object} activation.TermsAcceptance
-// @Failure  400 {object} Problem "Not the current terms."
-// @Failure  403 {object} Problem "Only a signatory."
-// @Failure  409 {object} Problem "Accepted already."
+// @Failure  400 {object} Problem "terms_version is not the current terms of use."
+// @Failure  403 {object} Problem "Only a signatory of the municipality may accept the terms."
+// @Failure  409 {object} Problem "The municipality has accepted these terms already."
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/terms-acceptances [post]
 func (s *Server) acceptTerms(c *gin.Context) {
@@ -87,7 +87,7 @@ func (s *Server) acceptTerms(c *gin.Context) {
 // @Tags     orders
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code            path   string                       true "Municipality code" extensions(x-example=101)
+// @Param    code            path   string                       true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    Idempotency-Key header string                       true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   activation.NewRiskAssessment true "The assessment"
 // @Success  201 {object} activation.RiskAssessment
@@ -105,7 +105,7 @@ func (s *Server) registerROS(c *gin.Context) {
 // @ID       listMunicipalityOrders
 // @Tags     orders
 // @Produce  json,application/problem+json
-// @Param    code   path  string true  "Municipality code" extensions(x-example=101)
+// @Param    code   path  string true  "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    state  query string false "Only orders in this state" Enums(acknowledged,accepted,rejected,in_progress,completed,failed,cancelled)
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
@@ -121,7 +121,7 @@ func (s *Server) listMunicipalityOrders(c *gin.Context) {
 // @ID       listUnitOrders
 // @Tags     orders
 // @Produce  json,application/problem+json
-// @Param    unit   path  string true  "Unit slug" extensions(x-example=hovedstaden)
+// @Param    unit   path  string true  "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    state  query string false "Only orders in this state" Enums(acknowledged,accepted,rejected,in_progress,completed,failed,cancelled)
 // @Param    limit  query int    false "Page size, 1-200" default(50)
 // @Param    cursor query string false "Cursor from the previous page's next link"
@@ -146,12 +146,12 @@ func (s *Server) listOrders(c *gin.Context, sc order.Scope) {
 // @Tags     orders
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code            path   string         true "Municipality code" extensions(x-example=101)
+// @Param    code            path   string         true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    Idempotency-Key header string         true "Required; a retry with the same key and body returns the same order"
 // @Param    body            body   order.NewOrder true "The items"
 // @Success  201 {object} order.Order
-// @Failure  400 {object} Problem "The problem names the item and field."
-// @Failure  409 {object} Problem "No owner unit, or the same key is in flight."
+// @Failure  400 {object} Problem "An item is not valid: errors names the item and the field (an offering that is not published, a level it does not offer, parameters outside the service's schema)."
+// @Failure  409 {object} Problem "The municipality has no owner unit to order from, or a request with the same Idempotency-Key is still in flight."
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/orders [post]
 func (s *Server) createOrder(c *gin.Context) {
@@ -166,7 +166,7 @@ func (s *Server) createOrder(c *gin.Context) {
 // @ID       getMunicipalityOrder
 // @Tags     orders
 // @Produce  json,application/problem+json
-// @Param    code path string true "Municipality code" extensions(x-example=101)
+// @Param    code path string true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    id   path string true "Order id" format(uuid)
 // @Success  200 {object} order.Order
 // @Header   200 {string} ETag "The version, for If-Match"
@@ -181,7 +181,7 @@ func (s *Server) getMunicipalityOrder(c *gin.Context) {
 // @ID       getUnitOrder
 // @Tags     orders
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
+// @Param    unit path string true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    id   path string true "Order id" format(uuid)
 // @Success  200 {object} order.Order
 // @Header   200 {string} ETag "The version, for If-Match"
@@ -228,12 +228,12 @@ func (s *Server) transitionOrder(c *gin.Context, sc order.Scope, transition stri
 // @Tags     orders
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code path string                true "Municipality code" extensions(x-example=101)
+// @Param    code path string                true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    id   path string                true "Order id" format(uuid)
 // @Param    body body order.TransitionInput true "Why"
 // @Success  200 {object} order.Order
-// @Failure  400 {object} Problem "Reason missing."
-// @Failure  409 {object} Problem "In progress or done."
+// @Failure  400 {object} Problem "A reason is required."
+// @Failure  409 {object} Problem "The order is in progress or done, and can no longer be cancelled."
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/orders/{id}/cancel [post]
@@ -249,11 +249,11 @@ func (s *Server) cancelOrder(c *gin.Context) {
 // @Tags     orders
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
+// @Param    unit path string true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    id   path string true "Order id" format(uuid)
 // @Param    body body order.TransitionInput false "Optional: a note kept in the history"
 // @Success  200 {object} order.Order
-// @Failure  409 {object} Problem "Not acknowledged, or the activation gate (see missing)."
+// @Failure  409 {object} Problem "The order is not acknowledged, or the municipality has not met the activation gate (missing lists what it lacks)."
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/accept [post]
@@ -267,12 +267,12 @@ func (s *Server) acceptOrder(c *gin.Context) {
 // @Tags     orders
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit path string                true "Unit slug" extensions(x-example=hovedstaden)
+// @Param    unit path string                true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    id   path string                true "Order id" format(uuid)
 // @Param    body body order.TransitionInput true "Why"
 // @Success  200 {object} order.Order
-// @Failure  400 {object} Problem "Reason missing."
-// @Failure  409 {object} Problem "Not acknowledged."
+// @Failure  400 {object} Problem "A reason is required."
+// @Failure  409 {object} Problem "Only an acknowledged order can be rejected."
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/reject [post]
@@ -286,11 +286,11 @@ func (s *Server) rejectOrder(c *gin.Context) {
 // @Tags     orders
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
+// @Param    unit path string true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    id   path string true "Order id" format(uuid)
 // @Param    body body order.TransitionInput false "Optional: a note kept in the history"
 // @Success  200 {object} order.Order
-// @Failure  409 {object} Problem "Not accepted."
+// @Failure  409 {object} Problem "Only an accepted order can be started."
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/start [post]
@@ -306,11 +306,11 @@ func (s *Server) startOrder(c *gin.Context) {
 // @Tags     orders
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
+// @Param    unit path string true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    id   path string true "Order id" format(uuid)
 // @Param    body body order.TransitionInput false "Optional: a note kept in the history"
 // @Success  200 {object} order.Order
-// @Failure  409 {object} Problem "Not in progress, or a subscription changed meanwhile."
+// @Failure  409 {object} Problem "The order is not in progress, or a subscription it changes has changed meanwhile."
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/complete [post]
@@ -324,12 +324,12 @@ func (s *Server) completeOrder(c *gin.Context) {
 // @Tags     orders
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit path string                true "Unit slug" extensions(x-example=hovedstaden)
+// @Param    unit path string                true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    id   path string                true "Order id" format(uuid)
 // @Param    body body order.TransitionInput true "Why"
 // @Success  200 {object} order.Order
-// @Failure  400 {object} Problem "Reason missing."
-// @Failure  409 {object} Problem "Not in progress."
+// @Failure  400 {object} Problem "A reason is required."
+// @Failure  409 {object} Problem "Only an order in progress can fail."
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/fail [post]
@@ -347,7 +347,7 @@ func subscriptionFilter(c *gin.Context) subscription.Filter {
 // @ID       listMunicipalitySubscriptions
 // @Tags     subscriptions
 // @Produce  json,application/problem+json
-// @Param    code       path  string true  "Municipality code" extensions(x-example=101)
+// @Param    code       path  string true  "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    state      query string false "Only subscriptions in this state" Enums(active,terminating,terminated)
 // @Param    service_id query string false "Standard service id"
 // @Param    limit      query int    false "Page size, 1-200" default(50)
@@ -366,7 +366,7 @@ func (s *Server) listMunicipalitySubscriptions(c *gin.Context) {
 // @ID       listUnitSubscriptions
 // @Tags     subscriptions
 // @Produce  json,application/problem+json
-// @Param    unit         path  string true  "Unit slug" extensions(x-example=hovedstaden)
+// @Param    unit         path  string true  "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    municipality query string false "Municipality code"
 // @Param    state        query string false "Only subscriptions in this state" Enums(active,terminating,terminated)
 // @Param    service_id   query string false "Standard service id"
@@ -408,7 +408,7 @@ func (s *Server) listSubscriptions(c *gin.Context, f subscription.Filter) {
 // @ID       getMunicipalitySubscription
 // @Tags     subscriptions
 // @Produce  json,application/problem+json
-// @Param    code path string true "Municipality code" extensions(x-example=101)
+// @Param    code path string true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    id   path string true "Subscription id" format(uuid)
 // @Success  200 {object} subscription.Subscription
 // @Header   200 {string} ETag "The version, for If-Match"
@@ -423,7 +423,7 @@ func (s *Server) getMunicipalitySubscription(c *gin.Context) {
 // @ID       getUnitSubscription
 // @Tags     subscriptions
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
+// @Param    unit path string true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    id   path string true "Subscription id" format(uuid)
 // @Success  200 {object} subscription.Subscription
 // @Header   200 {string} ETag "The version, for If-Match"
@@ -454,7 +454,7 @@ func (s *Server) getSubscription(c *gin.Context, code, unit string) {
 // @Produce  json,application/problem+json
 // @Produce  text/csv
 // @Produce  application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
-// @Param    code   path  string true  "Municipality code" extensions(x-example=101)
+// @Param    code   path  string true  "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    month  query string false "The month, YYYY-MM, 2000-01 to 2099-12; this month when absent"
 // @Param    format query string false "csv or xlsx" Enums(csv,xlsx)
 // @Success  200 {object} subscription.CostReport

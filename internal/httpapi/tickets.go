@@ -113,7 +113,7 @@ func (s *Server) ticketSLA(c *gin.Context, sc ticket.Scope) {
 // @ID       listMunicipalTickets
 // @Tags     tickets
 // @Produce  json,application/problem+json
-// @Param    code     path  string true  "Municipality code" extensions(x-example=101)
+// @Param    code     path  string true  "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    state    query string false "Only tickets in this state" Enums(open,escalated,acknowledged,pending_customer,resolved,closed)
 // @Param    priority query string false "Only tickets of this priority" Enums(P1,P2,P3,P4)
 // @Param    active   query bool   false "Only tickets not resolved or closed"
@@ -130,7 +130,7 @@ func (s *Server) listMunicipalTickets(c *gin.Context) { s.listTickets(c, municip
 // @Tags     tickets
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code            path   string           true "Municipality code" extensions(x-example=101)
+// @Param    code            path   string           true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    Idempotency-Key header string           true "Unique key; a retry with the same key and body returns the first answer"
 // @Param    body            body   ticket.NewTicket true "The ticket"
 // @Success  201 {object} ticket.Ticket
@@ -148,7 +148,7 @@ func (s *Server) createTicket(c *gin.Context) {
 // @ID       getMunicipalTicket
 // @Tags     tickets
 // @Produce  json,application/problem+json
-// @Param    code path string true "Municipality code" extensions(x-example=101)
+// @Param    code path string true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} TicketView
 // @Header   200 {string} ETag "The version, for If-Match"
@@ -162,12 +162,12 @@ func (s *Server) getMunicipalTicket(c *gin.Context) { s.getTicket(c, municipalTi
 // @Tags     tickets
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code     path   string        true "Municipality code" extensions(x-example=101)
+// @Param    code     path   string        true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    id       path   string        true "Ticket id" format(uuid)
 // @Param    If-Match header string        true "ETag of the ticket read"
 // @Param    body     body   ticket.Triage true "What to change"
 // @Success  200 {object} ticket.Ticket
-// @Failure  409 {object} Problem "Not open."
+// @Failure  409 {object} Problem "Only an open ticket can be triaged."
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id} [patch]
 func (s *Server) triageTicket(c *gin.Context) {
@@ -189,12 +189,12 @@ func (s *Server) triageTicket(c *gin.Context) {
 // @Tags     tickets
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code path string                 true "Municipality code" extensions(x-example=101)
+// @Param    code path string                 true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    id   path string                 true "Ticket id" format(uuid)
 // @Param    body body ticket.TransitionInput true "Why (required)"
 // @Success  200 {object} ticket.Ticket
-// @Failure  400 {object} Problem "Reason or subscription missing."
-// @Failure  409 {object} Problem "Not open."
+// @Failure  400 {object} Problem "A reason is required, and the ticket must name a subscription (which gives the unit and the level)."
+// @Failure  409 {object} Problem "Only an open ticket can be escalated."
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/escalate [post]
@@ -208,11 +208,11 @@ func (s *Server) escalateTicket(c *gin.Context) {
 // @Tags     tickets
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code path string true "Municipality code" extensions(x-example=101)
+// @Param    code path string true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Param    body body ticket.TransitionInput false "Optional: a note kept in the history"
 // @Success  200 {object} ticket.Ticket
-// @Failure  409 {object} Problem "Not open."
+// @Failure  409 {object} Problem "Only an open ticket can be resolved by the first line."
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/resolve [post]
@@ -226,11 +226,11 @@ func (s *Server) resolveHere(c *gin.Context) {
 // @Tags     tickets
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code path string true "Municipality code" extensions(x-example=101)
+// @Param    code path string true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Param    body body ticket.TransitionInput false "Optional: a note kept in the history"
 // @Success  200 {object} ticket.Ticket
-// @Failure  409 {object} Problem "Not pending the customer."
+// @Failure  409 {object} Problem "The ticket is not waiting for information from the municipality."
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/provide-info [post]
@@ -244,11 +244,11 @@ func (s *Server) provideInfo(c *gin.Context) {
 // @Tags     tickets
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code path string true "Municipality code" extensions(x-example=101)
+// @Param    code path string true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Param    body body ticket.TransitionInput false "Optional: a note kept in the history"
 // @Success  200 {object} ticket.Ticket
-// @Failure  409 {object} Problem "Not resolved."
+// @Failure  409 {object} Problem "Only a resolved ticket can be closed."
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/close [post]
@@ -260,11 +260,11 @@ func (s *Server) closeTicket(c *gin.Context) { s.ticketTransition(c, municipalTi
 // @Tags     tickets
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code path string                 true "Municipality code" extensions(x-example=101)
+// @Param    code path string                 true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    id   path string                 true "Ticket id" format(uuid)
 // @Param    body body ticket.TransitionInput true "Why (required)"
 // @Success  200 {object} ticket.Ticket
-// @Failure  409 {object} Problem "Not resolved, or the period is over."
+// @Failure  409 {object} Problem "The ticket is not resolved, or the reopening period after its resolution is over."
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/reopen [post]
@@ -276,7 +276,7 @@ func (s *Server) reopenTicket(c *gin.Context) { s.ticketTransition(c, municipalT
 // @ID       listMunicipalTicketNotes
 // @Tags     tickets
 // @Produce  json,application/problem+json
-// @Param    code path string true "Municipality code" extensions(x-example=101)
+// @Param    code path string true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} List[ticket.Note]
 // @Security BearerAuth
@@ -289,7 +289,7 @@ func (s *Server) listMunicipalNotes(c *gin.Context) { s.ticketNotes(c, municipal
 // @Tags     tickets
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    code            path   string         true "Municipality code" extensions(x-example=101)
+// @Param    code            path   string         true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    id              path   string         true "Ticket id" format(uuid)
 // @Param    Idempotency-Key header string         true "Unique key; a retry returns the first answer"
 // @Param    body            body   ticket.NewNote true "The note"
@@ -305,7 +305,7 @@ func (s *Server) addMunicipalNote(c *gin.Context) { s.addTicketNote(c, municipal
 // @ID       municipalTicketSLA
 // @Tags     tickets
 // @Produce  json,application/problem+json
-// @Param    code path string true "Municipality code" extensions(x-example=101)
+// @Param    code path string true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} ticket.SLA
 // @Security BearerAuth
@@ -317,7 +317,7 @@ func (s *Server) municipalTicketSLA(c *gin.Context) { s.ticketSLA(c, municipalTi
 // @ID       listUnitTickets
 // @Tags     tickets
 // @Produce  json,application/problem+json
-// @Param    unit     path  string true  "Unit slug" extensions(x-example=hovedstaden)
+// @Param    unit     path  string true  "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    state    query string false "Only tickets in this state (open: handed back)" Enums(open,escalated,acknowledged,pending_customer,resolved,closed)
 // @Param    priority query string false "Only tickets of this priority" Enums(P1,P2,P3,P4)
 // @Param    active   query bool   false "Only tickets not resolved or closed"
@@ -333,7 +333,7 @@ func (s *Server) listUnitTickets(c *gin.Context) { s.listTickets(c, unitTickets(
 // @ID       getUnitTicket
 // @Tags     tickets
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
+// @Param    unit path string true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} TicketView
 // @Header   200 {string} ETag "The version, for If-Match"
@@ -347,11 +347,11 @@ func (s *Server) getUnitTicket(c *gin.Context) { s.getTicket(c, unitTickets(c)) 
 // @Tags     tickets
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
+// @Param    unit path string true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Param    body body ticket.TransitionInput false "Optional: a note kept in the history"
 // @Success  200 {object} ticket.Ticket
-// @Failure  409 {object} Problem "Not escalated."
+// @Failure  409 {object} Problem "Only an escalated ticket can be acknowledged."
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/acknowledge [post]
@@ -365,11 +365,11 @@ func (s *Server) acknowledgeTicket(c *gin.Context) {
 // @Tags     tickets
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit path string                 true "Unit slug" extensions(x-example=hovedstaden)
+// @Param    unit path string                 true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    id   path string                 true "Ticket id" format(uuid)
 // @Param    body body ticket.TransitionInput true "The question (required)"
 // @Success  200 {object} ticket.Ticket
-// @Failure  409 {object} Problem "Not acknowledged."
+// @Failure  409 {object} Problem "Only an acknowledged ticket can wait for information."
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/request-info [post]
@@ -381,11 +381,11 @@ func (s *Server) requestInfo(c *gin.Context) { s.ticketTransition(c, unitTickets
 // @Tags     tickets
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
+// @Param    unit path string true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Param    body body ticket.TransitionInput false "Optional: a note kept in the history"
 // @Success  200 {object} ticket.Ticket
-// @Failure  409 {object} Problem "Not acknowledged."
+// @Failure  409 {object} Problem "Only an acknowledged ticket can be resolved by the unit."
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/resolve [post]
@@ -397,11 +397,11 @@ func (s *Server) resolveTicket(c *gin.Context) { s.ticketTransition(c, unitTicke
 // @Tags     tickets
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit path string                 true "Unit slug" extensions(x-example=hovedstaden)
+// @Param    unit path string                 true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    id   path string                 true "Ticket id" format(uuid)
 // @Param    body body ticket.TransitionInput true "Why (required)"
 // @Success  200 {object} ticket.Ticket
-// @Failure  409 {object} Problem "Not with the unit."
+// @Failure  409 {object} Problem "The ticket is not with the unit."
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/hand-back [post]
@@ -413,7 +413,7 @@ func (s *Server) handBack(c *gin.Context) { s.ticketTransition(c, unitTickets(c)
 // @ID       listUnitTicketNotes
 // @Tags     tickets
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
+// @Param    unit path string true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} List[ticket.Note]
 // @Security BearerAuth
@@ -426,7 +426,7 @@ func (s *Server) listUnitNotes(c *gin.Context) { s.ticketNotes(c, unitTickets(c)
 // @Tags     tickets
 // @Accept   json
 // @Produce  json,application/problem+json
-// @Param    unit            path   string         true "Unit slug" extensions(x-example=hovedstaden)
+// @Param    unit            path   string         true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    id              path   string         true "Ticket id" format(uuid)
 // @Param    Idempotency-Key header string         true "Unique key; a retry returns the first answer"
 // @Param    body            body   ticket.NewNote true "The note"
@@ -440,7 +440,7 @@ func (s *Server) addUnitNote(c *gin.Context) { s.addTicketNote(c, unitTickets(c)
 // @ID       unitTicketSLA
 // @Tags     tickets
 // @Produce  json,application/problem+json
-// @Param    unit path string true "Unit slug" extensions(x-example=hovedstaden)
+// @Param    unit path string true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    id   path string true "Ticket id" format(uuid)
 // @Success  200 {object} ticket.SLA
 // @Security BearerAuth

@@ -91,13 +91,13 @@ type Version struct {
 	State           string     `json:"state" enums:"draft,submitted,published,superseded,retired"`
 	Terms           Terms      `json:"terms"`
 	RejectionReason string     `json:"rejection_reason,omitempty"`
-	SubmittedAt     *time.Time `json:"submitted_at" extensions:"x-nullable"`
-	PublishedAt     *time.Time `json:"published_at" extensions:"x-nullable"`
+	SubmittedAt     *time.Time `json:"submitted_at" extensions:"x-nullable" format:"date-time"`
+	PublishedAt     *time.Time `json:"published_at" extensions:"x-nullable" format:"date-time"`
 	RetireOn        *string    `json:"retire_on" example:"2027-06-30" extensions:"x-nullable"`
 	Version         int        `json:"version"` // concurrency version (ETag)
 	CreatedBy       string     `json:"created_by"`
-	CreatedAt       time.Time  `json:"created_at"`
-	UpdatedAt       time.Time  `json:"updated_at"`
+	CreatedAt       time.Time  `json:"created_at" format:"date-time"`
+	UpdatedAt       time.Time  `json:"updated_at" format:"date-time"`
 }
 
 // Offering is a unit's offering of one standard service.
@@ -106,7 +106,7 @@ type Offering struct {
 	Unit      string    `json:"unit" example:"midt"`
 	ServiceID string    `json:"service_id" example:"CMP-01"`
 	CreatedBy string    `json:"created_by"`
-	CreatedAt time.Time `json:"created_at"`
+	CreatedAt time.Time `json:"created_at" format:"date-time"`
 	// Live is the published (or retiring) version that municipalities order.
 	Live *Version `json:"live" extensions:"x-nullable"`
 	// Pending is the version in the making (draft or submitted); shown to the unit and the council.

@@ -30,7 +30,7 @@ type Waiver struct {
 	State       string    `json:"state" enums:"requested,granted,rejected"`
 	ExpiresOn   string    `json:"expires_on" example:"2027-12-31"`
 	RequestedBy string    `json:"requested_by"`
-	RequestedAt time.Time `json:"requested_at"`
+	RequestedAt time.Time `json:"requested_at" format:"date-time"`
 	Version     int       `json:"version"`
 }
 

@@ -70,7 +70,7 @@ type Event struct {
 	To     string    `json:"to"`
 	Reason string    `json:"reason,omitempty"`
 	Actor  string    `json:"actor"`
-	At     time.Time `json:"at"`
+	At     time.Time `json:"at" format:"date-time"`
 }
 
 // Order is a municipality's order to its owner unit.
@@ -82,8 +82,8 @@ type Order struct {
 	Note         string    `json:"note"`
 	Reason       string    `json:"reason,omitempty"`
 	CreatedBy    string    `json:"created_by"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	CreatedAt    time.Time `json:"created_at" format:"date-time"`
+	UpdatedAt    time.Time `json:"updated_at" format:"date-time"`
 	Version      int       `json:"version"`
 	Items        []Item    `json:"items"`
 	History      []Event   `json:"history,omitempty"`

@@ -138,8 +138,8 @@ type Interval struct {
 // MarshalJSON writes an open interval's end as null.
 func (i Interval) MarshalJSON() ([]byte, error) {
 	w := struct {
-		Start time.Time  `json:"start"`
-		End   *time.Time `json:"end"`
+		Start time.Time  `json:"start" format:"date-time"`
+		End   *time.Time `json:"end" format:"date-time"`
 	}{Start: i.Start}
 	if !i.End.IsZero() {
 		w.End = &i.End

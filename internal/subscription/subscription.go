@@ -46,8 +46,8 @@ type Subscription struct {
 	StartedOn       string          `json:"started_on" example:"2026-11-23"`
 	EndsOn          *string         `json:"ends_on" example:"2027-02-21" extensions:"x-nullable"`
 	OrderID         string          `json:"order_id" format:"uuid"`
-	CreatedAt       time.Time       `json:"created_at"`
-	UpdatedAt       time.Time       `json:"updated_at"`
+	CreatedAt       time.Time       `json:"created_at" format:"date-time"`
+	UpdatedAt       time.Time       `json:"updated_at" format:"date-time"`
 	Version         int             `json:"version"`
 }
 

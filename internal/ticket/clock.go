@@ -25,9 +25,9 @@ type Clock struct {
 	Target         string     `json:"target" enums:"response,restore"`
 	Clock          string     `json:"clock" enums:"business_hours,24x7"`
 	TargetMinutes  int        `json:"target_minutes" example:"240"`
-	StartedAt      time.Time  `json:"started_at"`
-	StoppedAt      *time.Time `json:"stopped_at" extensions:"x-nullable"` // acknowledged (response) or resolved by the unit (restore)
-	Deadline       *time.Time `json:"deadline" extensions:"x-nullable"`   // null while paused
+	StartedAt      time.Time  `json:"started_at" format:"date-time"`
+	StoppedAt      *time.Time `json:"stopped_at" extensions:"x-nullable" format:"date-time"` // acknowledged (response) or resolved by the unit (restore)
+	Deadline       *time.Time `json:"deadline" extensions:"x-nullable" format:"date-time"`   // null while paused
 	ElapsedMinutes int        `json:"elapsed_minutes"`
 	PercentUsed    float64    `json:"percent_used" example:"37.5"`
 	State          string     `json:"state" enums:"ok,warning,breached"`

@@ -450,8 +450,8 @@ func kindsReached(c Clock) []string {
 
 // SLAEvent is an SLA warning or breach the sweep recorded.
 type SLAEvent struct {
-	EscalatedAt time.Time `json:"escalated_at"`
+	EscalatedAt time.Time `json:"escalated_at" format:"date-time"`
 	Target      string    `json:"target" enums:"response,restore"`
 	Kind        string    `json:"kind" enums:"warning,breach"`
-	At          time.Time `json:"at"`
+	At          time.Time `json:"at" format:"date-time"`
 }

@@ -64,16 +64,16 @@ type Ticket struct {
 	Reporter         string     `json:"reporter" example:"Jobcenter, Lise Holm"`
 	State            string     `json:"state" enums:"open,escalated,acknowledged,pending_customer,resolved,closed"`
 	Level            *string    `json:"level" example:"standard" extensions:"x-nullable"`
-	FirstEscalatedAt *time.Time `json:"first_escalated_at" extensions:"x-nullable"`
-	EscalatedAt      *time.Time `json:"escalated_at" extensions:"x-nullable"`
-	AcknowledgedAt   *time.Time `json:"acknowledged_at" extensions:"x-nullable"`
-	ResolvedAt       *time.Time `json:"resolved_at" extensions:"x-nullable"`
+	FirstEscalatedAt *time.Time `json:"first_escalated_at" extensions:"x-nullable" format:"date-time"`
+	EscalatedAt      *time.Time `json:"escalated_at" extensions:"x-nullable" format:"date-time"`
+	AcknowledgedAt   *time.Time `json:"acknowledged_at" extensions:"x-nullable" format:"date-time"`
+	ResolvedAt       *time.Time `json:"resolved_at" extensions:"x-nullable" format:"date-time"`
 	ResolvedByUnit   bool       `json:"resolved_by_unit"`
-	ClosedAt         *time.Time `json:"closed_at" extensions:"x-nullable"`
-	DueAt            *time.Time `json:"due_at" extensions:"x-nullable"` // the next SLA deadline
+	ClosedAt         *time.Time `json:"closed_at" extensions:"x-nullable" format:"date-time"`
+	DueAt            *time.Time `json:"due_at" extensions:"x-nullable" format:"date-time"` // the next SLA deadline
 	CreatedBy        string     `json:"created_by"`
-	CreatedAt        time.Time  `json:"created_at"`
-	UpdatedAt        time.Time  `json:"updated_at"`
+	CreatedAt        time.Time  `json:"created_at" format:"date-time"`
+	UpdatedAt        time.Time  `json:"updated_at" format:"date-time"`
 	Version          int        `json:"version"`
 }
 
@@ -89,7 +89,7 @@ type Event struct {
 	Reason      string    `json:"reason,omitempty"`
 	Actor       string    `json:"actor"`
 	ActorTenant string    `json:"actor_tenant" example:"municipality:101"`
-	At          time.Time `json:"at"`
+	At          time.Time `json:"at" format:"date-time"`
 	TicketID    string    `json:"-"`
 }
 
@@ -104,7 +104,7 @@ type Note struct {
 	Visibility   string    `json:"visibility" enums:"public,internal"`
 	Author       string    `json:"author"`
 	AuthorTenant string    `json:"author_tenant" example:"unit:hovedstaden"`
-	CreatedAt    time.Time `json:"created_at"`
+	CreatedAt    time.Time `json:"created_at" format:"date-time"`
 	Seq          int64     `json:"-" gorm:"->"` // assigned by the database: the order of notes
 }
 
