@@ -25,4 +25,9 @@ window.onload = function () {
     },
     validatorUrl: null
   });
+  // A link to an operation followed from this page (the review queue's swagger_ui) opens it here,
+  // keeping the authorisation, which a reload would lose: Swagger UI reads the link only on load.
+  window.addEventListener("hashchange", function () {
+    window.ui.layoutActions.parseDeepLinkHash(decodeURIComponent(window.location.hash));
+  });
 };
