@@ -307,7 +307,7 @@ var reviewPaths = map[string]struct{ read, operation string }{
 }
 
 // reviewQueue godoc
-// @Summary  1. The council's queue: everything waiting for a decision (council)
+// @Summary  The queue: everything waiting for the council's decision (council)
 // @Description Submitted offering versions, catalogue proposals and waiver requests, oldest first, with
 // @Description who submitted them and how long ago. Each item's id is what its decision takes; swagger_ui
 // @Description opens the decision here.

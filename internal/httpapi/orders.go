@@ -141,7 +141,8 @@ func (s *Server) listOrders(c *gin.Context, sc order.Scope) {
 // @Description Items add a published offering (level, quantity, parameters valid against the standard
 // @Description service's schema), modify a subscription's level or quantity, or terminate one. Prices are
 // @Description pinned at order time. The order is acknowledged; the unit accepts it once the activation
-// @Description gate is met.
+// @Description gate is met. The parameters each standard service takes are its order_parameters (a JSON
+// @Description Schema) in GET /api/v1/catalog/services/{id}; the example is for CMP-01, virtual servers.
 // @ID       createOrder
 // @Tags     orders
 // @Accept   json
