@@ -6,8 +6,9 @@ SWAG    := $(GO) tool swag init --parseInternal --packageName apidocs -g interna
 OAPI    := $(GO) tool oapi-codegen -package apiclient -generate types,client
 TEST_PG := .data/test-pg
 TEST_OUT := .data/test-output
+COMMA   := ,
 
-.PHONY: build run test docs docs-check client fmt-check clean bench lint
+.PHONY: build run test cover help docs docs-check client fmt-check clean bench lint
 
 ## build: compile the server into bin/
 build:
@@ -17,20 +18,38 @@ build:
 run: build
 	./$(BIN) serve
 
-## test: static checks, stale-docs check, then the whole suite against a real PostgreSQL
-##       (a private one under .data/test-pg unless TEST_DATABASE_URL is set); test output files
-##       such as the Swagger UI screenshot go to .data/test-output/_artifacts
-test: build fmt-check docs-check client
-	$(GO) vet -tags apiclient ./...
-	@command -v chromium >/dev/null || echo "browser test: skipped, Chromium is not installed (apt-get install chromium)"
-	@command -v jq >/dev/null || echo "README walk-through test: skipped, jq is not installed (apt-get install jq)"
+# with-test-db runs $(1) with TEST_DATABASE_URL set: the one given, or a private cluster under
+# .data/test-pg started for the run and stopped after it.
+define with-test-db
 	@set -e; rm -rf $(TEST_OUT); mkdir -p $(TEST_OUT); \
 	if [ -z "$$TEST_DATABASE_URL" ]; then \
 		TEST_DATABASE_URL=$$(./$(BIN) devdb start --dir $(TEST_PG)); export TEST_DATABASE_URL; \
 		trap './$(BIN) devdb stop --dir $(TEST_PG)' EXIT; \
 	fi; \
-	$(GO) test -tags apiclient -count=1 -timeout 9m -artifacts -outputdir $(CURDIR)/$(TEST_OUT) ./...
+	$(1)
+endef
+
+## test: static checks (gofmt, go vet, staticcheck), stale-docs check, then the whole suite
+##       against a real PostgreSQL (a private one under .data/test-pg unless TEST_DATABASE_URL is
+##       set); test output files such as the Swagger UI screenshots go to .data/test-output/_artifacts
+test: build fmt-check docs-check client
+	$(GO) vet -tags apiclient ./...
+	$(GO) tool staticcheck -tags apiclient ./...
+	@command -v chromium >/dev/null || echo "browser test: skipped, Chromium is not installed (apt-get install chromium)"
+	@command -v jq >/dev/null || echo "README walk-through test: skipped, jq is not installed (apt-get install jq)"
+	$(call with-test-db,$(GO) test -tags apiclient -count=1 -timeout 9m -artifacts -outputdir $(CURDIR)/$(TEST_OUT) ./...)
 	@find $(TEST_OUT) -name '*.png' | sed 's/^/test output: /'
+
+## cover: the suite with coverage of every package of ours but the generated client, printing the
+##        total (the profile is .data/test-output/cover.out; go tool cover -html reads it)
+cover: build client
+	$(call with-test-db,$(GO) test -tags apiclient -count=1 -timeout 9m -coverprofile=$(CURDIR)/$(TEST_OUT)/cover.out \
+		-coverpkg=$$($(GO) list ./cmd/... ./internal/... | grep -v /internal/apiclient | paste -sd$(COMMA)) ./... >/dev/null; \
+		$(GO) tool cover -func=$(TEST_OUT)/cover.out | tail -1)
+
+## help: this list
+help:
+	@sed -n 's/^## //p' Makefile
 
 ## docs: regenerate api-docs/ from the swag annotations (swagger.json, swagger.yaml) and the
 ##       published OpenAPI 3 document from them (api-docs/openapi.json)
