@@ -89,7 +89,7 @@ lint:
 	exit $$status
 
 fmt-check:
-	@out=$$(gofmt -l cmd internal catalog policies migrations bench); \
+	@out=$$(gofmt -l cmd internal tests catalog policies migrations bench); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 ## clean: remove the build and the private clusters' data

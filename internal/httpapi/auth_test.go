@@ -16,6 +16,7 @@ import (
 )
 
 func TestBearerTokensAreVerifiedStrictly(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	sub := env.User("spoc.101").Subject
 	now := env.Clock.Now()
@@ -94,6 +95,7 @@ func must(s string, err error) string {
 }
 
 func TestDevIssuerPublishesItsKeys(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	disc := env.Do(apptest.Request{Method: "GET", Path: "/dev-issuer/.well-known/openid-configuration"})
 	if disc.Status != 200 || !strings.Contains(string(disc.Body), `"jwks_uri":"http://servicekatalog.test/dev-issuer/.well-known/jwks.json"`) {

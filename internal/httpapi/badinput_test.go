@@ -60,6 +60,7 @@ var hostileBodies = map[string]string{
 }
 
 func TestHostileBodiesOnEveryWriteRoute(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	roles, rows := matrix(t)
 	tokens := map[string]string{}
@@ -94,6 +95,7 @@ func TestHostileBodiesOnEveryWriteRoute(t *testing.T) {
 // TestKeysInAnotherCaseAreUnknownOnEveryWriteRoute: every member the spec documents for a write
 // route's body, sent in capitals, is refused as an unknown field naming it; none fills the field.
 func TestKeysInAnotherCaseAreUnknownOnEveryWriteRoute(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	roles, rows := matrix(t)
 	before := env.Fingerprint(t)

@@ -17,6 +17,7 @@ func cursorOf(raw string) string { return base64.RawURLEncoding.EncodeToString([
 // two parts, so a two-part cursor with a bad time is refused by every list (by its time or by its
 // length); a one-part text may be a real position in a list sorted by text, and answers 200.
 func TestTamperedCursorsAreRefusedOnEveryList(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	roles, rows := matrix(t)
 	id := uuid.NewString()

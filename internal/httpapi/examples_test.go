@@ -69,6 +69,7 @@ func fromSchema(s *openapi3.Schema, depth int) any {
 // there (the test's ids are made up), or for the members the example's description says to
 // replace (x-replace: an id of the caller's own world); never for being malformed.
 func TestEveryDocumentedExampleBodyIsAccepted(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	roles, rows := matrix(t)
 	sent := 0

@@ -25,6 +25,7 @@ type retry struct {
 // changed, the clock moved, the object taken or gone), and the retry with the same key answers
 // the stored 201, marked as replayed: the key is claimed before any check of changeable data.
 func TestARetryAfterTheWorldChangedReplays(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	sec, council := env.Token("secretariat"), env.Token("council")
 	spoc, fl := env.Token("spoc.101"), env.Token("first_line.101")
@@ -40,7 +41,7 @@ func TestARetryAfterTheWorldChangedReplays(t *testing.T) {
 	}
 	retire := func(ids ...string) {
 		t.Helper()
-		if _, err := env.App.Catalog.SyncFiles(env.System(), catalogueWith(func(path string, b []byte) []byte {
+		if _, err := env.App.Catalog.SyncFiles(env.System(), apptest.CatalogueWith(func(path string, b []byte) []byte {
 			for _, id := range ids {
 				if path == "services/"+id+".yaml" {
 					return nil
@@ -52,7 +53,7 @@ func TestARetryAfterTheWorldChangedReplays(t *testing.T) {
 		}
 	}
 
-	sub := subscribe(t, env)
+	sub := env.Subscribe(t)
 	var published apptest.List[offering.Offering]
 	do("GET", "/api/v1/offerings?service_id=CMP-01&unit=hovedstaden", spoc, nil).Decode(t, &published)
 	pub := published.Items[0]
@@ -85,9 +86,9 @@ func TestARetryAfterTheWorldChangedReplays(t *testing.T) {
 				do("DELETE", "/api/v1/tenants/unit:midt/api-keys/"+k.ID, midt, nil)
 			}},
 		"POST /api/v1/catalog/proposals": {apptest.Request{Token: council, Body: map[string]any{"change": "change", "rationale": "Rename it.",
-			"service": proposal("STO-04", "standard")}}, func(apptest.Response) { retire("STO-04") }},
+			"service": apptest.Proposal("STO-04", "standard")}}, func(apptest.Response) { retire("STO-04") }},
 		"POST /api/v1/units/:unit/offerings": {apptest.Request{Path: "/api/v1/units/midt/offerings", Token: midt,
-			Body: map[string]any{"service_id": "CMP-02", "terms": terms(false, "standard")}},
+			Body: map[string]any{"service_id": "CMP-02", "terms": apptest.Terms(false, "standard")}},
 			func(apptest.Response) { retire("STO-04", "CMP-02") }},
 		"POST /api/v1/units/:unit/offerings/:id/versions": {apptest.Request{Path: "/api/v1/units/hovedstaden/offerings/" + pub.ID + "/versions",
 			Token: hovedstaden}, nothing},
@@ -101,7 +102,7 @@ func TestARetryAfterTheWorldChangedReplays(t *testing.T) {
 			"document_ref": "ESDH 2026-1", "sha256": strings.Repeat("cd", 32), "assessed_on": env.Clock.Now().Format("2006-01-02"),
 			"approved_by": "Kommunaldirektør"}},
 			func(apptest.Response) { env.Clock.Set(env.Clock.Now().AddDate(0, 0, -2)) }}, // the assessment lies in the future now
-		"POST /api/v1/municipalities/:code/orders": {apptest.Request{Token: spoc, Body: map[string]any{"items": []any{vm(pub.ID, 1)}}},
+		"POST /api/v1/municipalities/:code/orders": {apptest.Request{Token: spoc, Body: map[string]any{"items": []any{apptest.VM(pub.ID, 1)}}},
 			func(apptest.Response) {
 				do("PATCH", "/api/v1/municipalities/101", sec, map[string]any{"owner_unit": "midt"})
 			}},

@@ -10,6 +10,7 @@ import (
 )
 
 func TestMalformedBodiesAreRefusedWithProblems(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	sec := env.Token("secretariat")
 	tests := []struct {
@@ -62,6 +63,7 @@ func TestMalformedBodiesAreRefusedWithProblems(t *testing.T) {
 }
 
 func TestUnknownRoutesAndMethodsAreProblems(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	resp := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/nowhere"})
 	if resp.Status != 404 {
@@ -143,7 +145,7 @@ func TestAmountsAndDatesHaveOneSpelling(t *testing.T) {
 	admin, spoc := env.Token("unit_admin.midt"), env.Token("spoc.101")
 	before := env.Fingerprint(t)
 	for _, price := range []any{100, 12.5, "1e2", "+1.00", ".50", "1.", "-1", "01.00", "1,00", "12.345", " 1.00"} {
-		resp := env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/midt/offerings", Token: admin, Header: key(),
+		resp := env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/midt/offerings", Token: admin, Header: apptest.Key(),
 			Body: map[string]any{"service_id": "CMP-01", "terms": map[string]any{"levels": []any{map[string]any{"level": "basis",
 				"monthly_price": price, "one_off_fee": "0"}}, "delivery": "own", "contact": "servicedesk@midt.example"}}})
 		if resp.Status != 400 || !strings.Contains(string(resp.Body), `"pointer":"/terms/levels/0/monthly_price"`) {
@@ -151,7 +153,7 @@ func TestAmountsAndDatesHaveOneSpelling(t *testing.T) {
 		}
 	}
 	for _, day := range []string{"0000-01-01", "1999-12-31", "2100-01-01", "2026-02-30", "2026-1-15", "15-01-2026", "2026-01-15T00:00:00Z"} {
-		resp := env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/risk-assessments", Token: spoc, Header: key(),
+		resp := env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/risk-assessments", Token: spoc, Header: apptest.Key(),
 			Body: map[string]any{"family": "compute", "document_ref": "ESDH 2026-004711", "sha256": strings.Repeat("ab", 32),
 				"assessed_on": day, "approved_by": "Kommunaldirektør Jens Hansen"}})
 		if resp.Status != 400 || !strings.Contains(string(resp.Body), `"pointer":"/assessed_on","reason":"must be a date from 2000-01-01 to 2099-12-31`) {

@@ -74,7 +74,7 @@ func TestCatalogueSyncsReachOtherInstances(t *testing.T) {
 	if got := name(); got != "Standard" {
 		t.Fatalf("instance b before: %q", got)
 	}
-	rep, err := a.App.Catalog.SyncFiles(a.System(), catalogueWith(func(path string, body []byte) []byte {
+	rep, err := a.App.Catalog.SyncFiles(a.System(), apptest.CatalogueWith(func(path string, body []byte) []byte {
 		if path == "levels/standard.yaml" {
 			return []byte(strings.Replace(string(body), "en: Standard}", "en: Standard (2027)}", 1))
 		}
@@ -98,7 +98,7 @@ func TestCatalogueSyncsReachOtherInstances(t *testing.T) {
 func TestOfferingChangesReachOtherInstances(t *testing.T) {
 	a := apptest.New(t)
 	b := a.Replica(t)
-	o := publish(t, a, "midt", "CMP-01", map[string]string{"standard": "690.00"})
+	o := a.Publish(t, "midt", "CMP-01", map[string]string{"standard": "690.00"})
 	read := apptest.Request{Method: "GET", Path: "/api/v1/offerings/" + o.ID, Token: b.Token("spoc.751")}
 	state := func() string {
 		var got offering.Offering
@@ -109,7 +109,7 @@ func TestOfferingChangesReachOtherInstances(t *testing.T) {
 		t.Fatalf("instance b before: %q", got)
 	}
 	later := a.Clock.Now().AddDate(0, 0, 200).Format(time.DateOnly)
-	mustStatus(t, "retire", a.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/midt/offerings/" + o.ID + "/retire",
+	apptest.MustStatus(t, "retire", a.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/midt/offerings/" + o.ID + "/retire",
 		Token: a.Token("unit_admin.midt"), Body: map[string]any{"retire_on": later}}), 200)
 	start := time.Now()
 	for state() != offering.Retired {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestOperationsEndpoints(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/me", Token: env.Token("council")})
 	tests := []struct {

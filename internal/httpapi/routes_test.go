@@ -88,6 +88,7 @@ func concrete(path, tenant string) string {
 }
 
 func TestEveryRouteHasARuleAndAnExpectation(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	_, rows := matrix(t)
 	rules, err := authz.Policy()
@@ -119,6 +120,7 @@ func TestEveryRouteHasARuleAndAnExpectation(t *testing.T) {
 }
 
 func TestRoleRouteMatrix(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	roles, rows := matrix(t)
 	tokens := map[string]string{}
@@ -157,6 +159,7 @@ func TestRoleRouteMatrix(t *testing.T) {
 // TestWrongTenantIsRefused: a role that is allowed on a tenant-scoped route in its own tenant is
 // refused in another tenant of the same kind.
 func TestWrongTenantIsRefused(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	_, rows := matrix(t)
 	for _, r := range env.App.API.Routes() {

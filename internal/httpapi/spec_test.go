@@ -17,6 +17,7 @@ var undocumented = map[string]bool{"GET /metrics": true, "GET /swagger/*any": tr
 // TestTheSpecDescribesExactlyTheRouter: every route is in api-docs/openapi.json with its method,
 // and the document names no route the router lacks.
 func TestTheSpecDescribesExactlyTheRouter(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	param := regexp.MustCompile(`\{([a-z_]+)\}`)
 	documented := map[string]bool{}
@@ -60,6 +61,7 @@ func TestTheSpecDescribesExactlyTheRouter(t *testing.T) {
 // but liveness; successes in application/json (or a file type), errors in application/problem+json
 // with an example of their own status, and never a 500.
 func TestEveryOperationDeclaresWhatItCanAnswer(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	files := map[string]bool{"text/csv": true, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": true,
 		"application/yaml": true, "application/x-ndjson": true, "application/jwk-set+json": true, "text/html": true}

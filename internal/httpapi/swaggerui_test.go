@@ -134,15 +134,16 @@ func (ui *swaggerUI) setBody(op, text string) {
 // The council member's work in Swagger UI, from the queue to a decision, using only the page:
 // the queue names the offering and links its decision, which takes the id the queue shows.
 func TestCouncilDecidesFromTheQueueInSwaggerUI(t *testing.T) {
+	t.Parallel()
 	browser(t)
 	env := apptest.New(t)
 	admin := env.Token("unit_admin.midt")
-	resp := env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/midt/offerings", Token: admin, Header: key(),
-		Body: map[string]any{"service_id": "CMP-01", "terms": terms(true, "basis", "standard")}})
-	mustStatus(t, "create", resp, 201)
+	resp := env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/midt/offerings", Token: admin, Header: apptest.Key(),
+		Body: map[string]any{"service_id": "CMP-01", "terms": apptest.Terms(true, "basis", "standard")}})
+	apptest.MustStatus(t, "create", resp, 201)
 	var o offering.Offering
 	resp.Decode(t, &o)
-	mustStatus(t, "submit", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/midt/offerings/" + o.ID + "/submit", Token: admin}), 200)
+	apptest.MustStatus(t, "submit", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/midt/offerings/" + o.ID + "/submit", Token: admin}), 200)
 
 	ui := openSwaggerUI(t, env)
 	ui.authorize(env.Token("council"))
@@ -189,9 +190,10 @@ func TestCouncilDecidesFromTheQueueInSwaggerUI(t *testing.T) {
 // A SPOC of a municipality other than 101 orders from the example Swagger UI shows, changing only
 // the offering id to one of its owner unit's published offerings.
 func TestASPOCOrdersFromTheShippedExampleInSwaggerUI(t *testing.T) {
+	t.Parallel()
 	browser(t)
 	env := apptest.New(t)
-	off := publish(t, env, "midt", "CMP-01", map[string]string{"basis": "450.00", "standard": "690.00"}) // Aarhus (751) buys from midt
+	off := env.Publish(t, "midt", "CMP-01", map[string]string{"basis": "450.00", "standard": "690.00"}) // Aarhus (751) buys from midt
 	ui := openSwaggerUI(t, env)
 	ui.authorize(env.Token("spoc.751"))
 	op := `#operations-orders-createOrder`

@@ -1,4 +1,4 @@
-package httpapi_test
+package orders_test
 
 import (
 	"bytes"
@@ -9,62 +9,21 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/servicekatalog/servicekatalog/internal/apptest"
-	"github.com/servicekatalog/servicekatalog/internal/offering"
 	"github.com/servicekatalog/servicekatalog/internal/order"
 	"github.com/servicekatalog/servicekatalog/internal/subscription"
 )
 
-// publish makes unit offer service at the given monthly prices per level, approved by the council.
-func publish(t *testing.T, env *apptest.Env, unit, service string, prices map[string]string) offering.Offering {
-	t.Helper()
-	admin, council := env.Token("unit_admin."+unit), env.Token("council")
-	var levels []map[string]any
-	for _, l := range []string{"basis", "standard", "plus"} {
-		if p, ok := prices[l]; ok {
-			levels = append(levels, map[string]any{"level": l, "monthly_price": p, "one_off_fee": "1200.00"})
-		}
-	}
-	resp := env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/" + unit + "/offerings", Token: admin, Header: key(),
-		Body: map[string]any{"service_id": service, "terms": map[string]any{"levels": levels, "lead_time_days": 5, "delivery": "own",
-			"contact": "servicedesk@" + unit + ".example", "capacity_limit": 500}}})
-	mustStatus(t, "create offering", resp, 201)
-	var o offering.Offering
-	resp.Decode(t, &o)
-	mustStatus(t, "submit", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/" + unit + "/offerings/" + o.ID + "/submit", Token: admin}), 200)
-	mustStatus(t, "approve", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/offerings/" + o.ID + "/decision", Token: council,
-		Body: map[string]any{"outcome": "approved", "reason": "Meets the common levels."}}), 200)
-	return o
-}
-
-func vm(offeringID string, qty int) map[string]any {
-	return map[string]any{"action": "add", "offering_id": offeringID, "level": "standard", "quantity": qty,
-		"parameters": map[string]any{"vcpu": 4, "memory_gb": 16, "disk_gb": 200, "os": "rhel-9"}}
-}
-
-// meetGate registers what municipality 101 needs to order compute services.
-func meetGate(t *testing.T, env *apptest.Env) {
-	t.Helper()
-	spoc := env.Token("spoc.101")
-	get := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101", Token: spoc})
-	mustStatus(t, "mailbox", env.Do(apptest.Request{Method: "PUT", Path: "/api/v1/municipalities/101/mailbox", Token: spoc,
-		Header: map[string]string{"If-Match": get.Header.Get("ETag")}, Body: map[string]any{"address": "it-drift@kk.example"}}), 200)
-	mustStatus(t, "terms", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/terms-acceptances",
-		Token: env.Token("signatory.101"), Header: key(), Body: map[string]any{"terms_version": "2026-1"}}), 201)
-	mustStatus(t, "ros", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/risk-assessments", Token: spoc,
-		Header: key(), Body: map[string]any{"family": "compute", "document_ref": "ESDH 2026-004711",
-			"sha256": strings.Repeat("ab", 32), "assessed_on": "2026-01-15", "approved_by": "Kommunaldirektør Jens Hansen"}}), 201)
-}
-
 func TestOrderThroughTheGateToSubscriptionAndCosts(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	env.Clock.Set(time.Date(2026, 11, 10, 9, 0, 0, 0, time.UTC))
-	off := publish(t, env, "hovedstaden", "CMP-01", map[string]string{"basis": "450.00", "standard": "690.00"})
+	off := env.Publish(t, "hovedstaden", "CMP-01", map[string]string{"basis": "450.00", "standard": "690.00"})
 	spoc, admin := env.Token("spoc.101"), env.Token("unit_admin.hovedstaden")
 	mpath, upath := "/api/v1/municipalities/101/orders", "/api/v1/units/hovedstaden/orders"
 
-	body := map[string]any{"note": "ESDH servers", "items": []any{vm(off.ID, 4)}}
+	body := map[string]any{"note": "ESDH servers", "items": []any{apptest.VM(off.ID, 4)}}
 	first := env.Do(apptest.Request{Method: "POST", Path: mpath, Token: spoc, Header: map[string]string{"Idempotency-Key": "order-1"}, Body: body})
-	mustStatus(t, "order", first, 201)
+	apptest.MustStatus(t, "order", first, 201)
 	var o order.Order
 	first.Decode(t, &o)
 	if o.State != order.Acknowledged || o.Unit != "hovedstaden" || o.Items[0].MonthlyPrice.String() != "690.00" || o.Items[0].Family != "compute" {
@@ -74,11 +33,11 @@ func TestOrderThroughTheGateToSubscriptionAndCosts(t *testing.T) {
 	if replay.Status != 201 || replay.Header.Get("Idempotent-Replayed") != "true" || string(replay.Body) != string(first.Body) {
 		t.Errorf("replay: %d %s", replay.Status, replay.Body)
 	}
-	mustStatus(t, "same key, other body", env.Do(apptest.Request{Method: "POST", Path: mpath, Token: spoc,
-		Header: map[string]string{"Idempotency-Key": "order-1"}, Body: map[string]any{"items": []any{vm(off.ID, 5)}}}), 422)
+	apptest.MustStatus(t, "same key, other body", env.Do(apptest.Request{Method: "POST", Path: mpath, Token: spoc,
+		Header: map[string]string{"Idempotency-Key": "order-1"}, Body: map[string]any{"items": []any{apptest.VM(off.ID, 5)}}}), 422)
 
 	gate := env.Do(apptest.Request{Method: "POST", Path: upath + "/" + o.ID + "/accept", Token: admin})
-	mustStatus(t, "accept before the gate", gate, 409)
+	apptest.MustStatus(t, "accept before the gate", gate, 409)
 	p := gate.Problem(t)
 	missing, _ := p["missing"].([]any)
 	var names []string
@@ -89,9 +48,9 @@ func TestOrderThroughTheGateToSubscriptionAndCosts(t *testing.T) {
 	if strings.Join(names, ",") != "infrastructure_mailbox:,terms_of_use:,risk_assessment:compute" {
 		t.Errorf("missing = %v (%s)", names, gate.Body)
 	}
-	mustStatus(t, "a SPOC cannot accept terms", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/terms-acceptances",
-		Token: spoc, Header: key(), Body: map[string]any{"terms_version": "2026-1"}}), 403)
-	meetGate(t, env)
+	apptest.MustStatus(t, "a SPOC cannot accept terms", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/terms-acceptances",
+		Token: spoc, Header: apptest.Key(), Body: map[string]any{"terms_version": "2026-1"}}), 403)
+	env.MeetGate(t)
 	var st struct {
 		Missing []any `json:"missing"`
 		Terms   struct {
@@ -104,7 +63,7 @@ func TestOrderThroughTheGateToSubscriptionAndCosts(t *testing.T) {
 	}
 
 	for _, step := range []string{"accept", "start", "complete"} {
-		mustStatus(t, step, env.Do(apptest.Request{Method: "POST", Path: upath + "/" + o.ID + "/" + step, Token: admin}), 200)
+		apptest.MustStatus(t, step, env.Do(apptest.Request{Method: "POST", Path: upath + "/" + o.ID + "/" + step, Token: admin}), 200)
 	}
 	var done order.Order
 	env.Do(apptest.Request{Method: "GET", Path: mpath + "/" + o.ID, Token: spoc}).Decode(t, &done)
@@ -124,11 +83,11 @@ func TestOrderThroughTheGateToSubscriptionAndCosts(t *testing.T) {
 	runOrder := func(item map[string]any) {
 		t.Helper()
 		var mo order.Order
-		resp := env.Do(apptest.Request{Method: "POST", Path: mpath, Token: spoc, Header: key(), Body: map[string]any{"items": []any{item}}})
-		mustStatus(t, "order "+item["action"].(string), resp, 201)
+		resp := env.Do(apptest.Request{Method: "POST", Path: mpath, Token: spoc, Header: apptest.Key(), Body: map[string]any{"items": []any{item}}})
+		apptest.MustStatus(t, "order "+item["action"].(string), resp, 201)
 		resp.Decode(t, &mo)
 		for _, step := range []string{"accept", "start", "complete"} {
-			mustStatus(t, step, env.Do(apptest.Request{Method: "POST", Path: upath + "/" + mo.ID + "/" + step, Token: admin}), 200)
+			apptest.MustStatus(t, step, env.Do(apptest.Request{Method: "POST", Path: upath + "/" + mo.ID + "/" + step, Token: admin}), 200)
 		}
 	}
 	runOrder(map[string]any{"action": "modify", "subscription_id": subID, "quantity": 6})
@@ -136,7 +95,7 @@ func TestOrderThroughTheGateToSubscriptionAndCosts(t *testing.T) {
 	costs := func(month string) subscription.CostReport {
 		var rep subscription.CostReport
 		resp := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/costs?month=" + month, Token: env.Token("spoc.101")})
-		mustStatus(t, "costs "+month, resp, 200)
+		apptest.MustStatus(t, "costs "+month, resp, 200)
 		resp.Decode(t, &rep)
 		return rep
 	}
@@ -176,13 +135,13 @@ func TestOrderThroughTheGateToSubscriptionAndCosts(t *testing.T) {
 	}
 
 	csv := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/costs?month=2026-11&format=csv", Token: spoc})
-	mustStatus(t, "csv", csv, 200)
+	apptest.MustStatus(t, "csv", csv, 200)
 	if !strings.Contains(string(csv.Body), ",CMP-01,hovedstaden,standard,6,21,2438.00,7200.00,9638.00\n") ||
 		!strings.Contains(string(csv.Body), "101,2026-11,TOTAL,,,,,,2438.00,7200.00,9638.00") {
 		t.Errorf("csv:\n%s", csv.Body)
 	}
 	xlsx := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/costs?month=2026-11&format=xlsx", Token: spoc})
-	mustStatus(t, "xlsx", xlsx, 200)
+	apptest.MustStatus(t, "xlsx", xlsx, 200)
 	f, err := excelize.OpenReader(bytes.NewReader(xlsx.Body))
 	if err != nil {
 		t.Fatal(err)
@@ -193,18 +152,19 @@ func TestOrderThroughTheGateToSubscriptionAndCosts(t *testing.T) {
 	if v, _ := f.GetCellValue("By unit", "A2"); v != "hovedstaden" {
 		t.Errorf("xlsx by unit = %q", v)
 	}
-	if got := len(auditOf(t, env, "subscription.modify", subID)); got != 1 {
+	if got := len(env.AuditOf(t, "subscription.modify", subID)); got != 1 {
 		t.Errorf("modify audit records = %d", got)
 	}
 }
 
 func TestConcurrentAcceptsLetExactlyOneWin(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
-	off := publish(t, env, "hovedstaden", "CMP-01", map[string]string{"basis": "450.00", "standard": "690.00"})
-	meetGate(t, env)
+	off := env.Publish(t, "hovedstaden", "CMP-01", map[string]string{"basis": "450.00", "standard": "690.00"})
+	env.MeetGate(t)
 	var o order.Order
-	env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/orders", Token: env.Token("spoc.101"), Header: key(),
-		Body: map[string]any{"items": []any{vm(off.ID, 1)}}}).Decode(t, &o)
+	env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/orders", Token: env.Token("spoc.101"), Header: apptest.Key(),
+		Body: map[string]any{"items": []any{apptest.VM(off.ID, 1)}}}).Decode(t, &o)
 	admin := env.Token("unit_admin.hovedstaden")
 	statuses := env.DoAtOnce(apptest.Repeat(apptest.Request{Method: "POST", Path: "/api/v1/units/hovedstaden/orders/" + o.ID + "/accept", Token: admin}, 6)...)
 	won := 0
@@ -221,17 +181,18 @@ func TestConcurrentAcceptsLetExactlyOneWin(t *testing.T) {
 		t.Errorf("statuses %v: %d accepts won, want exactly 1", statuses, won)
 	}
 	t.Logf("statuses of %d concurrent accepts: %v", len(statuses), statuses)
-	if got := len(auditOf(t, env, "order.accept", o.ID)); got != 1 {
+	if got := len(env.AuditOf(t, "order.accept", o.ID)); got != 1 {
 		t.Errorf("accept audit records = %d", got)
 	}
 }
 
 func TestOrdersAreCheckedAndIsolated(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
-	off := publish(t, env, "hovedstaden", "CMP-01", map[string]string{"basis": "450.00", "standard": "690.00"})
-	midt := publish(t, env, "midt", "CMP-01", map[string]string{"basis": "400.00", "standard": "650.00"})
+	off := env.Publish(t, "hovedstaden", "CMP-01", map[string]string{"basis": "450.00", "standard": "690.00"})
+	midt := env.Publish(t, "midt", "CMP-01", map[string]string{"basis": "400.00", "standard": "650.00"})
 	spoc := env.Token("spoc.101")
-	badParams := vm(off.ID, 1)
+	badParams := apptest.VM(off.ID, 1)
 	badParams["parameters"] = map[string]any{"vcpu": 0, "memory_gb": 16, "disk_gb": 200, "os": "windows-95"}
 	tests := []struct {
 		name    string
@@ -239,36 +200,36 @@ func TestOrdersAreCheckedAndIsolated(t *testing.T) {
 		pointer string
 	}{
 		{"parameters against the service's schema", badParams, "/items/0/parameters/vcpu"},
-		{"an offering of another unit", vm(midt.ID, 1), "/items/0/offering_id"},
-		{"a level the offering lacks", func() map[string]any { m := vm(off.ID, 1); m["level"] = "plus"; return m }(), "/items/0/level"},
-		{"over capacity", vm(off.ID, 501), "/items/0/quantity"},
-		{"add without quantity", vm(off.ID, 0), "/items/0/quantity"},
+		{"an offering of another unit", apptest.VM(midt.ID, 1), "/items/0/offering_id"},
+		{"a level the offering lacks", func() map[string]any { m := apptest.VM(off.ID, 1); m["level"] = "plus"; return m }(), "/items/0/level"},
+		{"over capacity", apptest.VM(off.ID, 501), "/items/0/quantity"},
+		{"add without quantity", apptest.VM(off.ID, 0), "/items/0/quantity"},
 		{"modify without subscription", map[string]any{"action": "modify", "quantity": 2}, "/items/0/subscription_id"},
 		{"terminate another's subscription", map[string]any{"action": "terminate", "subscription_id": "6f1c1a8e-56bb-4d7e-9d5b-2a54a6b7a0c1"}, "/items/0/subscription_id"},
 		{"an unknown action", map[string]any{"action": "buy"}, "/items/0/action"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp := env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/orders", Token: spoc, Header: key(),
+			resp := env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/orders", Token: spoc, Header: apptest.Key(),
 				Body: map[string]any{"items": []any{tc.item}}})
-			mustStatus(t, tc.name, resp, 400)
+			apptest.MustStatus(t, tc.name, resp, 400)
 			if !strings.Contains(string(resp.Body), `"pointer":"`+tc.pointer) {
 				t.Errorf("problem does not name %s: %s", tc.pointer, resp.Body)
 			}
 		})
 	}
 	var o order.Order
-	env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/orders", Token: spoc, Header: key(),
-		Body: map[string]any{"items": []any{vm(off.ID, 2)}}}).Decode(t, &o)
-	mustStatus(t, "another municipality's order through its own path", env.Do(apptest.Request{Method: "GET",
+	env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/orders", Token: spoc, Header: apptest.Key(),
+		Body: map[string]any{"items": []any{apptest.VM(off.ID, 2)}}}).Decode(t, &o)
+	apptest.MustStatus(t, "another municipality's order through its own path", env.Do(apptest.Request{Method: "GET",
 		Path: "/api/v1/municipalities/751/orders/" + o.ID, Token: env.Token("spoc.751")}), 404)
-	mustStatus(t, "another unit's order through its own path", env.Do(apptest.Request{Method: "POST",
+	apptest.MustStatus(t, "another unit's order through its own path", env.Do(apptest.Request{Method: "POST",
 		Path: "/api/v1/units/midt/orders/" + o.ID + "/accept", Token: env.Token("unit_admin.midt")}), 404)
-	mustStatus(t, "reject without a reason", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/hovedstaden/orders/" + o.ID + "/reject",
+	apptest.MustStatus(t, "reject without a reason", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/hovedstaden/orders/" + o.ID + "/reject",
 		Token: env.Token("unit_admin.hovedstaden")}), 400)
-	mustStatus(t, "cancel", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/orders/" + o.ID + "/cancel", Token: spoc,
+	apptest.MustStatus(t, "cancel", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/orders/" + o.ID + "/cancel", Token: spoc,
 		Body: map[string]any{"reason": "Ordered by mistake."}}), 200)
-	mustStatus(t, "accept a cancelled order", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/hovedstaden/orders/" + o.ID + "/accept",
+	apptest.MustStatus(t, "accept a cancelled order", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/hovedstaden/orders/" + o.ID + "/accept",
 		Token: env.Token("unit_admin.hovedstaden")}), 409)
 	var l apptest.List[order.Order]
 	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/units/hovedstaden/orders?state=cancelled", Token: env.Token("unit_admin.hovedstaden")}).Decode(t, &l)
@@ -278,25 +239,26 @@ func TestOrdersAreCheckedAndIsolated(t *testing.T) {
 }
 
 func TestASameDayChangeKeepsTheOneOffFeesAlreadyCharged(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	env.Clock.Set(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	off := publish(t, env, "hovedstaden", "CMP-01", map[string]string{"basis": "450.00", "standard": "690.00"})
-	meetGate(t, env)
+	off := env.Publish(t, "hovedstaden", "CMP-01", map[string]string{"basis": "450.00", "standard": "690.00"})
+	env.MeetGate(t)
 	spoc, admin := env.Token("spoc.101"), env.Token("unit_admin.hovedstaden")
 	run := func(item map[string]any) order.Order {
 		t.Helper()
 		var o order.Order
-		resp := env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/orders", Token: spoc, Header: key(),
+		resp := env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/orders", Token: spoc, Header: apptest.Key(),
 			Body: map[string]any{"items": []any{item}}})
-		mustStatus(t, "order", resp, 201)
+		apptest.MustStatus(t, "order", resp, 201)
 		resp.Decode(t, &o)
 		for _, step := range []string{"accept", "start", "complete"} {
-			mustStatus(t, step, env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/hovedstaden/orders/" + o.ID + "/" + step, Token: admin}), 200)
+			apptest.MustStatus(t, step, env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/hovedstaden/orders/" + o.ID + "/" + step, Token: admin}), 200)
 		}
 		env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/orders/" + o.ID, Token: spoc}).Decode(t, &o)
 		return o
 	}
-	added := run(vm(off.ID, 4))
+	added := run(apptest.VM(off.ID, 4))
 	run(map[string]any{"action": "modify", "subscription_id": *added.Items[0].SubscriptionID, "quantity": 6})
 	var rep subscription.CostReport
 	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/costs?month=2026-11", Token: spoc}).Decode(t, &rep)
@@ -307,11 +269,12 @@ func TestASameDayChangeKeepsTheOneOffFeesAlreadyCharged(t *testing.T) {
 }
 
 func TestConcurrentDuplicateOrdersCreateExactlyOne(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
-	off := publish(t, env, "hovedstaden", "CMP-01", map[string]string{"basis": "450.00", "standard": "690.00"})
+	off := env.Publish(t, "hovedstaden", "CMP-01", map[string]string{"basis": "450.00", "standard": "690.00"})
 	spoc := env.Token("spoc.101")
 	statuses := env.DoAtOnce(apptest.Repeat(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/orders", Token: spoc,
-		Header: map[string]string{"Idempotency-Key": "the-same-order"}, Body: map[string]any{"items": []any{vm(off.ID, 2)}}}, 8)...)
+		Header: map[string]string{"Idempotency-Key": "the-same-order"}, Body: map[string]any{"items": []any{apptest.VM(off.ID, 2)}}}, 8)...)
 	for _, s := range statuses {
 		if s != 201 && s != 409 {
 			t.Fatalf("statuses %v: want only 201 (first or replay) and 409 (in flight)", statuses)

@@ -1,4 +1,4 @@
-package httpapi_test
+package offerings_test
 
 import (
 	"slices"
@@ -12,30 +12,15 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/review"
 )
 
-func terms(claims bool, levels ...string) map[string]any {
-	ls := []map[string]any{}
-	for _, l := range levels {
-		ls = append(ls, map[string]any{"level": l, "monthly_price": "1250.50", "one_off_fee": "500"})
-	}
-	return map[string]any{"levels": ls, "lead_time_days": 10, "delivery": "own", "contact": "servicedesk@midt.example",
-		"claims_conformance": claims, "capacity_limit": 400}
-}
-
-func mustStatus(t *testing.T, what string, resp apptest.Response, want int) {
-	t.Helper()
-	if resp.Status != want {
-		t.Fatalf("%s: %d, want %d: %s", what, resp.Status, want, resp.Body)
-	}
-}
-
 func TestOfferingFromDraftToPublishedToRetired(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	admin, council, spoc := env.Token("unit_admin.midt"), env.Token("council"), env.Token("spoc.751")
 	base := "/api/v1/units/midt/offerings"
 
-	resp := env.Do(apptest.Request{Method: "POST", Path: base, Token: admin, Header: key(),
-		Body: map[string]any{"service_id": "CMP-01", "terms": terms(true, "basis", "standard")}})
-	mustStatus(t, "create", resp, 201)
+	resp := env.Do(apptest.Request{Method: "POST", Path: base, Token: admin, Header: apptest.Key(),
+		Body: map[string]any{"service_id": "CMP-01", "terms": apptest.Terms(true, "basis", "standard")}})
+	apptest.MustStatus(t, "create", resp, 201)
 	var o offering.Offering
 	resp.Decode(t, &o)
 	if o.Pending == nil || o.Pending.State != offering.Draft || o.Live != nil || o.Pending.Terms.Levels[0].MonthlyPrice.String() != "1250.50" {
@@ -44,20 +29,20 @@ func TestOfferingFromDraftToPublishedToRetired(t *testing.T) {
 	path := base + "/" + o.ID
 
 	// Nobody outside the unit and the council sees a draft.
-	mustStatus(t, "municipality reads a draft", env.Do(apptest.Request{Method: "GET", Path: "/api/v1/offerings/" + o.ID, Token: spoc}), 404)
-	mustStatus(t, "another unit reads it by path", env.Do(apptest.Request{Method: "GET", Path: "/api/v1/units/midt/offerings/" + o.ID,
+	apptest.MustStatus(t, "municipality reads a draft", env.Do(apptest.Request{Method: "GET", Path: "/api/v1/offerings/" + o.ID, Token: spoc}), 404)
+	apptest.MustStatus(t, "another unit reads it by path", env.Do(apptest.Request{Method: "GET", Path: "/api/v1/units/midt/offerings/" + o.ID,
 		Token: env.Token("unit_admin.nord")}), 403)
-	mustStatus(t, "another unit through its own path", env.Do(apptest.Request{Method: "GET", Path: "/api/v1/units/nord/offerings/" + o.ID,
+	apptest.MustStatus(t, "another unit through its own path", env.Do(apptest.Request{Method: "GET", Path: "/api/v1/units/nord/offerings/" + o.ID,
 		Token: env.Token("unit_admin.nord")}), 404)
-	mustStatus(t, "second line of the unit reads it", env.Do(apptest.Request{Method: "GET", Path: path, Token: env.Token("second_line.midt")}), 200)
+	apptest.MustStatus(t, "second line of the unit reads it", env.Do(apptest.Request{Method: "GET", Path: path, Token: env.Token("second_line.midt")}), 200)
 
 	edit := env.Do(apptest.Request{Method: "PATCH", Path: path + "/draft", Token: admin, Header: map[string]string{"If-Match": `"1"`},
-		Body: terms(true, "basis", "standard", "plus")})
-	mustStatus(t, "edit draft", edit, 200)
-	mustStatus(t, "stale edit", env.Do(apptest.Request{Method: "PATCH", Path: path + "/draft", Token: admin,
-		Header: map[string]string{"If-Match": `"1"`}, Body: terms(true, "basis", "standard")}), 412)
-	mustStatus(t, "submit", env.Do(apptest.Request{Method: "POST", Path: path + "/submit", Token: admin}), 200)
-	mustStatus(t, "submit twice", env.Do(apptest.Request{Method: "POST", Path: path + "/submit", Token: admin}), 409)
+		Body: apptest.Terms(true, "basis", "standard", "plus")})
+	apptest.MustStatus(t, "edit draft", edit, 200)
+	apptest.MustStatus(t, "stale edit", env.Do(apptest.Request{Method: "PATCH", Path: path + "/draft", Token: admin,
+		Header: map[string]string{"If-Match": `"1"`}, Body: apptest.Terms(true, "basis", "standard")}), 412)
+	apptest.MustStatus(t, "submit", env.Do(apptest.Request{Method: "POST", Path: path + "/submit", Token: admin}), 200)
+	apptest.MustStatus(t, "submit twice", env.Do(apptest.Request{Method: "POST", Path: path + "/submit", Token: admin}), 409)
 
 	var queue apptest.List[httpapi.QueueItem]
 	env.Clock.Advance(3 * time.Hour)
@@ -78,18 +63,18 @@ func TestOfferingFromDraftToPublishedToRetired(t *testing.T) {
 		return env.Do(apptest.Request{Method: "POST", Path: "/api/v1/offerings/" + o.ID + "/decision", Token: council,
 			Body: map[string]any{"outcome": outcome, "reason": reason}})
 	}
-	mustStatus(t, "unit approves itself", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/offerings/" + o.ID + "/decision",
+	apptest.MustStatus(t, "unit approves itself", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/offerings/" + o.ID + "/decision",
 		Token: admin, Body: map[string]any{"outcome": "approved", "reason": "self"}}), 403)
-	mustStatus(t, "decision without reason", decide("rejected", "  "), 400)
+	apptest.MustStatus(t, "decision without reason", decide("rejected", "  "), 400)
 	rejected := decide("rejected", "Plus needs geo-redundancy evidence.")
-	mustStatus(t, "reject", rejected, 200)
+	apptest.MustStatus(t, "reject", rejected, 200)
 	var v offering.Version
 	rejected.Decode(t, &v)
 	if v.State != offering.Draft || v.RejectionReason != "Plus needs geo-redundancy evidence." {
 		t.Errorf("rejected version = %+v", v)
 	}
-	mustStatus(t, "resubmit", env.Do(apptest.Request{Method: "POST", Path: path + "/submit", Token: admin}), 200)
-	mustStatus(t, "approve", decide("approved", "Meets the common levels."), 200)
+	apptest.MustStatus(t, "resubmit", env.Do(apptest.Request{Method: "POST", Path: path + "/submit", Token: admin}), 200)
+	apptest.MustStatus(t, "approve", decide("approved", "Meets the common levels."), 200)
 
 	var pub apptest.List[offering.Offering]
 	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/offerings?service_id=CMP-01&level=plus", Token: spoc}).Decode(t, &pub)
@@ -104,15 +89,15 @@ func TestOfferingFromDraftToPublishedToRetired(t *testing.T) {
 	}
 
 	// A change is a new version; the live one stays published until the new one is approved.
-	nv := env.Do(apptest.Request{Method: "POST", Path: path + "/versions", Token: admin, Header: key()})
-	mustStatus(t, "new version", nv, 201)
+	nv := env.Do(apptest.Request{Method: "POST", Path: path + "/versions", Token: admin, Header: apptest.Key()})
+	apptest.MustStatus(t, "new version", nv, 201)
 	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/offerings/" + o.ID, Token: spoc}).Decode(t, &full)
 	if full.Live == nil || full.Live.Number != 1 || full.Pending != nil {
 		t.Errorf("while version 2 is drafted a municipality sees %+v", full)
 	}
-	mustStatus(t, "second new version", env.Do(apptest.Request{Method: "POST", Path: path + "/versions", Token: admin, Header: key()}), 409)
-	mustStatus(t, "submit v2", env.Do(apptest.Request{Method: "POST", Path: path + "/submit", Token: admin}), 200)
-	mustStatus(t, "approve v2", decide("approved", "Price change accepted."), 200)
+	apptest.MustStatus(t, "second new version", env.Do(apptest.Request{Method: "POST", Path: path + "/versions", Token: admin, Header: apptest.Key()}), 409)
+	apptest.MustStatus(t, "submit v2", env.Do(apptest.Request{Method: "POST", Path: path + "/submit", Token: admin}), 200)
+	apptest.MustStatus(t, "approve v2", decide("approved", "Price change accepted."), 200)
 	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/offerings/" + o.ID, Token: spoc}).Decode(t, &full)
 	if full.Live == nil || full.Live.Number != 2 {
 		t.Errorf("after approving v2 the live version is %+v", full.Live)
@@ -120,27 +105,28 @@ func TestOfferingFromDraftToPublishedToRetired(t *testing.T) {
 
 	tooSoon := env.Clock.Now().AddDate(0, 0, 30).Format(time.DateOnly)
 	resp = env.Do(apptest.Request{Method: "POST", Path: path + "/retire", Token: admin, Body: map[string]any{"retire_on": tooSoon}})
-	mustStatus(t, "retire with 30 days' notice", resp, 400)
+	apptest.MustStatus(t, "retire with 30 days' notice", resp, 400)
 	if !strings.Contains(string(resp.Body), "180 days' notice") {
 		t.Errorf("retire refusal does not name the notice: %s", resp.Body)
 	}
 	later := env.Clock.Now().AddDate(0, 0, 200).Format(time.DateOnly)
 	resp = env.Do(apptest.Request{Method: "POST", Path: path + "/retire", Token: admin, Body: map[string]any{"retire_on": later}})
-	mustStatus(t, "retire", resp, 200)
+	apptest.MustStatus(t, "retire", resp, 200)
 	resp.Decode(t, &v)
 	if v.State != offering.Retired || v.RetireOn == nil || *v.RetireOn != later {
 		t.Errorf("retired version = %+v", v)
 	}
-	if got := len(auditOf(t, env, "offering.decide", o.ID+"/1")); got != 2 {
+	if got := len(env.AuditOf(t, "offering.decide", o.ID+"/1")); got != 2 {
 		t.Errorf("decision audit records for version 1 = %d, want 2", got)
 	}
 }
 
 func TestOfferingTermsFollowTheStandardService(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	admin := env.Token("unit_admin.syd")
 	price := func(p string) map[string]any {
-		tm := terms(false, "basis")
+		tm := apptest.Terms(false, "basis")
 		tm["levels"].([]map[string]any)[0]["monthly_price"] = p
 		return tm
 	}
@@ -150,31 +136,32 @@ func TestOfferingTermsFollowTheStandardService(t *testing.T) {
 		terms   map[string]any
 		pointer string
 	}{
-		{"a level the service lacks", "STO-02", terms(false, "plus"), "/terms/levels/0/level"},
-		{"a level offered twice", "CMP-01", terms(false, "basis", "basis"), "/terms/levels/1/level"},
-		{"conformance without a mandatory level", "CMP-01", terms(true, "basis"), "/terms/levels"},
+		{"a level the service lacks", "STO-02", apptest.Terms(false, "plus"), "/terms/levels/0/level"},
+		{"a level offered twice", "CMP-01", apptest.Terms(false, "basis", "basis"), "/terms/levels/1/level"},
+		{"conformance without a mandatory level", "CMP-01", apptest.Terms(true, "basis"), "/terms/levels"},
 		{"three decimals", "CMP-01", price("10.005"), "/terms/levels/0/monthly_price"},
 		{"a negative price", "CMP-01", price("-1"), "/terms/levels/0/monthly_price"},
-		{"an unknown service", "XXX-99", terms(false, "basis"), "/service_id"},
-		{"no levels", "CMP-01", terms(false), "/terms/levels"},
+		{"an unknown service", "XXX-99", apptest.Terms(false, "basis"), "/service_id"},
+		{"no levels", "CMP-01", apptest.Terms(false), "/terms/levels"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp := env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/syd/offerings", Token: admin, Header: key(),
+			resp := env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/syd/offerings", Token: admin, Header: apptest.Key(),
 				Body: map[string]any{"service_id": tc.service, "terms": tc.terms}})
-			mustStatus(t, tc.name, resp, 400)
+			apptest.MustStatus(t, tc.name, resp, 400)
 			if !strings.Contains(string(resp.Body), `"pointer":"`+tc.pointer+`"`) {
 				t.Errorf("problem does not name %s: %s", tc.pointer, resp.Body)
 			}
 		})
 	}
-	mustStatus(t, "first offering", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/syd/offerings", Token: admin,
-		Header: key(), Body: map[string]any{"service_id": "STO-02", "terms": terms(true, "basis")}}), 201)
-	mustStatus(t, "the same service again", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/syd/offerings", Token: admin,
-		Header: key(), Body: map[string]any{"service_id": "STO-02", "terms": terms(true, "basis")}}), 409)
+	apptest.MustStatus(t, "first offering", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/syd/offerings", Token: admin,
+		Header: apptest.Key(), Body: map[string]any{"service_id": "STO-02", "terms": apptest.Terms(true, "basis")}}), 201)
+	apptest.MustStatus(t, "the same service again", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/syd/offerings", Token: admin,
+		Header: apptest.Key(), Body: map[string]any{"service_id": "STO-02", "terms": apptest.Terms(true, "basis")}}), 409)
 }
 
 func TestConformanceBeforeAndAfterPublishingAndWaivers(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	admin, council := env.Token("unit_admin.midt"), env.Token("council")
 	status := func(service, level string) string {
@@ -191,15 +178,15 @@ func TestConformanceBeforeAndAfterPublishingAndWaivers(t *testing.T) {
 		t.Fatalf("before: CMP-01 standard is %s", got)
 	}
 	var o offering.Offering
-	resp := env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/midt/offerings", Token: admin, Header: key(),
-		Body: map[string]any{"service_id": "CMP-01", "terms": terms(true, "basis", "standard")}})
-	mustStatus(t, "create", resp, 201)
+	resp := env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/midt/offerings", Token: admin, Header: apptest.Key(),
+		Body: map[string]any{"service_id": "CMP-01", "terms": apptest.Terms(true, "basis", "standard")}})
+	apptest.MustStatus(t, "create", resp, 201)
 	resp.Decode(t, &o)
-	mustStatus(t, "submit", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/midt/offerings/" + o.ID + "/submit", Token: admin}), 200)
+	apptest.MustStatus(t, "submit", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/midt/offerings/" + o.ID + "/submit", Token: admin}), 200)
 	if got := status("CMP-01", "standard"); got != offering.StatusMissing {
 		t.Errorf("submitted but not approved: %s", got)
 	}
-	mustStatus(t, "approve", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/offerings/" + o.ID + "/decision", Token: council,
+	apptest.MustStatus(t, "approve", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/offerings/" + o.ID + "/decision", Token: council,
 		Body: map[string]any{"outcome": "approved", "reason": "Meets the common levels."}}), 200)
 	if got := status("CMP-01", "standard"); got != offering.StatusPublished {
 		t.Errorf("after approval: %s", got)
@@ -209,38 +196,39 @@ func TestConformanceBeforeAndAfterPublishingAndWaivers(t *testing.T) {
 	}
 
 	exp := env.Clock.Now().AddDate(0, 6, 0).Format(time.DateOnly)
-	mustStatus(t, "waiver for a level that is not mandatory", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/midt/waivers",
-		Token: admin, Header: key(), Body: map[string]any{"service_id": "CMP-01", "level": "plus", "reason": "none", "expires_on": exp}}), 400)
-	resp = env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/midt/waivers", Token: admin, Header: key(),
+	apptest.MustStatus(t, "waiver for a level that is not mandatory", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/midt/waivers",
+		Token: admin, Header: apptest.Key(), Body: map[string]any{"service_id": "CMP-01", "level": "plus", "reason": "none", "expires_on": exp}}), 400)
+	resp = env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/midt/waivers", Token: admin, Header: apptest.Key(),
 		Body: map[string]any{"service_id": "SEC-02", "level": "plus", "reason": "SOC contract starts in Q3.", "expires_on": exp}})
-	mustStatus(t, "request waiver", resp, 201)
+	apptest.MustStatus(t, "request waiver", resp, 201)
 	var w offering.Waiver
 	resp.Decode(t, &w)
-	mustStatus(t, "another unit reads the waiver", env.Do(apptest.Request{Method: "GET", Path: "/api/v1/waivers/" + w.ID,
+	apptest.MustStatus(t, "another unit reads the waiver", env.Do(apptest.Request{Method: "GET", Path: "/api/v1/waivers/" + w.ID,
 		Token: env.Token("unit_admin.nord")}), 404)
 	if got := status("SEC-02", "plus"); got != offering.StatusMissing {
 		t.Errorf("requested waiver counts already: %s", got)
 	}
-	mustStatus(t, "grant", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/waivers/" + w.ID + "/decision", Token: council,
+	apptest.MustStatus(t, "grant", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/waivers/" + w.ID + "/decision", Token: council,
 		Body: map[string]any{"outcome": "approved", "reason": "Interim SOC covers it."}}), 200)
 	if got := status("SEC-02", "plus"); got != offering.StatusWaived {
 		t.Errorf("after the grant: %s", got)
 	}
 
 	csv := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/conformance?format=csv", Token: council})
-	mustStatus(t, "fleet csv", csv, 200)
+	apptest.MustStatus(t, "fleet csv", csv, 200)
 	body := string(csv.Body)
 	if !strings.HasPrefix(body, "unit,service_id,level,status,offering_id,waiver_id,waived_until\n") ||
 		!strings.Contains(body, "midt,CMP-01,standard,published,"+o.ID) || !strings.Contains(body, "midt,SEC-02,plus,waived,,"+w.ID+","+exp) ||
 		!strings.Contains(body, "nord,CMP-01,basis,missing") {
 		t.Errorf("fleet CSV:\n%s", body)
 	}
-	mustStatus(t, "a unit reads the fleet", env.Do(apptest.Request{Method: "GET", Path: "/api/v1/conformance", Token: admin}), 403)
+	apptest.MustStatus(t, "a unit reads the fleet", env.Do(apptest.Request{Method: "GET", Path: "/api/v1/conformance", Token: admin}), 403)
 }
 
 // The published list is served from memory: filters and pages must still give every matching
 // offering exactly once, in id order.
 func TestPublishedOfferingsPageAndFilter(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	spoc := env.Token("spoc.751")
 	var ids []string
@@ -249,7 +237,7 @@ func TestPublishedOfferingsPageAndFilter(t *testing.T) {
 		if p.unit != "syd" {
 			levels["plus"] = "990.00"
 		}
-		ids = append(ids, publish(t, env, p.unit, p.service, levels).ID)
+		ids = append(ids, env.Publish(t, p.unit, p.service, levels).ID)
 	}
 	tests := []struct {
 		query string

@@ -1,8 +1,7 @@
-package httpapi_test
+package catalog_test
 
 import (
 	"encoding/json"
-	"io/fs"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -13,12 +12,13 @@ import (
 )
 
 func TestCatalogueReadsAndFilters(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	tok := env.Token("first_line.101")
 	ids := func(query string) string {
 		var l apptest.List[catalog.ServiceEntry]
 		resp := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/catalog/services" + query, Token: tok})
-		mustStatus(t, query, resp, 200)
+		apptest.MustStatus(t, query, resp, 200)
 		resp.Decode(t, &l)
 		var out []string
 		for _, s := range l.Items {
@@ -39,11 +39,11 @@ func TestCatalogueReadsAndFilters(t *testing.T) {
 			t.Errorf("%s: %s, want %s", tc.query, got, tc.want)
 		}
 	}
-	mustStatus(t, "bad bool", env.Do(apptest.Request{Method: "GET", Path: "/api/v1/catalog/services?mandatory=maybe", Token: tok}), 400)
+	apptest.MustStatus(t, "bad bool", env.Do(apptest.Request{Method: "GET", Path: "/api/v1/catalog/services?mandatory=maybe", Token: tok}), 400)
 
 	var lvl catalog.Level
 	resp := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/catalog/levels/basis", Token: tok})
-	mustStatus(t, "level", resp, 200)
+	apptest.MustStatus(t, "level", resp, 200)
 	resp.Decode(t, &lvl)
 	if lvl.Availability.TargetPercent != 99.5 || lvl.Priorities["P1"].RestoreMinutes != 480 || lvl.SupportHours.Weekly["monday"].From != "08:00" {
 		t.Errorf("basis = %+v", lvl)
@@ -59,38 +59,23 @@ func TestCatalogueReadsAndFilters(t *testing.T) {
 		t.Errorf("calendar = %+v", cal)
 	}
 	for _, p := range []string{"/api/v1/catalog/families", "/api/v1/catalog/levels", "/api/v1/catalog/calendars", "/api/v1/catalog/vocabularies"} {
-		mustStatus(t, p, env.Do(apptest.Request{Method: "GET", Path: p, Token: tok}), 200)
+		apptest.MustStatus(t, p, env.Do(apptest.Request{Method: "GET", Path: p, Token: tok}), 200)
 	}
-	mustStatus(t, "unknown service", env.Do(apptest.Request{Method: "GET", Path: "/api/v1/catalog/services/XXX-01", Token: tok}), 404)
-}
-
-// catalogueWith is the repository's catalogue with each YAML file passed through edit (nil drops it).
-func catalogueWith(edit func(path string, b []byte) []byte) fstest.MapFS {
-	m := fstest.MapFS{}
-	_ = fs.WalkDir(catalogfiles.Files, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".yaml") {
-			return err
-		}
-		b, _ := catalogfiles.Files.ReadFile(path)
-		if b = edit(path, b); b != nil {
-			m[path] = &fstest.MapFile{Data: b}
-		}
-		return nil
-	})
-	return m
+	apptest.MustStatus(t, "unknown service", env.Do(apptest.Request{Method: "GET", Path: "/api/v1/catalog/services/XXX-01", Token: tok}), 404)
 }
 
 func TestSyncIsIdempotentAuditedAndRetiresInsteadOfDeleting(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	ctx := env.System()
 	rep, err := env.App.Catalog.SyncFiles(ctx, catalogfiles.Files)
 	if err != nil || rep.Created+rep.Updated+rep.Retired != 0 || rep.Unchanged != 36 {
 		t.Fatalf("second sync: %+v %v", rep, err)
 	}
-	if got := len(auditOf(t, env, "catalog.service.create", "CMP-01")); got != 1 {
+	if got := len(env.AuditOf(t, "catalog.service.create", "CMP-01")); got != 1 {
 		t.Errorf("CMP-01 creation audit records = %d", got)
 	}
-	m := catalogueWith(func(path string, b []byte) []byte {
+	m := apptest.CatalogueWith(func(path string, b []byte) []byte {
 		switch path {
 		case "services/STO-04.yaml":
 			return nil
@@ -116,58 +101,49 @@ func TestSyncIsIdempotentAuditedAndRetiresInsteadOfDeleting(t *testing.T) {
 	if len(l.Items) != 4 || l.Items[3].RetiredAt == nil {
 		t.Errorf("storage with retired: %+v", l.Items)
 	}
-	recs := auditOf(t, env, "catalog.service.update", "CMP-02")
+	recs := env.AuditOf(t, "catalog.service.update", "CMP-02")
 	if len(recs) != 1 || !strings.Contains(string(recs[0].Diff), "Managed database service") || recs[0].Tenant != "council" {
 		t.Errorf("update audit = %+v", recs)
 	}
 }
 
-func proposal(id string, levels ...string) map[string]any {
-	return map[string]any{
-		"id": id, "family": "compute", "name": map[string]string{"da": "GPU-servere", "en": "GPU servers"},
-		"description":     map[string]string{"da": "Servere med grafikprocessorer.", "en": "Servers with GPUs."},
-		"unit_of_measure": "GPU", "levels": levels, "mandatory": false, "dependencies": []string{"CMP-01"},
-		"related_controls": []string{"ISO-A.8.8"},
-		"order_parameters": map[string]any{"type": "object", "properties": map[string]any{"gpus": map[string]any{"type": "integer", "minimum": 1}}},
-	}
-}
-
 func TestProposalsAreValidatedDecidedAndExportedAsYAML(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	admin, council := env.Token("unit_admin.midt"), env.Token("council")
 	post := func(tok string, body any) apptest.Response {
-		return env.Do(apptest.Request{Method: "POST", Path: "/api/v1/catalog/proposals", Token: tok, Header: key(), Body: body})
+		return env.Do(apptest.Request{Method: "POST", Path: "/api/v1/catalog/proposals", Token: tok, Header: apptest.Key(), Body: body})
 	}
-	bad := post(admin, map[string]any{"change": "new", "rationale": "GPUs", "service": proposal("CMP-09", "gold")})
-	mustStatus(t, "unknown level", bad, 400)
+	bad := post(admin, map[string]any{"change": "new", "rationale": "GPUs", "service": apptest.Proposal("CMP-09", "gold")})
+	apptest.MustStatus(t, "unknown level", bad, 400)
 	if !strings.Contains(string(bad.Body), `"pointer":"/service/levels/0"`) {
 		t.Errorf("problem: %s", bad.Body)
 	}
 	schemaBad := post(admin, map[string]any{"change": "new", "rationale": "GPUs", "service": map[string]any{"id": "cmp9"}})
-	mustStatus(t, "schema", schemaBad, 400)
+	apptest.MustStatus(t, "schema", schemaBad, 400)
 	if !strings.Contains(string(schemaBad.Body), `"pointer":"/service/id"`) {
 		t.Errorf("problem: %s", schemaBad.Body)
 	}
-	mustStatus(t, "new but exists", post(admin, map[string]any{"change": "new", "rationale": "dup", "service": proposal("CMP-01", "basis")}), 400)
-	mustStatus(t, "change but absent", post(admin, map[string]any{"change": "change", "rationale": "x y", "service": proposal("CMP-09", "basis")}), 400)
+	apptest.MustStatus(t, "new but exists", post(admin, map[string]any{"change": "new", "rationale": "dup", "service": apptest.Proposal("CMP-01", "basis")}), 400)
+	apptest.MustStatus(t, "change but absent", post(admin, map[string]any{"change": "change", "rationale": "x y", "service": apptest.Proposal("CMP-09", "basis")}), 400)
 
-	resp := post(admin, map[string]any{"change": "new", "rationale": "Municipalities ask for GPU capacity.", "service": proposal("CMP-09", "standard", "plus")})
-	mustStatus(t, "propose", resp, 201)
+	resp := post(admin, map[string]any{"change": "new", "rationale": "Municipalities ask for GPU capacity.", "service": apptest.Proposal("CMP-09", "standard", "plus")})
+	apptest.MustStatus(t, "propose", resp, 201)
 	var p catalog.Proposal
 	resp.Decode(t, &p)
 	if p.Proposer != "unit:midt" || p.State != catalog.ProposalSubmitted {
 		t.Fatalf("proposal = %+v", p)
 	}
 	path := "/api/v1/catalog/proposals/" + p.ID
-	mustStatus(t, "another unit reads it", env.Do(apptest.Request{Method: "GET", Path: path, Token: env.Token("unit_admin.nord")}), 404)
-	mustStatus(t, "export before acceptance", env.Do(apptest.Request{Method: "GET", Path: path + "/yaml", Token: admin}), 409)
-	mustStatus(t, "accept", env.Do(apptest.Request{Method: "POST", Path: path + "/decision", Token: council,
+	apptest.MustStatus(t, "another unit reads it", env.Do(apptest.Request{Method: "GET", Path: path, Token: env.Token("unit_admin.nord")}), 404)
+	apptest.MustStatus(t, "export before acceptance", env.Do(apptest.Request{Method: "GET", Path: path + "/yaml", Token: admin}), 409)
+	apptest.MustStatus(t, "accept", env.Do(apptest.Request{Method: "POST", Path: path + "/decision", Token: council,
 		Body: map[string]any{"outcome": "approved", "reason": "Fits the compute family."}}), 200)
-	mustStatus(t, "decide twice", env.Do(apptest.Request{Method: "POST", Path: path + "/decision", Token: council,
+	apptest.MustStatus(t, "decide twice", env.Do(apptest.Request{Method: "POST", Path: path + "/decision", Token: council,
 		Body: map[string]any{"outcome": "rejected", "reason": "Changed my mind."}}), 409)
 
 	yaml := env.Do(apptest.Request{Method: "GET", Path: path + "/yaml", Token: admin})
-	mustStatus(t, "export", yaml, 200)
+	apptest.MustStatus(t, "export", yaml, 200)
 	if yaml.Header.Get("Content-Disposition") != `attachment; filename="CMP-09.yaml"` || strings.Contains(string(yaml.Body), "{") {
 		t.Errorf("export headers %v body:\n%s", yaml.Header, yaml.Body)
 	}
@@ -189,7 +165,7 @@ func TestProposalsAreValidatedDecidedAndExportedAsYAML(t *testing.T) {
 		t.Fatalf("the exported YAML does not load: %v\n%s", problems, yaml.Body)
 	}
 	s, _ := cat.Service("CMP-09")
-	want, _ := json.Marshal(proposal("CMP-09", "standard", "plus")["order_parameters"])
+	want, _ := json.Marshal(apptest.Proposal("CMP-09", "standard", "plus")["order_parameters"])
 	if string(s.OrderParameters) != string(want) || s.Name.EN != "GPU servers" {
 		t.Errorf("round trip: %+v", s)
 	}

@@ -1,4 +1,4 @@
-package httpapi_test
+package directory_test
 
 import (
 	"fmt"
@@ -8,49 +8,20 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/servicekatalog/servicekatalog/internal/apptest"
-	"github.com/servicekatalog/servicekatalog/internal/audit"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
-	"github.com/servicekatalog/servicekatalog/internal/page"
 )
 
-func key() map[string]string { return map[string]string{"Idempotency-Key": uuid.NewString()} }
-
-func createUser(t *testing.T, env *apptest.Env, token, tenant, username string) directory.User {
-	t.Helper()
-	resp := env.Do(apptest.Request{Method: "POST", Path: "/api/v1/tenants/" + tenant + "/users", Token: token,
-		Header: key(), Body: map[string]any{"username": username, "name": "Test " + username, "email": username + "@example.org"}})
-	if resp.Status != 201 {
-		t.Fatalf("create user %s: %d %s", username, resp.Status, resp.Body)
-	}
-	var u directory.User
-	resp.Decode(t, &u)
-	return u
-}
-
-func assign(env *apptest.Env, token, tenant, userID, role string) apptest.Response {
-	return env.Do(apptest.Request{Method: "POST", Path: "/api/v1/tenants/" + tenant + "/role-assignments", Token: token,
-		Header: key(), Body: map[string]any{"user_id": userID, "role": role}})
-}
-
-func auditOf(t *testing.T, env *apptest.Env, action, objectID string) []audit.Record {
-	t.Helper()
-	res, err := env.App.Audit.List(env.System(), audit.Filter{Action: action, ObjectID: objectID}, page.Request{Limit: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.Items
-}
-
 func TestSecretariatAssignsARoleThatHoldsFromTheNextRequest(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	sec := env.Token("secretariat")
-	u := createUser(t, env, sec, "unit:midt", "ole.drift")
+	u := env.CreateUser(t, sec, "unit:midt", "ole.drift")
 	tok := env.Token("ole.drift")
 
 	if got := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/me", Token: tok}).Status; got != 403 {
 		t.Fatalf("before the assignment: /me = %d, want 403", got)
 	}
-	resp := assign(env, sec, "unit:midt", u.ID, "second_line")
+	resp := env.Assign(sec, "unit:midt", u.ID, "second_line")
 	if resp.Status != 201 {
 		t.Fatalf("assign: %d %s", resp.Status, resp.Body)
 	}
@@ -63,7 +34,7 @@ func TestSecretariatAssignsARoleThatHoldsFromTheNextRequest(t *testing.T) {
 		t.Errorf("after the assignment: /me = %d, want 200", got)
 	}
 
-	recs := auditOf(t, env, "role_assignment.create", a.ID)
+	recs := env.AuditOf(t, "role_assignment.create", a.ID)
 	if len(recs) != 1 {
 		t.Fatalf("audit records for the assignment = %d, want 1", len(recs))
 	}
@@ -78,9 +49,10 @@ func TestSecretariatAssignsARoleThatHoldsFromTheNextRequest(t *testing.T) {
 }
 
 func TestSpocAssignsFirstLineOnlyInItsMunicipality(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	spoc := env.Token("spoc.101")
-	own := createUser(t, env, spoc, "municipality:101", "mette.support")
+	own := env.CreateUser(t, spoc, "municipality:101", "mette.support")
 	foreign := env.User("first_line.751")
 
 	tests := []struct {
@@ -101,7 +73,7 @@ func TestSpocAssignsFirstLineOnlyInItsMunicipality(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp := assign(env, spoc, tc.tenant, tc.userID, tc.role)
+			resp := env.Assign(spoc, tc.tenant, tc.userID, tc.role)
 			if resp.Status != tc.status {
 				t.Fatalf("status = %d, want %d: %s", resp.Status, tc.status, resp.Body)
 			}
@@ -113,12 +85,13 @@ func TestSpocAssignsFirstLineOnlyInItsMunicipality(t *testing.T) {
 			}
 		})
 	}
-	if again := assign(env, spoc, "municipality:101", own.ID, "first_line"); again.Status != 409 {
+	if again := env.Assign(spoc, "municipality:101", own.ID, "first_line"); again.Status != 409 {
 		t.Errorf("assigning the same role twice = %d, want 409", again.Status)
 	}
 }
 
 func TestSpocCannotRemoveOrEditOtherRoles(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	spoc := env.Token("spoc.101")
 	sig := env.User("signatory.101")
@@ -141,12 +114,13 @@ func TestSpocCannotRemoveOrEditOtherRoles(t *testing.T) {
 	if resp.Status != 403 {
 		t.Errorf("spoc deactivating a signatory = %d, want 403", resp.Status)
 	}
-	if got := len(auditOf(t, env, "user.update", sig.ID)); got != 0 {
+	if got := len(env.AuditOf(t, "user.update", sig.ID)); got != 0 {
 		t.Errorf("a refused change wrote %d audit records", got)
 	}
 }
 
 func TestAnotherTenantsObjectIsNotFound(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	foreign := env.User("spoc.751")
 	for _, who := range []string{"spoc.101", "secretariat", "council"} {
@@ -159,6 +133,7 @@ func TestAnotherTenantsObjectIsNotFound(t *testing.T) {
 }
 
 func TestDeactivatedUserIsRefusedAtOnce(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	spoc := env.Token("spoc.101")
 	fl := env.User("first_line.101")
@@ -201,6 +176,7 @@ func TestDeactivatedUserIsRefusedAtOnce(t *testing.T) {
 }
 
 func TestIdempotencyKey(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	sec := env.Token("secretariat")
 	body := map[string]any{"slug": "oest", "name": "Fælles IT Øst", "region": "Region Sjælland"}
@@ -223,12 +199,13 @@ func TestIdempotencyKey(t *testing.T) {
 	if missing := env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units", Token: sec, Body: body}); missing.Status != 400 {
 		t.Errorf("no key: %d, want 400", missing.Status)
 	}
-	if got := len(auditOf(t, env, "unit.create", "oest")); got != 1 {
+	if got := len(env.AuditOf(t, "unit.create", "oest")); got != 1 {
 		t.Errorf("audit records for the unit = %d, want 1", got)
 	}
 }
 
 func TestConcurrentDuplicatesCreateExactlyOne(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	sec := env.Token("secretariat")
 	statuses := env.DoAtOnce(apptest.Repeat(apptest.Request{Method: "POST", Path: "/api/v1/tenants/municipality:751/users", Token: sec,
@@ -241,21 +218,22 @@ func TestConcurrentDuplicatesCreateExactlyOne(t *testing.T) {
 		}
 	}
 	u := env.User("karen.aarhus")
-	if got := len(auditOf(t, env, "user.create", u.ID)); got != 1 {
+	if got := len(env.AuditOf(t, "user.create", u.ID)); got != 1 {
 		t.Errorf("audit records = %d, want exactly one user created", got)
 	}
 }
 
 func TestAPIKeyLifecycle(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	admin := env.Token("unit_admin.midt")
 	path := "/api/v1/tenants/unit:midt/api-keys"
-	refused := env.Do(apptest.Request{Method: "POST", Path: path, Token: admin, Header: key(),
+	refused := env.Do(apptest.Request{Method: "POST", Path: path, Token: admin, Header: apptest.Key(),
 		Body: map[string]any{"name": "overreach", "roles": []string{"second_line", "council"}}})
 	if refused.Status != 400 {
 		t.Errorf("key with a role foreign to a unit: %d, want 400", refused.Status)
 	}
-	created := env.Do(apptest.Request{Method: "POST", Path: path, Token: admin, Header: key(),
+	created := env.Do(apptest.Request{Method: "POST", Path: path, Token: admin, Header: apptest.Key(),
 		Body: map[string]any{"name": "monitoring", "roles": []string{"unit_admin"}, "expires_in_days": 30}})
 	if created.Status != 201 {
 		t.Fatalf("create key: %d %s", created.Status, created.Body)
@@ -286,12 +264,13 @@ func TestAPIKeyLifecycle(t *testing.T) {
 	if after.Status != 401 || !strings.Contains(string(after.Body), "revoked") {
 		t.Errorf("revoked key: %d %s", after.Status, after.Body)
 	}
-	if got := len(auditOf(t, env, "api_key.revoke", k.ID)); got != 1 {
+	if got := len(env.AuditOf(t, "api_key.revoke", k.ID)); got != 1 {
 		t.Errorf("revocation audit records = %d", got)
 	}
 }
 
 func TestTheLastSecretariatCannotBeRemoved(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	sec := env.Token("secretariat")
 	var l apptest.List[directory.RoleAssignment]
@@ -309,6 +288,7 @@ func TestTheLastSecretariatCannotBeRemoved(t *testing.T) {
 }
 
 func TestPaginationWalksEveryMunicipalityOnce(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	tok := env.Token("first_line.101")
 	seen := map[string]bool{}

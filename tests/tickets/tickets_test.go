@@ -1,4 +1,4 @@
-package httpapi_test
+package tickets_test
 
 import (
 	"strings"
@@ -6,64 +6,37 @@ import (
 	"time"
 
 	"github.com/servicekatalog/servicekatalog/internal/apptest"
-	"github.com/servicekatalog/servicekatalog/internal/order"
 	"github.com/servicekatalog/servicekatalog/internal/ticket"
 )
 
-// subscribe gives municipality 101 an active standard-level CMP-01 subscription from hovedstaden.
-func subscribe(t *testing.T, env *apptest.Env) string {
-	t.Helper()
-	off := publish(t, env, "hovedstaden", "CMP-01", map[string]string{"basis": "450.00", "standard": "690.00"})
-	meetGate(t, env)
-	var o order.Order
-	env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/orders", Token: env.Token("spoc.101"), Header: key(),
-		Body: map[string]any{"items": []any{vm(off.ID, 2)}}}).Decode(t, &o)
-	admin := env.Token("unit_admin.hovedstaden")
-	for _, step := range []string{"accept", "start", "complete"} {
-		mustStatus(t, step, env.Do(apptest.Request{Method: "POST", Path: "/api/v1/units/hovedstaden/orders/" + o.ID + "/" + step, Token: admin}), 200)
-	}
-	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/orders/" + o.ID, Token: env.Token("spoc.101")}).Decode(t, &o)
-	return *o.Items[0].SubscriptionID
-}
-
-// at moves the clock to a Copenhagen wall-clock time.
-func at(env *apptest.Env, t *testing.T, s string) {
-	t.Helper()
-	loc, _ := time.LoadLocation("Europe/Copenhagen")
-	v, err := time.ParseInLocation("2006-01-02 15:04", s, loc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env.Clock.Set(v)
-}
-
 func TestTicketAcrossTheSplitWithSLAOverAHolidayAndAWeekend(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
-	at(env, t, "2026-05-11 09:00")
-	sub := subscribe(t, env)
-	at(env, t, "2026-05-13 16:00")
+	env.At(t, "2026-05-11 09:00")
+	sub := env.Subscribe(t)
+	env.At(t, "2026-05-13 16:00")
 	fl := env.Token("first_line.101")
 	mt := "/api/v1/municipalities/101/tickets"
-	resp := env.Do(apptest.Request{Method: "POST", Path: mt, Token: fl, Header: key(), Body: map[string]any{
+	resp := env.Do(apptest.Request{Method: "POST", Path: mt, Token: fl, Header: apptest.Key(), Body: map[string]any{
 		"title": "S: drive unreachable", "description": "Jobcentre users cannot open S:.", "priority": "P3",
 		"category": "incident", "reporter": "Jobcenter, Lise Holm", "subscription_id": sub}})
-	mustStatus(t, "create", resp, 201)
+	apptest.MustStatus(t, "create", resp, 201)
 	var tk ticket.Ticket
 	resp.Decode(t, &tk)
 	path := mt + "/" + tk.ID
 	note := func(tok, base, body, vis string) {
-		mustStatus(t, "note "+body, env.Do(apptest.Request{Method: "POST", Path: base + "/notes", Token: tok, Header: key(),
+		apptest.MustStatus(t, "note "+body, env.Do(apptest.Request{Method: "POST", Path: base + "/notes", Token: tok, Header: apptest.Key(),
 			Body: map[string]any{"body": body, "visibility": vis}}), 201)
 	}
 	note(fl, path, "internal before escalation", "internal")
 	note(fl, path, "public before escalation", "public")
-	mustStatus(t, "unit cannot see it before escalation", env.Do(apptest.Request{Method: "GET",
+	apptest.MustStatus(t, "unit cannot see it before escalation", env.Do(apptest.Request{Method: "GET",
 		Path: "/api/v1/units/hovedstaden/tickets/" + tk.ID, Token: env.Token("second_line.hovedstaden")}), 404)
-	mustStatus(t, "escalate without reason", env.Do(apptest.Request{Method: "POST", Path: path + "/escalate", Token: fl}), 400)
+	apptest.MustStatus(t, "escalate without reason", env.Do(apptest.Request{Method: "POST", Path: path + "/escalate", Token: fl}), 400)
 
-	at(env, t, "2026-05-13 16:30")
+	env.At(t, "2026-05-13 16:30")
 	fl = env.Token("first_line.101")
-	mustStatus(t, "escalate", env.Do(apptest.Request{Method: "POST", Path: path + "/escalate", Token: fl,
+	apptest.MustStatus(t, "escalate", env.Do(apptest.Request{Method: "POST", Path: path + "/escalate", Token: fl,
 		Body: map[string]any{"reason": "Storage controller suspected"}}), 200)
 
 	sl := env.Token("second_line.hovedstaden")
@@ -101,19 +74,19 @@ func TestTicketAcrossTheSplitWithSLAOverAHolidayAndAWeekend(t *testing.T) {
 		{env.Token("second_line.midt"), "/api/v1/units/midt/tickets/" + tk.ID},
 		{env.Token("spoc.751"), "/api/v1/municipalities/751/tickets/" + tk.ID},
 	} {
-		mustStatus(t, "foreign "+other.path, env.Do(apptest.Request{Method: "GET", Path: other.path, Token: other.tok}), 404)
+		apptest.MustStatus(t, "foreign "+other.path, env.Do(apptest.Request{Method: "GET", Path: other.path, Token: other.tok}), 404)
 	}
-	mustStatus(t, "another unit's second line via hovedstaden", env.Do(apptest.Request{Method: "GET", Path: ut, Token: env.Token("second_line.midt")}), 403)
+	apptest.MustStatus(t, "another unit's second line via hovedstaden", env.Do(apptest.Request{Method: "GET", Path: ut, Token: env.Token("second_line.midt")}), 403)
 
-	at(env, t, "2026-05-15 08:00")
+	env.At(t, "2026-05-15 08:00")
 	sl = env.Token("second_line.hovedstaden") // Wednesday's has expired
-	mustStatus(t, "acknowledge", env.Do(apptest.Request{Method: "POST", Path: ut + "/acknowledge", Token: sl}), 200)
-	at(env, t, "2026-05-15 10:00")
-	mustStatus(t, "request info", env.Do(apptest.Request{Method: "POST", Path: ut + "/request-info", Token: sl,
+	apptest.MustStatus(t, "acknowledge", env.Do(apptest.Request{Method: "POST", Path: ut + "/acknowledge", Token: sl}), 200)
+	env.At(t, "2026-05-15 10:00")
+	apptest.MustStatus(t, "request info", env.Do(apptest.Request{Method: "POST", Path: ut + "/request-info", Token: sl,
 		Body: map[string]any{"reason": "Which share paths fail?"}}), 200)
-	at(env, t, "2026-05-18 09:00")
+	env.At(t, "2026-05-18 09:00")
 	fl = env.Token("first_line.101") // Wednesday's has expired
-	mustStatus(t, "provide info", env.Do(apptest.Request{Method: "POST", Path: path + "/provide-info", Token: fl}), 200)
+	apptest.MustStatus(t, "provide info", env.Do(apptest.Request{Method: "POST", Path: path + "/provide-info", Token: fl}), 200)
 
 	var s ticket.SLA
 	env.Do(apptest.Request{Method: "GET", Path: path + "/sla", Token: fl}).Decode(t, &s)
@@ -144,11 +117,11 @@ func TestTicketAcrossTheSplitWithSLAOverAHolidayAndAWeekend(t *testing.T) {
 	}
 
 	// 75 % of the restore target is 1350 min: reached Wednesday 20 May 08:00 (1350 = 210 + 480 + 600 + 60).
-	at(env, t, "2026-05-20 08:00")
+	env.At(t, "2026-05-20 08:00")
 	if n, err := env.App.Tickets.Sweep(env.System()); err != nil || n != 1 {
 		t.Fatalf("sweep at 75 %%: %d %v", n, err)
 	}
-	at(env, t, "2026-05-20 16:00")
+	env.At(t, "2026-05-20 16:00")
 	if n, err := env.App.Tickets.Sweep(env.System()); err != nil || n != 1 {
 		t.Fatalf("sweep past the deadline: %d %v", n, err)
 	}
@@ -160,32 +133,33 @@ func TestTicketAcrossTheSplitWithSLAOverAHolidayAndAWeekend(t *testing.T) {
 	if s.Clocks[1].State != ticket.ClockBreached || len(s.Events) != 2 {
 		t.Errorf("after the deadline: %+v events %+v", s.Clocks[1], s.Events)
 	}
-	if got := len(auditOf(t, env, "ticket.sla_breach", tk.ID)); got != 1 {
+	if got := len(env.AuditOf(t, "ticket.sla_breach", tk.ID)); got != 1 {
 		t.Errorf("breach audit records = %d", got)
 	}
 
-	mustStatus(t, "resolve", env.Do(apptest.Request{Method: "POST", Path: ut + "/resolve", Token: sl}), 200)
-	mustStatus(t, "close", env.Do(apptest.Request{Method: "POST", Path: path + "/close", Token: fl}), 200)
-	mustStatus(t, "reopen", env.Do(apptest.Request{Method: "POST", Path: path + "/reopen", Token: fl,
+	apptest.MustStatus(t, "resolve", env.Do(apptest.Request{Method: "POST", Path: ut + "/resolve", Token: sl}), 200)
+	apptest.MustStatus(t, "close", env.Do(apptest.Request{Method: "POST", Path: path + "/close", Token: fl}), 200)
+	apptest.MustStatus(t, "reopen", env.Do(apptest.Request{Method: "POST", Path: path + "/reopen", Token: fl,
 		Body: map[string]any{"reason": "S: fails again"}}), 200)
 	env.Do(apptest.Request{Method: "GET", Path: path, Token: fl}).Decode(t, &view)
 	if view.State != ticket.Acknowledged || len(view.History) != 8 {
 		t.Errorf("reopened ticket: %s with %d events", view.State, len(view.History))
 	}
-	mustStatus(t, "resolve again", env.Do(apptest.Request{Method: "POST", Path: ut + "/resolve", Token: sl}), 200)
-	at(env, t, "2026-06-10 09:00")
-	mustStatus(t, "reopen after 14 days", env.Do(apptest.Request{Method: "POST", Path: path + "/reopen", Token: env.Token("first_line.101"),
+	apptest.MustStatus(t, "resolve again", env.Do(apptest.Request{Method: "POST", Path: ut + "/resolve", Token: sl}), 200)
+	env.At(t, "2026-06-10 09:00")
+	apptest.MustStatus(t, "reopen after 14 days", env.Do(apptest.Request{Method: "POST", Path: path + "/reopen", Token: env.Token("first_line.101"),
 		Body: map[string]any{"reason": "late"}}), 409)
 }
 
 func TestConflictingTicketTransitionsLetExactlyOneWin(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
-	sub := subscribe(t, env)
+	sub := env.Subscribe(t)
 	fl := env.Token("first_line.101")
 	var tk ticket.Ticket
-	env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/tickets", Token: fl, Header: key(), Body: map[string]any{
+	env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/tickets", Token: fl, Header: apptest.Key(), Body: map[string]any{
 		"title": "VPN down", "priority": "P1", "category": "incident", "subscription_id": sub}}).Decode(t, &tk)
-	mustStatus(t, "escalate", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/tickets/" + tk.ID + "/escalate",
+	apptest.MustStatus(t, "escalate", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/tickets/" + tk.ID + "/escalate",
 		Token: fl, Body: map[string]any{"reason": "All users affected"}}), 200)
 	sl := env.Token("second_line.hovedstaden")
 	ut := "/api/v1/units/hovedstaden/tickets/" + tk.ID
@@ -215,12 +189,13 @@ func TestConflictingTicketTransitionsLetExactlyOneWin(t *testing.T) {
 }
 
 func TestAStoppedClockKeepsItsDeadline(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
-	at(env, t, "2026-11-23 10:00")
-	sub := subscribe(t, env)
+	env.At(t, "2026-11-23 10:00")
+	sub := env.Subscribe(t)
 	fl, sl := env.Token("first_line.101"), env.Token("second_line.hovedstaden")
 	var tk ticket.Ticket
-	env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/tickets", Token: fl, Header: key(), Body: map[string]any{
+	env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/tickets", Token: fl, Header: apptest.Key(), Body: map[string]any{
 		"title": "Backup failed", "priority": "P4", "category": "incident", "subscription_id": sub}}).Decode(t, &tk)
 	env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/tickets/" + tk.ID + "/escalate", Token: fl, Body: map[string]any{"reason": "x y z"}})
 	env.Clock.Advance(time.Hour)
@@ -228,7 +203,7 @@ func TestAStoppedClockKeepsItsDeadline(t *testing.T) {
 	env.Do(apptest.Request{Method: "POST", Path: ut + "/acknowledge", Token: sl})
 	env.Clock.Advance(time.Hour)
 	resp := env.Do(apptest.Request{Method: "POST", Path: ut + "/request-info", Token: sl, Body: map[string]any{"reason": "Which job?"}})
-	mustStatus(t, "request info", resp, 200)
+	apptest.MustStatus(t, "request info", resp, 200)
 	var s ticket.SLA
 	env.Do(apptest.Request{Method: "GET", Path: ut + "/sla", Token: sl}).Decode(t, &s)
 	r, rest := s.Clocks[0], s.Clocks[1]

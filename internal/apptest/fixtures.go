@@ -1,0 +1,167 @@
+package apptest
+
+import (
+	"io/fs"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/google/uuid"
+
+	catalogfiles "github.com/servicekatalog/servicekatalog/catalog"
+	"github.com/servicekatalog/servicekatalog/internal/audit"
+	"github.com/servicekatalog/servicekatalog/internal/directory"
+	"github.com/servicekatalog/servicekatalog/internal/offering"
+	"github.com/servicekatalog/servicekatalog/internal/order"
+	"github.com/servicekatalog/servicekatalog/internal/page"
+)
+
+// The fixtures every capability's scenarios share: headers, bodies and worlds built through the
+// API as a client builds them.
+
+// Key is a fresh Idempotency-Key header.
+func Key() map[string]string { return map[string]string{"Idempotency-Key": uuid.NewString()} }
+
+// MustStatus fails t unless resp has status want.
+func MustStatus(t testing.TB, what string, resp Response, want int) {
+	t.Helper()
+	if resp.Status != want {
+		t.Fatalf("%s: %d, want %d: %s", what, resp.Status, want, resp.Body)
+	}
+}
+
+// Terms are an offering's terms at levels, priced alike, counting towards conformance or not.
+func Terms(claims bool, levels ...string) map[string]any {
+	ls := []map[string]any{}
+	for _, l := range levels {
+		ls = append(ls, map[string]any{"level": l, "monthly_price": "1250.50", "one_off_fee": "500"})
+	}
+	return map[string]any{"levels": ls, "lead_time_days": 10, "delivery": "own", "contact": "servicedesk@midt.example",
+		"claims_conformance": claims, "capacity_limit": 400}
+}
+
+// VM is an order item adding qty virtual servers (CMP-01) of offering at the standard level.
+func VM(offeringID string, qty int) map[string]any {
+	return map[string]any{"action": "add", "offering_id": offeringID, "level": "standard", "quantity": qty,
+		"parameters": map[string]any{"vcpu": 4, "memory_gb": 16, "disk_gb": 200, "os": "rhel-9"}}
+}
+
+// Proposal is a proposed standard service id of the compute family, at levels.
+func Proposal(id string, levels ...string) map[string]any {
+	return map[string]any{
+		"id": id, "family": "compute", "name": map[string]string{"da": "GPU-servere", "en": "GPU servers"},
+		"description":     map[string]string{"da": "Servere med grafikprocessorer.", "en": "Servers with GPUs."},
+		"unit_of_measure": "GPU", "levels": levels, "mandatory": false, "dependencies": []string{"CMP-01"},
+		"related_controls": []string{"ISO-A.8.8"},
+		"order_parameters": map[string]any{"type": "object", "properties": map[string]any{"gpus": map[string]any{"type": "integer", "minimum": 1}}},
+	}
+}
+
+// CatalogueWith is the repository's catalogue with each YAML file passed through edit (nil drops it).
+func CatalogueWith(edit func(path string, b []byte) []byte) fstest.MapFS {
+	m := fstest.MapFS{}
+	_ = fs.WalkDir(catalogfiles.Files, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".yaml") {
+			return err
+		}
+		b, _ := catalogfiles.Files.ReadFile(path)
+		if b = edit(path, b); b != nil {
+			m[path] = &fstest.MapFile{Data: b}
+		}
+		return nil
+	})
+	return m
+}
+
+// Publish has unit offer service at the levels priced (monthly; one-off 1200.00) and the council
+// approve it.
+func (e *Env) Publish(t testing.TB, unit, service string, prices map[string]string) offering.Offering {
+	t.Helper()
+	admin, council := e.Token("unit_admin."+unit), e.Token("council")
+	var levels []map[string]any
+	for _, l := range []string{"basis", "standard", "plus"} {
+		if p, ok := prices[l]; ok {
+			levels = append(levels, map[string]any{"level": l, "monthly_price": p, "one_off_fee": "1200.00"})
+		}
+	}
+	resp := e.Do(Request{Method: "POST", Path: "/api/v1/units/" + unit + "/offerings", Token: admin, Header: Key(),
+		Body: map[string]any{"service_id": service, "terms": map[string]any{"levels": levels, "lead_time_days": 5, "delivery": "own",
+			"contact": "servicedesk@" + unit + ".example", "capacity_limit": 500}}})
+	MustStatus(t, "create offering", resp, 201)
+	var o offering.Offering
+	resp.Decode(t, &o)
+	MustStatus(t, "submit", e.Do(Request{Method: "POST", Path: "/api/v1/units/" + unit + "/offerings/" + o.ID + "/submit", Token: admin}), 200)
+	MustStatus(t, "approve", e.Do(Request{Method: "POST", Path: "/api/v1/offerings/" + o.ID + "/decision", Token: council,
+		Body: map[string]any{"outcome": "approved", "reason": "Meets the common levels."}}), 200)
+	return o
+}
+
+// MeetGate registers what municipality 101 needs to order compute services.
+func (e *Env) MeetGate(t testing.TB) {
+	t.Helper()
+	spoc := e.Token("spoc.101")
+	get := e.Do(Request{Method: "GET", Path: "/api/v1/municipalities/101", Token: spoc})
+	MustStatus(t, "mailbox", e.Do(Request{Method: "PUT", Path: "/api/v1/municipalities/101/mailbox", Token: spoc,
+		Header: map[string]string{"If-Match": get.Header.Get("ETag")}, Body: map[string]any{"address": "it-drift@kk.example"}}), 200)
+	MustStatus(t, "terms", e.Do(Request{Method: "POST", Path: "/api/v1/municipalities/101/terms-acceptances",
+		Token: e.Token("signatory.101"), Header: Key(), Body: map[string]any{"terms_version": "2026-1"}}), 201)
+	MustStatus(t, "ros", e.Do(Request{Method: "POST", Path: "/api/v1/municipalities/101/risk-assessments", Token: spoc,
+		Header: Key(), Body: map[string]any{"family": "compute", "document_ref": "ESDH 2026-004711",
+			"sha256": strings.Repeat("ab", 32), "assessed_on": "2026-01-15", "approved_by": "Kommunaldirektør Jens Hansen"}}), 201)
+}
+
+// Subscribe gives municipality 101 an active standard-level CMP-01 subscription from
+// hovedstaden, and returns its id.
+func (e *Env) Subscribe(t testing.TB) string {
+	t.Helper()
+	off := e.Publish(t, "hovedstaden", "CMP-01", map[string]string{"basis": "450.00", "standard": "690.00"})
+	e.MeetGate(t)
+	var o order.Order
+	e.Do(Request{Method: "POST", Path: "/api/v1/municipalities/101/orders", Token: e.Token("spoc.101"), Header: Key(),
+		Body: map[string]any{"items": []any{VM(off.ID, 2)}}}).Decode(t, &o)
+	admin := e.Token("unit_admin.hovedstaden")
+	for _, step := range []string{"accept", "start", "complete"} {
+		MustStatus(t, step, e.Do(Request{Method: "POST", Path: "/api/v1/units/hovedstaden/orders/" + o.ID + "/" + step, Token: admin}), 200)
+	}
+	e.Do(Request{Method: "GET", Path: "/api/v1/municipalities/101/orders/" + o.ID, Token: e.Token("spoc.101")}).Decode(t, &o)
+	return *o.Items[0].SubscriptionID
+}
+
+// At moves the clock to a Copenhagen wall-clock time, "2006-01-02 15:04".
+func (e *Env) At(t testing.TB, wall string) {
+	t.Helper()
+	loc, _ := time.LoadLocation("Europe/Copenhagen")
+	v, err := time.ParseInLocation("2006-01-02 15:04", wall, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Clock.Set(v)
+}
+
+// CreateUser creates a user in tenant through the API, as the holder of token.
+func (e *Env) CreateUser(t testing.TB, token, tenant, username string) directory.User {
+	t.Helper()
+	resp := e.Do(Request{Method: "POST", Path: "/api/v1/tenants/" + tenant + "/users", Token: token,
+		Header: Key(), Body: map[string]any{"username": username, "name": "Test " + username, "email": username + "@example.org"}})
+	MustStatus(t, "create user "+username, resp, 201)
+	var u directory.User
+	resp.Decode(t, &u)
+	return u
+}
+
+// Assign gives a user a role in tenant through the API, as the holder of token.
+func (e *Env) Assign(token, tenant, userID, role string) Response {
+	return e.Do(Request{Method: "POST", Path: "/api/v1/tenants/" + tenant + "/role-assignments", Token: token,
+		Header: Key(), Body: map[string]any{"user_id": userID, "role": role}})
+}
+
+// AuditOf reads the audit records of an action on an object.
+func (e *Env) AuditOf(t testing.TB, action, objectID string) []audit.Record {
+	t.Helper()
+	res, err := e.App.Audit.List(e.System(), audit.Filter{Action: action, ObjectID: objectID}, page.Request{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Items
+}
