@@ -78,7 +78,6 @@ type costPeriod struct {
 func (s *Service) Costs(ctx context.Context, code string, month time.Time) (CostReport, error) {
 	start := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.UTC)
 	end := start.AddDate(0, 1, 0)
-	daysInMonth := decimalInt(int(end.Sub(start).Hours() / 24))
 	var rows []costPeriod
 	err := s.db.Conn(ctx).Table("subscription_periods p").
 		Select("p.subscription_id, p.from_day, p.to_day, p.level, p.quantity, p.monthly_price, p.one_off, s.service_id, s.unit").Joins("JOIN subscriptions s ON s.id = p.subscription_id").
@@ -87,6 +86,15 @@ func (s *Service) Costs(ctx context.Context, code string, month time.Time) (Cost
 	if err != nil {
 		return CostReport{}, err
 	}
+	return costs(code, start, rows), nil
+}
+
+// costs prices a month from the periods that overlap it (in the order read): per subscription
+// the recurring price pro rata by day and the one-off fees of the periods that start in it, each
+// line rounded to øre once, at the end, and totals per standard service and unit.
+func costs(code string, start time.Time, rows []costPeriod) CostReport {
+	end := start.AddDate(0, 1, 0)
+	daysInMonth := decimalInt(int(end.Sub(start).Hours() / 24))
 	rep := CostReport{Municipality: code, Month: start.Format("2006-01"), Lines: []CostLine{}}
 	byID := map[string]*CostLine{}
 	exact := map[string][2]decimal.Decimal{} // recurring, one-off before rounding
@@ -128,7 +136,7 @@ func (s *Service) Costs(ctx context.Context, code string, month time.Time) (Cost
 	}
 	rep.Total = money.Amount{Decimal: rep.Recurring.Add(rep.OneOff.Decimal)}
 	rep.ByService, rep.ByUnit = sorted(services), sorted(units)
-	return rep, nil
+	return rep
 }
 
 func add(m map[string]*CostTotal, key string, l CostLine) {

@@ -323,3 +323,29 @@ func TestPaginationWalksEveryMunicipalityOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestTheSecretariatUpdatesAUnit: a unit's name, region and contact change on the version read,
+// audited in the unit's chain; what is not named stays.
+func TestTheSecretariatUpdatesAUnit(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	sec := env.Token("secretariat")
+	read := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/units/midt", Token: sec})
+	var before directory.Unit
+	read.Decode(t, &before)
+	resp := env.Do(apptest.Request{Method: "PATCH", Path: "/api/v1/units/midt", Token: sec,
+		Header: map[string]string{"If-Match": read.Header.Get("ETag")}, Body: map[string]any{"name": "Fælles IT Midtjylland", "contact": "drift@midt.example"}})
+	apptest.MustStatus(t, "update", resp, 200)
+	var after directory.Unit
+	resp.Decode(t, &after)
+	if after.Name != "Fælles IT Midtjylland" || after.Contact != "drift@midt.example" || after.Region != before.Region || after.Version != before.Version+1 {
+		t.Errorf("before %+v, after %+v", before, after)
+	}
+	apptest.MustStatus(t, "stale", env.Do(apptest.Request{Method: "PATCH", Path: "/api/v1/units/midt", Token: sec,
+		Header: map[string]string{"If-Match": read.Header.Get("ETag")}, Body: map[string]any{"name": "Midt"}}), 412)
+	apptest.MustStatus(t, "a unit admin", env.Do(apptest.Request{Method: "PATCH", Path: "/api/v1/units/midt", Token: env.Token("unit_admin.midt"),
+		Header: map[string]string{"If-Match": "*"}, Body: map[string]any{"name": "Midt"}}), 403)
+	if recs := env.AuditOf(t, "unit.update", "midt"); len(recs) != 1 || recs[0].Tenant != "unit:midt" {
+		t.Errorf("audit: %+v", recs)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/servicekatalog/servicekatalog/internal/apptest"
 	"github.com/servicekatalog/servicekatalog/internal/ticket"
 )
@@ -212,5 +213,41 @@ func TestAStoppedClockKeepsItsDeadline(t *testing.T) {
 	}
 	if !rest.Paused || rest.Deadline != nil || rest.ElapsedMinutes != 120 {
 		t.Errorf("the paused restore clock: %+v", rest)
+	}
+}
+
+// TestFirstLineTriagesAnOpenTicket: triage is the only way to change a ticket's priority, mark,
+// category, subscription or title; it needs the version read, works only while the ticket is
+// open, and is in the ticket's history and the audit trail.
+func TestFirstLineTriagesAnOpenTicket(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	sub := env.Subscribe(t)
+	fl := env.Token("first_line.101")
+	resp := env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/tickets", Token: fl, Header: apptest.Key(),
+		Body: map[string]any{"title": "printer", "priority": "P4", "category": "request"}})
+	apptest.MustStatus(t, "create", resp, 201)
+	var tk ticket.Ticket
+	resp.Decode(t, &tk)
+	path := "/api/v1/municipalities/101/tickets/" + tk.ID
+	triage := func(etag string, body map[string]any) apptest.Response {
+		return env.Do(apptest.Request{Method: "PATCH", Path: path, Token: fl, Header: map[string]string{"If-Match": etag}, Body: body})
+	}
+	resp = triage(`"1"`, map[string]any{"priority": "P1", "high_priority": true, "category": "incident", "subscription_id": sub,
+		"title": "  File server down for the whole jobcentre  "})
+	apptest.MustStatus(t, "triage", resp, 200)
+	var got ticket.Ticket
+	resp.Decode(t, &got)
+	if got.Priority != "P1" || !got.HighPriority || got.Category != "incident" || got.SubscriptionID == nil || *got.SubscriptionID != sub ||
+		got.Title != "File server down for the whole jobcentre" || got.Version != 2 || resp.Header.Get("ETag") != `"2"` {
+		t.Errorf("after triage: %+v, ETag %s", got, resp.Header.Get("ETag"))
+	}
+	apptest.MustStatus(t, "triage on a stale version", triage(`"1"`, map[string]any{"priority": "P2"}), 412)
+	apptest.MustStatus(t, "triage to another municipality's subscription", triage(`"2"`, map[string]any{"subscription_id": uuid.NewString()}), 400)
+	apptest.MustStatus(t, "escalate", env.Do(apptest.Request{Method: "POST", Path: path + "/escalate", Token: fl,
+		Body: map[string]any{"reason": "Controller"}}), 200)
+	apptest.MustStatus(t, "triage once escalated", triage("*", map[string]any{"priority": "P2"}), 409)
+	if recs := env.AuditOf(t, "ticket.triage", tk.ID); len(recs) != 1 || !strings.Contains(string(recs[0].Diff), `"P1"`) {
+		t.Errorf("triage audit: %+v", recs)
 	}
 }

@@ -1,0 +1,39 @@
+package activation
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestTheGateListsEveryMissingPrerequisite: the mailbox, the terms accepted by a signatory, and a
+// risk assessment for each family ordered; what is there is not asked for.
+func TestTheGateListsEveryMissingPrerequisite(t *testing.T) {
+	terms := &TermsAcceptance{TermsVersion: TermsVersion}
+	compute := []RiskAssessment{{Family: "compute"}}
+	tests := []struct {
+		name     string
+		status   Status
+		families []string
+		want     []string
+	}{
+		{"nothing yet", Status{}, []string{"compute"}, []string{"infrastructure_mailbox", "terms_of_use", "risk_assessment compute"}},
+		{"all there", Status{Mailbox: "it-drift@kk.example", Terms: terms, RiskAssessments: compute}, []string{"compute"}, nil},
+		{"a ROS for one family covers only it", Status{Mailbox: "it-drift@kk.example", Terms: terms, RiskAssessments: compute},
+			[]string{"compute", "storage"}, []string{"risk_assessment storage"}},
+		{"an order that adds nothing needs only the mailbox and terms", Status{Terms: terms}, nil, []string{"infrastructure_mailbox"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, m := range tc.status.check(tc.families) {
+				if m.Family != "" {
+					m.Prerequisite += " " + m.Family
+				}
+				got = append(got, m.Prerequisite)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("missing %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,52 @@
+package order
+
+import (
+	"testing"
+
+	"github.com/servicekatalog/servicekatalog/internal/apperr"
+)
+
+// TestOrdersMoveOnlyAlongTMF622 tries every transition from every state: each is allowed from
+// exactly the states TMF622 gives it, and the ones that must say why refuse without a reason.
+func TestOrdersMoveOnlyAlongTMF622(t *testing.T) {
+	states := []string{Acknowledged, Accepted, Rejected, InProgress, Completed, Failed, Cancelled}
+	allowed := map[string]map[string]string{ // transition → from state → to state
+		"accept":   {Acknowledged: Accepted},
+		"reject":   {Acknowledged: Rejected},
+		"start":    {Accepted: InProgress},
+		"complete": {InProgress: Completed},
+		"fail":     {InProgress: Failed},
+		"cancel":   {Acknowledged: Cancelled, Accepted: Cancelled},
+	}
+	for transition, from := range allowed {
+		for _, state := range states {
+			o := Order{ID: "o", State: state}
+			e, err := o.move(transition, "because")
+			to, ok := from[state]
+			switch {
+			case ok && (err != nil || o.State != to || e.From != state || e.To != to || o.Reason != "because"):
+				t.Errorf("%s from %s: %v, now %s, event %+v", transition, state, err, o.State, e)
+			case !ok && apperr.KindOf(err) != apperr.Conflict:
+				t.Errorf("%s from %s: %v, want a conflict", transition, state, err)
+			case !ok && o.State != state:
+				t.Errorf("%s from %s changed the order to %s", transition, state, o.State)
+			}
+		}
+	}
+	for _, transition := range []string{"reject", "fail", "cancel"} {
+		o := Order{State: map[string]string{"reject": Acknowledged, "fail": InProgress, "cancel": Accepted}[transition]}
+		if _, err := o.move(transition, ""); apperr.KindOf(err) != apperr.Invalid {
+			t.Errorf("%s without a reason: %v", transition, err)
+		}
+	}
+}
+
+// TestTheGateAsksForTheFamiliesAnOrderAddsOrChanges: a terminated service needs no risk
+// assessment; each family is named once.
+func TestTheGateAsksForTheFamiliesAnOrderAddsOrChanges(t *testing.T) {
+	o := Order{Items: []Item{{Action: Add, Family: "storage"}, {Action: Add, Family: "compute"}, {Action: Modify, Family: "network"},
+		{Action: Add, Family: "compute"}, {Action: Terminate, Family: "security"}}}
+	if got := o.families(); len(got) != 3 || got[0] != "compute" || got[1] != "network" || got[2] != "storage" {
+		t.Errorf("families = %v, want [compute network storage]", got)
+	}
+}

@@ -1,0 +1,90 @@
+package ticket
+
+import (
+	"testing"
+	"time"
+
+	"github.com/servicekatalog/servicekatalog/internal/apperr"
+)
+
+var now = time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
+
+// TestTicketsMoveAcrossTheSplit tries every action from every state on both sides: each is made
+// only by its side, only from its states, and lands where the split says.
+func TestTicketsMoveAcrossTheSplit(t *testing.T) {
+	states := []string{Open, Escalated, Acknowledged, PendingCustomer, Resolved, Closed}
+	sub := "s"
+	want := map[string]struct {
+		side string
+		to   map[string]string // from → to
+	}{
+		"escalate":     {municipalSide, map[string]string{Open: Escalated}},
+		"resolve_here": {municipalSide, map[string]string{Open: Resolved}},
+		"provide_info": {municipalSide, map[string]string{PendingCustomer: Acknowledged}},
+		"close":        {municipalSide, map[string]string{Resolved: Closed}},
+		"reopen":       {municipalSide, map[string]string{Resolved: Open, Closed: Open}},
+		"acknowledge":  {unitSide, map[string]string{Escalated: Acknowledged}},
+		"request_info": {unitSide, map[string]string{Acknowledged: PendingCustomer}},
+		"resolve":      {unitSide, map[string]string{Acknowledged: Resolved}},
+		"hand_back":    {unitSide, map[string]string{Escalated: Open, Acknowledged: Open}},
+	}
+	for name, w := range want {
+		for _, side := range []string{municipalSide, unitSide} {
+			for _, state := range states {
+				resolved := now.Add(-time.Hour)
+				tk := Ticket{State: state, SubscriptionID: &sub, ResolvedAt: &resolved}
+				e, err := tk.apply(name, side, "because", now, DefaultReopenDays)
+				to, ok := w.to[state]
+				switch {
+				case side != w.side:
+					if apperr.KindOf(err) != apperr.Invalid {
+						t.Errorf("%s by the %s side: %v, want refused", name, side, err)
+					}
+				case ok && (err != nil || tk.State != to || e.FromState != state || e.ToState != to):
+					t.Errorf("%s from %s: %v, now %s", name, state, err, tk.State)
+				case !ok && (apperr.KindOf(err) != apperr.Conflict || tk.State != state):
+					t.Errorf("%s from %s: %v, state %s, want a conflict and no change", name, state, err, tk.State)
+				}
+			}
+		}
+	}
+}
+
+func TestTheClockFieldsFollowTheActions(t *testing.T) {
+	sub := "s"
+	tk := Ticket{State: Open}
+	if _, err := tk.apply("escalate", municipalSide, "storage", now, DefaultReopenDays); apperr.KindOf(err) != apperr.Invalid {
+		t.Errorf("escalating without a subscription: %v", err)
+	}
+	tk.SubscriptionID = &sub
+	steps := []struct {
+		action, side string
+		check        func() bool
+	}{
+		{"escalate", municipalSide, func() bool { return tk.EscalatedAt != nil && tk.FirstEscalatedAt != nil && tk.AcknowledgedAt == nil }},
+		{"acknowledge", unitSide, func() bool { return tk.AcknowledgedAt != nil }},
+		{"hand_back", unitSide, func() bool { return tk.EscalatedAt == nil && tk.AcknowledgedAt == nil && tk.FirstEscalatedAt != nil }},
+		{"escalate", municipalSide, func() bool { return tk.EscalatedAt != nil && tk.AcknowledgedAt == nil }},
+		{"acknowledge", unitSide, func() bool { return tk.AcknowledgedAt != nil }},
+		{"resolve", unitSide, func() bool { return tk.ResolvedAt != nil && tk.ResolvedByUnit }},
+		{"close", municipalSide, func() bool { return tk.ClosedAt != nil }},
+		// reopened after the unit resolved it: back to the unit, its restore clock running on
+		{"reopen", municipalSide, func() bool { return tk.State == Acknowledged && tk.ResolvedAt == nil && tk.ClosedAt == nil }},
+	}
+	for i, st := range steps {
+		if _, err := tk.apply(st.action, st.side, "why", now.Add(time.Duration(i)*time.Minute), DefaultReopenDays); err != nil || !st.check() {
+			t.Fatalf("step %d %s: %v, ticket %+v", i, st.action, err, tk)
+		}
+	}
+}
+
+func TestATicketReopensOnlyWithinThePeriod(t *testing.T) {
+	for days, ok := range map[int]bool{0: true, 13: true, 14: true, 15: false} {
+		resolved := now.AddDate(0, 0, -days)
+		tk := Ticket{State: Closed, ResolvedAt: &resolved}
+		_, err := tk.apply("reopen", municipalSide, "again", now, DefaultReopenDays)
+		if (err == nil) != ok {
+			t.Errorf("reopen %d days after resolution: %v, want allowed %v", days, err, ok)
+		}
+	}
+}
