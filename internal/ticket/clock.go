@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/servicekatalog/servicekatalog/internal/catalog"
-	"github.com/servicekatalog/servicekatalog/internal/sla"
+	"github.com/servicekatalog/servicekatalog/internal/schedule"
 )
 
 // The states of an SLA clock.
@@ -20,8 +20,8 @@ const (
 // WarningPercent is where a clock turns to warning.
 const WarningPercent = 75
 
-// Clock is one SLA target of an escalated ticket.
-type Clock struct {
+// SLAClock is one SLA target of an escalated ticket and how much of it is used.
+type SLAClock struct {
 	Target         string     `json:"target" enums:"response,restore"`
 	Clock          string     `json:"clock" enums:"business_hours,24x7"`
 	TargetMinutes  int        `json:"target_minutes" example:"240"`
@@ -44,15 +44,15 @@ type SLA struct {
 	Calendar     string         `json:"calendar,omitempty" example:"dk-public"`
 	TimeZone     string         `json:"time_zone,omitempty" example:"Europe/Copenhagen"`
 	SupportHours string         `json:"support_hours,omitempty" example:"monday 08:00-16:00, ..."`
-	Pauses       []sla.Interval `json:"pauses"`
-	Clocks       []Clock        `json:"clocks"`
+	Pauses       []Pause        `json:"pauses"`
+	Clocks       []SLAClock     `json:"clocks"`
 	Events       []SLAEvent     `json:"events,omitempty"` // warnings and breaches recorded by the sweep
 }
 
 // clocks computes the ticket's SLA at now from its level, schedule and pauses; explain adds the
 // day-by-day account.
-func clocks(t Ticket, lvl catalog.Level, sched *sla.Schedule, pauses []sla.Interval, now time.Time, explain bool) SLA {
-	out := SLA{TicketID: t.ID, Priority: t.Priority, Pauses: []sla.Interval{}, Clocks: []Clock{}}
+func clocks(t Ticket, lvl catalog.Level, sched *schedule.Hours, pauses []Pause, now time.Time, explain bool) SLA {
+	out := SLA{TicketID: t.ID, Priority: t.Priority, Pauses: []Pause{}, Clocks: []SLAClock{}}
 	if t.EscalatedAt == nil {
 		return out
 	}
@@ -82,16 +82,16 @@ func clocks(t Ticket, lvl catalog.Level, sched *sla.Schedule, pauses []sla.Inter
 			end = *c.stop
 		}
 		// Pauses after a clock stopped (e.g. the one a resolution starts) are not its concern.
-		var ps []sla.Interval
+		var ps []schedule.Interval
 		for _, p := range out.Pauses {
 			if c.stop == nil || p.Start.Before(*c.stop) {
-				ps = append(ps, p)
+				ps = append(ps, p.interval())
 			}
 		}
 		goal := time.Duration(c.minutes) * time.Minute
 		elapsed := sched.Elapsed(c.clock, *t.EscalatedAt, end, ps)
 		used := permille(elapsed, goal)
-		k := Clock{Target: c.name, Clock: c.clock, TargetMinutes: c.minutes, StartedAt: *t.EscalatedAt, StoppedAt: c.stop,
+		k := SLAClock{Target: c.name, Clock: c.clock, TargetMinutes: c.minutes, StartedAt: *t.EscalatedAt, StoppedAt: c.stop,
 			ElapsedMinutes: int(elapsed / time.Minute), PercentUsed: float64(used) / 10}
 		if due, ok := sched.Deadline(c.clock, *t.EscalatedAt, goal, ps); ok {
 			due = due.UTC()
@@ -133,6 +133,45 @@ func permille(elapsed, goal time.Duration) uint64 {
 	hi, lo := bits.Mul64(r, 1000)
 	frac, _ := bits.Div64(hi, lo, uint64(goal))
 	return q*1000 + frac
+}
+
+// Pause is a stretch of time the clocks stood still: from the unit's request for information, or
+// its resolution, with the reason it gave, until the ticket moved on (null while it lasts).
+type Pause struct {
+	Start  time.Time  `json:"start" format:"date-time"`
+	End    *time.Time `json:"end" format:"date-time" extensions:"x-nullable"`
+	Action string     `json:"action" enums:"request_info,resolve" example:"request_info"`
+	Reason string     `json:"reason,omitempty" example:"Which share paths fail?"`
+}
+
+func (p Pause) interval() schedule.Interval {
+	i := schedule.Interval{Start: p.Start}
+	if p.End != nil {
+		i.End = *p.End
+	}
+	return i
+}
+
+// pausesOf reads the pauses from a ticket's history, in order: waiting for the municipality, and
+// a resolution it has not confirmed, stop the clocks; the information, a reopening or a hand-back
+// starts them again.
+func pausesOf(history []Event) []Pause {
+	var out []Pause
+	for _, e := range history {
+		open := len(out) > 0 && out[len(out)-1].End == nil
+		switch e.Action {
+		case "request_info", "resolve":
+			if !open {
+				out = append(out, Pause{Start: e.At, Action: e.Action, Reason: e.Reason})
+			}
+		case "provide_info", "reopen", "hand_back":
+			if open {
+				at := e.At
+				out[len(out)-1].End = &at
+			}
+		}
+	}
+	return out
 }
 
 // due is the next deadline the second line works towards: the response while unacknowledged,

@@ -3,13 +3,12 @@ package ticket
 import (
 	"encoding/json"
 	"math/rand/v2"
-	"strings"
 	"testing"
 	"time"
 
 	catalogfiles "github.com/servicekatalog/servicekatalog/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/catalog"
-	"github.com/servicekatalog/servicekatalog/internal/sla"
+	"github.com/servicekatalog/servicekatalog/internal/schedule"
 )
 
 func TestPermilleIsExactAndCannotOverflow(t *testing.T) {
@@ -51,7 +50,7 @@ func TestClocksRunningForYearsStayConsistent(t *testing.T) {
 	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	checked := 0
 	for _, lvl := range cat.Levels {
-		sched, err := sla.NewSchedule(lvl.SupportHours, cals[lvl.SupportHours.Calendar])
+		sched, err := schedule.NewHours(lvl.SupportHours, cals[lvl.SupportHours.Calendar])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,10 +58,11 @@ func TestClocksRunningForYearsStayConsistent(t *testing.T) {
 			for range 12 {
 				esc := base.Add(time.Duration(rnd.Int64N(int64(3 * 365 * 24 * time.Hour))))
 				tk := Ticket{ID: "t", Priority: prio, EscalatedAt: &esc}
-				var pauses []sla.Interval
+				var pauses []Pause
 				if rnd.IntN(2) == 0 {
 					start := esc.Add(time.Duration(rnd.Int64N(int64(72 * time.Hour))))
-					pauses = append(pauses, sla.Interval{Start: start, End: start.Add(time.Duration(rnd.Int64N(int64(96 * time.Hour))))})
+					end := start.Add(time.Duration(rnd.Int64N(int64(96 * time.Hour))))
+					pauses = append(pauses, Pause{Start: start, End: &end, Action: "request_info"})
 				}
 				last := -1.0
 				for _, after := range []time.Duration{0, time.Minute, time.Hour, 8 * time.Hour, 3 * 24 * time.Hour, 30 * 24 * time.Hour,
@@ -98,14 +98,27 @@ func TestClocksRunningForYearsStayConsistent(t *testing.T) {
 	t.Logf("%d restore clocks read, up to five years after escalation", checked)
 }
 
-func TestAnOpenPauseHasANullEnd(t *testing.T) {
-	start := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	b, err := json.Marshal([]sla.Interval{{Start: start}, {Start: start, End: start.Add(time.Hour)}})
+// TestPausesAreReadFromTheHistory: the unit's request for information, or its resolution, stops
+// the clocks with its reason until the information, a reopening or a hand-back; a pause that
+// lasts says "end": null.
+func TestPausesAreReadFromTheHistory(t *testing.T) {
+	at := func(h int) time.Time { return time.Date(2026, 11, 23, h, 0, 0, 0, time.UTC) }
+	history := []Event{
+		{Action: "escalate", At: at(8)}, {Action: "acknowledge", At: at(9)},
+		{Action: "request_info", Reason: "Which share paths fail?", At: at(10)}, {Action: "provide_info", At: at(11)},
+		{Action: "resolve", At: at(12)}, {Action: "reopen", Reason: "Still down", At: at(13)},
+		{Action: "request_info", Reason: "Send a screenshot", At: at(14)},
+	}
+	got := pausesOf(history)
+	if len(got) != 3 || got[0].Reason != "Which share paths fail?" || !got[0].End.Equal(at(11)) || got[1].Action != "resolve" ||
+		!got[1].End.Equal(at(13)) || got[2].End != nil {
+		t.Fatalf("pauses %+v", got)
+	}
+	b, err := json.Marshal(got[2])
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `[{"start":"2026-11-23T09:00:00Z","end":null},{"start":"2026-11-23T09:00:00Z","end":"2026-11-23T10:00:00Z"}]`
-	if string(b) != want || strings.Contains(string(b), "0001-01-01") {
+	if want := `{"start":"2026-11-23T14:00:00Z","end":null,"action":"request_info","reason":"Send a screenshot"}`; string(b) != want {
 		t.Errorf("got %s\nwant %s", b, want)
 	}
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/page"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
-	"github.com/servicekatalog/servicekatalog/internal/sla"
+	"github.com/servicekatalog/servicekatalog/internal/schedule"
 	"github.com/servicekatalog/servicekatalog/internal/subscription"
 	"github.com/servicekatalog/servicekatalog/internal/tenant"
 )
@@ -219,7 +219,7 @@ func (s *Service) Transition(ctx context.Context, sc Scope, id, name string, in 
 			}
 			t.Unit, t.Level = &sub.Unit, &sub.Level
 		}
-		if err := s.pause(ctx, t.ID, name, now); err != nil {
+		if err := s.event(ctx, id, e); err != nil { // first: a pause starts or ends with it
 			return err
 		}
 		view, err := s.sla(ctx, t, false)
@@ -229,25 +229,10 @@ func (s *Service) Transition(ctx context.Context, sc Scope, id, name string, in 
 		if err := s.save(ctx, &t, view.due(t.State)); err != nil {
 			return err
 		}
-		if err := s.event(ctx, id, e); err != nil {
-			return err
-		}
 		out = t
 		return s.record(ctx, t, "ticket."+name, map[string]any{"reason": e.Reason, "ticket": audit.Diff(before, t)})
 	})
 	return out, err
-}
-
-// pause starts or ends the pause a transition implies: waiting for the customer and a
-// resolution the municipality has not confirmed stop the clocks.
-func (s *Service) pause(ctx context.Context, id, name string, now time.Time) error {
-	switch name {
-	case "request_info", "resolve":
-		return s.db.Conn(ctx).Exec(`INSERT INTO ticket_pauses (ticket_id, started_at) VALUES (?, ?)`, id, now).Error
-	case "provide_info", "reopen", "hand_back":
-		return s.db.Conn(ctx).Exec(`UPDATE ticket_pauses SET ended_at = ? WHERE ticket_id = ? AND ended_at IS NULL`, now, id).Error
-	}
-	return nil
 }
 
 // sla computes the ticket's clocks now.
@@ -263,25 +248,16 @@ func (s *Service) sla(ctx context.Context, t Ticket, explain bool) (SLA, error) 
 	if err != nil {
 		return SLA{}, err
 	}
-	sched, err := sla.NewSchedule(lvl.SupportHours, cal)
+	sched, err := schedule.NewHours(lvl.SupportHours, cal)
 	if err != nil {
 		return SLA{}, err
 	}
-	var rows []struct {
-		StartedAt time.Time
-		EndedAt   *time.Time
-	}
-	if err := s.db.Conn(ctx).Table("ticket_pauses").Where("ticket_id = ?", t.ID).Order("started_at, id").Find(&rows).Error; err != nil {
+	var history []Event
+	if err := s.db.Conn(ctx).Where("ticket_id = ? AND action IN ?", t.ID, []string{"request_info", "resolve", "provide_info", "reopen", "hand_back"}).
+		Order("seq").Find(&history).Error; err != nil {
 		return SLA{}, err
 	}
-	pauses := make([]sla.Interval, len(rows))
-	for i, r := range rows {
-		pauses[i].Start = r.StartedAt
-		if r.EndedAt != nil {
-			pauses[i].End = *r.EndedAt
-		}
-	}
-	return clocks(t, lvl, sched, pauses, s.clock.Now(), explain), nil
+	return clocks(t, lvl, sched, pausesOf(history), s.clock.Now(), explain), nil
 }
 
 // SLA explains a ticket's clocks: deadlines, elapsed time, percentage used, state, and day by
@@ -438,7 +414,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	return n, err
 }
 
-func kindsReached(c Clock) []string {
+func kindsReached(c SLAClock) []string {
 	switch c.State {
 	case ClockBreached:
 		return []string{"warning", "breach"}

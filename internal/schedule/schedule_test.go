@@ -1,4 +1,4 @@
-package sla
+package schedule
 
 import (
 	"sort"
@@ -65,11 +65,11 @@ func TestDanishPublicHolidays(t *testing.T) {
 	}
 }
 
-func basis(t *testing.T) *Schedule {
+func basis(t *testing.T) *Hours {
 	t.Helper()
 	c := shipped(t)
 	l, _ := c.Level("basis")
-	s, err := NewSchedule(l.SupportHours, calendar(t, c, l.SupportHours.Calendar))
+	s, err := NewHours(l.SupportHours, calendar(t, c, l.SupportHours.Calendar))
 	if err != nil {
 		t.Fatal(err)
 	}

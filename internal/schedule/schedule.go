@@ -1,10 +1,10 @@
-// Package sla computes SLA clocks: the holidays of a catalogue calendar, the support hours of a
-// service level, and deadlines and elapsed time counted either in those hours or round the clock,
-// with pauses (a ticket pending the customer) left out.
-package sla
+// Package schedule is calendar and business-hours arithmetic: the holidays of a catalogue
+// calendar, the support hours of a service level on it, and deadlines and elapsed time counted
+// either in those hours or round the clock, with pauses left out. The SLA clocks of tickets and
+// the measurement of service levels count time with it.
+package schedule
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"sync"
@@ -53,9 +53,9 @@ func Holidays(c catalog.Calendar, year int) map[string]string {
 	return out
 }
 
-// Schedule is when a level's support hours run: weekly spans on days that are not holidays, in
+// Hours is when a level's support hours run: weekly spans on days that are not holidays, in
 // the calendar's time zone, or always.
-type Schedule struct {
+type Hours struct {
 	Always   bool
 	Weekly   map[time.Weekday]catalog.Span
 	Calendar catalog.Calendar
@@ -79,14 +79,14 @@ func location(name string) (*time.Location, error) {
 	return l, err
 }
 
-// NewSchedule builds the schedule of a level's support hours on its calendar. A schedule caches
+// NewHours builds the schedule of a level's support hours on its calendar. A schedule caches
 // holidays as it goes: it is not for concurrent use.
-func NewSchedule(h catalog.SupportHours, cal catalog.Calendar) (*Schedule, error) {
+func NewHours(h catalog.SupportHours, cal catalog.Calendar) (*Hours, error) {
 	loc, err := location(cal.TimeZone)
 	if err != nil {
 		return nil, fmt.Errorf("calendar %s: %w", cal.ID, err)
 	}
-	s := &Schedule{Always: h.Always, Weekly: map[time.Weekday]catalog.Span{}, Calendar: cal, loc: loc, holidays: map[int]map[string]string{}}
+	s := &Hours{Always: h.Always, Weekly: map[time.Weekday]catalog.Span{}, Calendar: cal, loc: loc, holidays: map[int]map[string]string{}}
 	for day, span := range h.Weekly {
 		s.Weekly[weekdays[day]] = span
 	}
@@ -94,10 +94,10 @@ func NewSchedule(h catalog.SupportHours, cal catalog.Calendar) (*Schedule, error
 }
 
 // Location is the schedule's time zone.
-func (s *Schedule) Location() *time.Location { return s.loc }
+func (s *Hours) Location() *time.Location { return s.loc }
 
 // Holiday returns the name of the holiday on the local date of t, if it is one.
-func (s *Schedule) Holiday(t time.Time) (string, bool) {
+func (s *Hours) Holiday(t time.Time) (string, bool) {
 	t = t.In(s.loc)
 	hs, ok := s.holidays[t.Year()]
 	if !ok {
@@ -109,7 +109,7 @@ func (s *Schedule) Holiday(t time.Time) (string, bool) {
 }
 
 // window returns the support window of the local day that starts at day (midnight), if any.
-func (s *Schedule) window(day time.Time) (time.Time, time.Time, bool) {
+func (s *Hours) window(day time.Time) (time.Time, time.Time, bool) {
 	if _, holiday := s.Holiday(day); holiday {
 		return time.Time{}, time.Time{}, false
 	}
@@ -129,27 +129,14 @@ func at(day time.Time, hhmm string, loc *time.Location) time.Time {
 // maxDays bounds every walk through the calendar (ten years), so no input can loop for ever.
 const maxDays = 3660
 
-// Interval is a span of time; an open one (End zero) has not ended, and says "end": null.
+// Interval is a span of time; an open one (End zero) has not ended.
 type Interval struct {
-	Start time.Time `json:"start" format:"date-time"`
-	End   time.Time `json:"end" format:"date-time" extensions:"x-nullable"`
-}
-
-// MarshalJSON writes an open interval's end as null.
-func (i Interval) MarshalJSON() ([]byte, error) {
-	w := struct {
-		Start time.Time  `json:"start" format:"date-time"`
-		End   *time.Time `json:"end" format:"date-time"`
-	}{Start: i.Start}
-	if !i.End.IsZero() {
-		w.End = &i.End
-	}
-	return json.Marshal(w)
+	Start, End time.Time
 }
 
 // counted returns how much of [from, to) counts on clock: all of it round the clock, only the
 // support windows in business hours.
-func (s *Schedule) counted(clock string, from, to time.Time) time.Duration {
+func (s *Hours) counted(clock string, from, to time.Time) time.Duration {
 	if !to.After(from) {
 		return 0
 	}
@@ -171,7 +158,7 @@ func (s *Schedule) counted(clock string, from, to time.Time) time.Duration {
 }
 
 // advance returns the instant at which d of clock time has passed after from.
-func (s *Schedule) advance(clock string, from time.Time, d time.Duration) (time.Time, bool) {
+func (s *Hours) advance(clock string, from time.Time, d time.Duration) (time.Time, bool) {
 	if clock == RoundTheClock || s.Always {
 		return from.Add(d), true
 	}
@@ -241,7 +228,7 @@ func running(start, end time.Time, pauses []Interval) []Interval {
 }
 
 // Elapsed is the clock time counted from start until end, pauses left out.
-func (s *Schedule) Elapsed(clock string, start, end time.Time, pauses []Interval) time.Duration {
+func (s *Hours) Elapsed(clock string, start, end time.Time, pauses []Interval) time.Duration {
 	var total time.Duration
 	for _, r := range running(start, end, pauses) {
 		total += s.counted(clock, r.Start, r.End)
@@ -251,7 +238,7 @@ func (s *Schedule) Elapsed(clock string, start, end time.Time, pauses []Interval
 
 // Deadline is when target of clock time has passed after start, the pauses so far added on. An
 // open pause stops the clock: there is no deadline until it ends (ok false).
-func (s *Schedule) Deadline(clock string, start time.Time, target time.Duration, pauses []Interval) (time.Time, bool) {
+func (s *Hours) Deadline(clock string, start time.Time, target time.Duration, pauses []Interval) (time.Time, bool) {
 	ps := append([]Interval(nil), pauses...)
 	sort.Slice(ps, func(i, j int) bool { return ps[i].Start.Before(ps[j].Start) })
 	cursor, left := start, target
@@ -279,7 +266,7 @@ func (s *Schedule) Deadline(clock string, start time.Time, target time.Duration,
 // Explain lists, day by day from start to end (at most 62 days), what the clock counted until now
 // and will count after it: the support window, holidays and days without support hours, and the
 // pauses.
-func (s *Schedule) Explain(clock string, start, end, now time.Time, pauses []Interval) []string {
+func (s *Hours) Explain(clock string, start, end, now time.Time, pauses []Interval) []string {
 	var out []string
 	for _, p := range pauses {
 		until := "now (the clock is paused)"
