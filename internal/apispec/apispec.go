@@ -125,7 +125,7 @@ func Build(swagger2 []byte) ([]byte, error) {
 	for status, c := range common {
 		rs[c.name] = response(status, c.description, true)
 	}
-	typeNullables(components["schemas"])
+	typeNullables(components["schemas"], components["schemas"].(map[string]any))
 	var given map[string]examples
 	if err := json.Unmarshal(examplesJSON, &given); err != nil {
 		return nil, fmt.Errorf("examples.json: %w", err)
@@ -166,20 +166,24 @@ func Build(swagger2 []byte) ([]byte, error) {
 	return append(out, '\n'), nil
 }
 
-// typeNullables gives a nullable reference its type: OpenAPI 3.0 allows nullable only beside a
-// type, and swag writes a nullable object field as allOf one $ref.
-func typeNullables(v any) {
+// typeNullables gives a nullable reference the type of what it refers to: OpenAPI 3.0 allows
+// nullable only beside a type, and swag writes a nullable field of a named type as allOf one $ref.
+func typeNullables(v any, schemas map[string]any) {
 	switch v := v.(type) {
 	case map[string]any:
-		if v["nullable"] == true && v["type"] == nil && v["allOf"] != nil {
-			v["type"] = "object"
+		if all, ok := v["allOf"].([]any); ok && v["nullable"] == true && v["type"] == nil && len(all) > 0 {
+			ref, _ := all[0].(map[string]any)["$ref"].(string)
+			target, _ := schemas[strings.TrimPrefix(ref, "#/components/schemas/")].(map[string]any)
+			if typ, ok := target["type"]; ok {
+				v["type"] = typ
+			}
 		}
 		for _, x := range v {
-			typeNullables(x)
+			typeNullables(x, schemas)
 		}
 	case []any:
 		for _, x := range v {
-			typeNullables(x)
+			typeNullables(x, schemas)
 		}
 	}
 }

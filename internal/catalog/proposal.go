@@ -21,12 +21,18 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/tenant"
 )
 
+// ProposalState is where a catalogue proposal stands.
+type ProposalState string
+
 // The states of a proposal.
 const (
-	ProposalSubmitted = "submitted"
-	ProposalAccepted  = "accepted"
-	ProposalRejected  = "rejected"
+	ProposalSubmitted ProposalState = "submitted"
+	ProposalAccepted  ProposalState = "accepted"
+	ProposalRejected  ProposalState = "rejected"
 )
+
+// ProposalStates lists the states of a proposal.
+var ProposalStates = []ProposalState{ProposalSubmitted, ProposalAccepted, ProposalRejected}
 
 // Proposal is a unit's or the council's proposal of a new or changed standard service.
 type Proposal struct {
@@ -37,7 +43,7 @@ type Proposal struct {
 	ServiceID   string          `json:"service_id" example:"CMP-03"`
 	Service     json.RawMessage `json:"service" swaggertype:"object"` // the standard service, as in services/<id>.yaml
 	Rationale   string          `json:"rationale"`
-	State       string          `json:"state" enums:"submitted,accepted,rejected"`
+	State       ProposalState   `json:"state"`
 	SubmittedAt time.Time       `json:"submitted_at" format:"date-time"`
 	Version     int             `json:"version"`
 }
@@ -53,7 +59,7 @@ type proposalRow struct {
 	ServiceID   string
 	Doc         []byte `gorm:"type:jsonb"`
 	Rationale   string
-	State       string
+	State       ProposalState
 	SubmittedAt time.Time
 	Version     int
 }

@@ -100,7 +100,7 @@ func TestOfferingChangesReachOtherInstances(t *testing.T) {
 	b := a.Replica(t)
 	o := a.Publish(t, "midt", "CMP-01", map[string]string{"standard": "690.00"})
 	read := apptest.Request{Method: "GET", Path: "/api/v1/offerings/" + o.ID, Token: b.Token("spoc.751")}
-	state := func() string {
+	state := func() offering.State {
 		var got offering.Offering
 		b.Do(read).Decode(t, &got)
 		return got.Live.State

@@ -132,7 +132,7 @@ func (s *Server) listUnitOrders(c *gin.Context) { s.listOrders(c, order.Scope{Un
 
 func (s *Server) listOrders(c *gin.Context, sc order.Scope) {
 	listed(s, c, func(p page.Request) (page.Page[order.Order], error) {
-		return s.Orders.List(ctx(c), sc, c.Query("state"), p)
+		return s.Orders.List(ctx(c), sc, order.State(c.Query("state")), p)
 	})
 }
 
@@ -205,7 +205,7 @@ func (s *Server) getOrder(c *gin.Context, sc order.Scope) {
 }
 
 // transitionOrder runs a state transition; the body (a reason) is optional for those that need none.
-func (s *Server) transitionOrder(c *gin.Context, sc order.Scope, transition string) {
+func (s *Server) transitionOrder(c *gin.Context, sc order.Scope, transition order.Transition) {
 	id, err := idParam(c, "id", "order")
 	var in order.TransitionInput
 	if err == nil && c.Request.ContentLength != 0 {
@@ -239,7 +239,7 @@ func (s *Server) transitionOrder(c *gin.Context, sc order.Scope, transition stri
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/orders/{id}/cancel [post]
 func (s *Server) cancelOrder(c *gin.Context) {
-	s.transitionOrder(c, order.Scope{Municipality: c.Param("code")}, "cancel")
+	s.transitionOrder(c, order.Scope{Municipality: c.Param("code")}, order.Cancel)
 }
 
 // acceptOrder godoc
@@ -259,7 +259,7 @@ func (s *Server) cancelOrder(c *gin.Context) {
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/accept [post]
 func (s *Server) acceptOrder(c *gin.Context) {
-	s.transitionOrder(c, order.Scope{Unit: c.Param("unit")}, "accept")
+	s.transitionOrder(c, order.Scope{Unit: c.Param("unit")}, order.Accept)
 }
 
 // rejectOrder godoc
@@ -278,7 +278,7 @@ func (s *Server) acceptOrder(c *gin.Context) {
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/reject [post]
 func (s *Server) rejectOrder(c *gin.Context) {
-	s.transitionOrder(c, order.Scope{Unit: c.Param("unit")}, "reject")
+	s.transitionOrder(c, order.Scope{Unit: c.Param("unit")}, order.Reject)
 }
 
 // startOrder godoc
@@ -296,7 +296,7 @@ func (s *Server) rejectOrder(c *gin.Context) {
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/start [post]
 func (s *Server) startOrder(c *gin.Context) {
-	s.transitionOrder(c, order.Scope{Unit: c.Param("unit")}, "start")
+	s.transitionOrder(c, order.Scope{Unit: c.Param("unit")}, order.Start)
 }
 
 // completeOrder godoc
@@ -316,7 +316,7 @@ func (s *Server) startOrder(c *gin.Context) {
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/complete [post]
 func (s *Server) completeOrder(c *gin.Context) {
-	s.transitionOrder(c, order.Scope{Unit: c.Param("unit")}, "complete")
+	s.transitionOrder(c, order.Scope{Unit: c.Param("unit")}, order.Complete)
 }
 
 // failOrder godoc
@@ -335,7 +335,7 @@ func (s *Server) completeOrder(c *gin.Context) {
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/orders/{id}/fail [post]
 func (s *Server) failOrder(c *gin.Context) {
-	s.transitionOrder(c, order.Scope{Unit: c.Param("unit")}, "fail")
+	s.transitionOrder(c, order.Scope{Unit: c.Param("unit")}, order.Fail)
 }
 
 func subscriptionFilter(c *gin.Context) subscription.Filter {

@@ -1,13 +1,21 @@
 package httpapi_test
 
 import (
+	"fmt"
+	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/servicekatalog/servicekatalog/internal/apptest"
+	"github.com/servicekatalog/servicekatalog/internal/catalog"
+	"github.com/servicekatalog/servicekatalog/internal/offering"
+	"github.com/servicekatalog/servicekatalog/internal/order"
+	"github.com/servicekatalog/servicekatalog/internal/subscription"
+	"github.com/servicekatalog/servicekatalog/internal/ticket"
 )
 
 // undocumented are the routes the OpenAPI document does not describe: the metrics scrape and the
@@ -136,4 +144,76 @@ func TestEveryOperationDeclaresWhatItCanAnswer(t *testing.T) {
 		}
 	}
 	t.Logf("%d operations checked against the router", checked)
+}
+
+// TestEachVocabularyHasOneList: the states, actions and priorities are Go types with one list
+// each; the document's enums (swag reads them from the constants) and the query filters' listed
+// values are that list, and so are the oneof rules requests are validated by.
+func TestEachVocabularyHasOneList(t *testing.T) {
+	t.Parallel()
+	spec := apptest.Spec(t)
+	strs := func(vs any) []string {
+		var out []string
+		v := reflect.ValueOf(vs)
+		for i := 0; i < v.Len(); i++ {
+			out = append(out, fmt.Sprint(v.Index(i).Interface()))
+		}
+		return out
+	}
+	lists := map[string][]string{
+		"order.State": strs(order.States), "order.Action": strs(order.Actions), "ticket.State": strs(ticket.States),
+		"ticket.Priority": strs(ticket.Priorities), "offering.State": strs(offering.States), "offering.WaiverState": strs(offering.WaiverStates),
+		"subscription.State": strs(subscription.States), "catalog.ProposalState": strs(catalog.ProposalStates),
+	}
+	for name, want := range lists {
+		s := spec.Components.Schemas[name]
+		if s == nil {
+			t.Errorf("the document has no schema %s", name)
+			continue
+		}
+		var got []string
+		for _, v := range s.Value.Enum {
+			got = append(got, v.(string))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: the document lists %v, the code %v", name, got, want)
+		}
+	}
+	filters := []struct{ route, param, vocabulary string }{
+		{"GET /api/v1/municipalities/:code/orders", "state", "order.State"}, {"GET /api/v1/units/:unit/orders", "state", "order.State"},
+		{"GET /api/v1/municipalities/:code/tickets", "state", "ticket.State"}, {"GET /api/v1/units/:unit/tickets", "state", "ticket.State"},
+		{"GET /api/v1/municipalities/:code/tickets", "priority", "ticket.Priority"}, {"GET /api/v1/units/:unit/tickets", "priority", "ticket.Priority"},
+		{"GET /api/v1/municipalities/:code/subscriptions", "state", "subscription.State"},
+		{"GET /api/v1/units/:unit/subscriptions", "state", "subscription.State"}, {"GET /api/v1/subscriptions", "state", "subscription.State"},
+	}
+	for _, f := range filters {
+		method, path, _ := strings.Cut(f.route, " ")
+		p := apptest.Operation(t, method, path).Parameters.GetByInAndName("query", f.param)
+		if p == nil {
+			t.Errorf("%s has no %s filter", f.route, f.param)
+			continue
+		}
+		if got := strs(p.Schema.Value.Enum); !slices.Equal(got, lists[f.vocabulary]) {
+			t.Errorf("%s ?%s= lists %v, %s is %v", f.route, f.param, got, f.vocabulary, lists[f.vocabulary])
+		}
+	}
+	oneofs := map[string]struct {
+		typ   reflect.Type
+		field string
+	}{
+		"order.Action":    {reflect.TypeFor[order.NewItem](), "Action"},
+		"ticket.Priority": {reflect.TypeFor[ticket.NewTicket](), "Priority"},
+	}
+	for vocabulary, f := range oneofs {
+		sf, _ := f.typ.FieldByName(f.field)
+		_, rule, _ := strings.Cut(sf.Tag.Get("validate"), "oneof=")
+		rule, _, _ = strings.Cut(rule, ",")
+		if got := strings.Fields(rule); !slices.Equal(got, lists[vocabulary]) {
+			t.Errorf("%s.%s is validated as one of %v, %s is %v", f.typ.Name(), f.field, got, vocabulary, lists[vocabulary])
+		}
+	}
+	tri, _ := reflect.TypeFor[ticket.Triage]().FieldByName("Priority")
+	if !strings.Contains(tri.Tag.Get("validate"), "oneof="+strings.Join(lists["ticket.Priority"], " ")) {
+		t.Errorf("triage validates the priority as %q", tri.Tag.Get("validate"))
+	}
 }

@@ -20,7 +20,7 @@ type TicketView struct {
 }
 
 func (s *Server) listTickets(c *gin.Context, sc ticket.Scope) {
-	f := ticket.Filter{State: c.Query("state"), Priority: c.Query("priority")}
+	f := ticket.Filter{State: ticket.State(c.Query("state")), Priority: ticket.Priority(c.Query("priority"))}
 	var err error
 	var active *bool
 	if active, err = optionalBool(c, "active"); err != nil {
@@ -50,7 +50,7 @@ func (s *Server) getTicket(c *gin.Context, sc ticket.Scope) {
 	versioned(c, 200, t.Version, TicketView{Ticket: t, History: h})
 }
 
-func (s *Server) ticketTransition(c *gin.Context, sc ticket.Scope, name string) {
+func (s *Server) ticketTransition(c *gin.Context, sc ticket.Scope, name ticket.Action) {
 	id, err := idParam(c, "id", "ticket")
 	var in ticket.TransitionInput
 	if err == nil && c.Request.ContentLength != 0 {
@@ -199,7 +199,7 @@ func (s *Server) triageTicket(c *gin.Context) {
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/escalate [post]
 func (s *Server) escalateTicket(c *gin.Context) {
-	s.ticketTransition(c, municipalTickets(c), "escalate")
+	s.ticketTransition(c, municipalTickets(c), ticket.Escalate)
 }
 
 // resolveHere godoc
@@ -217,7 +217,7 @@ func (s *Server) escalateTicket(c *gin.Context) {
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/resolve [post]
 func (s *Server) resolveHere(c *gin.Context) {
-	s.ticketTransition(c, municipalTickets(c), "resolve_here")
+	s.ticketTransition(c, municipalTickets(c), ticket.ResolveHere)
 }
 
 // provideInfo godoc
@@ -235,7 +235,7 @@ func (s *Server) resolveHere(c *gin.Context) {
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/provide-info [post]
 func (s *Server) provideInfo(c *gin.Context) {
-	s.ticketTransition(c, municipalTickets(c), "provide_info")
+	s.ticketTransition(c, municipalTickets(c), ticket.ProvideInfo)
 }
 
 // closeTicket godoc
@@ -252,7 +252,9 @@ func (s *Server) provideInfo(c *gin.Context) {
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/close [post]
-func (s *Server) closeTicket(c *gin.Context) { s.ticketTransition(c, municipalTickets(c), "close") }
+func (s *Server) closeTicket(c *gin.Context) {
+	s.ticketTransition(c, municipalTickets(c), ticket.Close)
+}
 
 // reopenTicket godoc
 // @Summary  Reopen a resolved ticket within the reopen period (first line)
@@ -268,7 +270,9 @@ func (s *Server) closeTicket(c *gin.Context) { s.ticketTransition(c, municipalTi
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/tickets/{id}/reopen [post]
-func (s *Server) reopenTicket(c *gin.Context) { s.ticketTransition(c, municipalTickets(c), "reopen") }
+func (s *Server) reopenTicket(c *gin.Context) {
+	s.ticketTransition(c, municipalTickets(c), ticket.Reopen)
+}
 
 // listMunicipalNotes godoc
 // @Summary  The notes of a ticket the municipality may read
@@ -356,7 +360,7 @@ func (s *Server) getUnitTicket(c *gin.Context) { s.getTicket(c, unitTickets(c)) 
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/acknowledge [post]
 func (s *Server) acknowledgeTicket(c *gin.Context) {
-	s.ticketTransition(c, unitTickets(c), "acknowledge")
+	s.ticketTransition(c, unitTickets(c), ticket.Acknowledge)
 }
 
 // requestInfo godoc
@@ -373,7 +377,9 @@ func (s *Server) acknowledgeTicket(c *gin.Context) {
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/request-info [post]
-func (s *Server) requestInfo(c *gin.Context) { s.ticketTransition(c, unitTickets(c), "request_info") }
+func (s *Server) requestInfo(c *gin.Context) {
+	s.ticketTransition(c, unitTickets(c), ticket.RequestInfo)
+}
 
 // resolveTicket godoc
 // @Summary  Resolve (second line); stops the restore clock
@@ -389,7 +395,7 @@ func (s *Server) requestInfo(c *gin.Context) { s.ticketTransition(c, unitTickets
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/resolve [post]
-func (s *Server) resolveTicket(c *gin.Context) { s.ticketTransition(c, unitTickets(c), "resolve") }
+func (s *Server) resolveTicket(c *gin.Context) { s.ticketTransition(c, unitTickets(c), ticket.Resolve) }
 
 // handBack godoc
 // @Summary  Hand the ticket back to first line with a reason (second line)
@@ -405,7 +411,7 @@ func (s *Server) resolveTicket(c *gin.Context) { s.ticketTransition(c, unitTicke
 // @Header   200 {string} ETag "The version, for If-Match"
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/tickets/{id}/hand-back [post]
-func (s *Server) handBack(c *gin.Context) { s.ticketTransition(c, unitTickets(c), "hand_back") }
+func (s *Server) handBack(c *gin.Context) { s.ticketTransition(c, unitTickets(c), ticket.HandBack) }
 
 // listUnitNotes godoc
 // @Summary  The notes of a ticket the unit may read

@@ -16,14 +16,20 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/review"
 )
 
+// State is where an offering version stands in the council's review and after it.
+type State string
+
 // The states of an offering version.
 const (
-	Draft      = "draft"
-	Submitted  = "submitted"
-	Published  = "published"
-	Superseded = "superseded" // a later version was published; subscriptions may still pin it
-	Retired    = "retired"    // published, but ends on retire_on
+	Draft      State = "draft"
+	Submitted  State = "submitted"
+	Published  State = "published"
+	Superseded State = "superseded" // a later version was published; subscriptions may still pin it
+	Retired    State = "retired"    // published, but ends on retire_on
 )
+
+// States lists the states of a version, in the order of its life.
+var States = []State{Draft, Submitted, Published, Superseded, Retired}
 
 // LevelTerms is the price of one level: per unit of measure per month, and a one-off fee.
 type LevelTerms struct {
@@ -88,7 +94,7 @@ func (t Terms) Check(s catalog.StandardService) error {
 type Version struct {
 	OfferingID      string     `json:"offering_id" format:"uuid"`
 	Number          int        `json:"number" example:"1"`
-	State           string     `json:"state" enums:"draft,submitted,published,superseded,retired"`
+	State           State      `json:"state"`
 	Terms           Terms      `json:"terms"`
 	RejectionReason string     `json:"rejection_reason,omitempty"`
 	SubmittedAt     *time.Time `json:"submitted_at" extensions:"x-nullable" format:"date-time"`

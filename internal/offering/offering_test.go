@@ -12,9 +12,8 @@ var now = time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
 
 // TestAVersionGoesFromDraftToPublishedOrBack tries each step of the lifecycle from every state.
 func TestAVersionGoesFromDraftToPublishedOrBack(t *testing.T) {
-	states := []string{Draft, Submitted, Published, Superseded, Retired}
 	steps := map[string]struct {
-		from, to string
+		from, to State
 		do       func(v *Version) error
 	}{
 		"submit":  {Draft, Submitted, func(v *Version) error { return v.submit(now) }},
@@ -26,7 +25,7 @@ func TestAVersionGoesFromDraftToPublishedOrBack(t *testing.T) {
 		}},
 	}
 	for name, st := range steps {
-		for _, state := range states {
+		for _, state := range States {
 			v := Version{Number: 1, State: state}
 			err := st.do(&v)
 			switch {

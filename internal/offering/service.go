@@ -223,7 +223,7 @@ func (s *Service) list(ctx context.Context, q *gorm.DB, p page.Request) (page.Pa
 
 // change runs fn on the unit's offering's version in one of states, locked, then saves and
 // audits it.
-func (s *Service) change(ctx context.Context, unit, id, action string, states []string, fn func(ctx context.Context, v *Version) error) (Version, error) {
+func (s *Service) change(ctx context.Context, unit, id, action string, states []State, fn func(ctx context.Context, v *Version) error) (Version, error) {
 	var out Version
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		if _, err := s.store.lockOffering(ctx, unit, id); err != nil {
@@ -250,7 +250,7 @@ func versionID(v Version) string { return v.OfferingID + "/" + strconv.Itoa(v.Nu
 
 // EditDraft replaces the terms of the offering's draft if it is still at version.
 func (s *Service) EditDraft(ctx context.Context, unit, id string, version int, t Terms) (Version, error) {
-	return s.change(ctx, unit, id, "offering.edit", []string{Draft, Submitted}, func(ctx context.Context, v *Version) error {
+	return s.change(ctx, unit, id, "offering.edit", []State{Draft, Submitted}, func(ctx context.Context, v *Version) error {
 		if err := apperr.CheckVersion(v.Version, version); err != nil {
 			return err
 		}
@@ -271,7 +271,7 @@ func (s *Service) EditDraft(ctx context.Context, unit, id string, version int, t
 
 // Submit sends the offering's draft to the council.
 func (s *Service) Submit(ctx context.Context, unit, id string) (Version, error) {
-	return s.change(ctx, unit, id, "offering.submit", []string{Draft, Submitted}, func(ctx context.Context, v *Version) error {
+	return s.change(ctx, unit, id, "offering.submit", []State{Draft, Submitted}, func(ctx context.Context, v *Version) error {
 		return v.submit(s.clock.Now())
 	})
 }
@@ -288,7 +288,7 @@ func (s *Service) Retire(ctx context.Context, unit, id string, in RetireInput) (
 	if err != nil {
 		return Version{}, apperr.Field("/retire_on", err.Error())
 	}
-	return s.change(ctx, unit, id, "offering.retire", []string{Published, Retired}, func(ctx context.Context, v *Version) error {
+	return s.change(ctx, unit, id, "offering.retire", []State{Published, Retired}, func(ctx context.Context, v *Version) error {
 		levels, err := catalog.List[catalog.Level](ctx, s.catalog, catalog.KindLevel, page.Request{Limit: page.MaxLimit})
 		if err != nil {
 			return err

@@ -44,7 +44,7 @@ func (offeringRow) TableName() string { return "offerings" }
 type versionRow struct {
 	OfferingID      string
 	Number          int
-	State           string
+	State           State
 	Levels          postgres.TextArray
 	Terms           []byte `gorm:"type:jsonb"`
 	RejectionReason string
@@ -103,7 +103,7 @@ func (st store) current(ctx context.Context, ids []string) (live, pending map[st
 	}
 	var rows []versionRow
 	if err := st.db.Conn(ctx).Where("offering_id IN ? AND state IN ?", ids,
-		[]string{Draft, Submitted, Published, Retired}).Find(&rows).Error; err != nil {
+		[]State{Draft, Submitted, Published, Retired}).Find(&rows).Error; err != nil {
 		return nil, nil, err
 	}
 	for _, r := range rows {
@@ -120,7 +120,7 @@ func (st store) current(ctx context.Context, ids []string) (live, pending map[st
 	return live, pending, nil
 }
 
-func (st store) version(ctx context.Context, offeringID string, states ...string) (Version, error) {
+func (st store) version(ctx context.Context, offeringID string, states ...State) (Version, error) {
 	var r versionRow
 	err := st.db.Conn(ctx).Where("offering_id = ? AND state IN ?", offeringID, states).Order("number DESC").Take(&r).Error
 	if err == gorm.ErrRecordNotFound {
@@ -220,7 +220,7 @@ type waiverRow struct {
 	ServiceID   string
 	Level       string
 	Reason      string
-	State       string
+	State       WaiverState
 	ExpiresOn   time.Time `gorm:"type:date"`
 	RequestedBy string
 	RequestedAt time.Time
@@ -239,7 +239,7 @@ type liveRow struct {
 	ID, Unit, ServiceID, CreatedBy string
 	CreatedAt                      time.Time
 	VNumber                        int
-	VState                         string
+	VState                         State
 	VLevels                        postgres.TextArray
 	VTerms                         []byte
 	VSubmittedAt, VPublishedAt     *time.Time
@@ -255,7 +255,7 @@ func (st store) liveOfferings(ctx context.Context) *gorm.DB {
 		offerings.created_at, v.number AS v_number, v.state AS v_state, v.levels AS v_levels, v.terms AS v_terms,
 		v.submitted_at AS v_submitted_at, v.published_at AS v_published_at, v.retire_on AS v_retire_on, v.version AS v_version,
 		v.created_by AS v_created_by, v.created_at AS v_created_at, v.updated_at AS v_updated_at`).
-		Joins("JOIN offering_versions v ON v.offering_id = offerings.id AND v.state IN ?", []string{Published, Retired})
+		Joins("JOIN offering_versions v ON v.offering_id = offerings.id AND v.state IN ?", []State{Published, Retired})
 }
 
 func (r liveRow) offering() (Offering, error) {

@@ -10,28 +10,34 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/date"
 )
 
+// WaiverState is where a waiver request stands.
+type WaiverState string
+
 // The states of a waiver.
 const (
-	WaiverRequested = "requested"
-	WaiverGranted   = "granted"
-	WaiverRejected  = "rejected"
+	WaiverRequested WaiverState = "requested"
+	WaiverGranted   WaiverState = "granted"
+	WaiverRejected  WaiverState = "rejected"
 )
+
+// WaiverStates lists the states of a waiver.
+var WaiverStates = []WaiverState{WaiverRequested, WaiverGranted, WaiverRejected}
 
 // MaxWaiverDays is how far ahead a waiver may run.
 const MaxWaiverDays = 730
 
 // Waiver excuses a unit from offering a mandatory service at a level until it expires.
 type Waiver struct {
-	ID          string    `json:"id" format:"uuid"`
-	Unit        string    `json:"unit" example:"midt"`
-	ServiceID   string    `json:"service_id" example:"SEC-02"`
-	Level       string    `json:"level" example:"plus"`
-	Reason      string    `json:"reason"`
-	State       string    `json:"state" enums:"requested,granted,rejected"`
-	ExpiresOn   string    `json:"expires_on" example:"2027-12-31"`
-	RequestedBy string    `json:"requested_by"`
-	RequestedAt time.Time `json:"requested_at" format:"date-time"`
-	Version     int       `json:"version"`
+	ID          string      `json:"id" format:"uuid"`
+	Unit        string      `json:"unit" example:"midt"`
+	ServiceID   string      `json:"service_id" example:"SEC-02"`
+	Level       string      `json:"level" example:"plus"`
+	Reason      string      `json:"reason"`
+	State       WaiverState `json:"state"`
+	ExpiresOn   string      `json:"expires_on" example:"2027-12-31"`
+	RequestedBy string      `json:"requested_by"`
+	RequestedAt time.Time   `json:"requested_at" format:"date-time"`
+	Version     int         `json:"version"`
 }
 
 // NewWaiver is a unit's request for a waiver.

@@ -13,44 +13,70 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/money"
 )
 
+// State is where an order stands (after TM Forum TMF622).
+type State string
+
 // The states of an order.
 const (
-	Acknowledged = "acknowledged"
-	Accepted     = "accepted"
-	Rejected     = "rejected"
-	InProgress   = "in_progress"
-	Completed    = "completed"
-	Failed       = "failed"
-	Cancelled    = "cancelled"
+	Acknowledged State = "acknowledged"
+	Accepted     State = "accepted"
+	Rejected     State = "rejected"
+	InProgress   State = "in_progress"
+	Completed    State = "completed"
+	Failed       State = "failed"
+	Cancelled    State = "cancelled"
 )
+
+// States lists the states, in the order of the lifecycle.
+var States = []State{Acknowledged, Accepted, Rejected, InProgress, Completed, Failed, Cancelled}
+
+// Action is what an item does.
+type Action string
 
 // The actions of an item.
 const (
-	Add       = "add"
-	Modify    = "modify"
-	Terminate = "terminate"
+	Add       Action = "add"
+	Modify    Action = "modify"
+	Terminate Action = "terminate"
+)
+
+// Actions lists the actions of an item.
+var Actions = []Action{Add, Modify, Terminate}
+
+// Transition is a step an order takes: the unit accepts, rejects, starts, completes or fails it;
+// the municipality cancels it.
+type Transition string
+
+// The transitions of an order.
+const (
+	Accept   Transition = "accept"
+	Reject   Transition = "reject"
+	Start    Transition = "start"
+	Complete Transition = "complete"
+	Fail     Transition = "fail"
+	Cancel   Transition = "cancel"
 )
 
 // transitions says from which states each transition may be made.
-var transitions = map[string]struct {
-	from []string
-	to   string
+var transitions = map[Transition]struct {
+	from []State
+	to   State
 }{
-	"accept":   {[]string{Acknowledged}, Accepted},
-	"reject":   {[]string{Acknowledged}, Rejected},
-	"start":    {[]string{Accepted}, InProgress},
-	"complete": {[]string{InProgress}, Completed},
-	"fail":     {[]string{InProgress}, Failed},
-	"cancel":   {[]string{Acknowledged, Accepted}, Cancelled},
+	Accept:   {[]State{Acknowledged}, Accepted},
+	Reject:   {[]State{Acknowledged}, Rejected},
+	Start:    {[]State{Accepted}, InProgress},
+	Complete: {[]State{InProgress}, Completed},
+	Fail:     {[]State{InProgress}, Failed},
+	Cancel:   {[]State{Acknowledged, Accepted}, Cancelled},
 }
 
 // needsReason: these transitions must say why.
-var needsReason = []string{"reject", "fail", "cancel"}
+var needsReason = []Transition{Reject, Fail, Cancel}
 
 // Item is one line of an order.
 type Item struct {
 	N               int             `json:"n" example:"1"`
-	Action          string          `json:"action" enums:"add,modify,terminate"`
+	Action          Action          `json:"action"`
 	SubscriptionID  *string         `json:"subscription_id" format:"uuid" extensions:"x-nullable"` // modify, terminate; add once completed
 	OfferingID      string          `json:"offering_id" format:"uuid"`
 	OfferingVersion int             `json:"offering_version" example:"1"`
@@ -66,8 +92,8 @@ type Item struct {
 // Event is one state change in an order's history.
 type Event struct {
 	Seq    int       `json:"seq"`
-	From   string    `json:"from"`
-	To     string    `json:"to"`
+	From   State     `json:"from,omitempty"` // absent on the event that created the order
+	To     State     `json:"to"`
 	Reason string    `json:"reason,omitempty"`
 	Actor  string    `json:"actor"`
 	At     time.Time `json:"at" format:"date-time"`
@@ -78,7 +104,7 @@ type Order struct {
 	ID           string    `json:"id" format:"uuid"`
 	Municipality string    `json:"municipality" example:"101"`
 	Unit         string    `json:"unit" example:"hovedstaden"`
-	State        string    `json:"state" enums:"acknowledged,accepted,rejected,in_progress,completed,failed,cancelled"`
+	State        State     `json:"state"`
 	Note         string    `json:"note"`
 	Reason       string    `json:"reason,omitempty"`
 	CreatedBy    string    `json:"created_by"`
@@ -102,13 +128,13 @@ func (o Order) families() []string {
 }
 
 // move applies a transition to the order, or says why it cannot be made.
-func (o *Order) move(transition, reason string) (Event, error) {
+func (o *Order) move(transition Transition, reason string) (Event, error) {
 	t := transitions[transition]
 	if !slices.Contains(t.from, o.State) {
 		return Event{}, apperr.Newf(apperr.Conflict, "order %s is %s; %s needs it %v", o.ID, o.State, transition, t.from)
 	}
 	if slices.Contains(needsReason, transition) && reason == "" {
-		return Event{}, apperr.Field("/reason", "is required to "+transition+" an order")
+		return Event{}, apperr.Field("/reason", "is required to "+string(transition)+" an order")
 	}
 	e := Event{From: o.State, To: t.to, Reason: reason}
 	o.State = t.to
@@ -120,7 +146,7 @@ func (o *Order) move(transition, reason string) (Event, error) {
 
 // NewItem is one line of a new order.
 type NewItem struct {
-	Action string `json:"action" validate:"required,oneof=add modify terminate" example:"add"`
+	Action Action `json:"action" validate:"required,oneof=add modify terminate" example:"add"`
 	// OfferingID is the published offering to add (add).
 	OfferingID string `json:"offering_id" validate:"omitempty,uuid" format:"uuid"`
 	// Level is the level to add at, or to change to (add, modify).

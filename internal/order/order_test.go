@@ -9,17 +9,16 @@ import (
 // TestOrdersMoveOnlyAlongTMF622 tries every transition from every state: each is allowed from
 // exactly the states TMF622 gives it, and the ones that must say why refuse without a reason.
 func TestOrdersMoveOnlyAlongTMF622(t *testing.T) {
-	states := []string{Acknowledged, Accepted, Rejected, InProgress, Completed, Failed, Cancelled}
-	allowed := map[string]map[string]string{ // transition → from state → to state
-		"accept":   {Acknowledged: Accepted},
-		"reject":   {Acknowledged: Rejected},
-		"start":    {Accepted: InProgress},
-		"complete": {InProgress: Completed},
-		"fail":     {InProgress: Failed},
-		"cancel":   {Acknowledged: Cancelled, Accepted: Cancelled},
+	allowed := map[Transition]map[State]State{ // transition → from state → to state
+		Accept:   {Acknowledged: Accepted},
+		Reject:   {Acknowledged: Rejected},
+		Start:    {Accepted: InProgress},
+		Complete: {InProgress: Completed},
+		Fail:     {InProgress: Failed},
+		Cancel:   {Acknowledged: Cancelled, Accepted: Cancelled},
 	}
 	for transition, from := range allowed {
-		for _, state := range states {
+		for _, state := range States {
 			o := Order{ID: "o", State: state}
 			e, err := o.move(transition, "because")
 			to, ok := from[state]
@@ -33,8 +32,8 @@ func TestOrdersMoveOnlyAlongTMF622(t *testing.T) {
 			}
 		}
 	}
-	for _, transition := range []string{"reject", "fail", "cancel"} {
-		o := Order{State: map[string]string{"reject": Acknowledged, "fail": InProgress, "cancel": Accepted}[transition]}
+	for _, transition := range []Transition{Reject, Fail, Cancel} {
+		o := Order{State: map[Transition]State{Reject: Acknowledged, Fail: InProgress, Cancel: Accepted}[transition]}
 		if _, err := o.move(transition, ""); apperr.KindOf(err) != apperr.Invalid {
 			t.Errorf("%s without a reason: %v", transition, err)
 		}

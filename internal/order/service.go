@@ -46,7 +46,7 @@ type orderRow struct {
 	ID           string
 	Municipality string
 	Unit         string
-	State        string
+	State        State
 	Note         string
 	Reason       string
 	CreatedBy    string
@@ -67,8 +67,8 @@ func (itemRow) TableName() string { return "order_items" }
 type eventRow struct {
 	OrderID   string
 	Seq       int
-	FromState string
-	ToState   string
+	FromState State
+	ToState   State
 	Reason    string
 	Actor     string
 	At        time.Time
@@ -130,7 +130,7 @@ func (s *Service) item(ctx context.Context, o Order, i int, ni NewItem) (Item, e
 		return s.addItem(ctx, o, ptr, it, ni)
 	}
 	if ni.SubscriptionID == "" {
-		return it, apperr.Field(ptr+"/subscription_id", "is required to "+ni.Action)
+		return it, apperr.Field(ptr+"/subscription_id", "is required to "+string(ni.Action))
 	}
 	sub, err := s.subscriptions.Get(ctx, o.Municipality, "", ni.SubscriptionID)
 	if apperr.Is(err, apperr.NotFound) {
@@ -139,7 +139,7 @@ func (s *Service) item(ctx context.Context, o Order, i int, ni NewItem) (Item, e
 		return it, err
 	}
 	if sub.State != subscription.Active {
-		return it, apperr.Field(ptr+"/subscription_id", "the subscription is "+sub.State)
+		return it, apperr.Field(ptr+"/subscription_id", "the subscription is "+string(sub.State))
 	}
 	it.SubscriptionID, it.OfferingID, it.OfferingVersion = &sub.ID, sub.OfferingID, sub.OfferingVersion
 	it.ServiceID, it.Family, it.Parameters = sub.ServiceID, sub.Family, sub.Parameters
@@ -238,11 +238,10 @@ func (sc Scope) where(q *gorm.DB) *gorm.DB {
 	return q
 }
 
-// Transition moves an order of the scope by transition ("accept", "reject", "start",
-// "complete", "fail", "cancel"). The order row is locked, so of two concurrent transitions one
+// Transition moves an order of the scope by transition. The order row is locked, so of two concurrent transitions one
 // wins and the other finds the new state. Acceptance passes the activation gate; completion
 // applies the items to the municipality's subscriptions.
-func (s *Service) Transition(ctx context.Context, sc Scope, id, transition string, in TransitionInput) (Order, error) {
+func (s *Service) Transition(ctx context.Context, sc Scope, id string, transition Transition, in TransitionInput) (Order, error) {
 	actor, _ := identity.FromContext(ctx)
 	var out Order
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
@@ -260,9 +259,9 @@ func (s *Service) Transition(ctx context.Context, sc Scope, id, transition strin
 			return err
 		}
 		switch transition {
-		case "accept":
+		case Accept:
 			err = s.gate.Gate(ctx, o.Municipality, o.families())
-		case "complete":
+		case Complete:
 			err = s.apply(ctx, &o)
 		}
 		if err != nil {
@@ -284,7 +283,7 @@ func (s *Service) Transition(ctx context.Context, sc Scope, id, transition strin
 		}
 		o.History = append(o.History, e)
 		out = o
-		return s.audit.Record(ctx, audit.Change{Tenant: tenant.ForMunicipality(o.Municipality), Action: "order." + transition,
+		return s.audit.Record(ctx, audit.Change{Tenant: tenant.ForMunicipality(o.Municipality), Action: "order." + string(transition),
 			ObjectType: "order", ObjectID: id, Diff: map[string]any{"event": e, "order": audit.Diff(r, rowOf(o))}})
 	})
 	return out, err
@@ -325,7 +324,7 @@ func (s *Service) apply(ctx context.Context, o *Order) error {
 			}
 			if sub.State != subscription.Active {
 				return apperr.Newf(apperr.Conflict, "item %d: subscription %s is %s now; fail the order or have it cancelled", it.N, sub.ID, sub.State).
-					WithField(ptr+"/subscription_id", "is "+sub.State)
+					WithField(ptr+"/subscription_id", "is "+string(sub.State))
 			}
 			if it.Action == Modify {
 				_, err = s.subscriptions.Modify(ctx, sub, it.Level, it.Quantity, it.MonthlyPrice, it.OneOffFee)
@@ -374,7 +373,7 @@ func (s *Service) Get(ctx context.Context, sc Scope, id string) (Order, error) {
 
 // List returns one page of the scope's orders, oldest first, optionally in one state, with
 // their items (the history only on single reads).
-func (s *Service) List(ctx context.Context, sc Scope, state string, p page.Request) (page.Page[Order], error) {
+func (s *Service) List(ctx context.Context, sc Scope, state State, p page.Request) (page.Page[Order], error) {
 	q := sc.where(s.db.Conn(ctx).Model(&orderRow{}))
 	if state != "" {
 		q = q.Where("state = ?", state)

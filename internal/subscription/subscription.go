@@ -21,12 +21,18 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/tenant"
 )
 
+// State is where a subscription stands.
+type State string
+
 // The states of a subscription.
 const (
-	Active      = "active"
-	Terminating = "terminating" // in its notice period, until ends_on
-	Terminated  = "terminated"
+	Active      State = "active"
+	Terminating State = "terminating" // in its notice period, until ends_on
+	Terminated  State = "terminated"
 )
+
+// States lists the states of a subscription.
+var States = []State{Active, Terminating, Terminated}
 
 // Subscription is a municipality's subscription to a unit's offering.
 type Subscription struct {
@@ -42,7 +48,7 @@ type Subscription struct {
 	Parameters      json.RawMessage `json:"parameters" gorm:"type:jsonb" swaggertype:"object"`
 	MonthlyPrice    money.Amount    `json:"monthly_price" swaggertype:"string" example:"690.00"`
 	OneOffFee       money.Amount    `json:"one_off_fee" swaggertype:"string" example:"1200.00"`
-	State           string          `json:"state" enums:"active,terminating,terminated"`
+	State           State           `json:"state"`
 	StartedOn       string          `json:"started_on" example:"2026-11-23"`
 	EndsOn          *string         `json:"ends_on" example:"2027-02-21" extensions:"x-nullable"`
 	OrderID         string          `json:"order_id" format:"uuid"`
@@ -64,7 +70,7 @@ type row struct {
 	Parameters      []byte `gorm:"type:jsonb"`
 	MonthlyPrice    money.Amount
 	OneOffFee       money.Amount
-	State           string
+	State           State
 	StartedOn       time.Time  `gorm:"type:date"`
 	EndsOn          *time.Time `gorm:"type:date"`
 	OrderID         string

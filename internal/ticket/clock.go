@@ -37,16 +37,16 @@ type SLAClock struct {
 
 // SLA is a ticket's SLA clocks and how they were counted.
 type SLA struct {
-	TicketID     string         `json:"ticket_id" format:"uuid"`
-	Escalated    bool           `json:"escalated"`
-	Level        string         `json:"level,omitempty" example:"standard"`
-	Priority     string         `json:"priority" example:"P2"`
-	Calendar     string         `json:"calendar,omitempty" example:"dk-public"`
-	TimeZone     string         `json:"time_zone,omitempty" example:"Europe/Copenhagen"`
-	SupportHours string         `json:"support_hours,omitempty" example:"monday 08:00-16:00, ..."`
-	Pauses       []Pause        `json:"pauses"`
-	Clocks       []SLAClock     `json:"clocks"`
-	Events       []SLAEvent     `json:"events,omitempty"` // warnings and breaches recorded by the sweep
+	TicketID     string     `json:"ticket_id" format:"uuid"`
+	Escalated    bool       `json:"escalated"`
+	Level        string     `json:"level,omitempty" example:"standard"`
+	Priority     Priority   `json:"priority"`
+	Calendar     string     `json:"calendar,omitempty" example:"dk-public"`
+	TimeZone     string     `json:"time_zone,omitempty" example:"Europe/Copenhagen"`
+	SupportHours string     `json:"support_hours,omitempty" example:"monday 08:00-16:00, ..."`
+	Pauses       []Pause    `json:"pauses"`
+	Clocks       []SLAClock `json:"clocks"`
+	Events       []SLAEvent `json:"events,omitempty"` // warnings and breaches recorded by the sweep
 }
 
 // clocks computes the ticket's SLA at now from its level, schedule and pauses; explain adds the
@@ -63,7 +63,7 @@ func clocks(t Ticket, lvl catalog.Level, sched *schedule.Hours, pauses []Pause, 
 			out.Pauses = append(out.Pauses, p)
 		}
 	}
-	target := lvl.Priorities[t.Priority]
+	target := lvl.Priorities[string(t.Priority)]
 	var restoreStop *time.Time
 	if t.ResolvedByUnit {
 		restoreStop = t.ResolvedAt
@@ -140,7 +140,7 @@ func permille(elapsed, goal time.Duration) uint64 {
 type Pause struct {
 	Start  time.Time  `json:"start" format:"date-time"`
 	End    *time.Time `json:"end" format:"date-time" extensions:"x-nullable"`
-	Action string     `json:"action" enums:"request_info,resolve" example:"request_info"`
+	Action Action     `json:"action" enums:"request_info,resolve" example:"request_info"`
 	Reason string     `json:"reason,omitempty" example:"Which share paths fail?"`
 }
 
@@ -160,11 +160,11 @@ func pausesOf(history []Event) []Pause {
 	for _, e := range history {
 		open := len(out) > 0 && out[len(out)-1].End == nil
 		switch e.Action {
-		case "request_info", "resolve":
+		case RequestInfo, Resolve:
 			if !open {
 				out = append(out, Pause{Start: e.At, Action: e.Action, Reason: e.Reason})
 			}
-		case "provide_info", "reopen", "hand_back":
+		case ProvideInfo, Reopen, HandBack:
 			if open {
 				at := e.At
 				out[len(out)-1].End = &at
@@ -176,7 +176,7 @@ func pausesOf(history []Event) []Pause {
 
 // due is the next deadline the second line works towards: the response while unacknowledged,
 // then the restore while running.
-func (s SLA) due(state string) *time.Time {
+func (s SLA) due(state State) *time.Time {
 	for _, c := range s.Clocks {
 		if c.StoppedAt == nil && !c.Paused && (c.Target == "response" || state == Acknowledged) {
 			return c.Deadline

@@ -54,7 +54,7 @@ func TestClocksRunningForYearsStayConsistent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, prio := range []string{"P1", "P2", "P3", "P4"} {
+		for _, prio := range Priorities {
 			for range 12 {
 				esc := base.Add(time.Duration(rnd.Int64N(int64(3 * 365 * 24 * time.Hour))))
 				tk := Ticket{ID: "t", Priority: prio, EscalatedAt: &esc}
@@ -62,7 +62,7 @@ func TestClocksRunningForYearsStayConsistent(t *testing.T) {
 				if rnd.IntN(2) == 0 {
 					start := esc.Add(time.Duration(rnd.Int64N(int64(72 * time.Hour))))
 					end := start.Add(time.Duration(rnd.Int64N(int64(96 * time.Hour))))
-					pauses = append(pauses, Pause{Start: start, End: &end, Action: "request_info"})
+					pauses = append(pauses, Pause{Start: start, End: &end, Action: RequestInfo})
 				}
 				last := -1.0
 				for _, after := range []time.Duration{0, time.Minute, time.Hour, 8 * time.Hour, 3 * 24 * time.Hour, 30 * 24 * time.Hour,
@@ -73,7 +73,7 @@ func TestClocksRunningForYearsStayConsistent(t *testing.T) {
 							continue
 						}
 						checked++
-						where := lvl.ID + " " + prio + " escalated " + esc.Format(time.RFC3339) + " read " + after.String() + " later"
+						where := lvl.ID + " " + string(prio) + " escalated " + esc.Format(time.RFC3339) + " read " + after.String() + " later"
 						if k.PercentUsed < 0 || k.PercentUsed < last {
 							t.Fatalf("%s: %.1f %% after %.1f %%", where, k.PercentUsed, last)
 						}
@@ -104,13 +104,13 @@ func TestClocksRunningForYearsStayConsistent(t *testing.T) {
 func TestPausesAreReadFromTheHistory(t *testing.T) {
 	at := func(h int) time.Time { return time.Date(2026, 11, 23, h, 0, 0, 0, time.UTC) }
 	history := []Event{
-		{Action: "escalate", At: at(8)}, {Action: "acknowledge", At: at(9)},
-		{Action: "request_info", Reason: "Which share paths fail?", At: at(10)}, {Action: "provide_info", At: at(11)},
-		{Action: "resolve", At: at(12)}, {Action: "reopen", Reason: "Still down", At: at(13)},
-		{Action: "request_info", Reason: "Send a screenshot", At: at(14)},
+		{Action: Escalate, At: at(8)}, {Action: Acknowledge, At: at(9)},
+		{Action: RequestInfo, Reason: "Which share paths fail?", At: at(10)}, {Action: ProvideInfo, At: at(11)},
+		{Action: Resolve, At: at(12)}, {Action: Reopen, Reason: "Still down", At: at(13)},
+		{Action: RequestInfo, Reason: "Send a screenshot", At: at(14)},
 	}
 	got := pausesOf(history)
-	if len(got) != 3 || got[0].Reason != "Which share paths fail?" || !got[0].End.Equal(at(11)) || got[1].Action != "resolve" ||
+	if len(got) != 3 || got[0].Reason != "Which share paths fail?" || !got[0].End.Equal(at(11)) || got[1].Action != Resolve ||
 		!got[1].End.Equal(at(13)) || got[2].End != nil {
 		t.Fatalf("pauses %+v", got)
 	}

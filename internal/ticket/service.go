@@ -60,13 +60,13 @@ func (sc Scope) where(q *gorm.DB) *gorm.DB {
 
 // NewTicket is a ticket the first line opens.
 type NewTicket struct {
-	Title          string `json:"title" validate:"required,max=200" example:"File server unreachable"`
-	Description    string `json:"description" validate:"max=10000" example:"Users at the jobcentre cannot open the S: drive."`
-	Priority       string `json:"priority" validate:"required,oneof=P1 P2 P3 P4" example:"P2"`
-	HighPriority   bool   `json:"high_priority"`
-	Category       string `json:"category" validate:"required,oneof=incident request" example:"incident"`
-	Reporter       string `json:"reporter" validate:"max=200" example:"Jobcenter, Lise Holm"`
-	SubscriptionID string `json:"subscription_id" validate:"omitempty,uuid" format:"uuid"`
+	Title          string   `json:"title" validate:"required,max=200" example:"File server unreachable"`
+	Description    string   `json:"description" validate:"max=10000" example:"Users at the jobcentre cannot open the S: drive."`
+	Priority       Priority `json:"priority" validate:"required,oneof=P1 P2 P3 P4" example:"P2"`
+	HighPriority   bool     `json:"high_priority"`
+	Category       string   `json:"category" validate:"required,oneof=incident request" example:"incident"`
+	Reporter       string   `json:"reporter" validate:"max=200" example:"Jobcenter, Lise Holm"`
+	SubscriptionID string   `json:"subscription_id" validate:"omitempty,uuid" format:"uuid"`
 }
 
 // Create opens a ticket in a municipality.
@@ -86,7 +86,7 @@ func (s *Service) Create(ctx context.Context, code string, in NewTicket) (Ticket
 		if err := s.db.Conn(ctx).Create(&t).Error; err != nil {
 			return t, err
 		}
-		if err := s.event(ctx, t.ID, Event{Action: "create", ToState: Open, At: now}); err != nil {
+		if err := s.event(ctx, t.ID, Event{Action: Create, ToState: Open, At: now}); err != nil {
 			return t, err
 		}
 		return t, s.record(ctx, t, "ticket.create", audit.Diff(nil, t))
@@ -131,11 +131,11 @@ func (s *Service) lock(ctx context.Context, sc Scope, id string) (Ticket, error)
 
 // Triage changes the priority, mark, category or subscription of an open ticket at version.
 type Triage struct {
-	Priority       *string `json:"priority" validate:"omitnil,oneof=P1 P2 P3 P4" example:"P1" extensions:"x-nullable"`
-	HighPriority   *bool   `json:"high_priority" extensions:"x-nullable"`
-	Category       *string `json:"category" validate:"omitnil,oneof=incident request" extensions:"x-nullable"`
-	SubscriptionID *string `json:"subscription_id" validate:"omitnil,uuid" format:"uuid" extensions:"x-nullable"`
-	Title          *string `json:"title" validate:"omitnil,min=1,max=200" extensions:"x-nullable"`
+	Priority       *Priority `json:"priority" validate:"omitnil,oneof=P1 P2 P3 P4" example:"P1" extensions:"x-nullable"`
+	HighPriority   *bool     `json:"high_priority" extensions:"x-nullable"`
+	Category       *string   `json:"category" validate:"omitnil,oneof=incident request" extensions:"x-nullable"`
+	SubscriptionID *string   `json:"subscription_id" validate:"omitnil,uuid" format:"uuid" extensions:"x-nullable"`
+	Title          *string   `json:"title" validate:"omitnil,min=1,max=200" extensions:"x-nullable"`
 }
 
 // Triage applies in to an open ticket of the municipality if it is still at version.
@@ -175,7 +175,7 @@ func (s *Service) Triage(ctx context.Context, code, id string, version int, in T
 			return err
 		}
 		out = t
-		if err := s.event(ctx, id, Event{Action: "triage", FromState: Open, ToState: Open, At: t.UpdatedAt}); err != nil {
+		if err := s.event(ctx, id, Event{Action: Triaged, FromState: Open, ToState: Open, At: t.UpdatedAt}); err != nil {
 			return err
 		}
 		return s.record(ctx, t, "ticket.triage", audit.Diff(before, t))
@@ -199,7 +199,7 @@ type TransitionInput struct {
 // Transition makes a state change on a ticket of the scope: escalate, resolve_here,
 // provide_info, close, reopen (municipality); acknowledge, request_info, resolve, hand_back
 // (unit). The row is locked, so of two conflicting changes exactly one wins.
-func (s *Service) Transition(ctx context.Context, sc Scope, id, name string, in TransitionInput) (Ticket, error) {
+func (s *Service) Transition(ctx context.Context, sc Scope, id string, name Action, in TransitionInput) (Ticket, error) {
 	var out Ticket
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		t, err := s.lock(ctx, sc, id)
@@ -212,7 +212,7 @@ func (s *Service) Transition(ctx context.Context, sc Scope, id, name string, in 
 		if err != nil {
 			return err
 		}
-		if name == "escalate" {
+		if name == Escalate {
 			sub, err := s.subscriptions.Get(ctx, t.Municipality, "", *t.SubscriptionID)
 			if err != nil {
 				return err
@@ -230,7 +230,7 @@ func (s *Service) Transition(ctx context.Context, sc Scope, id, name string, in 
 			return err
 		}
 		out = t
-		return s.record(ctx, t, "ticket."+name, map[string]any{"reason": e.Reason, "ticket": audit.Diff(before, t)})
+		return s.record(ctx, t, "ticket."+string(name), map[string]any{"reason": e.Reason, "ticket": audit.Diff(before, t)})
 	})
 	return out, err
 }
@@ -253,7 +253,7 @@ func (s *Service) sla(ctx context.Context, t Ticket, explain bool) (SLA, error) 
 		return SLA{}, err
 	}
 	var history []Event
-	if err := s.db.Conn(ctx).Where("ticket_id = ? AND action IN ?", t.ID, []string{"request_info", "resolve", "provide_info", "reopen", "hand_back"}).
+	if err := s.db.Conn(ctx).Where("ticket_id = ? AND action IN ?", t.ID, []Action{RequestInfo, Resolve, ProvideInfo, Reopen, HandBack}).
 		Order("seq").Find(&history).Error; err != nil {
 		return SLA{}, err
 	}
@@ -284,8 +284,8 @@ func (s *Service) Get(ctx context.Context, sc Scope, id string) (Ticket, error) 
 
 // Filter selects tickets.
 type Filter struct {
-	State    string
-	Priority string
+	State    State
+	Priority Priority
 	Active   bool // not resolved or closed
 }
 
@@ -300,7 +300,7 @@ func (s *Service) List(ctx context.Context, sc Scope, f Filter, p page.Request) 
 		q = q.Where("priority = ?", f.Priority)
 	}
 	if f.Active {
-		q = q.Where("state NOT IN ?", []string{Resolved, Closed})
+		q = q.Where("state NOT IN ?", []State{Resolved, Closed})
 	}
 	if sc.Unit != "" {
 		return postgres.Page(q, p, func(t Ticket) []string {
@@ -382,7 +382,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		var ts []Ticket
 		if err := s.db.Conn(ctx).Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
-			Where("state IN ?", []string{Escalated, Acknowledged, PendingCustomer}).Find(&ts).Error; err != nil {
+			Where("state IN ?", []State{Escalated, Acknowledged, PendingCustomer}).Find(&ts).Error; err != nil {
 			return err
 		}
 		now := s.clock.Now()

@@ -11,13 +11,54 @@ import (
 )
 
 // The states of a ticket.
+// State is where a ticket stands in the support split.
+type State string
+
+// The states of a ticket.
 const (
-	Open            = "open"
-	Escalated       = "escalated"
-	Acknowledged    = "acknowledged"
-	PendingCustomer = "pending_customer"
-	Resolved        = "resolved"
-	Closed          = "closed"
+	Open            State = "open"
+	Escalated       State = "escalated"
+	Acknowledged    State = "acknowledged"
+	PendingCustomer State = "pending_customer"
+	Resolved        State = "resolved"
+	Closed          State = "closed"
+)
+
+// States lists the states, from opening to closing.
+var States = []State{Open, Escalated, Acknowledged, PendingCustomer, Resolved, Closed}
+
+// Priority is how urgent a ticket is, P1 (critical) to P4 (questions and requests).
+type Priority string
+
+// The priorities.
+const (
+	P1 Priority = "P1"
+	P2 Priority = "P2"
+	P3 Priority = "P3"
+	P4 Priority = "P4"
+)
+
+// Priorities lists the priorities, most urgent first.
+var Priorities = []Priority{P1, P2, P3, P4}
+
+// Action is something one side of the split does to a ticket.
+type Action string
+
+// The actions: the municipality's first line opens, escalates, resolves itself, provides
+// information, closes and reopens; the unit's second line acknowledges, requests information,
+// resolves and hands back. Triage changes the ticket without moving it.
+const (
+	Create      Action = "create"
+	Escalate    Action = "escalate"
+	ResolveHere Action = "resolve_here"
+	ProvideInfo Action = "provide_info"
+	Close       Action = "close"
+	Reopen      Action = "reopen"
+	Acknowledge Action = "acknowledge"
+	RequestInfo Action = "request_info"
+	Resolve     Action = "resolve"
+	HandBack    Action = "hand_back"
+	Triaged     Action = "triage"
 )
 
 // The sides of the split.
@@ -30,21 +71,21 @@ const (
 // reason.
 type action struct {
 	side   string
-	from   []string
-	to     string
+	from   []State
+	to     State
 	reason bool
 }
 
-var actions = map[string]action{
-	"escalate":     {municipalSide, []string{Open}, Escalated, true},
-	"resolve_here": {municipalSide, []string{Open}, Resolved, false},
-	"provide_info": {municipalSide, []string{PendingCustomer}, Acknowledged, false},
-	"close":        {municipalSide, []string{Resolved}, Closed, false},
-	"reopen":       {municipalSide, []string{Resolved, Closed}, "", true}, // back to where it was worked
-	"acknowledge":  {unitSide, []string{Escalated}, Acknowledged, false},
-	"request_info": {unitSide, []string{Acknowledged}, PendingCustomer, true},
-	"resolve":      {unitSide, []string{Acknowledged}, Resolved, false},
-	"hand_back":    {unitSide, []string{Escalated, Acknowledged}, Open, true},
+var actions = map[Action]action{
+	Escalate:    {municipalSide, []State{Open}, Escalated, true},
+	ResolveHere: {municipalSide, []State{Open}, Resolved, false},
+	ProvideInfo: {municipalSide, []State{PendingCustomer}, Acknowledged, false},
+	Close:       {municipalSide, []State{Resolved}, Closed, false},
+	Reopen:      {municipalSide, []State{Resolved, Closed}, "", true}, // back to where it was worked
+	Acknowledge: {unitSide, []State{Escalated}, Acknowledged, false},
+	RequestInfo: {unitSide, []State{Acknowledged}, PendingCustomer, true},
+	Resolve:     {unitSide, []State{Acknowledged}, Resolved, false},
+	HandBack:    {unitSide, []State{Escalated, Acknowledged}, Open, true},
 }
 
 // DefaultReopenDays is how long after resolution a municipality may reopen a ticket.
@@ -58,11 +99,11 @@ type Ticket struct {
 	Unit             *string    `json:"unit" example:"hovedstaden" extensions:"x-nullable"` // set at escalation
 	Title            string     `json:"title" example:"File server unreachable"`
 	Description      string     `json:"description"`
-	Priority         string     `json:"priority" enums:"P1,P2,P3,P4"`
+	Priority         Priority   `json:"priority"`
 	HighPriority     bool       `json:"high_priority"`
 	Category         string     `json:"category" enums:"incident,request"`
 	Reporter         string     `json:"reporter" example:"Jobcenter, Lise Holm"`
-	State            string     `json:"state" enums:"open,escalated,acknowledged,pending_customer,resolved,closed"`
+	State            State      `json:"state"`
 	Level            *string    `json:"level" example:"standard" extensions:"x-nullable"`
 	FirstEscalatedAt *time.Time `json:"first_escalated_at" extensions:"x-nullable" format:"date-time"`
 	EscalatedAt      *time.Time `json:"escalated_at" extensions:"x-nullable" format:"date-time"`
@@ -83,9 +124,9 @@ func (Ticket) TableName() string { return "tickets" }
 // Event is one entry of a ticket's history.
 type Event struct {
 	Seq         int       `json:"seq"`
-	Action      string    `json:"action" example:"escalate"`
-	FromState   string    `json:"from"`
-	ToState     string    `json:"to"`
+	Action      Action    `json:"action"`
+	FromState   State     `json:"from,omitempty"` // absent on the event that opened the ticket
+	ToState     State     `json:"to"`
 	Reason      string    `json:"reason,omitempty"`
 	Actor       string    `json:"actor"`
 	ActorTenant string    `json:"actor_tenant" example:"municipality:101"`
@@ -112,7 +153,7 @@ type Note struct {
 func (Note) TableName() string { return "ticket_notes" }
 
 // apply makes transition name on the ticket at now, on side, or says why it cannot.
-func (t *Ticket) apply(name, side, reason string, now time.Time, reopenDays int) (Event, error) {
+func (t *Ticket) apply(name Action, side, reason string, now time.Time, reopenDays int) (Event, error) {
 	a, ok := actions[name]
 	if !ok || a.side != side {
 		return Event{}, apperr.Newf(apperr.Invalid, "%s is not something the %s side does", name, side)
@@ -121,12 +162,12 @@ func (t *Ticket) apply(name, side, reason string, now time.Time, reopenDays int)
 		return Event{}, apperr.Newf(apperr.Conflict, "the ticket is %s; %s needs it %v", t.State, name, a.from)
 	}
 	if a.reason && reason == "" {
-		return Event{}, apperr.Field("/reason", "is required to "+name)
+		return Event{}, apperr.Field("/reason", "is required to "+string(name))
 	}
 	e := Event{Action: name, FromState: t.State, Reason: reason, At: now}
 	to := a.to
 	switch name {
-	case "escalate":
+	case Escalate:
 		if t.SubscriptionID == nil {
 			return Event{}, apperr.Field("/subscription_id", "the ticket needs a subscription to escalate: it names the unit and the level")
 		}
@@ -134,13 +175,13 @@ func (t *Ticket) apply(name, side, reason string, now time.Time, reopenDays int)
 		if t.FirstEscalatedAt == nil {
 			t.FirstEscalatedAt = &now
 		}
-	case "acknowledge":
+	case Acknowledge:
 		t.AcknowledgedAt = &now
-	case "resolve", "resolve_here":
-		t.ResolvedAt, t.ResolvedByUnit = &now, name == "resolve"
-	case "close":
+	case Resolve, ResolveHere:
+		t.ResolvedAt, t.ResolvedByUnit = &now, name == Resolve
+	case Close:
 		t.ClosedAt = &now
-	case "reopen":
+	case Reopen:
 		if t.ResolvedAt == nil || now.After(t.ResolvedAt.AddDate(0, 0, reopenDays)) {
 			return Event{}, apperr.Newf(apperr.Conflict, "a ticket can be reopened within %d days of its resolution", reopenDays)
 		}
@@ -149,7 +190,7 @@ func (t *Ticket) apply(name, side, reason string, now time.Time, reopenDays int)
 			to = Acknowledged // back to the unit that resolved it; its restore clock runs on
 		}
 		t.ResolvedAt, t.ClosedAt = nil, nil
-	case "hand_back":
+	case HandBack:
 		t.EscalatedAt, t.AcknowledgedAt = nil, nil
 	}
 	t.State, e.ToState = to, to

@@ -12,25 +12,24 @@ var now = time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
 // TestTicketsMoveAcrossTheSplit tries every action from every state on both sides: each is made
 // only by its side, only from its states, and lands where the split says.
 func TestTicketsMoveAcrossTheSplit(t *testing.T) {
-	states := []string{Open, Escalated, Acknowledged, PendingCustomer, Resolved, Closed}
 	sub := "s"
-	want := map[string]struct {
+	want := map[Action]struct {
 		side string
-		to   map[string]string // from → to
+		to   map[State]State // from → to
 	}{
-		"escalate":     {municipalSide, map[string]string{Open: Escalated}},
-		"resolve_here": {municipalSide, map[string]string{Open: Resolved}},
-		"provide_info": {municipalSide, map[string]string{PendingCustomer: Acknowledged}},
-		"close":        {municipalSide, map[string]string{Resolved: Closed}},
-		"reopen":       {municipalSide, map[string]string{Resolved: Open, Closed: Open}},
-		"acknowledge":  {unitSide, map[string]string{Escalated: Acknowledged}},
-		"request_info": {unitSide, map[string]string{Acknowledged: PendingCustomer}},
-		"resolve":      {unitSide, map[string]string{Acknowledged: Resolved}},
-		"hand_back":    {unitSide, map[string]string{Escalated: Open, Acknowledged: Open}},
+		Escalate:    {municipalSide, map[State]State{Open: Escalated}},
+		ResolveHere: {municipalSide, map[State]State{Open: Resolved}},
+		ProvideInfo: {municipalSide, map[State]State{PendingCustomer: Acknowledged}},
+		Close:       {municipalSide, map[State]State{Resolved: Closed}},
+		Reopen:      {municipalSide, map[State]State{Resolved: Open, Closed: Open}},
+		Acknowledge: {unitSide, map[State]State{Escalated: Acknowledged}},
+		RequestInfo: {unitSide, map[State]State{Acknowledged: PendingCustomer}},
+		Resolve:     {unitSide, map[State]State{Acknowledged: Resolved}},
+		HandBack:    {unitSide, map[State]State{Escalated: Open, Acknowledged: Open}},
 	}
 	for name, w := range want {
 		for _, side := range []string{municipalSide, unitSide} {
-			for _, state := range states {
+			for _, state := range States {
 				resolved := now.Add(-time.Hour)
 				tk := Ticket{State: state, SubscriptionID: &sub, ResolvedAt: &resolved}
 				e, err := tk.apply(name, side, "because", now, DefaultReopenDays)
@@ -53,23 +52,24 @@ func TestTicketsMoveAcrossTheSplit(t *testing.T) {
 func TestTheClockFieldsFollowTheActions(t *testing.T) {
 	sub := "s"
 	tk := Ticket{State: Open}
-	if _, err := tk.apply("escalate", municipalSide, "storage", now, DefaultReopenDays); apperr.KindOf(err) != apperr.Invalid {
+	if _, err := tk.apply(Escalate, municipalSide, "storage", now, DefaultReopenDays); apperr.KindOf(err) != apperr.Invalid {
 		t.Errorf("escalating without a subscription: %v", err)
 	}
 	tk.SubscriptionID = &sub
 	steps := []struct {
-		action, side string
-		check        func() bool
+		action Action
+		side   string
+		check  func() bool
 	}{
-		{"escalate", municipalSide, func() bool { return tk.EscalatedAt != nil && tk.FirstEscalatedAt != nil && tk.AcknowledgedAt == nil }},
-		{"acknowledge", unitSide, func() bool { return tk.AcknowledgedAt != nil }},
-		{"hand_back", unitSide, func() bool { return tk.EscalatedAt == nil && tk.AcknowledgedAt == nil && tk.FirstEscalatedAt != nil }},
-		{"escalate", municipalSide, func() bool { return tk.EscalatedAt != nil && tk.AcknowledgedAt == nil }},
-		{"acknowledge", unitSide, func() bool { return tk.AcknowledgedAt != nil }},
-		{"resolve", unitSide, func() bool { return tk.ResolvedAt != nil && tk.ResolvedByUnit }},
-		{"close", municipalSide, func() bool { return tk.ClosedAt != nil }},
+		{Escalate, municipalSide, func() bool { return tk.EscalatedAt != nil && tk.FirstEscalatedAt != nil && tk.AcknowledgedAt == nil }},
+		{Acknowledge, unitSide, func() bool { return tk.AcknowledgedAt != nil }},
+		{HandBack, unitSide, func() bool { return tk.EscalatedAt == nil && tk.AcknowledgedAt == nil && tk.FirstEscalatedAt != nil }},
+		{Escalate, municipalSide, func() bool { return tk.EscalatedAt != nil && tk.AcknowledgedAt == nil }},
+		{Acknowledge, unitSide, func() bool { return tk.AcknowledgedAt != nil }},
+		{Resolve, unitSide, func() bool { return tk.ResolvedAt != nil && tk.ResolvedByUnit }},
+		{Close, municipalSide, func() bool { return tk.ClosedAt != nil }},
 		// reopened after the unit resolved it: back to the unit, its restore clock running on
-		{"reopen", municipalSide, func() bool { return tk.State == Acknowledged && tk.ResolvedAt == nil && tk.ClosedAt == nil }},
+		{Reopen, municipalSide, func() bool { return tk.State == Acknowledged && tk.ResolvedAt == nil && tk.ClosedAt == nil }},
 	}
 	for i, st := range steps {
 		if _, err := tk.apply(st.action, st.side, "why", now.Add(time.Duration(i)*time.Minute), DefaultReopenDays); err != nil || !st.check() {
@@ -82,7 +82,7 @@ func TestATicketReopensOnlyWithinThePeriod(t *testing.T) {
 	for days, ok := range map[int]bool{0: true, 13: true, 14: true, 15: false} {
 		resolved := now.AddDate(0, 0, -days)
 		tk := Ticket{State: Closed, ResolvedAt: &resolved}
-		_, err := tk.apply("reopen", municipalSide, "again", now, DefaultReopenDays)
+		_, err := tk.apply(Reopen, municipalSide, "again", now, DefaultReopenDays)
 		if (err == nil) != ok {
 			t.Errorf("reopen %d days after resolution: %v, want allowed %v", days, err, ok)
 		}
