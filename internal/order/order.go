@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
-	"github.com/servicekatalog/servicekatalog/internal/money"
+	"github.com/servicekatalog/servicekatalog/internal/subscription"
 )
 
 // State is where an order stands (after TM Forum TMF622).
@@ -75,18 +75,11 @@ var needsReason = []Transition{Reject, Fail, Cancel}
 
 // Item is one line of an order.
 type Item struct {
-	N               int             `json:"n" example:"1"`
-	Action          Action          `json:"action"`
-	SubscriptionID  *string         `json:"subscription_id" format:"uuid" extensions:"x-nullable"` // modify, terminate; add once completed
-	OfferingID      string          `json:"offering_id" format:"uuid"`
-	OfferingVersion int             `json:"offering_version" example:"1"`
-	ServiceID       string          `json:"service_id" example:"CMP-01"`
-	Family          string          `json:"family" example:"compute"`
-	Level           string          `json:"level" example:"standard"`
-	Quantity        int             `json:"quantity" example:"4"`
-	Parameters      json.RawMessage `json:"parameters" swaggertype:"object"`
-	MonthlyPrice    money.Amount    `json:"monthly_price" swaggertype:"string" example:"690.00"` // per unit of measure, pinned at order time
-	OneOffFee       money.Amount    `json:"one_off_fee" swaggertype:"string" example:"1200.00"`
+	N              int     `json:"n" example:"1"`
+	Action         Action  `json:"action"`
+	SubscriptionID *string `json:"subscription_id" format:"uuid" extensions:"x-nullable"` // modify, terminate; add once completed
+	// Pinned are the terms asked for, priced at order time; completion gives them to the subscription.
+	subscription.Pinned
 }
 
 // Event is one state change in an order's history.

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
+	"github.com/servicekatalog/servicekatalog/internal/subscription"
 )
 
 // TestOrdersMoveOnlyAlongTMF622 tries every transition from every state: each is allowed from
@@ -43,8 +44,8 @@ func TestOrdersMoveOnlyAlongTMF622(t *testing.T) {
 // TestTheGateAsksForTheFamiliesAnOrderAddsOrChanges: a terminated service needs no risk
 // assessment; each family is named once.
 func TestTheGateAsksForTheFamiliesAnOrderAddsOrChanges(t *testing.T) {
-	o := Order{Items: []Item{{Action: Add, Family: "storage"}, {Action: Add, Family: "compute"}, {Action: Modify, Family: "network"},
-		{Action: Add, Family: "compute"}, {Action: Terminate, Family: "security"}}}
+	o := Order{Items: []Item{{Action: Add, Pinned: subscription.Pinned{Family: "storage"}}, {Action: Add, Pinned: subscription.Pinned{Family: "compute"}}, {Action: Modify, Pinned: subscription.Pinned{Family: "network"}},
+		{Action: Add, Pinned: subscription.Pinned{Family: "compute"}}, {Action: Terminate, Pinned: subscription.Pinned{Family: "security"}}}}
 	if got := o.families(); len(got) != 3 || got[0] != "compute" || got[1] != "network" || got[2] != "storage" {
 		t.Errorf("families = %v, want [compute network storage]", got)
 	}

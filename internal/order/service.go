@@ -125,7 +125,7 @@ func (s *Service) Create(ctx context.Context, code string, in NewOrder) (Order, 
 // item resolves and checks one new item of order o.
 func (s *Service) item(ctx context.Context, o Order, i int, ni NewItem) (Item, error) {
 	ptr := fmt.Sprintf("/items/%d", i)
-	it := Item{N: i + 1, Action: ni.Action, Level: ni.Level, Quantity: ni.Quantity, Parameters: json.RawMessage("{}")}
+	it := Item{N: i + 1, Action: ni.Action, Pinned: subscription.Pinned{Level: ni.Level, Quantity: ni.Quantity, Parameters: json.RawMessage("{}")}}
 	if ni.Action == Add {
 		return s.addItem(ctx, o, ptr, it, ni)
 	}
@@ -141,18 +141,15 @@ func (s *Service) item(ctx context.Context, o Order, i int, ni NewItem) (Item, e
 	if sub.State != subscription.Active {
 		return it, apperr.Field(ptr+"/subscription_id", "the subscription is "+string(sub.State))
 	}
-	it.SubscriptionID, it.OfferingID, it.OfferingVersion = &sub.ID, sub.OfferingID, sub.OfferingVersion
-	it.ServiceID, it.Family, it.Parameters = sub.ServiceID, sub.Family, sub.Parameters
-	it.MonthlyPrice, it.OneOffFee = sub.MonthlyPrice, sub.OneOffFee
+	it.SubscriptionID, it.Pinned = &sub.ID, sub.Pinned // a termination ends what is held; a change starts from it
 	if ni.Action == Terminate {
-		it.Level, it.Quantity = sub.Level, sub.Quantity
 		return it, nil
 	}
-	if ni.Level == "" {
-		it.Level = sub.Level
+	if ni.Level != "" {
+		it.Level = ni.Level
 	}
-	if ni.Quantity == 0 {
-		it.Quantity = sub.Quantity
+	if ni.Quantity != 0 {
+		it.Quantity = ni.Quantity
 	}
 	if it.Level == sub.Level && it.Quantity == sub.Quantity {
 		return it, apperr.Field(ptr, "changes neither level nor quantity")
@@ -306,9 +303,7 @@ func (s *Service) apply(ctx context.Context, o *Order) error {
 		ptr := fmt.Sprintf("/items/%d", i)
 		switch it.Action {
 		case Add:
-			sub, err := s.subscriptions.Add(ctx, subscription.New{Municipality: o.Municipality, Unit: o.Unit, OfferingID: it.OfferingID,
-				OfferingVersion: it.OfferingVersion, ServiceID: it.ServiceID, Family: it.Family, Level: it.Level, Quantity: it.Quantity,
-				Parameters: it.Parameters, MonthlyPrice: it.MonthlyPrice, OneOffFee: it.OneOffFee, OrderID: o.ID})
+			sub, err := s.subscriptions.Add(ctx, subscription.New{Municipality: o.Municipality, Unit: o.Unit, OrderID: o.ID, Pinned: it.Pinned})
 			if err != nil {
 				return err
 			}

@@ -34,11 +34,10 @@ const (
 // States lists the states of a subscription.
 var States = []State{Active, Terminating, Terminated}
 
-// Subscription is a municipality's subscription to a unit's offering.
-type Subscription struct {
-	ID              string          `json:"id" format:"uuid"`
-	Municipality    string          `json:"municipality" example:"101"`
-	Unit            string          `json:"unit" example:"hovedstaden"`
+// Pinned are the terms a subscription holds and an order item asks for: an offering version at
+// a level and quantity, the standard service's parameters, and the prices of the moment they
+// were ordered at, which later price changes do not touch.
+type Pinned struct {
 	OfferingID      string          `json:"offering_id" format:"uuid"`
 	OfferingVersion int             `json:"offering_version" example:"1"`
 	ServiceID       string          `json:"service_id" example:"CMP-01"`
@@ -46,45 +45,43 @@ type Subscription struct {
 	Level           string          `json:"level" example:"standard"`
 	Quantity        int             `json:"quantity" example:"4"`
 	Parameters      json.RawMessage `json:"parameters" gorm:"type:jsonb" swaggertype:"object"`
-	MonthlyPrice    money.Amount    `json:"monthly_price" swaggertype:"string" example:"690.00"`
-	OneOffFee       money.Amount    `json:"one_off_fee" swaggertype:"string" example:"1200.00"`
-	State           State           `json:"state"`
-	StartedOn       string          `json:"started_on" example:"2026-11-23"`
-	EndsOn          *string         `json:"ends_on" example:"2027-02-21" extensions:"x-nullable"`
-	OrderID         string          `json:"order_id" format:"uuid"`
-	CreatedAt       time.Time       `json:"created_at" format:"date-time"`
-	UpdatedAt       time.Time       `json:"updated_at" format:"date-time"`
-	Version         int             `json:"version"`
+	MonthlyPrice    money.Amount    `json:"monthly_price" swaggertype:"string" example:"690.00"` // per unit of measure
+	OneOffFee       money.Amount    `json:"one_off_fee" swaggertype:"string" example:"1200.00"`  // per unit of measure
+}
+
+// Subscription is a municipality's subscription to a unit's offering.
+type Subscription struct {
+	ID           string `json:"id" format:"uuid"`
+	Municipality string `json:"municipality" example:"101"`
+	Unit         string `json:"unit" example:"hovedstaden"`
+	Pinned
+	State     State     `json:"state"`
+	StartedOn string    `json:"started_on" example:"2026-11-23"`
+	EndsOn    *string   `json:"ends_on" example:"2027-02-21" extensions:"x-nullable"`
+	OrderID   string    `json:"order_id" format:"uuid"`
+	CreatedAt time.Time `json:"created_at" format:"date-time"`
+	UpdatedAt time.Time `json:"updated_at" format:"date-time"`
+	Version   int       `json:"version"`
 }
 
 type row struct {
-	ID              string
-	Municipality    string
-	Unit            string
-	OfferingID      string
-	OfferingVersion int
-	ServiceID       string
-	Family          string
-	Level           string
-	Quantity        int
-	Parameters      []byte `gorm:"type:jsonb"`
-	MonthlyPrice    money.Amount
-	OneOffFee       money.Amount
-	State           State
-	StartedOn       time.Time  `gorm:"type:date"`
-	EndsOn          *time.Time `gorm:"type:date"`
-	OrderID         string
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	Version         int
+	ID           string
+	Municipality string
+	Unit         string
+	Pinned       `gorm:"embedded"`
+	State        State
+	StartedOn    time.Time  `gorm:"type:date"`
+	EndsOn       *time.Time `gorm:"type:date"`
+	OrderID      string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	Version      int
 }
 
 func (row) TableName() string { return "subscriptions" }
 
 func (r row) subscription() Subscription {
-	s := Subscription{ID: r.ID, Municipality: r.Municipality, Unit: r.Unit, OfferingID: r.OfferingID, OfferingVersion: r.OfferingVersion,
-		ServiceID: r.ServiceID, Family: r.Family, Level: r.Level, Quantity: r.Quantity, Parameters: r.Parameters,
-		MonthlyPrice: r.MonthlyPrice, OneOffFee: r.OneOffFee, State: r.State, StartedOn: r.StartedOn.Format(time.DateOnly),
+	s := Subscription{ID: r.ID, Municipality: r.Municipality, Unit: r.Unit, Pinned: r.Pinned, State: r.State, StartedOn: r.StartedOn.Format(time.DateOnly),
 		OrderID: r.OrderID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
 	if r.EndsOn != nil {
 		d := r.EndsOn.Format(time.DateOnly)
@@ -132,13 +129,8 @@ func (s *Service) record(ctx context.Context, code, action, id string, diff any)
 
 // New is a subscription a completed add item creates.
 type New struct {
-	Municipality, Unit, OfferingID string
-	OfferingVersion                int
-	ServiceID, Family, Level       string
-	Quantity                       int
-	Parameters                     json.RawMessage
-	MonthlyPrice, OneOffFee        money.Amount
-	OrderID                        string
+	Municipality, Unit, OrderID string
+	Pinned
 }
 
 // Add creates an active subscription from today, inside the transaction of ctx. The one-off fee
@@ -146,9 +138,7 @@ type New struct {
 func (s *Service) Add(ctx context.Context, in New) (Subscription, error) {
 	now := s.clock.Now()
 	day := Today(now)
-	r := row{ID: uuid.NewString(), Municipality: in.Municipality, Unit: in.Unit, OfferingID: in.OfferingID,
-		OfferingVersion: in.OfferingVersion, ServiceID: in.ServiceID, Family: in.Family, Level: in.Level, Quantity: in.Quantity,
-		Parameters: in.Parameters, MonthlyPrice: in.MonthlyPrice, OneOffFee: in.OneOffFee, State: Active, StartedOn: day,
+	r := row{ID: uuid.NewString(), Municipality: in.Municipality, Unit: in.Unit, Pinned: in.Pinned, State: Active, StartedOn: day,
 		OrderID: in.OrderID, CreatedAt: now, UpdatedAt: now, Version: 1}
 	if err := s.db.Conn(ctx).Create(&r).Error; err != nil {
 		return Subscription{}, err
