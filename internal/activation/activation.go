@@ -22,6 +22,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/internal/tenant"
+	"github.com/servicekatalog/servicekatalog/internal/validation"
 )
 
 // TermsVersion is the version of the terms of use a signatory must accept.
@@ -186,6 +187,9 @@ type MailboxInput struct {
 // SetMailbox registers the municipality's infrastructure mailbox if the municipality is still at
 // version. It must be a plain functional address, not a display-name form.
 func (s *Service) SetMailbox(ctx context.Context, code string, version int, in MailboxInput) (string, int, error) {
+	if err := validation.Check(in); err != nil {
+		return "", 0, err
+	}
 	addr, err := mail.ParseAddress(in.Address)
 	if err != nil || addr.Name != "" || addr.Address != in.Address {
 		return "", 0, apperr.Field("/address", "must be a plain email address such as it-drift@kk.example")
@@ -222,6 +226,9 @@ type TermsInput struct {
 // AcceptTerms records that the signatory of ctx accepts the current terms of use for the
 // municipality.
 func (s *Service) AcceptTerms(ctx context.Context, code string, in TermsInput) (TermsAcceptance, error) {
+	if err := validation.Check(in); err != nil {
+		return TermsAcceptance{}, err
+	}
 	actor, _ := identity.FromContext(ctx)
 	return idempotency.Run(ctx, s.db, "terms.accept", in, func(ctx context.Context) (TermsAcceptance, error) {
 		if in.TermsVersion != TermsVersion {
@@ -253,6 +260,9 @@ type NewRiskAssessment struct {
 
 // RegisterRiskAssessment records a risk assessment for a service family of the catalogue.
 func (s *Service) RegisterRiskAssessment(ctx context.Context, code string, in NewRiskAssessment) (RiskAssessment, error) {
+	if err := validation.Check(in); err != nil {
+		return RiskAssessment{}, err
+	}
 	in.SHA256 = strings.ToLower(in.SHA256)
 	actor, _ := identity.FromContext(ctx)
 	return idempotency.Run(ctx, s.db, "ros.create", in, func(ctx context.Context) (RiskAssessment, error) {

@@ -19,6 +19,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/internal/review"
 	"github.com/servicekatalog/servicekatalog/internal/tenant"
+	"github.com/servicekatalog/servicekatalog/internal/validation"
 )
 
 // ProposalState is where a catalogue proposal stands.
@@ -81,6 +82,9 @@ type NewProposal struct {
 // Propose validates a proposed standard service against the published schema and the current
 // catalogue and submits it to the council. The proposer is the tenant the caller acts for.
 func (s *Service) Propose(ctx context.Context, in NewProposal) (Proposal, error) {
+	if err := validation.Check(in); err != nil {
+		return Proposal{}, err
+	}
 	actor, _ := identity.FromContext(ctx)
 	return idempotency.Run(ctx, s.db, "proposal.create", in, func(ctx context.Context) (Proposal, error) {
 		svc, err := s.checkProposed(ctx, in)
@@ -183,6 +187,9 @@ func (s *Service) proposal(ctx context.Context, id string, lock bool) (proposalR
 // DecideProposal records the council's decision on a submitted proposal. An accepted proposal
 // changes nothing by itself: it is exported as YAML and committed into catalog/.
 func (s *Service) DecideProposal(ctx context.Context, id string, in review.Input) (Proposal, error) {
+	if err := validation.Check(in); err != nil {
+		return Proposal{}, err
+	}
 	var out Proposal
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		r, err := s.proposal(ctx, id, true)

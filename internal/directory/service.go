@@ -18,6 +18,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/page"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/internal/tenant"
+	"github.com/servicekatalog/servicekatalog/internal/validation"
 )
 
 // Access is the authorisation cache that must see role changes at once.
@@ -89,6 +90,9 @@ type MunicipalityPatch struct {
 
 // UpdateMunicipality applies patch if the municipality is still at version.
 func (s *Service) UpdateMunicipality(ctx context.Context, code string, version int, in MunicipalityPatch) (Municipality, error) {
+	if err := validation.Check(in); err != nil {
+		return Municipality{}, err
+	}
 	var out Municipality
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		m, err := s.store.municipality(ctx, code, true)
@@ -171,6 +175,9 @@ type NewUnit struct {
 
 // CreateUnit creates a service unit.
 func (s *Service) CreateUnit(ctx context.Context, in NewUnit) (Unit, error) {
+	if err := validation.Check(in); err != nil {
+		return Unit{}, err
+	}
 	return idempotency.Run(ctx, s.db, "unit.create", in, func(ctx context.Context) (Unit, error) {
 		if !tenant.ValidUnitSlug(in.Slug) {
 			return Unit{}, apperr.Field("/slug", "must be 2-40 lowercase letters, digits or hyphens, starting with a letter")
@@ -195,6 +202,9 @@ type UnitPatch struct {
 
 // UpdateUnit applies patch if the unit is still at version.
 func (s *Service) UpdateUnit(ctx context.Context, slug string, version int, in UnitPatch) (Unit, error) {
+	if err := validation.Check(in); err != nil {
+		return Unit{}, err
+	}
 	var out Unit
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		u, err := s.store.unit(ctx, slug, true)
@@ -251,6 +261,9 @@ type NewUser struct {
 
 // CreateUser creates a user belonging to tenant t.
 func (s *Service) CreateUser(ctx context.Context, t tenant.ID, in NewUser) (User, error) {
+	if err := validation.Check(in); err != nil {
+		return User{}, err
+	}
 	in.Username = strings.ToLower(strings.TrimSpace(in.Username))
 	if in.Subject == "" {
 		in.Subject = in.Username
@@ -301,6 +314,9 @@ type UserPatch struct {
 
 // UpdateUser applies patch to a user of tenant t if it is still at version.
 func (s *Service) UpdateUser(ctx context.Context, t tenant.ID, id string, version int, in UserPatch) (User, error) {
+	if err := validation.Check(in); err != nil {
+		return User{}, err
+	}
 	actor, _ := identity.FromContext(ctx)
 	var out User
 	err := s.inAccessTx(ctx, func(ctx context.Context) error {
@@ -357,6 +373,9 @@ type NewAssignment struct {
 
 // Assign gives a user a role in tenant t.
 func (s *Service) Assign(ctx context.Context, t tenant.ID, in NewAssignment) (RoleAssignment, error) {
+	if err := validation.Check(in); err != nil {
+		return RoleAssignment{}, err
+	}
 	actor, _ := identity.FromContext(ctx)
 	var out RoleAssignment
 	err := s.inAccessTx(ctx, func(ctx context.Context) error {
@@ -433,6 +452,9 @@ type NewKey struct {
 
 // CreateKey creates an API key for tenant t and returns it with its secret.
 func (s *Service) CreateKey(ctx context.Context, t tenant.ID, in NewKey) (CreatedKey, error) {
+	if err := validation.Check(in); err != nil {
+		return CreatedKey{}, err
+	}
 	actor, _ := identity.FromContext(ctx)
 	if in.ExpiresInDays == 0 {
 		in.ExpiresInDays = DefaultKeyDays

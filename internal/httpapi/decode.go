@@ -9,25 +9,13 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/go-playground/validator/v10"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
+	"github.com/servicekatalog/servicekatalog/internal/validation"
 )
 
 // MaxBody is the largest request body accepted, trailing bytes included.
 const MaxBody = 1 << 20
-
-var validate = func() *validator.Validate {
-	v := validator.New(validator.WithRequiredStructEnabled())
-	v.RegisterTagNameFunc(func(f reflect.StructField) string {
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			return ""
-		}
-		return name
-	})
-	return v
-}()
 
 // bind reads the JSON body into dst strictly (JSON media type, at most MaxBody bytes, then
 // decodeStrict) and validates it.
@@ -62,66 +50,17 @@ func emptyPatch(v any) bool {
 	return true
 }
 
-// validateStruct runs the validate tags and names every failing field by its JSON pointer, after
-// the problems already found in the body (a field reported there is not reported again).
+// validateStruct adds the problems of dst's validate tags to those already found in the body (a
+// member reported there is not reported again): the one answer names them all.
 func validateStruct(dst any, prior fieldErrors) error {
-	err := validate.Struct(dst)
-	var verrs validator.ValidationErrors
-	if err != nil && !errors.As(err, &verrs) {
-		return err
-	}
 	problems := prior
-	for _, fe := range verrs {
-		if p := pointerOf(fe.Namespace()); !prior.names(p) {
-			problems.add(p, reasonOf(fe))
+	for _, fe := range validation.Fields(dst) {
+		if !prior.names(fe.Pointer) {
+			problems.add(fe.Pointer, fe.Reason)
 		}
 	}
 	if len(problems) == 0 {
 		return nil
 	}
 	return problems.err()
-}
-
-// pointerOf turns a validator namespace (NewKey.roles[0]) into a JSON pointer (/roles/0).
-func pointerOf(ns string) string {
-	_, rest, _ := strings.Cut(ns, ".")
-	rest = strings.NewReplacer("[", ".", "]", "").Replace(rest)
-	return "/" + strings.ReplaceAll(rest, ".", "/")
-}
-
-func reasonOf(fe validator.FieldError) string {
-	switch fe.Tag() {
-	case "required":
-		return "is required"
-	case "email":
-		return "must be an email address"
-	case "uuid":
-		return "must be a UUID"
-	case "oneof":
-		return "must be one of: " + fe.Param()
-	case "min":
-		if fe.Kind() == reflect.String {
-			return "must be at least " + fe.Param() + " characters"
-		}
-		if fe.Kind() == reflect.Slice {
-			return "must have at least " + items(fe.Param())
-		}
-		return "must be at least " + fe.Param()
-	case "max":
-		if fe.Kind() == reflect.String {
-			return "must be at most " + fe.Param() + " characters"
-		}
-		if fe.Kind() == reflect.Slice {
-			return "must have at most " + items(fe.Param())
-		}
-		return "must be at most " + fe.Param()
-	}
-	return "fails the rule " + fe.Tag()
-}
-
-func items(n string) string {
-	if n == "1" {
-		return "1 item"
-	}
-	return n + " items"
 }

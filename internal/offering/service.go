@@ -23,6 +23,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/internal/review"
 	"github.com/servicekatalog/servicekatalog/internal/tenant"
+	"github.com/servicekatalog/servicekatalog/internal/validation"
 )
 
 // Service is the offerings' use cases.
@@ -61,6 +62,9 @@ type NewOffering struct {
 
 // Create starts an offering of a standard service with a first draft version.
 func (s *Service) Create(ctx context.Context, unit string, in NewOffering) (Offering, error) {
+	if err := validation.Check(in); err != nil {
+		return Offering{}, err
+	}
 	actor, _ := identity.FromContext(ctx)
 	return idempotency.Run(ctx, s.db, "offering.create", in, func(ctx context.Context) (Offering, error) {
 		svc, err := s.standardService(ctx, in.ServiceID, "/service_id")
@@ -250,6 +254,9 @@ func versionID(v Version) string { return v.OfferingID + "/" + strconv.Itoa(v.Nu
 
 // EditDraft replaces the terms of the offering's draft if it is still at version.
 func (s *Service) EditDraft(ctx context.Context, unit, id string, version int, t Terms) (Version, error) {
+	if err := validation.Check(t); err != nil {
+		return Version{}, err
+	}
 	return s.change(ctx, unit, id, "offering.edit", []State{Draft, Submitted}, func(ctx context.Context, v *Version) error {
 		if err := apperr.CheckVersion(v.Version, version); err != nil {
 			return err
@@ -284,6 +291,9 @@ type RetireInput struct {
 
 // Retire schedules the end of the offering's live version.
 func (s *Service) Retire(ctx context.Context, unit, id string, in RetireInput) (Version, error) {
+	if err := validation.Check(in); err != nil {
+		return Version{}, err
+	}
 	on, err := date.Parse(in.RetireOn)
 	if err != nil {
 		return Version{}, apperr.Field("/retire_on", err.Error())
@@ -332,6 +342,9 @@ func (s *Service) NewVersion(ctx context.Context, unit, id string) (Version, err
 // published and the previous live version superseded; rejected, it goes back to draft with the
 // reason.
 func (s *Service) Decide(ctx context.Context, id string, in review.Input) (Version, error) {
+	if err := validation.Check(in); err != nil {
+		return Version{}, err
+	}
 	var out Version
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		var o offeringRow

@@ -13,10 +13,14 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/page"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/internal/review"
+	"github.com/servicekatalog/servicekatalog/internal/validation"
 )
 
 // RequestWaiver asks the council to excuse the unit from a mandatory service at a level.
 func (s *Service) RequestWaiver(ctx context.Context, unit string, in NewWaiver) (Waiver, error) {
+	if err := validation.Check(in); err != nil {
+		return Waiver{}, err
+	}
 	actor, _ := identity.FromContext(ctx)
 	return idempotency.Run(ctx, s.db, "waiver.create", in, func(ctx context.Context) (Waiver, error) {
 		svc, err := s.standardService(ctx, in.ServiceID, "/service_id")
@@ -63,6 +67,9 @@ func (s *Service) Waiver(ctx context.Context, id string) (Waiver, error) {
 
 // DecideWaiver records the council's decision on a requested waiver.
 func (s *Service) DecideWaiver(ctx context.Context, id string, in review.Input) (Waiver, error) {
+	if err := validation.Check(in); err != nil {
+		return Waiver{}, err
+	}
 	var out Waiver
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		var r waiverRow

@@ -23,6 +23,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/internal/subscription"
 	"github.com/servicekatalog/servicekatalog/internal/tenant"
+	"github.com/servicekatalog/servicekatalog/internal/validation"
 )
 
 // Service is the orders' use cases.
@@ -79,6 +80,9 @@ func (eventRow) TableName() string { return "order_events" }
 // Create validates a municipality's order against its owner unit's published offerings and its
 // subscriptions, prices it at today's prices, and acknowledges it.
 func (s *Service) Create(ctx context.Context, code string, in NewOrder) (Order, error) {
+	if err := validation.Check(in); err != nil {
+		return Order{}, err
+	}
 	actor, _ := identity.FromContext(ctx)
 	return idempotency.Run(ctx, s.db, "order.create", in, func(ctx context.Context) (Order, error) {
 		var owner []*string
@@ -239,6 +243,9 @@ func (sc Scope) where(q *gorm.DB) *gorm.DB {
 // wins and the other finds the new state. Acceptance passes the activation gate; completion
 // applies the items to the municipality's subscriptions.
 func (s *Service) Transition(ctx context.Context, sc Scope, id string, transition Transition, in TransitionInput) (Order, error) {
+	if err := validation.Check(in); err != nil {
+		return Order{}, err
+	}
 	actor, _ := identity.FromContext(ctx)
 	var out Order
 	err := s.db.InTx(ctx, func(ctx context.Context) error {

@@ -20,6 +20,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/schedule"
 	"github.com/servicekatalog/servicekatalog/internal/subscription"
 	"github.com/servicekatalog/servicekatalog/internal/tenant"
+	"github.com/servicekatalog/servicekatalog/internal/validation"
 )
 
 // Service is the tickets' use cases.
@@ -71,6 +72,9 @@ type NewTicket struct {
 
 // Create opens a ticket in a municipality.
 func (s *Service) Create(ctx context.Context, code string, in NewTicket) (Ticket, error) {
+	if err := validation.Check(in); err != nil {
+		return Ticket{}, err
+	}
 	actor, _ := identity.FromContext(ctx)
 	return idempotency.Run(ctx, s.db, "ticket.create", in, func(ctx context.Context) (Ticket, error) {
 		if err := s.checkSubscription(ctx, code, in.SubscriptionID, "/subscription_id"); err != nil {
@@ -140,6 +144,9 @@ type Triage struct {
 
 // Triage applies in to an open ticket of the municipality if it is still at version.
 func (s *Service) Triage(ctx context.Context, code, id string, version int, in Triage) (Ticket, error) {
+	if err := validation.Check(in); err != nil {
+		return Ticket{}, err
+	}
 	var out Ticket
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		t, err := s.lock(ctx, Scope{Municipality: code}, id)
@@ -200,6 +207,9 @@ type TransitionInput struct {
 // provide_info, close, reopen (municipality); acknowledge, request_info, resolve, hand_back
 // (unit). The row is locked, so of two conflicting changes exactly one wins.
 func (s *Service) Transition(ctx context.Context, sc Scope, id string, name Action, in TransitionInput) (Ticket, error) {
+	if err := validation.Check(in); err != nil {
+		return Ticket{}, err
+	}
 	var out Ticket
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		t, err := s.lock(ctx, sc, id)
@@ -337,6 +347,9 @@ type NewNote struct {
 
 // AddNote adds a note to a ticket of the scope, written by the caller's organisation.
 func (s *Service) AddNote(ctx context.Context, sc Scope, id string, in NewNote) (Note, error) {
+	if err := validation.Check(in); err != nil {
+		return Note{}, err
+	}
 	actor, _ := identity.FromContext(ctx)
 	return idempotency.Run(ctx, s.db, "ticket.note", in, func(ctx context.Context) (Note, error) {
 		t, err := s.lock(ctx, sc, id)
