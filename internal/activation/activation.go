@@ -1,23 +1,25 @@
 // Package activation keeps the prerequisites a municipality must meet before a unit may accept
 // its orders (the activation gate): a registered infrastructure mailbox, the current terms of use
-// accepted by a signatory, and a risk assessment (ROS) for every service family it orders.
+// accepted by a signatory, and a risk assessment (ROS) for every service family it orders. It
+// writes the terms acceptances and the risk assessments; the mailbox it reads from directory,
+// the service families from catalog.
 package activation
 
 import (
 	"context"
-	"net/mail"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm/clause"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/audit"
+	"github.com/servicekatalog/servicekatalog/internal/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/date"
+	"github.com/servicekatalog/servicekatalog/internal/directory"
 	"github.com/servicekatalog/servicekatalog/internal/idempotency"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
@@ -96,14 +98,17 @@ func (s Status) check(families []string) []Missing {
 
 // Service is the activation gate's use cases.
 type Service struct {
-	db    *postgres.DB
-	audit *audit.Log
-	clock clock.Clock
+	db        *postgres.DB
+	store     store
+	audit     *audit.Log
+	catalog   *catalog.Service
+	directory *directory.Service
+	clock     clock.Clock
 }
 
 // NewService returns the activation service.
-func NewService(db *postgres.DB, log *audit.Log, c clock.Clock) *Service {
-	return &Service{db: db, audit: log, clock: c}
+func NewService(db *postgres.DB, log *audit.Log, cat *catalog.Service, dir *directory.Service, c clock.Clock) *Service {
+	return &Service{db: db, store: store{db}, audit: log, catalog: cat, directory: dir, clock: c}
 }
 
 // Gate refuses, inside the transaction of ctx, when the municipality lacks a prerequisite for
@@ -137,8 +142,7 @@ func (s *Service) Status(ctx context.Context, code string, families []string) (S
 		return st, err
 	}
 	if len(families) == 0 {
-		if err := s.db.Conn(ctx).Table("catalog_entries").Where("kind = 'family' AND retired_at IS NULL").Order("id").
-			Pluck("id", &families).Error; err != nil {
+		if families, err = s.catalog.IDs(ctx, catalog.KindFamily); err != nil {
 			return st, err
 		}
 	}
@@ -148,74 +152,21 @@ func (s *Service) Status(ctx context.Context, code string, families []string) (S
 
 // status reads the municipality's prerequisites.
 func (s *Service) status(ctx context.Context, code string) (Status, error) {
-	conn := s.db.Conn(ctx)
-	var mailbox []string
-	if err := conn.Table("municipalities").Where("code = ?", code).Pluck("infrastructure_mailbox", &mailbox).Error; err != nil {
+	m, err := s.directory.Municipality(ctx, code)
+	if err != nil {
 		return Status{}, err
 	}
-	if len(mailbox) == 0 {
-		return Status{}, apperr.NotFoundf("municipality")
-	}
-	st := Status{Municipality: code, Mailbox: mailbox[0], TermsVersion: TermsVersion, RiskAssessments: []RiskAssessment{}}
-	var terms []TermsAcceptance
-	if err := conn.Where("municipality = ? AND terms_version = ?", code, TermsVersion).Limit(1).Find(&terms).Error; err != nil {
+	st := Status{Municipality: code, Mailbox: m.InfrastructureMailbox, TermsVersion: TermsVersion}
+	if st.Terms, err = s.store.terms(ctx, code, TermsVersion); err != nil {
 		return st, err
 	}
-	if len(terms) == 1 {
-		st.Terms = &terms[0]
-	}
-	var ros []rosRow
-	if err := conn.Where("municipality = ?", code).Order("family, assessed_on DESC, registered_at DESC").Find(&ros).Error; err != nil {
-		return st, err
-	}
-	for _, r := range ros {
-		st.RiskAssessments = append(st.RiskAssessments, r.assessment())
-	}
-	return st, nil
+	st.RiskAssessments, err = s.store.riskAssessments(ctx, code)
+	return st, err
 }
 
 func (s *Service) record(ctx context.Context, code, action, objectType, id string, diff any) error {
 	return s.audit.Record(ctx, audit.Change{Tenant: tenant.ForMunicipality(code), Action: action, ObjectType: objectType,
 		ObjectID: id, Diff: diff})
-}
-
-// MailboxInput sets the infrastructure mailbox.
-type MailboxInput struct {
-	Address string `json:"address" validate:"required,email,max=320" example:"it-drift@kk.example"`
-}
-
-// SetMailbox registers the municipality's infrastructure mailbox if the municipality is still at
-// version. It must be a plain functional address, not a display-name form.
-func (s *Service) SetMailbox(ctx context.Context, code string, version int, in MailboxInput) (string, int, error) {
-	if err := validation.Check(in); err != nil {
-		return "", 0, err
-	}
-	addr, err := mail.ParseAddress(in.Address)
-	if err != nil || addr.Name != "" || addr.Address != in.Address {
-		return "", 0, apperr.Field("/address", "must be a plain email address such as it-drift@kk.example")
-	}
-	var newVersion int
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		var m struct {
-			Version               int
-			InfrastructureMailbox string
-		}
-		if err := s.db.Conn(ctx).Table("municipalities").Clauses(clause.Locking{Strength: "UPDATE"}).
-			Where("code = ?", code).Take(&m).Error; err != nil {
-			return postgres.NotFound(err, "municipality")
-		}
-		if err := apperr.CheckVersion(m.Version, version); err != nil {
-			return err
-		}
-		newVersion = m.Version + 1
-		if err := s.db.Conn(ctx).Table("municipalities").Where("code = ?", code).Updates(map[string]any{
-			"infrastructure_mailbox": in.Address, "version": newVersion, "updated_at": s.clock.Now()}).Error; err != nil {
-			return err
-		}
-		return s.record(ctx, code, "municipality.mailbox", "municipality", code,
-			map[string]any{"changed": map[string]any{"infrastructure_mailbox": map[string]any{"from": m.InfrastructureMailbox, "to": in.Address}}})
-	})
-	return in.Address, newVersion, err
 }
 
 // TermsInput accepts the terms of use.
@@ -236,7 +187,7 @@ func (s *Service) AcceptTerms(ctx context.Context, code string, in TermsInput) (
 		}
 		a := TermsAcceptance{ID: uuid.NewString(), Municipality: code, TermsVersion: in.TermsVersion,
 			AcceptedBy: actor.Subject, AcceptedName: actor.Name, AcceptedAt: s.clock.Now()}
-		err := postgres.Translate(s.db.Conn(ctx).Create(&a).Error)
+		err := s.store.insertTerms(ctx, &a)
 		if apperr.Is(err, apperr.Conflict) {
 			return a, apperr.Newf(apperr.Conflict, "terms of use %s are accepted already", in.TermsVersion)
 		} else if err != nil {
@@ -276,43 +227,18 @@ func (s *Service) RegisterRiskAssessment(ctx context.Context, code string, in Ne
 		if on.After(s.clock.Now()) {
 			return RiskAssessment{}, apperr.Field("/assessed_on", "must not be in the future")
 		}
-		var n int64
-		if err := s.db.Conn(ctx).Table("catalog_entries").Where("kind = 'family' AND id = ? AND retired_at IS NULL", in.Family).
-			Count(&n).Error; err != nil {
-			return RiskAssessment{}, err
-		}
-		if n == 0 {
+		if _, err := catalog.Get[catalog.Family](ctx, s.catalog, catalog.KindFamily, in.Family); apperr.Is(err, apperr.NotFound) {
 			return RiskAssessment{}, apperr.Field("/family", "no such service family")
+		} else if err != nil {
+			return RiskAssessment{}, err
 		}
 		r := rosRow{ID: uuid.NewString(), Municipality: code, Family: in.Family, DocumentRef: strings.TrimSpace(in.DocumentRef),
 			SHA256: in.SHA256, AssessedOn: on, ApprovedBy: strings.TrimSpace(in.ApprovedBy), RegisteredBy: actor.Subject,
 			RegisteredAt: s.clock.Now()}
-		if err := s.db.Conn(ctx).Create(&r).Error; err != nil {
+		if err := s.store.insertRiskAssessment(ctx, &r); err != nil {
 			return RiskAssessment{}, err
 		}
 		a := r.assessment()
 		return a, s.record(ctx, code, "risk_assessment.create", "risk_assessment", a.ID, audit.Diff(nil, a))
 	})
 }
-
-type rosRow struct {
-	ID           string
-	Municipality string
-	Family       string
-	DocumentRef  string
-	SHA256       string    `gorm:"column:sha256"`
-	AssessedOn   time.Time `gorm:"type:date"`
-	ApprovedBy   string
-	RegisteredBy string
-	RegisteredAt time.Time
-}
-
-func (rosRow) TableName() string { return "risk_assessments" }
-
-func (r rosRow) assessment() RiskAssessment {
-	return RiskAssessment{ID: r.ID, Municipality: r.Municipality, Family: r.Family, DocumentRef: r.DocumentRef, SHA256: r.SHA256,
-		AssessedOn: r.AssessedOn.Format(time.DateOnly), ApprovedBy: r.ApprovedBy, RegisteredBy: r.RegisteredBy, RegisteredAt: r.RegisteredAt}
-}
-
-// TableName is the acceptances' table.
-func (TermsAcceptance) TableName() string { return "terms_acceptances" }

@@ -77,7 +77,7 @@ func TestAGeneratedClientRunsTheOrderAndTicketScenario(t *testing.T) {
 	}
 	filled(t, "read municipality", m.StatusCode(), m.JSON200, m.Body)
 	mailbox, err := spoc.SetMailboxWithResponse(ctx, "101", &apiclient.SetMailboxParams{IfMatch: m.HTTPResponse.Header.Get("ETag")},
-		apiclient.ActivationMailboxInput{Address: "it-drift@kk.example"})
+		apiclient.DirectoryMailboxInput{Address: "it-drift@kk.example"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/order"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/internal/ratelimit"
+	"github.com/servicekatalog/servicekatalog/internal/review"
 	"github.com/servicekatalog/servicekatalog/internal/subscription"
 	"github.com/servicekatalog/servicekatalog/internal/ticket"
 )
@@ -58,6 +59,7 @@ type App struct {
 	Orders        *order.Service
 	Subscriptions *subscription.Service
 	Tickets       *ticket.Service
+	Reviews       *review.Service
 	DevIssuer     *identity.DevIssuer // nil with an external issuer
 	API           *httpapi.Server
 	Clock         clock.Clock
@@ -74,13 +76,14 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	a.Directory = directory.NewService(db, a.Audit, a.Authz, o.Clock)
 	a.Catalog = catalog.NewService(db, a.Audit, o.Clock)
 	a.Offerings = offering.NewService(db, a.Audit, a.Catalog, o.Clock)
-	a.Activation = activation.NewService(db, a.Audit, o.Clock)
+	a.Activation = activation.NewService(db, a.Audit, a.Catalog, a.Directory, o.Clock)
 	a.Subscriptions = subscription.NewService(db, a.Audit, o.Clock)
-	a.Orders = order.NewService(db, a.Audit, a.Catalog, a.Offerings, a.Subscriptions, a.Activation, o.Clock)
+	a.Orders = order.NewService(db, a.Audit, a.Directory, a.Catalog, a.Offerings, a.Subscriptions, a.Activation, o.Clock)
 	if o.ReopenDays == 0 {
 		o.ReopenDays = ticket.DefaultReopenDays
 	}
 	a.Tickets = ticket.NewService(db, a.Audit, a.Catalog, a.Subscriptions, o.Clock, o.ReopenDays)
+	a.Reviews = review.NewService(a.Directory, o.Clock, a.Offerings, a.Catalog)
 	var keys jwt.Keyfunc
 	issuer := o.OIDCIssuer
 	if issuer == "" {
@@ -97,7 +100,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	}
 	a.API, err = httpapi.New(httpapi.Deps{
 		DB: db, Directory: a.Directory, Catalog: a.Catalog, Offerings: a.Offerings, Clock: o.Clock,
-		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Tickets: a.Tickets, Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log, Version: o.Version,
+		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Tickets: a.Tickets, Reviews: a.Reviews, Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log, Version: o.Version,
 		Authn:          identity.NewAuthenticator(keys, issuer, o.Audience, o.Algs, a.Authz, o.Clock.Now),
 		TrustedProxies: o.TrustedProxies, Limiter: ratelimit.New(o.RateLimit, o.RateBurst),
 	})

@@ -262,3 +262,20 @@ func blockStyle(n *yaml.Node) {
 		blockStyle(c)
 	}
 }
+
+// Waiting lists the submitted proposals, for the council's queue.
+func (s *Service) Waiting(ctx context.Context) ([]review.Item, error) {
+	var rows []proposalRow
+	if err := s.db.Conn(ctx).Where("state = ?", ProposalSubmitted).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	items := make([]review.Item, len(rows))
+	for i, r := range rows {
+		items[i] = review.Item{Kind: review.KindProposal, ID: r.ID, Title: changeTitle[r.Change] + " standard service " + r.ServiceID,
+			Actor: r.ProposedBy, Submitter: review.Submitter{Tenant: r.Proposer}, SubmittedAt: r.SubmittedAt}
+	}
+	return items, nil
+}
+
+// changeTitle is how a proposal's change reads at the start of its title.
+var changeTitle = map[string]string{"new": "New", "change": "Change"}

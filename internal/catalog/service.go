@@ -298,6 +298,12 @@ func List[T any](ctx context.Context, s *Service, kind string, p page.Request) (
 	return page.Page[T]{Items: out, Next: next}, nil
 }
 
+// IDs returns the ids of the current entries of a kind, sorted.
+func (s *Service) IDs(ctx context.Context, kind string) ([]string, error) {
+	ids := []string{}
+	return ids, s.db.Conn(ctx).Model(&entry{}).Where("kind = ? AND retired_at IS NULL", kind).Order("id").Pluck("id", &ids).Error
+}
+
 // Get returns one current entry of a kind, decoded into T (from memory once read).
 func Get[T any](ctx context.Context, s *Service, kind, id string) (T, error) {
 	var v T

@@ -1,5 +1,15 @@
 // Package directory keeps the organisations and people of the platform: owner municipalities,
 // service units, users, their role assignments and the API keys of machine clients.
+//
+// Only this package writes its tables. Two packages read them directly, for speed: authz loads
+// users, role assignments and API keys into its cache (reloaded on its Channel), and offering
+// reads the unit slugs for the conformance report. Everything else goes through Service.
+//
+// The infrastructure mailbox is held here, as a municipality's address, until notices are built.
+// Its owner is then the notices capability: the mailbox, its confirmation link, the routing rules
+// (tag to addresses) and the cover for absences are one thing, used only to deliver notices. The
+// address moves to a table of notices' own, PUT .../mailbox moves with it, and the activation gate
+// asks notices for a confirmed mailbox instead of reading the address here.
 package directory
 
 import (

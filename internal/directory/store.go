@@ -87,7 +87,8 @@ func (st store) saveMunicipality(ctx context.Context, m *Municipality) error {
 	m.Version++
 	m.UpdatedAt = st.clock.Now()
 	return st.conn(ctx).Model(&Municipality{}).Where("code = ?", m.Code).Updates(map[string]any{
-		"name": m.Name, "owner_unit": m.OwnerUnit, "active": m.Active, "version": m.Version, "updated_at": m.UpdatedAt}).Error
+		"name": m.Name, "owner_unit": m.OwnerUnit, "active": m.Active, "infrastructure_mailbox": m.InfrastructureMailbox,
+		"version": m.Version, "updated_at": m.UpdatedAt}).Error
 }
 
 func (st store) insertMunicipalityIfMissing(ctx context.Context, m *Municipality) (bool, error) {
@@ -199,4 +200,28 @@ func (st store) saveKey(ctx context.Context, k *APIKey) error {
 	k.Version++
 	return st.conn(ctx).Model(&APIKey{}).Where("id = ?", k.ID).Updates(map[string]any{
 		"revoked_at": k.RevokedAt, "version": k.Version}).Error
+}
+
+// names returns the names of the users and the API keys with the given ids.
+func (st store) names(ctx context.Context, users, keys []string) (userNames, keyNames map[string]string, err error) {
+	var rows []struct{ ID, Name string }
+	userNames, keyNames = map[string]string{}, map[string]string{}
+	if len(users) > 0 {
+		if err = st.conn(ctx).Model(&User{}).Select("id, name").Where("id IN ?", users).Scan(&rows).Error; err != nil {
+			return
+		}
+		for _, r := range rows {
+			userNames[r.ID] = r.Name
+		}
+	}
+	if len(keys) > 0 {
+		rows = nil
+		if err = st.conn(ctx).Model(&APIKey{}).Select("id, name").Where("id IN ?", keys).Scan(&rows).Error; err != nil {
+			return
+		}
+		for _, r := range rows {
+			keyNames[r.ID] = r.Name
+		}
+	}
+	return
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/servicekatalog/servicekatalog/internal/activation"
+	"github.com/servicekatalog/servicekatalog/internal/directory"
 )
 
 // getActivation godoc
@@ -42,13 +43,13 @@ type MailboxResponse struct {
 // @Produce  json,application/problem+json
 // @Param    code     path   string                  true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
 // @Param    If-Match header string                  true "The municipality's ETag"
-// @Param    body     body   activation.MailboxInput true "The address"
+// @Param    body     body   directory.MailboxInput true "The address"
 // @Success  200 {object} MailboxResponse
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/mailbox [put]
 func (s *Server) setMailbox(c *gin.Context) {
-	changed(s, c, func(version int, in activation.MailboxInput) (MailboxResponse, int, error) {
-		addr, v, err := s.Activation.SetMailbox(ctx(c), c.Param("code"), version, in)
+	changed(s, c, func(version int, in directory.MailboxInput) (MailboxResponse, int, error) {
+		addr, v, err := s.Directory.SetMailbox(ctx(c), c.Param("code"), version, in)
 		return MailboxResponse{Address: addr}, v, err
 	})
 }

@@ -36,7 +36,7 @@ var reviewPaths = map[string]struct{ read, operation string }{
 // @x-order  1
 // @Router   /api/v1/reviews [get]
 func (s *Server) reviewQueue(c *gin.Context) {
-	items, err := review.Queue(ctx(c), s.DB, s.Clock.Now())
+	items, err := s.Reviews.Queue(ctx(c))
 	if err != nil {
 		s.fail(c, err)
 		return

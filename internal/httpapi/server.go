@@ -25,6 +25,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/order"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/internal/ratelimit"
+	"github.com/servicekatalog/servicekatalog/internal/review"
 	"github.com/servicekatalog/servicekatalog/internal/subscription"
 	"github.com/servicekatalog/servicekatalog/internal/ticket"
 )
@@ -39,6 +40,7 @@ type Deps struct {
 	Orders         *order.Service
 	Subscriptions  *subscription.Service
 	Tickets        *ticket.Service
+	Reviews        *review.Service
 	Clock          clock.Clock
 	Audit          *audit.Log
 	Authz          *authz.Authorizer

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/audit"
@@ -76,7 +74,7 @@ func (s *Service) Create(ctx context.Context, unit string, in NewOffering) (Offe
 		}
 		now := s.clock.Now()
 		o := offeringRow{ID: uuid.NewString(), Unit: unit, ServiceID: in.ServiceID, CreatedBy: actor.Subject, CreatedAt: now}
-		err = postgres.Translate(s.db.Conn(ctx).Create(&o).Error)
+		err = s.store.insertOffering(ctx, o)
 		if apperr.Is(err, apperr.Conflict) {
 			return Offering{}, apperr.Newf(apperr.Conflict, "unit %s offers %s already; change that offering with a new version", unit, in.ServiceID)
 		} else if err != nil {
@@ -94,7 +92,7 @@ func (s *Service) Create(ctx context.Context, unit string, in NewOffering) (Offe
 
 // ForUnit returns one of a unit's offerings with its live and pending versions and decisions.
 func (s *Service) ForUnit(ctx context.Context, unit, id string) (Offering, error) {
-	return s.one(ctx, s.db.Conn(ctx).Where("id = ? AND unit = ?", id, unit))
+	return s.one(ctx, unit, id)
 }
 
 // Live returns an offering with its live version only, from the published set in memory; an
@@ -122,14 +120,14 @@ func (s *Service) Get(ctx context.Context, id string) (Offering, error) {
 	case err != nil && !apperr.Is(err, apperr.NotFound):
 		return Offering{}, err
 	}
-	var unit []string
-	if err := s.db.Conn(ctx).Table("offerings").Where("id = ?", id).Pluck("unit", &unit).Error; err != nil {
+	o, err := s.store.offering(ctx, "", id, false)
+	if err != nil {
 		return Offering{}, err
 	}
-	if len(unit) == 1 && insider(ctx, unit[0]) {
-		return s.one(ctx, s.db.Conn(ctx).Where("id = ?", id))
+	if !insider(ctx, o.Unit) {
+		return Offering{}, apperr.NotFoundf("offering")
 	}
-	return Offering{}, apperr.NotFoundf("offering")
+	return s.one(ctx, o.Unit, id)
 }
 
 // insider reports whether the caller sees an offering's drafts: the council and the unit.
@@ -139,17 +137,17 @@ func insider(ctx context.Context, unit string) bool {
 }
 
 // one loads one offering with its live and pending versions and the council's decisions.
-func (s *Service) one(ctx context.Context, q *gorm.DB) (Offering, error) {
-	var r offeringRow
-	if err := q.Take(&r).Error; err != nil {
-		return Offering{}, postgres.NotFound(err, "offering")
+func (s *Service) one(ctx context.Context, unit, id string) (Offering, error) {
+	r, err := s.store.offering(ctx, unit, id, false)
+	if err != nil {
+		return Offering{}, err
 	}
 	res, err := s.assemble(ctx, []offeringRow{r})
 	if err != nil {
 		return Offering{}, err
 	}
 	o := res[0]
-	o.Decisions, err = s.decisions(ctx, o.ID)
+	o.Decisions, err = review.Decisions(ctx, s.db, review.KindOfferingVersion, o.ID+"/")
 	return o, err
 }
 
@@ -172,7 +170,15 @@ func (s *Service) assemble(ctx context.Context, rows []offeringRow) ([]Offering,
 
 // ListForUnit returns one page of a unit's offerings in every state.
 func (s *Service) ListForUnit(ctx context.Context, unit string, p page.Request) (page.Page[Offering], error) {
-	return s.list(ctx, s.db.Conn(ctx).Model(&offeringRow{}).Where("unit = ?", unit), p)
+	rows, err := s.store.offerings(ctx, unit, p)
+	if err != nil {
+		return page.Page[Offering]{}, err
+	}
+	items, err := s.assemble(ctx, rows.Items)
+	if err != nil {
+		return page.Page[Offering]{}, err
+	}
+	return page.Page[Offering]{Items: items, Next: rows.Next}, nil
 }
 
 // Filter selects published offerings.
@@ -211,18 +217,6 @@ func (s *Service) ListPublished(ctx context.Context, f Filter, p page.Request) (
 func (f Filter) matches(o Offering) bool {
 	return (f.ServiceID == "" || o.ServiceID == f.ServiceID) && (f.Unit == "" || o.Unit == f.Unit) &&
 		(f.Level == "" || slices.Contains(o.Live.Terms.LevelIDs(), f.Level))
-}
-
-func (s *Service) list(ctx context.Context, q *gorm.DB, p page.Request) (page.Page[Offering], error) {
-	rows, err := s.store.offerings(q, p)
-	if err != nil {
-		return page.Page[Offering]{}, err
-	}
-	items, err := s.assemble(ctx, rows.Items)
-	if err != nil {
-		return page.Page[Offering]{}, err
-	}
-	return page.Page[Offering]{Items: items, Next: rows.Next}, nil
 }
 
 // change runs fn on the unit's offering's version in one of states, locked, then saves and
@@ -347,9 +341,9 @@ func (s *Service) Decide(ctx context.Context, id string, in review.Input) (Versi
 	}
 	var out Version
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		var o offeringRow
-		if err := s.db.Conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Take(&o).Error; err != nil {
-			return postgres.NotFound(err, "offering")
+		o, err := s.store.offering(ctx, "", id, true)
+		if err != nil {
+			return err
 		}
 		v, err := s.store.version(ctx, id, Submitted)
 		if apperr.Is(err, apperr.NotFound) {
@@ -392,14 +386,6 @@ func (s *Service) Decide(ctx context.Context, id string, in review.Input) (Versi
 	return out, err
 }
 
-// decisions lists the council's decisions on an offering's versions, oldest first.
-func (s *Service) decisions(ctx context.Context, id string) ([]review.Decision, error) {
-	out := []review.Decision{}
-	err := s.db.Conn(ctx).Where("subject_type = 'offering_version' AND subject_id LIKE ?", id+"/%").
-		Order("seq").Find(&out).Error
-	return out, err
-}
-
 func today(now time.Time) time.Time {
 	y, m, d := now.In(copenhagen).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
@@ -409,11 +395,7 @@ var copenhagen, _ = time.LoadLocation("Europe/Copenhagen")
 
 // Version returns version number of an offering, whatever its state: subscriptions pin it.
 func (s *Service) Version(ctx context.Context, offeringID string, number int) (Version, error) {
-	var r versionRow
-	if err := s.db.Conn(ctx).Where("offering_id = ? AND number = ?", offeringID, number).Take(&r).Error; err != nil {
-		return Version{}, postgres.NotFound(err, "offering version")
-	}
-	return fromRow(r)
+	return s.store.versionNumber(ctx, offeringID, number)
 }
 
 // Price returns the terms of a level in the version, if it offers it.

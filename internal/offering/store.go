@@ -188,8 +188,49 @@ func (st store) nextNumber(ctx context.Context, offeringID string) (int, error) 
 	return n, err
 }
 
-// offerings lists a page of offerings by id, filtered by q.
-func (st store) offerings(q *gorm.DB, p page.Request) (page.Page[offeringRow], error) {
+func (st store) insertOffering(ctx context.Context, o offeringRow) error {
+	return postgres.Translate(st.db.Conn(ctx).Create(&o).Error)
+}
+
+// offering loads one offering (of unit, when it is not ""), locked for change when lock is set.
+func (st store) offering(ctx context.Context, unit, id string, lock bool) (offeringRow, error) {
+	q := st.db.Conn(ctx).Where("id = ?", id)
+	if unit != "" {
+		q = q.Where("unit = ?", unit)
+	}
+	if lock {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var r offeringRow
+	return r, postgres.NotFound(q.Take(&r).Error, "offering")
+}
+
+// versionNumber loads version number of an offering, whatever its state.
+func (st store) versionNumber(ctx context.Context, offeringID string, number int) (Version, error) {
+	var r versionRow
+	if err := st.db.Conn(ctx).Where("offering_id = ? AND number = ?", offeringID, number).Take(&r).Error; err != nil {
+		return Version{}, postgres.NotFound(err, "offering version")
+	}
+	return fromRow(r)
+}
+
+// submittedVersion is a version waiting for the council, with its offering's unit and service.
+type submittedVersion struct {
+	OfferingID, Unit, ServiceID, CreatedBy string
+	Number                                 int
+	SubmittedAt                            time.Time
+}
+
+func (st store) submitted(ctx context.Context) ([]submittedVersion, error) {
+	var out []submittedVersion
+	return out, st.db.Conn(ctx).Table("offering_versions v").
+		Select("v.offering_id, v.number, v.created_by, v.submitted_at, o.unit, o.service_id").
+		Joins("JOIN offerings o ON o.id = v.offering_id").Where("v.state = ?", Submitted).Scan(&out).Error
+}
+
+// offerings returns one page of the unit's offerings.
+func (st store) offerings(ctx context.Context, unit string, p page.Request) (page.Page[offeringRow], error) {
+	q := st.db.Conn(ctx).Model(&offeringRow{}).Where("unit = ?", unit)
 	return postgres.Page(q, p, func(o offeringRow) []string { return []string{o.ID} }, page.Col{Expr: "offerings.id", Kind: page.UUID})
 }
 
@@ -263,4 +304,74 @@ func (r liveRow) offering() (Offering, error) {
 		SubmittedAt: r.VSubmittedAt, PublishedAt: r.VPublishedAt, RetireOn: r.VRetireOn, Version: r.VVersion,
 		CreatedBy: r.VCreatedBy, CreatedAt: r.VCreatedAt, UpdatedAt: r.VUpdatedAt})
 	return Offering{ID: r.ID, Unit: r.Unit, ServiceID: r.ServiceID, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, Live: &v}, err
+}
+
+func (st store) insertWaiver(ctx context.Context, r waiverRow) error {
+	return st.db.Conn(ctx).Create(&r).Error
+}
+
+// waiver loads one waiver, locked for change when lock is set.
+func (st store) waiver(ctx context.Context, id string, lock bool) (Waiver, error) {
+	q := st.db.Conn(ctx).Where("id = ?", id)
+	if lock {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var r waiverRow
+	if err := q.Take(&r).Error; err != nil {
+		return Waiver{}, postgres.NotFound(err, "waiver")
+	}
+	return r.waiver(), nil
+}
+
+func (st store) saveWaiver(ctx context.Context, w Waiver) error {
+	return st.db.Conn(ctx).Model(&waiverRow{}).Where("id = ?", w.ID).Updates(map[string]any{"state": w.State, "version": w.Version}).Error
+}
+
+// waivers returns one page of a unit's waivers (every unit's for ""), oldest first.
+func (st store) waivers(ctx context.Context, unit string, p page.Request) (page.Page[Waiver], error) {
+	q := st.db.Conn(ctx).Model(&waiverRow{})
+	if unit != "" {
+		q = q.Where("unit = ?", unit)
+	}
+	rows, err := postgres.Page(q, p, func(r waiverRow) []string {
+		return []string{page.Format(r.RequestedAt), r.ID}
+	}, page.Col{Expr: "requested_at", Kind: page.Time}, page.Col{Expr: "id", Kind: page.UUID})
+	return page.Map(rows, waiverRow.waiver), err
+}
+
+func (st store) findWaivers(q *gorm.DB) ([]Waiver, error) {
+	var rows []waiverRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]Waiver, len(rows))
+	for i, r := range rows {
+		out[i] = r.waiver()
+	}
+	return out, nil
+}
+
+// grantedWaivers returns the waivers of a unit (every unit's for "") in force on day, the
+// longest-lasting first.
+func (st store) grantedWaivers(ctx context.Context, unit string, day time.Time) ([]Waiver, error) {
+	q := st.db.Conn(ctx).Where("state = ? AND expires_on >= ?", WaiverGranted, day)
+	if unit != "" {
+		q = q.Where("unit = ?", unit)
+	}
+	return st.findWaivers(q.Order("expires_on DESC"))
+}
+
+func (st store) requestedWaivers(ctx context.Context) ([]Waiver, error) {
+	return st.findWaivers(st.db.Conn(ctx).Where("state = ?", WaiverRequested))
+}
+
+// units returns the slugs of the units, or of the one named, from the directory's table (named
+// in its package doc).
+func (st store) units(ctx context.Context, unit string) ([]string, error) {
+	q := st.db.Conn(ctx).Table("units").Order("slug")
+	if unit != "" {
+		q = q.Where("slug = ?", unit)
+	}
+	units := []string{}
+	return units, q.Pluck("slug", &units).Error
 }

@@ -2,17 +2,17 @@ package offering
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm/clause"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/audit"
 	"github.com/servicekatalog/servicekatalog/internal/idempotency"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/page"
-	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/internal/review"
+	"github.com/servicekatalog/servicekatalog/internal/tenant"
 	"github.com/servicekatalog/servicekatalog/internal/validation"
 )
 
@@ -33,7 +33,7 @@ func (s *Service) RequestWaiver(ctx context.Context, unit string, in NewWaiver) 
 		}
 		r := waiverRow{ID: uuid.NewString(), Unit: unit, ServiceID: in.ServiceID, Level: in.Level, Reason: in.Reason,
 			State: WaiverRequested, ExpiresOn: exp, RequestedBy: actor.Subject, RequestedAt: s.clock.Now(), Version: 1}
-		if err := s.db.Conn(ctx).Create(&r).Error; err != nil {
+		if err := s.store.insertWaiver(ctx, r); err != nil {
 			return Waiver{}, err
 		}
 		w := r.waiver()
@@ -43,26 +43,19 @@ func (s *Service) RequestWaiver(ctx context.Context, unit string, in NewWaiver) 
 
 // ListWaivers returns one page of waivers, oldest first: a unit's, or every unit's for "".
 func (s *Service) ListWaivers(ctx context.Context, unit string, p page.Request) (page.Page[Waiver], error) {
-	q := s.db.Conn(ctx).Model(&waiverRow{})
-	if unit != "" {
-		q = q.Where("unit = ?", unit)
-	}
-	rows, err := postgres.Page(q, p, func(r waiverRow) []string {
-		return []string{page.Format(r.RequestedAt), r.ID}
-	}, page.Col{Expr: "requested_at", Kind: page.Time}, page.Col{Expr: "id", Kind: page.UUID})
-	return page.Map(rows, waiverRow.waiver), err
+	return s.store.waivers(ctx, unit, p)
 }
 
 // Waiver returns one waiver as the caller may see it: the council sees all, a unit its own.
 func (s *Service) Waiver(ctx context.Context, id string) (Waiver, error) {
-	var r waiverRow
-	if err := s.db.Conn(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
-		return Waiver{}, postgres.NotFound(err, "waiver")
+	w, err := s.store.waiver(ctx, id, false)
+	if err != nil {
+		return Waiver{}, err
 	}
-	if !insider(ctx, r.Unit) {
+	if !insider(ctx, w.Unit) {
 		return Waiver{}, apperr.NotFoundf("waiver")
 	}
-	return r.waiver(), nil
+	return w, nil
 }
 
 // DecideWaiver records the council's decision on a requested waiver.
@@ -72,11 +65,10 @@ func (s *Service) DecideWaiver(ctx context.Context, id string, in review.Input) 
 	}
 	var out Waiver
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		var r waiverRow
-		if err := s.db.Conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Take(&r).Error; err != nil {
-			return postgres.NotFound(err, "waiver")
+		w, err := s.store.waiver(ctx, id, true)
+		if err != nil {
+			return err
 		}
-		w := r.waiver()
 		before := w
 		if err := w.decide(in.Outcome == review.Approved); err != nil {
 			return err
@@ -87,8 +79,7 @@ func (s *Service) DecideWaiver(ctx context.Context, id string, in review.Input) 
 			return err
 		}
 		w.Version++
-		if err := s.db.Conn(ctx).Model(&waiverRow{}).Where("id = ?", id).
-			Updates(map[string]any{"state": w.State, "version": w.Version}).Error; err != nil {
+		if err := s.store.saveWaiver(ctx, w); err != nil {
 			return err
 		}
 		out = w
@@ -104,12 +95,8 @@ func (s *Service) Conformance(ctx context.Context, unit string) (Conformance, er
 	if err != nil {
 		return Conformance{}, err
 	}
-	var units []string
-	q := s.db.Conn(ctx).Table("units").Order("slug")
-	if unit != "" {
-		q = q.Where("slug = ?", unit)
-	}
-	if err := q.Pluck("slug", &units).Error; err != nil {
+	units, err := s.store.units(ctx, unit)
+	if err != nil {
 		return Conformance{}, err
 	}
 	if unit != "" && len(units) == 0 {
@@ -120,17 +107,34 @@ func (s *Service) Conformance(ctx context.Context, unit string) (Conformance, er
 	if err != nil {
 		return Conformance{}, err
 	}
-	var wrows []waiverRow
-	wq := s.db.Conn(ctx).Where("state = ? AND expires_on >= ?", WaiverGranted, day)
-	if unit != "" {
-		wq = wq.Where("unit = ?", unit)
-	}
-	if err := wq.Order("expires_on DESC").Find(&wrows).Error; err != nil {
+	waivers, err := s.store.grantedWaivers(ctx, unit, day)
+	if err != nil {
 		return Conformance{}, err
 	}
-	waivers := make([]Waiver, len(wrows))
-	for i, r := range wrows {
-		waivers[i] = r.waiver()
-	}
 	return conformance(units, cat.Services, live, waivers), nil
+}
+
+// Waiting lists the submitted offering versions and the requested waivers, for the council's
+// queue.
+func (s *Service) Waiting(ctx context.Context) ([]review.Item, error) {
+	versions, err := s.store.submitted(ctx)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]review.Item, 0, len(versions))
+	for _, v := range versions {
+		items = append(items, review.Item{Kind: review.KindOfferingVersion, ID: v.OfferingID, Version: v.Number,
+			Title: fmt.Sprintf("%s from unit %s, version %d", v.ServiceID, v.Unit, v.Number), Actor: v.CreatedBy,
+			Submitter: review.Submitter{Tenant: tenant.ForUnit(v.Unit).String()}, SubmittedAt: v.SubmittedAt})
+	}
+	waivers, err := s.store.requestedWaivers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range waivers {
+		items = append(items, review.Item{Kind: review.KindWaiver, ID: w.ID,
+			Title: fmt.Sprintf("Waiver for %s at %s until %s", w.ServiceID, w.Level, w.ExpiresOn), Actor: w.RequestedBy,
+			Submitter: review.Submitter{Tenant: tenant.ForUnit(w.Unit).String()}, SubmittedAt: w.RequestedAt})
+	}
+	return items, nil
 }

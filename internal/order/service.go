@@ -5,17 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/servicekatalog/servicekatalog/internal/activation"
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/audit"
 	"github.com/servicekatalog/servicekatalog/internal/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
+	"github.com/servicekatalog/servicekatalog/internal/directory"
 	"github.com/servicekatalog/servicekatalog/internal/idempotency"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/offering"
@@ -29,7 +27,9 @@ import (
 // Service is the orders' use cases.
 type Service struct {
 	db            *postgres.DB
+	store         store
 	audit         *audit.Log
+	directory     *directory.Service
 	catalog       *catalog.Service
 	offerings     *offering.Service
 	subscriptions *subscription.Service
@@ -38,44 +38,10 @@ type Service struct {
 }
 
 // NewService returns the order service.
-func NewService(db *postgres.DB, log *audit.Log, cat *catalog.Service, off *offering.Service, subs *subscription.Service,
-	gate *activation.Service, c clock.Clock) *Service {
-	return &Service{db: db, audit: log, catalog: cat, offerings: off, subscriptions: subs, gate: gate, clock: c}
+func NewService(db *postgres.DB, log *audit.Log, dir *directory.Service, cat *catalog.Service, off *offering.Service,
+	subs *subscription.Service, gate *activation.Service, c clock.Clock) *Service {
+	return &Service{db: db, store: store{db}, audit: log, directory: dir, catalog: cat, offerings: off, subscriptions: subs, gate: gate, clock: c}
 }
-
-type orderRow struct {
-	ID           string
-	Municipality string
-	Unit         string
-	State        State
-	Note         string
-	Reason       string
-	CreatedBy    string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	Version      int
-}
-
-func (orderRow) TableName() string { return "orders" }
-
-type itemRow struct {
-	OrderID string
-	Item    `gorm:"embedded"`
-}
-
-func (itemRow) TableName() string { return "order_items" }
-
-type eventRow struct {
-	OrderID   string
-	Seq       int
-	FromState State
-	ToState   State
-	Reason    string
-	Actor     string
-	At        time.Time
-}
-
-func (eventRow) TableName() string { return "order_events" }
 
 // Create validates a municipality's order against its owner unit's published offerings and its
 // subscriptions, prices it at today's prices, and acknowledges it.
@@ -85,18 +51,15 @@ func (s *Service) Create(ctx context.Context, code string, in NewOrder) (Order, 
 	}
 	actor, _ := identity.FromContext(ctx)
 	return idempotency.Run(ctx, s.db, "order.create", in, func(ctx context.Context) (Order, error) {
-		var owner []*string
-		if err := s.db.Conn(ctx).Table("municipalities").Where("code = ?", code).Pluck("owner_unit", &owner).Error; err != nil {
+		m, err := s.directory.Municipality(ctx, code)
+		if err != nil {
 			return Order{}, err
 		}
-		if len(owner) == 0 {
-			return Order{}, apperr.NotFoundf("municipality")
-		}
-		if owner[0] == nil {
+		if m.OwnerUnit == nil {
 			return Order{}, apperr.Newf(apperr.Conflict, "municipality %s has no owner unit to order from; the secretariat sets it", code)
 		}
 		now := s.clock.Now()
-		o := Order{ID: uuid.NewString(), Municipality: code, Unit: *owner[0], State: Acknowledged, Note: strings.TrimSpace(in.Note),
+		o := Order{ID: uuid.NewString(), Municipality: code, Unit: *m.OwnerUnit, State: Acknowledged, Note: strings.TrimSpace(in.Note),
 			CreatedBy: actor.Subject, CreatedAt: now, UpdatedAt: now, Version: 1}
 		for i, ni := range in.Items {
 			it, err := s.item(ctx, o, i, ni)
@@ -105,22 +68,10 @@ func (s *Service) Create(ctx context.Context, code string, in NewOrder) (Order, 
 			}
 			o.Items = append(o.Items, it)
 		}
-		e := Event{Seq: 1, From: "", To: Acknowledged, Actor: actor.Subject, At: now}
-		if err := s.db.Conn(ctx).Exec(`WITH o AS (
-			INSERT INTO orders (id, municipality, unit, state, note, created_by, created_at, updated_at, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id)
-			INSERT INTO order_events (order_id, seq, from_state, to_state, actor, at) SELECT id, ?, ?, ?, ?, ? FROM o`,
-			o.ID, code, o.Unit, o.State, o.Note, o.CreatedBy, now, now, e.Seq, e.From, e.To, e.Actor, e.At).Error; err != nil {
+		o.History = []Event{{Seq: 1, From: "", To: Acknowledged, Actor: actor.Subject, At: now}}
+		if err := s.store.insert(ctx, o); err != nil {
 			return Order{}, err
 		}
-		items := make([]itemRow, len(o.Items))
-		for i, it := range o.Items {
-			items[i] = itemRow{OrderID: o.ID, Item: it}
-		}
-		if err := s.db.Conn(ctx).Create(&items).Error; err != nil {
-			return Order{}, err
-		}
-		o.History = []Event{e}
 		return o, s.audit.Record(ctx, audit.Change{Tenant: tenant.ForMunicipality(code), Action: "order.create",
 			ObjectType: "order", ObjectID: o.ID, Diff: audit.Diff(nil, o)})
 	})
@@ -218,25 +169,10 @@ func (s *Service) addItem(ctx context.Context, o Order, ptr string, it Item, ni 
 	return it, nil
 }
 
-func (s *Service) addEvent(ctx context.Context, orderID string, e Event) error {
-	return s.db.Conn(ctx).Create(&eventRow{OrderID: orderID, Seq: e.Seq, FromState: e.From, ToState: e.To, Reason: e.Reason,
-		Actor: e.Actor, At: e.At}).Error
-}
-
 // Scope names whose orders a call may touch: a municipality's or a unit's.
 type Scope struct {
 	Municipality string
 	Unit         string
-}
-
-func (sc Scope) where(q *gorm.DB) *gorm.DB {
-	if sc.Municipality != "" {
-		q = q.Where("municipality = ?", sc.Municipality)
-	}
-	if sc.Unit != "" {
-		q = q.Where("unit = ?", sc.Unit)
-	}
-	return q
 }
 
 // Transition moves an order of the scope by transition. The order row is locked, so of two concurrent transitions one
@@ -249,11 +185,7 @@ func (s *Service) Transition(ctx context.Context, sc Scope, id string, transitio
 	actor, _ := identity.FromContext(ctx)
 	var out Order
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		var r orderRow
-		if err := sc.where(s.db.Conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id)).Take(&r).Error; err != nil {
-			return postgres.NotFound(err, "order")
-		}
-		o, err := s.load(ctx, r)
+		o, err := s.store.get(ctx, sc, id, true)
 		if err != nil {
 			return err
 		}
@@ -274,33 +206,15 @@ func (s *Service) Transition(ctx context.Context, sc Scope, id string, transitio
 		now := s.clock.Now()
 		e.Seq, e.Actor, e.At = len(o.History)+1, actor.Subject, now
 		o.Version, o.UpdatedAt = o.Version+1, now
-		res := s.db.Conn(ctx).Model(&orderRow{}).Where("id = ? AND state = ?", id, before.State).
-			Updates(map[string]any{"state": o.State, "reason": o.Reason, "version": o.Version, "updated_at": now})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return apperr.New(apperr.Conflict, "the order changed concurrently; read it again")
-		}
-		if err := s.addEvent(ctx, id, e); err != nil {
+		if err := s.store.move(ctx, o, before.State, e); err != nil {
 			return err
 		}
 		o.History = append(o.History, e)
 		out = o
 		return s.audit.Record(ctx, audit.Change{Tenant: tenant.ForMunicipality(o.Municipality), Action: "order." + string(transition),
-			ObjectType: "order", ObjectID: id, Diff: map[string]any{"event": e, "order": audit.Diff(r, rowOf(o))}})
+			ObjectType: "order", ObjectID: id, Diff: map[string]any{"event": e, "order": audit.Diff(rowOf(before), rowOf(o))}})
 	})
 	return out, err
-}
-
-func (r orderRow) order() Order {
-	return Order{ID: r.ID, Municipality: r.Municipality, Unit: r.Unit, State: r.State, Note: r.Note, Reason: r.Reason,
-		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version, Items: []Item{}}
-}
-
-func rowOf(o Order) orderRow {
-	return orderRow{ID: o.ID, Municipality: o.Municipality, Unit: o.Unit, State: o.State, Note: o.Note, Reason: o.Reason,
-		CreatedBy: o.CreatedBy, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version}
 }
 
 // apply carries out a completed order's items on the subscriptions, in the order's transaction.
@@ -315,8 +229,7 @@ func (s *Service) apply(ctx context.Context, o *Order) error {
 				return err
 			}
 			it.SubscriptionID = &sub.ID
-			if err := s.db.Conn(ctx).Model(&itemRow{}).Where("order_id = ? AND n = ?", o.ID, it.N).
-				Update("subscription_id", sub.ID).Error; err != nil {
+			if err := s.store.linkItem(ctx, o.ID, it.N, sub.ID); err != nil {
 				return err
 			}
 		case Modify, Terminate:
@@ -344,63 +257,13 @@ func (s *Service) apply(ctx context.Context, o *Order) error {
 	return nil
 }
 
-// load reads an order's items and history.
-func (s *Service) load(ctx context.Context, r orderRow) (Order, error) {
-	o := r.order()
-	var items []itemRow
-	if err := s.db.Conn(ctx).Where("order_id = ?", r.ID).Order("n").Find(&items).Error; err != nil {
-		return o, err
-	}
-	for _, it := range items {
-		o.Items = append(o.Items, it.Item)
-	}
-	var events []eventRow
-	if err := s.db.Conn(ctx).Where("order_id = ?", r.ID).Order("seq").Find(&events).Error; err != nil {
-		return o, err
-	}
-	for _, e := range events {
-		o.History = append(o.History, Event{Seq: e.Seq, From: e.FromState, To: e.ToState, Reason: e.Reason, Actor: e.Actor, At: e.At})
-	}
-	return o, nil
-}
-
 // Get returns one order of the scope with its items and history.
 func (s *Service) Get(ctx context.Context, sc Scope, id string) (Order, error) {
-	var r orderRow
-	if err := sc.where(s.db.Conn(ctx).Where("id = ?", id)).Take(&r).Error; err != nil {
-		return Order{}, postgres.NotFound(err, "order")
-	}
-	return s.load(ctx, r)
+	return s.store.get(ctx, sc, id, false)
 }
 
 // List returns one page of the scope's orders, oldest first, optionally in one state, with
 // their items (the history only on single reads).
 func (s *Service) List(ctx context.Context, sc Scope, state State, p page.Request) (page.Page[Order], error) {
-	q := sc.where(s.db.Conn(ctx).Model(&orderRow{}))
-	if state != "" {
-		q = q.Where("state = ?", state)
-	}
-	rows, err := postgres.Page(q, p, func(r orderRow) []string { return []string{page.Format(r.CreatedAt), r.ID} },
-		page.Col{Expr: "created_at", Kind: page.Time}, page.Col{Expr: "id", Kind: page.UUID})
-	if err != nil {
-		return page.Page[Order]{}, err
-	}
-	out := page.Map(rows, orderRow.order)
-	if len(out.Items) == 0 {
-		return out, nil
-	}
-	ids := make([]string, len(out.Items))
-	at := map[string]int{}
-	for i, o := range out.Items {
-		ids[i], at[o.ID] = o.ID, i
-	}
-	var items []itemRow
-	if err := s.db.Conn(ctx).Where("order_id IN ?", ids).Order("order_id, n").Find(&items).Error; err != nil {
-		return page.Page[Order]{}, err
-	}
-	for _, it := range items {
-		o := &out.Items[at[it.OrderID]]
-		o.Items = append(o.Items, it.Item)
-	}
-	return out, nil
+	return s.store.list(ctx, sc, state, p)
 }

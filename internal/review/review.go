@@ -1,15 +1,20 @@
 // Package review is the architecture council's side of governance: its recorded decisions
-// (who decided, when, why) and the queue of everything waiting for it.
+// (who decided, when, why) and the queue of everything waiting for it. The queue's items come from
+// the capabilities that submit to the council (offerings and waivers, catalogue proposals)
+// through Source; it reads no table of theirs.
 package review
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
+	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 )
@@ -72,46 +77,66 @@ type Item struct {
 	Submitter   Submitter `json:"submitter"`
 	SubmittedAt time.Time `json:"submitted_at" example:"2026-11-23T08:31:12Z" format:"date-time"`
 	AgeHours    int       `json:"age_hours" example:"26"`
+	Actor       string    `json:"-"`
 }
 
-// Queue lists everything waiting for the council, oldest first: submitted offering versions,
-// submitted catalogue proposals and requested waivers, each with who submitted it. It reads the
-// tables of the offering and catalog packages, and users and API keys for the names.
-func Queue(ctx context.Context, db *postgres.DB, now time.Time) ([]Item, error) {
-	var rows []struct {
-		Kind, ID, Title                string
-		Version                        int
-		SubmittedAt                    time.Time
-		SubmitterName, SubmitterTenant string
+// Decisions returns the decisions on subjects of a type whose id starts with prefix, oldest first.
+func Decisions(ctx context.Context, db *postgres.DB, subjectType, prefix string) ([]Decision, error) {
+	out := []Decision{}
+	return out, db.Conn(ctx).Where("subject_type = ? AND starts_with(subject_id, ?)", subjectType, prefix).Order("seq").Find(&out).Error
+}
+
+// Source is a capability with items waiting for the council: each item's Actor says who
+// submitted it, and its Submitter.Tenant for whom.
+type Source interface {
+	Waiting(ctx context.Context) ([]Item, error)
+}
+
+// Names gives the names people read for actors (user:…, apikey:…); actors it does not know are
+// left out.
+type Names interface {
+	ActorNames(ctx context.Context, actors []string) (map[string]string, error)
+}
+
+// Service is the council's queue over the capabilities that submit to it.
+type Service struct {
+	names   Names
+	sources []Source
+	clock   clock.Clock
+}
+
+// NewService returns the queue over sources, naming submitters through names.
+func NewService(names Names, c clock.Clock, sources ...Source) *Service {
+	return &Service{names: names, sources: sources, clock: c}
+}
+
+// Queue lists everything waiting for the council, oldest first (then by id), each with who
+// submitted it and how long ago.
+func (s *Service) Queue(ctx context.Context) ([]Item, error) {
+	items := []Item{}
+	for _, src := range s.sources {
+		more, err := src.Waiting(ctx)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, more...)
 	}
-	err := db.Conn(ctx).Raw(`
-		WITH waiting AS (
-			SELECT 'offering_version' AS kind, v.offering_id::text AS id, v.number AS version,
-			       o.service_id || ' from unit ' || o.unit || ', version ' || v.number AS title,
-			       v.created_by AS actor, 'unit:' || o.unit AS tenant, v.submitted_at
-			  FROM offering_versions v JOIN offerings o ON o.id = v.offering_id
-			 WHERE v.state = 'submitted'
-			UNION ALL
-			SELECT 'proposal', p.id::text, 0, initcap(p.change) || ' standard service ' || p.service_id,
-			       p.proposed_by, p.proposer, p.submitted_at
-			  FROM catalog_proposals p WHERE p.state = 'submitted'
-			UNION ALL
-			SELECT 'waiver', w.id::text, 0, 'Waiver for ' || w.service_id || ' at ' || w.level || ' until ' || w.expires_on,
-			       w.requested_by, 'unit:' || w.unit, w.requested_at
-			  FROM waivers w WHERE w.state = 'requested')
-		SELECT w.kind, w.id, w.version, w.title, w.submitted_at, w.tenant AS submitter_tenant,
-		       COALESCE(u.name, 'API key ' || k.name, w.actor) AS submitter_name
-		  FROM waiting w
-		  LEFT JOIN users u ON w.actor = 'user:' || u.id::text
-		  LEFT JOIN api_keys k ON w.actor = 'apikey:' || k.id::text
-		 ORDER BY w.submitted_at, w.id`).Scan(&rows).Error
+	actors := make([]string, len(items))
+	for i, it := range items {
+		actors[i] = it.Actor
+	}
+	names, err := s.names.ActorNames(ctx, actors)
 	if err != nil {
 		return nil, err
 	}
-	items := make([]Item, len(rows))
-	for i, r := range rows {
-		items[i] = Item{Kind: r.Kind, ID: r.ID, Version: r.Version, Title: r.Title, SubmittedAt: r.SubmittedAt,
-			Submitter: Submitter{Name: r.SubmitterName, Tenant: r.SubmitterTenant}, AgeHours: int(now.Sub(r.SubmittedAt).Hours())}
+	now := s.clock.Now()
+	for i := range items {
+		it := &items[i]
+		it.Submitter.Name = cmp.Or(names[it.Actor], it.Actor)
+		it.AgeHours = int(now.Sub(it.SubmittedAt).Hours())
 	}
+	slices.SortStableFunc(items, func(a, b Item) int {
+		return cmp.Or(a.SubmittedAt.Compare(b.SubmittedAt), strings.Compare(a.ID, b.ID))
+	})
 	return items, nil
 }

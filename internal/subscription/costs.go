@@ -60,29 +60,13 @@ func ParseMonth(s string) (time.Time, error) {
 	return m, nil
 }
 
-type costPeriod struct {
-	SubscriptionID string
-	FromDay        time.Time
-	ToDay          *time.Time
-	Level          string
-	Quantity       int
-	MonthlyPrice   money.Amount
-	OneOff         money.Amount
-	ServiceID      string
-	Unit           string
-}
-
 // Costs computes a municipality's costs for month from the priced periods: recurring cost pro
 // rata by day (price × quantity × days billed ÷ days in the month), one-off fees in the month a
 // period starts. Each line is rounded to øre once, at the end.
 func (s *Service) Costs(ctx context.Context, code string, month time.Time) (CostReport, error) {
 	start := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.UTC)
 	end := start.AddDate(0, 1, 0)
-	var rows []costPeriod
-	err := s.db.Conn(ctx).Table("subscription_periods p").
-		Select("p.subscription_id, p.from_day, p.to_day, p.level, p.quantity, p.monthly_price, p.one_off, s.service_id, s.unit").Joins("JOIN subscriptions s ON s.id = p.subscription_id").
-		Where("s.municipality = ? AND p.from_day < ? AND (p.to_day IS NULL OR p.to_day > ?)", code, end, start).
-		Order("s.created_at, s.id, p.from_day").Scan(&rows).Error
+	rows, err := s.store.periods(ctx, code, start, end)
 	if err != nil {
 		return CostReport{}, err
 	}

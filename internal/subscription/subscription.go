@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/audit"
@@ -64,54 +62,17 @@ type Subscription struct {
 	Version   int       `json:"version"`
 }
 
-type row struct {
-	ID           string
-	Municipality string
-	Unit         string
-	Pinned       `gorm:"embedded"`
-	State        State
-	StartedOn    time.Time  `gorm:"type:date"`
-	EndsOn       *time.Time `gorm:"type:date"`
-	OrderID      string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	Version      int
-}
-
-func (row) TableName() string { return "subscriptions" }
-
-func (r row) subscription() Subscription {
-	s := Subscription{ID: r.ID, Municipality: r.Municipality, Unit: r.Unit, Pinned: r.Pinned, State: r.State, StartedOn: r.StartedOn.Format(time.DateOnly),
-		OrderID: r.OrderID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
-	if r.EndsOn != nil {
-		d := r.EndsOn.Format(time.DateOnly)
-		s.EndsOn = &d
-	}
-	return s
-}
-
-type period struct {
-	SubscriptionID string
-	FromDay        time.Time  `gorm:"type:date"`
-	ToDay          *time.Time `gorm:"type:date"`
-	Level          string
-	Quantity       int
-	MonthlyPrice   money.Amount
-	OneOff         money.Amount
-}
-
-func (period) TableName() string { return "subscription_periods" }
-
 // Service is the subscriptions' use cases.
 type Service struct {
 	db    *postgres.DB
+	store store
 	audit *audit.Log
 	clock clock.Clock
 }
 
 // NewService returns the subscription service.
 func NewService(db *postgres.DB, log *audit.Log, c clock.Clock) *Service {
-	return &Service{db: db, audit: log, clock: c}
+	return &Service{db: db, store: store{db}, audit: log, clock: c}
 }
 
 // Today is the current date in Copenhagen, where contracts are kept.
@@ -140,12 +101,9 @@ func (s *Service) Add(ctx context.Context, in New) (Subscription, error) {
 	day := Today(now)
 	r := row{ID: uuid.NewString(), Municipality: in.Municipality, Unit: in.Unit, Pinned: in.Pinned, State: Active, StartedOn: day,
 		OrderID: in.OrderID, CreatedAt: now, UpdatedAt: now, Version: 1}
-	if err := s.db.Conn(ctx).Create(&r).Error; err != nil {
-		return Subscription{}, err
-	}
 	p := period{SubscriptionID: r.ID, FromDay: day, Level: in.Level, Quantity: in.Quantity, MonthlyPrice: in.MonthlyPrice,
 		OneOff: times(in.OneOffFee, in.Quantity)}
-	if err := s.db.Conn(ctx).Create(&p).Error; err != nil {
+	if err := s.store.insert(ctx, r, p); err != nil {
 		return Subscription{}, err
 	}
 	sub := r.subscription()
@@ -158,9 +116,7 @@ func times(a money.Amount, n int) money.Amount {
 
 // Lock loads an active subscription of municipality code for change; another's is not found.
 func (s *Service) Lock(ctx context.Context, code, id string) (Subscription, error) {
-	var r row
-	err := s.db.Conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ? AND municipality = ?", id, code).Take(&r).Error
-	return r.subscription(), postgres.NotFound(err, "subscription")
+	return s.store.get(ctx, code, "", id, true)
 }
 
 // Modify changes the level or quantity of an active subscription from today, at the prices of
@@ -175,23 +131,18 @@ func (s *Service) Modify(ctx context.Context, sub Subscription, level string, qu
 	if quantity > sub.Quantity {
 		added = quantity - sub.Quantity
 	}
-	if err := s.closePeriod(ctx, sub.ID, day); err != nil {
+	if err := s.store.closePeriod(ctx, sub.ID, day); err != nil {
 		return sub, err
 	}
 	p := period{SubscriptionID: sub.ID, FromDay: day, Level: level, Quantity: quantity, MonthlyPrice: monthly, OneOff: times(oneOff, added)}
-	// A second change on the same day replaces that day's period, keeping the one-off fees
-	// already charged in it.
-	if err := s.db.Conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "subscription_id"}, {Name: "from_day"}},
-		DoUpdates: clause.Assignments(map[string]any{"to_day": nil, "level": level, "quantity": quantity, "monthly_price": monthly,
-			"one_off": gorm.Expr("subscription_periods.one_off + excluded.one_off")})}).Create(&p).Error; err != nil {
+	if err := s.store.startPeriod(ctx, p); err != nil {
 		return sub, err
 	}
 	before := sub
 	sub.Level, sub.Quantity, sub.MonthlyPrice, sub.OneOffFee = level, quantity, monthly, oneOff
 	sub.Version++
 	sub.UpdatedAt = now
-	if err := s.db.Conn(ctx).Model(&row{}).Where("id = ?", sub.ID).Updates(map[string]any{"level": level, "quantity": quantity,
-		"monthly_price": monthly, "one_off_fee": oneOff, "version": sub.Version, "updated_at": now}).Error; err != nil {
+	if err := s.store.save(ctx, sub); err != nil {
 		return sub, err
 	}
 	return sub, s.record(ctx, sub.Municipality, "subscription.modify", sub.ID, audit.Diff(before, sub))
@@ -205,40 +156,33 @@ func (s *Service) Terminate(ctx context.Context, sub Subscription, noticeDays in
 	}
 	now := s.clock.Now()
 	end := Today(now).AddDate(0, 0, noticeDays)
-	if err := s.closePeriod(ctx, sub.ID, end); err != nil {
+	if err := s.store.closePeriod(ctx, sub.ID, end); err != nil {
 		return sub, err
 	}
 	before := sub
 	e := end.Format(time.DateOnly)
 	sub.State, sub.EndsOn, sub.Version, sub.UpdatedAt = Terminating, &e, sub.Version+1, now
-	if err := s.db.Conn(ctx).Model(&row{}).Where("id = ?", sub.ID).Updates(map[string]any{"state": Terminating, "ends_on": end,
-		"version": sub.Version, "updated_at": now}).Error; err != nil {
+	if err := s.store.save(ctx, sub); err != nil {
 		return sub, err
 	}
 	return sub, s.record(ctx, sub.Municipality, "subscription.terminate", sub.ID, audit.Diff(before, sub))
-}
-
-func (s *Service) closePeriod(ctx context.Context, id string, day time.Time) error {
-	return s.db.Conn(ctx).Model(&period{}).Where("subscription_id = ? AND to_day IS NULL", id).Update("to_day", day).Error
 }
 
 // Sweep ends the subscriptions whose notice period is over and returns how many.
 func (s *Service) Sweep(ctx context.Context) (int, error) {
 	n := 0
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		var rows []row
-		if err := s.db.Conn(ctx).Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
-			Where("state = ? AND ends_on <= ?", Terminating, Today(s.clock.Now())).Find(&rows).Error; err != nil {
+		subs, err := s.store.lockEnding(ctx, Today(s.clock.Now()))
+		if err != nil {
 			return err
 		}
-		for _, r := range rows {
-			before := r.subscription()
-			r.State, r.Version, r.UpdatedAt = Terminated, r.Version+1, s.clock.Now()
-			if err := s.db.Conn(ctx).Model(&row{}).Where("id = ?", r.ID).Updates(map[string]any{"state": Terminated,
-				"version": r.Version, "updated_at": r.UpdatedAt}).Error; err != nil {
+		for _, sub := range subs {
+			before := sub
+			sub.State, sub.Version, sub.UpdatedAt = Terminated, sub.Version+1, s.clock.Now()
+			if err := s.store.save(ctx, sub); err != nil {
 				return err
 			}
-			if err := s.record(ctx, r.Municipality, "subscription.end", r.ID, audit.Diff(before, r.subscription())); err != nil {
+			if err := s.record(ctx, sub.Municipality, "subscription.end", sub.ID, audit.Diff(before, sub)); err != nil {
 				return err
 			}
 			n++
@@ -258,29 +202,10 @@ type Filter struct {
 
 // List returns one page of subscriptions, oldest first.
 func (s *Service) List(ctx context.Context, f Filter, p page.Request) (page.Page[Subscription], error) {
-	q := s.db.Conn(ctx).Model(&row{})
-	for col, v := range map[string]string{"municipality": f.Municipality, "unit": f.Unit, "state": f.State, "service_id": f.ServiceID} {
-		if v != "" {
-			q = q.Where(col+" = ?", v)
-		}
-	}
-	rows, err := postgres.Page(q, p, func(r row) []string { return []string{page.Format(r.CreatedAt), r.ID} },
-		page.Col{Expr: "created_at", Kind: page.Time}, page.Col{Expr: "id", Kind: page.UUID})
-	return page.Map(rows, row.subscription), err
+	return s.store.list(ctx, f, p)
 }
 
 // Get returns one subscription of a municipality (code) or of a unit (unit); either may be "".
 func (s *Service) Get(ctx context.Context, code, unit, id string) (Subscription, error) {
-	q := s.db.Conn(ctx).Where("id = ?", id)
-	if code != "" {
-		q = q.Where("municipality = ?", code)
-	}
-	if unit != "" {
-		q = q.Where("unit = ?", unit)
-	}
-	var r row
-	if err := q.Take(&r).Error; err != nil {
-		return Subscription{}, postgres.NotFound(err, "subscription")
-	}
-	return r.subscription(), nil
+	return s.store.get(ctx, code, unit, id, false)
 }

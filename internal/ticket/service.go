@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/audit"
@@ -26,6 +24,7 @@ import (
 // Service is the tickets' use cases.
 type Service struct {
 	db            *postgres.DB
+	store         store
 	audit         *audit.Log
 	catalog       *catalog.Service
 	subscriptions *subscription.Service
@@ -35,7 +34,7 @@ type Service struct {
 
 // NewService returns the ticket service; a municipality may reopen within reopenDays.
 func NewService(db *postgres.DB, log *audit.Log, cat *catalog.Service, subs *subscription.Service, c clock.Clock, reopenDays int) *Service {
-	return &Service{db: db, audit: log, catalog: cat, subscriptions: subs, clock: c, reopenDays: reopenDays}
+	return &Service{db: db, store: store{db: db}, audit: log, catalog: cat, subscriptions: subs, clock: c, reopenDays: reopenDays}
 }
 
 // Scope is whose view a call has: a municipality's (its own tickets) or a unit's (tickets
@@ -45,18 +44,19 @@ type Scope struct {
 	Unit         string
 }
 
+// since is from when the scope sees the ticket's history: a unit from first escalation.
+func (sc Scope) since(t Ticket) *time.Time {
+	if sc.Unit != "" {
+		return t.FirstEscalatedAt
+	}
+	return nil
+}
+
 func (sc Scope) side() string {
 	if sc.Unit != "" {
 		return unitSide
 	}
 	return municipalSide
-}
-
-func (sc Scope) where(q *gorm.DB) *gorm.DB {
-	if sc.Unit != "" {
-		return q.Where("unit = ? AND first_escalated_at IS NOT NULL", sc.Unit)
-	}
-	return q.Where("municipality = ?", sc.Municipality)
 }
 
 // NewTicket is a ticket the first line opens.
@@ -87,10 +87,10 @@ func (s *Service) Create(ctx context.Context, code string, in NewTicket) (Ticket
 		if in.SubscriptionID != "" {
 			t.SubscriptionID = &in.SubscriptionID
 		}
-		if err := s.db.Conn(ctx).Create(&t).Error; err != nil {
+		if err := s.store.insert(ctx, &t); err != nil {
 			return t, err
 		}
-		if err := s.event(ctx, t.ID, Event{Action: Create, ToState: Open, At: now}); err != nil {
+		if err := s.store.addEvent(ctx, t.ID, Event{Action: Create, ToState: Open, At: now}); err != nil {
 			return t, err
 		}
 		return t, s.record(ctx, t, "ticket.create", audit.Diff(nil, t))
@@ -118,21 +118,6 @@ func (s *Service) record(ctx context.Context, t Ticket, action string, diff any)
 		ObjectType: "ticket", ObjectID: t.ID, Diff: diff})
 }
 
-func (s *Service) event(ctx context.Context, id string, e Event) error {
-	actor, _ := identity.FromContext(ctx)
-	// The next sequence number is taken in the insert itself; the ticket's row lock orders writers.
-	return s.db.Conn(ctx).Exec(`INSERT INTO ticket_events (ticket_id, seq, action, from_state, to_state, reason, actor, actor_tenant, at)
-		SELECT ?, COALESCE(max(seq), 0) + 1, ?, ?, ?, ?, ?, ?, ? FROM ticket_events WHERE ticket_id = ?`,
-		id, e.Action, e.FromState, e.ToState, e.Reason, actor.Subject, actor.Acting.String(), e.At, id).Error
-}
-
-// lock loads a ticket in the scope for change; others are not found.
-func (s *Service) lock(ctx context.Context, sc Scope, id string) (Ticket, error) {
-	var t Ticket
-	err := sc.where(s.db.Conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id)).Take(&t).Error
-	return t, postgres.NotFound(err, "ticket")
-}
-
 // Triage changes the priority, mark, category or subscription of an open ticket at version.
 type Triage struct {
 	Priority       *Priority `json:"priority" validate:"omitnil,oneof=P1 P2 P3 P4" example:"P1" extensions:"x-nullable"`
@@ -149,7 +134,7 @@ func (s *Service) Triage(ctx context.Context, code, id string, version int, in T
 	}
 	var out Ticket
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		t, err := s.lock(ctx, Scope{Municipality: code}, id)
+		t, err := s.store.get(ctx, Scope{Municipality: code}, id, true)
 		if err != nil {
 			return err
 		}
@@ -182,7 +167,7 @@ func (s *Service) Triage(ctx context.Context, code, id string, version int, in T
 			return err
 		}
 		out = t
-		if err := s.event(ctx, id, Event{Action: Triaged, FromState: Open, ToState: Open, At: t.UpdatedAt}); err != nil {
+		if err := s.store.addEvent(ctx, id, Event{Action: Triaged, FromState: Open, ToState: Open, At: t.UpdatedAt}); err != nil {
 			return err
 		}
 		return s.record(ctx, t, "ticket.triage", audit.Diff(before, t))
@@ -195,7 +180,7 @@ func (s *Service) save(ctx context.Context, t *Ticket, due *time.Time) error {
 	t.Version++
 	t.UpdatedAt = s.clock.Now()
 	t.DueAt = due
-	return s.db.Conn(ctx).Model(&Ticket{}).Where("id = ?", t.ID).Select("*").Omit("id", "created_at", "created_by").Updates(t).Error
+	return s.store.save(ctx, t)
 }
 
 // TransitionInput carries the reason a transition needs.
@@ -212,7 +197,7 @@ func (s *Service) Transition(ctx context.Context, sc Scope, id string, name Acti
 	}
 	var out Ticket
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		t, err := s.lock(ctx, sc, id)
+		t, err := s.store.get(ctx, sc, id, true)
 		if err != nil {
 			return err
 		}
@@ -229,7 +214,7 @@ func (s *Service) Transition(ctx context.Context, sc Scope, id string, name Acti
 			}
 			t.Unit, t.Level = &sub.Unit, &sub.Level
 		}
-		if err := s.event(ctx, id, e); err != nil { // first: a pause starts or ends with it
+		if err := s.store.addEvent(ctx, id, e); err != nil { // first: a pause starts or ends with it
 			return err
 		}
 		view, err := s.sla(ctx, t, false)
@@ -262,9 +247,8 @@ func (s *Service) sla(ctx context.Context, t Ticket, explain bool) (SLA, error) 
 	if err != nil {
 		return SLA{}, err
 	}
-	var history []Event
-	if err := s.db.Conn(ctx).Where("ticket_id = ? AND action IN ?", t.ID, []Action{RequestInfo, Resolve, ProvideInfo, Reopen, HandBack}).
-		Order("seq").Find(&history).Error; err != nil {
+	history, err := s.store.events(ctx, t.ID, nil, RequestInfo, Resolve, ProvideInfo, Reopen, HandBack)
+	if err != nil {
 		return SLA{}, err
 	}
 	return clocks(t, lvl, sched, pausesOf(history), s.clock.Now(), explain), nil
@@ -281,15 +265,13 @@ func (s *Service) SLA(ctx context.Context, sc Scope, id string) (SLA, error) {
 	if err != nil {
 		return view, err
 	}
-	view.Events = []SLAEvent{}
-	return view, s.db.Conn(ctx).Table("sla_events").Where("ticket_id = ?", id).Order("at, target, kind").Find(&view.Events).Error
+	view.Events, err = s.store.slaEvents(ctx, id)
+	return view, err
 }
 
 // Get returns a ticket of the scope.
 func (s *Service) Get(ctx context.Context, sc Scope, id string) (Ticket, error) {
-	var t Ticket
-	err := sc.where(s.db.Conn(ctx).Where("id = ?", id)).Take(&t).Error
-	return t, postgres.NotFound(err, "ticket")
+	return s.store.get(ctx, sc, id, false)
 }
 
 // Filter selects tickets.
@@ -302,27 +284,7 @@ type Filter struct {
 // List returns one page of the scope's tickets: a municipality's oldest first; a unit's by the
 // next deadline, soonest first (paused and finished ones last).
 func (s *Service) List(ctx context.Context, sc Scope, f Filter, p page.Request) (page.Page[Ticket], error) {
-	q := sc.where(s.db.Conn(ctx).Model(&Ticket{}))
-	if f.State != "" {
-		q = q.Where("state = ?", f.State)
-	}
-	if f.Priority != "" {
-		q = q.Where("priority = ?", f.Priority)
-	}
-	if f.Active {
-		q = q.Where("state NOT IN ?", []State{Resolved, Closed})
-	}
-	if sc.Unit != "" {
-		return postgres.Page(q, p, func(t Ticket) []string {
-			due := page.Infinity
-			if t.DueAt != nil {
-				due = page.Format(*t.DueAt)
-			}
-			return []string{due, t.ID}
-		}, page.Col{Expr: "COALESCE(due_at, 'infinity'::timestamptz)", Kind: page.TimeOrInfinity}, page.Col{Expr: "id", Kind: page.UUID})
-	}
-	return postgres.Page(q, p, func(t Ticket) []string { return []string{page.Format(t.CreatedAt), t.ID} },
-		page.Col{Expr: "created_at", Kind: page.Time}, page.Col{Expr: "id", Kind: page.UUID})
+	return s.store.list(ctx, sc, f, p)
 }
 
 // History returns the ticket's events the scope may see: a unit only from first escalation.
@@ -331,12 +293,7 @@ func (s *Service) History(ctx context.Context, sc Scope, id string) ([]Event, er
 	if err != nil {
 		return nil, err
 	}
-	q := s.db.Conn(ctx).Where("ticket_id = ?", id)
-	if sc.Unit != "" {
-		q = q.Where("at >= ?", *t.FirstEscalatedAt)
-	}
-	out := []Event{}
-	return out, q.Order("seq").Find(&out).Error
+	return s.store.events(ctx, id, sc.since(t))
 }
 
 // NewNote is a note to add.
@@ -352,13 +309,13 @@ func (s *Service) AddNote(ctx context.Context, sc Scope, id string, in NewNote) 
 	}
 	actor, _ := identity.FromContext(ctx)
 	return idempotency.Run(ctx, s.db, "ticket.note", in, func(ctx context.Context) (Note, error) {
-		t, err := s.lock(ctx, sc, id)
+		t, err := s.store.get(ctx, sc, id, true)
 		if err != nil {
 			return Note{}, err
 		}
 		n := Note{ID: uuid.NewString(), TicketID: id, Body: in.Body, Visibility: in.Visibility, Author: actor.Subject,
 			AuthorTenant: ownTenant(sc).String(), CreatedAt: s.clock.Now()}
-		if err := s.db.Conn(ctx).Create(&n).Error; err != nil {
+		if err := s.store.insertNote(ctx, &n); err != nil {
 			return n, err
 		}
 		return n, s.record(ctx, t, "ticket.note", audit.Diff(nil, n))
@@ -379,12 +336,7 @@ func (s *Service) Notes(ctx context.Context, sc Scope, id string) ([]Note, error
 	if err != nil {
 		return nil, err
 	}
-	q := s.db.Conn(ctx).Where("ticket_id = ? AND (visibility = 'public' OR author_tenant = ?)", id, ownTenant(sc).String())
-	if sc.Unit != "" {
-		q = q.Where("created_at >= ?", *t.FirstEscalatedAt)
-	}
-	out := []Note{}
-	return out, q.Order("seq").Find(&out).Error
+	return s.store.notes(ctx, id, ownTenant(sc).String(), sc.since(t))
 }
 
 // Sweep records, once per escalation, each clock that reached 75 % (warning) or 100 % (breach)
@@ -393,9 +345,8 @@ func (s *Service) Notes(ctx context.Context, sc Scope, id string) ([]Note, error
 func (s *Service) Sweep(ctx context.Context) (int, error) {
 	n := 0
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		var ts []Ticket
-		if err := s.db.Conn(ctx).Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
-			Where("state IN ?", []State{Escalated, Acknowledged, PendingCustomer}).Find(&ts).Error; err != nil {
+		ts, err := s.store.lockRunning(ctx)
+		if err != nil {
 			return err
 		}
 		now := s.clock.Now()
@@ -406,12 +357,11 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 			}
 			for _, c := range view.Clocks {
 				for _, kind := range kindsReached(c) {
-					res := s.db.Conn(ctx).Exec(`INSERT INTO sla_events (ticket_id, escalated_at, target, kind, at) VALUES (?, ?, ?, ?, ?)
-						ON CONFLICT DO NOTHING`, t.ID, *t.EscalatedAt, c.Target, kind, now)
-					if res.Error != nil {
-						return res.Error
+					added, err := s.store.addSLAEvent(ctx, t, c.Target, kind, now)
+					if err != nil {
+						return err
 					}
-					if res.RowsAffected == 0 {
+					if !added {
 						continue
 					}
 					n++

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/servicekatalog/servicekatalog/internal/activation"
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/apptest"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
@@ -46,7 +45,7 @@ func TestServicesCheckTheirInputWhoeverCalls(t *testing.T) {
 			return err
 		}, []string{"/terms/levels", "/terms/contact"}},
 		{"a mailbox that is not an address", func() error {
-			_, _, err := env.App.Activation.SetMailbox(ctx, "101", 1, activation.MailboxInput{Address: "it-drift"})
+			_, _, err := env.App.Directory.SetMailbox(ctx, "101", 1, directory.MailboxInput{Address: "it-drift"})
 			return err
 		}, []string{"/address"}},
 	}

@@ -1,0 +1,124 @@
+package ticket
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/page"
+	"github.com/servicekatalog/servicekatalog/internal/postgres"
+)
+
+// store reads and writes tickets, their events, notes and SLA events.
+type store struct {
+	db *postgres.DB
+}
+
+func (st store) conn(ctx context.Context) *gorm.DB { return st.db.Conn(ctx) }
+
+func (sc Scope) where(q *gorm.DB) *gorm.DB {
+	if sc.Unit != "" {
+		return q.Where("unit = ? AND first_escalated_at IS NOT NULL", sc.Unit)
+	}
+	return q.Where("municipality = ?", sc.Municipality)
+}
+
+func (st store) insert(ctx context.Context, t *Ticket) error { return st.conn(ctx).Create(t).Error }
+
+// get loads a ticket in the scope, for change when lock is set; others are not found.
+func (st store) get(ctx context.Context, sc Scope, id string, lock bool) (Ticket, error) {
+	q := st.conn(ctx)
+	if lock {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var t Ticket
+	return t, postgres.NotFound(sc.where(q.Where("id = ?", id)).Take(&t).Error, "ticket")
+}
+
+// save writes every changed column of t.
+func (st store) save(ctx context.Context, t *Ticket) error {
+	return st.conn(ctx).Model(&Ticket{}).Where("id = ?", t.ID).Select("*").Omit("id", "created_at", "created_by").Updates(t).Error
+}
+
+// addEvent appends e to the ticket's history, by the caller.
+func (st store) addEvent(ctx context.Context, id string, e Event) error {
+	actor, _ := identity.FromContext(ctx)
+	// The next sequence number is taken in the insert itself; the ticket's row lock orders writers.
+	return st.conn(ctx).Exec(`INSERT INTO ticket_events (ticket_id, seq, action, from_state, to_state, reason, actor, actor_tenant, at)
+		SELECT ?, COALESCE(max(seq), 0) + 1, ?, ?, ?, ?, ?, ?, ? FROM ticket_events WHERE ticket_id = ?`,
+		id, e.Action, e.FromState, e.ToState, e.Reason, actor.Subject, actor.Acting.String(), e.At, id).Error
+}
+
+// events returns the ticket's events in order, those with one of actions when any are given,
+// those from since on when it is set.
+func (st store) events(ctx context.Context, id string, since *time.Time, actions ...Action) ([]Event, error) {
+	q := st.conn(ctx).Where("ticket_id = ?", id)
+	if len(actions) > 0 {
+		q = q.Where("action IN ?", actions)
+	}
+	if since != nil {
+		q = q.Where("at >= ?", *since)
+	}
+	out := []Event{}
+	return out, q.Order("seq").Find(&out).Error
+}
+
+func (st store) list(ctx context.Context, sc Scope, f Filter, p page.Request) (page.Page[Ticket], error) {
+	q := sc.where(st.conn(ctx).Model(&Ticket{}))
+	if f.State != "" {
+		q = q.Where("state = ?", f.State)
+	}
+	if f.Priority != "" {
+		q = q.Where("priority = ?", f.Priority)
+	}
+	if f.Active {
+		q = q.Where("state NOT IN ?", []State{Resolved, Closed})
+	}
+	if sc.Unit != "" {
+		return postgres.Page(q, p, func(t Ticket) []string {
+			due := page.Infinity
+			if t.DueAt != nil {
+				due = page.Format(*t.DueAt)
+			}
+			return []string{due, t.ID}
+		}, page.Col{Expr: "COALESCE(due_at, 'infinity'::timestamptz)", Kind: page.TimeOrInfinity}, page.Col{Expr: "id", Kind: page.UUID})
+	}
+	return postgres.Page(q, p, func(t Ticket) []string { return []string{page.Format(t.CreatedAt), t.ID} },
+		page.Col{Expr: "created_at", Kind: page.Time}, page.Col{Expr: "id", Kind: page.UUID})
+}
+
+func (st store) insertNote(ctx context.Context, n *Note) error { return st.conn(ctx).Create(n).Error }
+
+// notes returns the ticket's public notes and the internal ones of author, from since on when it
+// is set.
+func (st store) notes(ctx context.Context, id, author string, since *time.Time) ([]Note, error) {
+	q := st.conn(ctx).Where("ticket_id = ? AND (visibility = 'public' OR author_tenant = ?)", id, author)
+	if since != nil {
+		q = q.Where("created_at >= ?", *since)
+	}
+	out := []Note{}
+	return out, q.Order("seq").Find(&out).Error
+}
+
+// lockRunning locks the tickets whose clocks may run, skipping those another writer holds.
+func (st store) lockRunning(ctx context.Context) ([]Ticket, error) {
+	var ts []Ticket
+	return ts, st.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
+		Where("state IN ?", []State{Escalated, Acknowledged, PendingCustomer}).Find(&ts).Error
+}
+
+// addSLAEvent records that clock target reached kind during the escalation; false when it was
+// recorded before.
+func (st store) addSLAEvent(ctx context.Context, t Ticket, target, kind string, at time.Time) (bool, error) {
+	res := st.conn(ctx).Exec(`INSERT INTO sla_events (ticket_id, escalated_at, target, kind, at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`, t.ID, *t.EscalatedAt, target, kind, at)
+	return res.RowsAffected > 0, res.Error
+}
+
+func (st store) slaEvents(ctx context.Context, id string) ([]SLAEvent, error) {
+	out := []SLAEvent{}
+	return out, st.conn(ctx).Table("sla_events").Where("ticket_id = ?", id).Order("at, target, kind").Find(&out).Error
+}
