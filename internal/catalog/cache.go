@@ -15,7 +15,8 @@ func (s *Service) entry(ctx context.Context, kind, id string) (entry, error) {
 	if ok {
 		return e, nil
 	}
-	if err := s.db.Conn(ctx).Where("kind = ? AND id = ?", kind, id).Take(&e).Error; err != nil {
+	e, err := s.store.entry(ctx, kind, id)
+	if err != nil {
 		return e, err
 	}
 	s.cache.Put(gen, kind+"/"+id, e)

@@ -9,14 +9,12 @@ import (
 
 	"github.com/google/uuid"
 	"go.yaml.in/yaml/v3"
-	"gorm.io/gorm/clause"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/audit"
 	"github.com/servicekatalog/servicekatalog/internal/idempotency"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/page"
-	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/internal/review"
 	"github.com/servicekatalog/servicekatalog/internal/tenant"
 	"github.com/servicekatalog/servicekatalog/internal/validation"
@@ -52,26 +50,6 @@ type Proposal struct {
 // TableName is the proposals' table.
 func (Proposal) TableName() string { return "catalog_proposals" }
 
-type proposalRow struct {
-	ID          string
-	Proposer    string
-	ProposedBy  string
-	Change      string
-	ServiceID   string
-	Doc         []byte `gorm:"type:jsonb"`
-	Rationale   string
-	State       ProposalState
-	SubmittedAt time.Time
-	Version     int
-}
-
-func (proposalRow) TableName() string { return "catalog_proposals" }
-
-func (r proposalRow) proposal() Proposal {
-	return Proposal{ID: r.ID, Proposer: r.Proposer, ProposedBy: r.ProposedBy, Change: r.Change, ServiceID: r.ServiceID,
-		Service: r.Doc, Rationale: r.Rationale, State: r.State, SubmittedAt: r.SubmittedAt, Version: r.Version}
-}
-
 // NewProposal proposes a new or changed standard service.
 type NewProposal struct {
 	Change    string          `json:"change" validate:"required,oneof=new change" example:"new"`
@@ -98,7 +76,7 @@ func (s *Service) Propose(ctx context.Context, in NewProposal) (Proposal, error)
 		r := proposalRow{ID: uuid.NewString(), Proposer: actor.Acting.String(), ProposedBy: actor.Subject, Change: in.Change,
 			ServiceID: svc.ID, Doc: doc, Rationale: strings.TrimSpace(in.Rationale), State: ProposalSubmitted,
 			SubmittedAt: s.clock.Now(), Version: 1}
-		if err := s.db.Conn(ctx).Create(&r).Error; err != nil {
+		if err := s.store.insertProposal(ctx, r); err != nil {
 			return Proposal{}, err
 		}
 		p := r.proposal()
@@ -153,14 +131,11 @@ func (s *Service) checkProposed(ctx context.Context, in NewProposal) (StandardSe
 
 // ListProposals returns one page of proposals, oldest first: the council sees all, a unit its own.
 func (s *Service) ListProposals(ctx context.Context, p page.Request) (page.Page[Proposal], error) {
-	q := s.db.Conn(ctx).Model(&proposalRow{})
+	proposer := ""
 	if actor, _ := identity.FromContext(ctx); actor.Acting != tenant.CouncilID {
-		q = q.Where("proposer = ?", actor.Acting.String())
+		proposer = actor.Acting.String()
 	}
-	rows, err := postgres.Page(q, p, func(r proposalRow) []string {
-		return []string{page.Format(r.SubmittedAt), r.ID}
-	}, page.Col{Expr: "submitted_at", Kind: page.Time}, page.Col{Expr: "id", Kind: page.UUID})
-	return page.Map(rows, proposalRow.proposal), err
+	return s.store.proposals(ctx, proposer, p)
 }
 
 // GetProposal returns a proposal the caller may see: the council any, a unit its own.
@@ -170,13 +145,9 @@ func (s *Service) GetProposal(ctx context.Context, id string) (Proposal, error) 
 }
 
 func (s *Service) proposal(ctx context.Context, id string, lock bool) (proposalRow, error) {
-	var r proposalRow
-	q := s.db.Conn(ctx)
-	if lock {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	if err := q.Where("id = ?", id).Take(&r).Error; err != nil {
-		return r, postgres.NotFound(err, "proposal")
+	r, err := s.store.proposal(ctx, id, lock)
+	if err != nil {
+		return r, err
 	}
 	if actor, _ := identity.FromContext(ctx); actor.Acting != tenant.CouncilID && actor.Acting.String() != r.Proposer {
 		return r, apperr.NotFoundf("proposal")
@@ -209,8 +180,7 @@ func (s *Service) DecideProposal(ctx context.Context, id string, in review.Input
 		if in.Outcome == review.Approved {
 			r.State = ProposalAccepted
 		}
-		if err := s.db.Conn(ctx).Model(&proposalRow{}).Where("id = ?", id).
-			Updates(map[string]any{"state": r.State, "version": r.Version}).Error; err != nil {
+		if err := s.store.saveProposal(ctx, r); err != nil {
 			return err
 		}
 		out = r.proposal()
@@ -265,8 +235,8 @@ func blockStyle(n *yaml.Node) {
 
 // Waiting lists the submitted proposals, for the council's queue.
 func (s *Service) Waiting(ctx context.Context) ([]review.Item, error) {
-	var rows []proposalRow
-	if err := s.db.Conn(ctx).Where("state = ?", ProposalSubmitted).Find(&rows).Error; err != nil {
+	rows, err := s.store.submittedProposals(ctx)
+	if err != nil {
 		return nil, err
 	}
 	items := make([]review.Item, len(rows))

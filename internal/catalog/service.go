@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/audit"
 	"github.com/servicekatalog/servicekatalog/internal/cache"
@@ -24,6 +22,7 @@ import (
 // Service is the catalogue's use cases.
 type Service struct {
 	db    *postgres.DB
+	store store
 	audit *audit.Log
 	clock clock.Clock
 	cache cache.Cache[entry]
@@ -31,7 +30,7 @@ type Service struct {
 
 // NewService returns the catalogue service.
 func NewService(db *postgres.DB, log *audit.Log, c clock.Clock) *Service {
-	return &Service{db: db, audit: log, clock: c}
+	return &Service{db: db, store: store{db}, audit: log, clock: c}
 }
 
 // The kinds of catalogue entry, as stored.
@@ -42,19 +41,6 @@ const (
 	KindService    = "service"
 	KindVocabulary = "vocabulary"
 )
-
-type entry struct {
-	Kind      string
-	ID        string
-	Doc       []byte `gorm:"type:jsonb"`
-	Hash      []byte
-	Version   int
-	RetiredAt *time.Time
-	CreatedAt time.Time
-	UpdatedAt time.Time
-}
-
-func (entry) TableName() string { return "catalog_entries" }
 
 // SyncReport counts what a sync did.
 type SyncReport struct {
@@ -118,12 +104,8 @@ func (s *Service) Sync(ctx context.Context, c *Catalogue) (SyncReport, error) {
 		return rep, err
 	}
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		conn := s.db.Conn(ctx)
-		if err := conn.Exec(`SELECT pg_advisory_xact_lock(hashtext('servicekatalog.catalog_sync'))`).Error; err != nil {
-			return err
-		}
-		var current []entry
-		if err := conn.Find(&current).Error; err != nil {
+		current, err := s.store.lockAll(ctx)
+		if err != nil {
 			return err
 		}
 		have := map[string]entry{}
@@ -137,7 +119,7 @@ func (s *Service) Sync(ctx context.Context, c *Catalogue) (SyncReport, error) {
 			switch {
 			case !exists:
 				e.Version, e.CreatedAt, e.UpdatedAt = 1, now, now
-				if err := conn.Create(&e).Error; err != nil {
+				if err := s.store.insert(ctx, e); err != nil {
 					return err
 				}
 				rep.Created++
@@ -145,8 +127,8 @@ func (s *Service) Sync(ctx context.Context, c *Catalogue) (SyncReport, error) {
 					return err
 				}
 			case !bytes.Equal(old.Hash, e.Hash) || old.RetiredAt != nil:
-				if err := conn.Model(&entry{}).Where("kind = ? AND id = ?", e.Kind, e.ID).Updates(map[string]any{
-					"doc": e.Doc, "hash": e.Hash, "version": old.Version + 1, "retired_at": nil, "updated_at": now}).Error; err != nil {
+				e.Version, e.UpdatedAt = old.Version+1, now
+				if err := s.store.save(ctx, e); err != nil {
 					return err
 				}
 				rep.Updated++
@@ -161,8 +143,8 @@ func (s *Service) Sync(ctx context.Context, c *Catalogue) (SyncReport, error) {
 			if old.RetiredAt != nil {
 				continue
 			}
-			if err := conn.Model(&entry{}).Where("kind = ? AND id = ?", old.Kind, old.ID).Updates(map[string]any{
-				"retired_at": now, "version": old.Version + 1, "updated_at": now}).Error; err != nil {
+			old.Version, old.RetiredAt, old.UpdatedAt = old.Version+1, &now, now
+			if err := s.store.save(ctx, old); err != nil {
 				return err
 			}
 			rep.Retired++
@@ -185,13 +167,12 @@ func (s *Service) record(ctx context.Context, verb string, e entry, diff any) er
 
 // Current returns the catalogue as the database holds it now, without retired entries.
 func (s *Service) Current(ctx context.Context) (*Catalogue, error) {
-	var rows []entry
-	if err := s.db.Conn(ctx).Where("retired_at IS NULL").Order("kind, id").Find(&rows).Error; err != nil {
+	rows, err := s.store.current(ctx)
+	if err != nil {
 		return nil, err
 	}
 	c := &Catalogue{}
 	for _, r := range rows {
-		var err error
 		switch r.Kind {
 		case KindFamily:
 			err = appendDoc(r.Doc, &c.Families)
@@ -239,36 +220,19 @@ type ServiceFilter struct {
 
 // ListServices returns one page of standard services by id.
 func (s *Service) ListServices(ctx context.Context, f ServiceFilter, p page.Request) (page.Page[ServiceEntry], error) {
-	q := s.db.Conn(ctx).Model(&entry{}).Where("kind = ?", KindService)
-	if !f.IncludeRetired {
-		q = q.Where("retired_at IS NULL")
-	}
-	if f.Family != "" {
-		q = q.Where("doc->>'family' = ?", f.Family)
-	}
-	if f.Level != "" {
-		q = q.Where("doc->'levels' @> jsonb_build_array(?::text)", f.Level)
-	}
-	if f.Mandatory != nil {
-		q = q.Where("(doc->>'mandatory')::boolean = ?", *f.Mandatory)
-	}
-	if f.Query != "" {
-		like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Query) + "%"
-		q = q.Where("(doc->'name'->>'da' ILIKE ? OR doc->'name'->>'en' ILIKE ?)", like, like)
-	}
-	rows, next, err := pageOf(q, p)
+	rows, err := s.store.services(ctx, f, p)
 	if err != nil {
 		return page.Page[ServiceEntry]{}, err
 	}
-	out := make([]ServiceEntry, 0, len(rows))
-	for _, r := range rows {
+	out := make([]ServiceEntry, 0, len(rows.Items))
+	for _, r := range rows.Items {
 		e := ServiceEntry{Version: r.Version, RetiredAt: r.RetiredAt}
 		if err := json.Unmarshal(r.Doc, &e.StandardService); err != nil {
 			return page.Page[ServiceEntry]{}, err
 		}
 		out = append(out, e)
 	}
-	return page.Page[ServiceEntry]{Items: out, Next: next}, nil
+	return page.Page[ServiceEntry]{Items: out, Next: rows.Next}, nil
 }
 
 // GetService returns one standard service, retired or not (from memory once read).
@@ -284,24 +248,22 @@ func (s *Service) GetService(ctx context.Context, id string) (ServiceEntry, erro
 // List returns one page of the current entries of a kind (families, levels, calendars,
 // vocabularies), decoded into T.
 func List[T any](ctx context.Context, s *Service, kind string, p page.Request) (page.Page[T], error) {
-	q := s.db.Conn(ctx).Model(&entry{}).Where("kind = ? AND retired_at IS NULL", kind)
-	rows, next, err := pageOf(q, p)
+	rows, err := s.store.list(ctx, kind, p)
 	if err != nil {
 		return page.Page[T]{}, err
 	}
-	out := make([]T, 0, len(rows))
-	for _, r := range rows {
+	out := make([]T, 0, len(rows.Items))
+	for _, r := range rows.Items {
 		if err := appendDoc(r.Doc, &out); err != nil {
 			return page.Page[T]{}, err
 		}
 	}
-	return page.Page[T]{Items: out, Next: next}, nil
+	return page.Page[T]{Items: out, Next: rows.Next}, nil
 }
 
 // IDs returns the ids of the current entries of a kind, sorted.
 func (s *Service) IDs(ctx context.Context, kind string) ([]string, error) {
-	ids := []string{}
-	return ids, s.db.Conn(ctx).Model(&entry{}).Where("kind = ? AND retired_at IS NULL", kind).Order("id").Pluck("id", &ids).Error
+	return s.store.ids(ctx, kind)
 }
 
 // Get returns one current entry of a kind, decoded into T (from memory once read).
@@ -315,11 +277,6 @@ func Get[T any](ctx context.Context, s *Service, kind, id string) (T, error) {
 		return v, postgres.NotFound(err, kind)
 	}
 	return v, json.Unmarshal(r.Doc, &v)
-}
-
-func pageOf(q *gorm.DB, p page.Request) ([]entry, string, error) {
-	pg, err := postgres.Page(q, p, func(e entry) []string { return []string{e.ID} }, page.Col{Expr: "id", Kind: page.Text})
-	return pg.Items, pg.Next, err
 }
 
 // SyncFiles loads and validates the catalogue in fsys and syncs it; an invalid catalogue
