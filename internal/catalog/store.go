@@ -141,9 +141,7 @@ func (st store) proposals(ctx context.Context, proposer string, p page.Request) 
 	if proposer != "" {
 		q = q.Where("proposer = ?", proposer)
 	}
-	rows, err := postgres.Page(q, p, func(r proposalRow) []string {
-		return []string{page.Format(r.SubmittedAt), r.ID}
-	}, page.Col{Expr: "submitted_at", Kind: page.Time}, page.Col{Expr: "id", Kind: page.UUID})
+	rows, err := postgres.OldestFirst(q, p, "submitted_at", "id", func(r proposalRow) (time.Time, string) { return r.SubmittedAt, r.ID })
 	return page.Map(rows, proposalRow.proposal), err
 }
 

@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -154,9 +155,7 @@ func assignments(db *gorm.DB) *gorm.DB {
 
 func (st store) listAssignments(ctx context.Context, t tenant.ID, p page.Request) (page.Page[RoleAssignment], error) {
 	q := assignments(st.conn(ctx)).Where("ra.tenant = ?", t.String())
-	return postgres.Page(q, p, func(a RoleAssignment) []string {
-		return []string{page.Format(a.CreatedAt), a.ID}
-	}, page.Col{Expr: "ra.created_at", Kind: page.Time}, page.Col{Expr: "ra.id", Kind: page.UUID})
+	return postgres.OldestFirst(q, p, "ra.created_at", "ra.id", func(a RoleAssignment) (time.Time, string) { return a.CreatedAt, a.ID })
 }
 
 func (st store) assignmentOf(ctx context.Context, t tenant.ID, id string) (RoleAssignment, error) {
@@ -186,9 +185,7 @@ func (st store) deleteAssignment(ctx context.Context, id string) error {
 
 func (st store) listKeys(ctx context.Context, t tenant.ID, p page.Request) (page.Page[APIKey], error) {
 	q := st.conn(ctx).Model(&APIKey{}).Where("tenant = ?", t.String())
-	return postgres.Page(q, p, func(k APIKey) []string {
-		return []string{page.Format(k.CreatedAt), k.ID}
-	}, page.Col{Expr: "created_at", Kind: page.Time}, page.Col{Expr: "id", Kind: page.UUID})
+	return postgres.OldestFirst(q, p, "created_at", "id", func(k APIKey) (time.Time, string) { return k.CreatedAt, k.ID })
 }
 
 func (st store) keyOf(ctx context.Context, t tenant.ID, id string) (APIKey, error) {

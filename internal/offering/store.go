@@ -333,9 +333,7 @@ func (st store) waivers(ctx context.Context, unit string, p page.Request) (page.
 	if unit != "" {
 		q = q.Where("unit = ?", unit)
 	}
-	rows, err := postgres.Page(q, p, func(r waiverRow) []string {
-		return []string{page.Format(r.RequestedAt), r.ID}
-	}, page.Col{Expr: "requested_at", Kind: page.Time}, page.Col{Expr: "id", Kind: page.UUID})
+	rows, err := postgres.OldestFirst(q, p, "requested_at", "id", func(r waiverRow) (time.Time, string) { return r.RequestedAt, r.ID })
 	return page.Map(rows, waiverRow.waiver), err
 }
 

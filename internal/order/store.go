@@ -143,8 +143,7 @@ func (st store) list(ctx context.Context, sc Scope, state State, p page.Request)
 	if state != "" {
 		q = q.Where("state = ?", state)
 	}
-	rows, err := postgres.Page(q, p, func(r orderRow) []string { return []string{page.Format(r.CreatedAt), r.ID} },
-		page.Col{Expr: "created_at", Kind: page.Time}, page.Col{Expr: "id", Kind: page.UUID})
+	rows, err := postgres.OldestFirst(q, p, "created_at", "id", func(r orderRow) (time.Time, string) { return r.CreatedAt, r.ID })
 	if err != nil {
 		return page.Page[Order]{}, err
 	}

@@ -3,6 +3,7 @@ package postgres
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -31,4 +32,13 @@ func Page[T any](q *gorm.DB, p page.Request, key func(T) []string, cols ...page.
 		return page.Page[T]{}, Translate(err)
 	}
 	return page.Of(rows, p.Limit, key), nil
+}
+
+// OldestFirst runs q as one page of a list sorted by the time column at, then by the uuid column
+// id; key gives a row's time and id.
+func OldestFirst[T any](q *gorm.DB, p page.Request, at, id string, key func(T) (time.Time, string)) (page.Page[T], error) {
+	return Page(q, p, func(r T) []string {
+		t, id := key(r)
+		return []string{page.Format(t), id}
+	}, page.Col{Expr: at, Kind: page.Time}, page.Col{Expr: id, Kind: page.UUID})
 }

@@ -152,8 +152,7 @@ func (st store) list(ctx context.Context, f Filter, p page.Request) (page.Page[S
 			q = q.Where(col+" = ?", v)
 		}
 	}
-	rows, err := postgres.Page(q, p, func(r row) []string { return []string{page.Format(r.CreatedAt), r.ID} },
-		page.Col{Expr: "created_at", Kind: page.Time}, page.Col{Expr: "id", Kind: page.UUID})
+	rows, err := postgres.OldestFirst(q, p, "created_at", "id", func(r row) (time.Time, string) { return r.CreatedAt, r.ID })
 	return page.Map(rows, row.subscription), err
 }
 

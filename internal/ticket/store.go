@@ -86,8 +86,7 @@ func (st store) list(ctx context.Context, sc Scope, f Filter, p page.Request) (p
 			return []string{due, t.ID}
 		}, page.Col{Expr: "COALESCE(due_at, 'infinity'::timestamptz)", Kind: page.TimeOrInfinity}, page.Col{Expr: "id", Kind: page.UUID})
 	}
-	return postgres.Page(q, p, func(t Ticket) []string { return []string{page.Format(t.CreatedAt), t.ID} },
-		page.Col{Expr: "created_at", Kind: page.Time}, page.Col{Expr: "id", Kind: page.UUID})
+	return postgres.OldestFirst(q, p, "created_at", "id", func(t Ticket) (time.Time, string) { return t.CreatedAt, t.ID })
 }
 
 func (st store) insertNote(ctx context.Context, n *Note) error { return st.conn(ctx).Create(n).Error }
