@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"strconv"
 	"time"
 
 	catalogfiles "github.com/servicekatalog/servicekatalog/catalog"
@@ -38,6 +39,15 @@ func migrateCmd(ctx context.Context, cfg config.Config, args []string, out io.Wr
 		return nil
 	case "status":
 		return db.MigrationStatus(ctx, out)
+	case "down-to":
+		if len(args) != 2 {
+			return fmt.Errorf("migrate down-to needs the version to keep, e.g. migrate down-to 5: %w", errUsage)
+		}
+		v, err := strconv.ParseInt(args[1], 10, 64)
+		if err != nil || v < 0 {
+			return fmt.Errorf("migrate down-to %q: not a version number: %w", args[1], errUsage)
+		}
+		return db.MigrateDownTo(ctx, v, out)
 	}
 	return fmt.Errorf("migrate %s: %w", sub, errUsage)
 }

@@ -30,6 +30,7 @@ const usage = `servicekatalog — shared-service catalogue and SLA governance
 Usage:
   servicekatalog serve                      migrate, load reference data (and demo data on first start), serve the API
   servicekatalog migrate [up|status]        apply or list database migrations
+  servicekatalog migrate down-to N          undo the migrations after version N, newest first
   servicekatalog seed [--demo]              load reference data (and the demo data)
   servicekatalog token --user U [--ttl 8h]  print a dev-issuer token for an existing user
   servicekatalog token --user U --create --role R --tenant T

@@ -13,8 +13,8 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/app"
 	"github.com/servicekatalog/servicekatalog/internal/config"
 	"github.com/servicekatalog/servicekatalog/internal/httpapi"
-	"github.com/servicekatalog/servicekatalog/internal/idempotency"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/jobs"
 	"github.com/servicekatalog/servicekatalog/internal/seed"
 )
 
@@ -46,13 +46,23 @@ func wire(ctx context.Context, cfg config.Config, log *slog.Logger, serving bool
 	a, err := app.New(ctx, db, app.Options{
 		Log: log, Clock: cfg.Clock(), PublicURL: cfg.PublicURL, Audience: cfg.OIDCAudience, Algs: cfg.JWTAlgs,
 		OIDCIssuer: cfg.OIDCIssuer, OIDCJWKSURL: cfg.OIDCJWKSURL, TrustedProxies: cfg.TrustedProxies, ReopenDays: cfg.ReopenDays,
-		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, Version: version,
+		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, Version: version, SweepInterval: cfg.SweepInterval,
+		Jobs: jobs.Options{ClientID: cfg.JobsClientID, Workers: workers(cfg, serving), JobTimeout: cfg.JobTimeout,
+			RescueAfter: cfg.JobRescueAfter, PollInterval: cfg.JobPollInterval, Logger: log},
 	})
 	if err != nil {
 		closeDB()
 		return nil, nil, err
 	}
 	return a, closeDB, nil
+}
+
+// workers is how many jobs this process works: the admin commands only enqueue.
+func workers(cfg config.Config, serving bool) int {
+	if !serving {
+		return 0
+	}
+	return cfg.Workers
 }
 
 type migrationLog struct{ log *slog.Logger }
@@ -92,14 +102,21 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	closeAll = closeDB
+	closeAll = func() {
+		stopJobs(a, cfg, log)
+		closeDB()
+	}
 	if err := loadData(ctx, cfg, a, log); err != nil {
 		return err
 	}
 	listenCtx, stopListening := context.WithCancel(ctx)
 	defer stopListening()
 	go a.Listen(listenCtx, log)
-	go housekeeping(identity.WithPrincipal(listenCtx, identity.System("housekeeping")), a, log)
+	// The jobs outlive the signal until stopJobs lets the ones in hand finish.
+	if err := a.Jobs.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
+	log.Info("background work", "workers", cfg.Workers, "client_id", cfg.JobsClientID)
 	handler.Ready(a.API.Handler())
 	log.Info("serving", "addr", ln.Addr().String(), "swagger", cfg.PublicURL+"/swagger/index.html")
 	if a.DevIssuer != nil {
@@ -151,31 +168,12 @@ func loadData(ctx context.Context, cfg config.Config, a *app.App, log *slog.Logg
 	return nil
 }
 
-// housekeeping runs the periodic sweeps every minute: subscriptions whose notice has run
-// out are ended, SLA warnings and breaches recorded, and expired idempotency keys deleted.
-func housekeeping(ctx context.Context, a *app.App, log *slog.Logger) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		if n, err := a.Subscriptions.Sweep(ctx); err != nil && ctx.Err() == nil {
-			log.Warn("end subscriptions", "err", err)
-		} else if n > 0 {
-			log.Info("ended subscriptions after their notice period", "count", n)
-		}
-		if n, err := a.Tickets.Sweep(ctx); err != nil && ctx.Err() == nil {
-			log.Warn("SLA sweep", "err", err)
-		} else if n > 0 {
-			log.Info("recorded SLA warnings and breaches", "count", n)
-		}
-		if n, err := idempotency.Purge(ctx, a.DB); err != nil && ctx.Err() == nil {
-			log.Warn("purge idempotency keys", "err", err)
-		} else if n > 0 {
-			log.Info("purged expired idempotency keys", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+// stopJobs lets the jobs in hand finish within the shutdown timeout, then cancels the rest: they
+// run again elsewhere or after the restart.
+func stopJobs(a *app.App, cfg config.Config, log *slog.Logger) {
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := a.Jobs.Stop(sctx); err != nil {
+		log.Error("stopping the background work", "err", err)
 	}
 }

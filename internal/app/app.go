@@ -3,8 +3,10 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -15,7 +17,9 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
 	"github.com/servicekatalog/servicekatalog/internal/httpapi"
+	"github.com/servicekatalog/servicekatalog/internal/idempotency"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/jobs"
 	"github.com/servicekatalog/servicekatalog/internal/offering"
 	"github.com/servicekatalog/servicekatalog/internal/order"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
@@ -29,6 +33,9 @@ import (
 type Options struct {
 	Log   *slog.Logger
 	Clock clock.Clock
+	// Jobs are the background work's settings; SweepInterval is how often the sweeps run.
+	Jobs          jobs.Options
+	SweepInterval time.Duration
 	// PublicURL names the dev issuer (PublicURL + identity.DevIssuerPath).
 	PublicURL string
 	Audience  string
@@ -60,6 +67,7 @@ type App struct {
 	Subscriptions *subscription.Service
 	Tickets       *ticket.Service
 	Reviews       *review.Service
+	Jobs          *jobs.Jobs
 	DevIssuer     *identity.DevIssuer // nil with an external issuer
 	API           *httpapi.Server
 	Clock         clock.Clock
@@ -84,6 +92,20 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	}
 	a.Tickets = ticket.NewService(db, a.Audit, a.Catalog, a.Subscriptions, o.Clock, o.ReopenDays)
 	a.Reviews = review.NewService(a.Directory, o.Clock, a.Offerings, a.Catalog)
+	a.Jobs = jobs.New(db)
+	every := cmp.Or(o.SweepInterval, time.Minute)
+	a.Jobs.Sweep("subscriptions.end", every, a.Subscriptions.Sweep)
+	a.Jobs.Sweep("tickets.sla", every, a.Tickets.Sweep)
+	a.Jobs.Sweep("idempotency.purge", every, func(ctx context.Context) (int, error) {
+		n, err := idempotency.Purge(ctx, db)
+		return int(n), err
+	})
+	if o.Jobs.Logger == nil {
+		o.Jobs.Logger = o.Log
+	}
+	if err := a.Jobs.Open(o.Jobs); err != nil {
+		return nil, err
+	}
 	var keys jwt.Keyfunc
 	issuer := o.OIDCIssuer
 	if issuer == "" {

@@ -2,9 +2,11 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"reflect"
 	"strings"
 	"time"
@@ -41,6 +43,15 @@ type Config struct {
 	ReopenDays      int           `env:"TICKET_REOPEN_DAYS" envDefault:"14"` // how long after resolution a municipality may reopen
 	RateLimit       float64       `env:"RATE_LIMIT" envDefault:"20"`         // each caller's sustained requests per second
 	RateBurst       int           `env:"RATE_LIMIT_BURST" envDefault:"100"`  // and how many at once
+	// Workers is how many background jobs (deliveries, sweeps) this instance works at once; 0
+	// makes it API-only: it enqueues, and other instances work.
+	Workers int `env:"WORKERS" envDefault:"10"`
+	// JobsClientID names this process among the instances working jobs; empty: host and pid.
+	JobsClientID    string        `env:"JOBS_CLIENT_ID"`
+	JobTimeout      time.Duration `env:"JOB_TIMEOUT" envDefault:"1m"`       // a job's context is cancelled after this long
+	JobRescueAfter  time.Duration `env:"JOB_RESCUE_AFTER" envDefault:"5m"`  // a job still running this long (its process died) runs again
+	JobPollInterval time.Duration `env:"JOB_POLL_INTERVAL" envDefault:"1s"` // besides LISTEN/NOTIFY
+	SweepInterval   time.Duration `env:"SWEEP_INTERVAL" envDefault:"1m"`    // subscriptions ended, SLA events, idempotency keys purged
 	// ClockStart, when set, is the time the service's clock shows as it starts; it then runs at
 	// real speed. For demonstrations and the README's recorded walk-through; refused in production.
 	ClockStart time.Time `env:"CLOCK_START"`
@@ -71,6 +82,14 @@ func Load() (Config, error) {
 	}
 	if !(c.RateLimit > 0) || c.RateBurst < 1 {
 		return c, fmt.Errorf("RATE_LIMIT (%v) must be above 0 and RATE_LIMIT_BURST (%d) at least 1", c.RateLimit, c.RateBurst)
+	}
+	if c.Workers < 0 || c.JobTimeout <= 0 || c.JobRescueAfter <= c.JobTimeout || c.JobPollInterval <= 0 || c.SweepInterval <= 0 {
+		return c, fmt.Errorf("WORKERS (%d) must be 0 or more, JOB_TIMEOUT, JOB_POLL_INTERVAL and SWEEP_INTERVAL above 0, and JOB_RESCUE_AFTER (%s) longer than JOB_TIMEOUT (%s)",
+			c.Workers, c.JobRescueAfter, c.JobTimeout)
+	}
+	if c.JobsClientID == "" {
+		host, _ := os.Hostname()
+		c.JobsClientID = fmt.Sprintf("%s-%d", cmp.Or(host, "servicekatalog"), os.Getpid())
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	return c, nil

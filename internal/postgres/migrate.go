@@ -18,7 +18,8 @@ func (db *DB) migrator() (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(goose.DialectPostgres, db.sql, migrations.FS, goose.WithSessionLocker(locker))
+	return goose.NewProvider(goose.DialectPostgres, db.sql, migrations.FS, goose.WithSessionLocker(locker),
+		goose.WithGoMigrations(migrations.Go()...))
 }
 
 // Migrate applies every pending migration and reports each to w.
@@ -32,7 +33,23 @@ func (db *DB) Migrate(ctx context.Context, w io.Writer) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	for _, r := range results {
-		fmt.Fprintf(w, "applied %s (%s)\n", r.Source.Path, r.Duration.Round(1000))
+		fmt.Fprintf(w, "applied %s (%s)\n", name(r.Source), r.Duration.Round(1000))
+	}
+	return nil
+}
+
+// MigrateDownTo undoes the migrations after version, newest first, and reports each to w.
+func (db *DB) MigrateDownTo(ctx context.Context, version int64, w io.Writer) error {
+	p, err := db.migrator()
+	if err != nil {
+		return err
+	}
+	results, err := p.DownTo(ctx, version)
+	if err != nil {
+		return fmt.Errorf("migrate down: %w", err)
+	}
+	for _, r := range results {
+		fmt.Fprintf(w, "undid %s (%s)\n", name(r.Source), r.Duration.Round(1000))
 	}
 	return nil
 }
@@ -52,7 +69,7 @@ func (db *DB) MigrationStatus(ctx context.Context, w io.Writer) error {
 		if !s.AppliedAt.IsZero() {
 			at = s.AppliedAt.UTC().Format("2006-01-02T15:04:05Z")
 		}
-		fmt.Fprintf(w, "%05d %-8s %-20s %s\n", s.Source.Version, s.State, at, s.Source.Path)
+		fmt.Fprintf(w, "%05d %-8s %-20s %s\n", s.Source.Version, s.State, at, name(s.Source))
 	}
 	return nil
 }
@@ -65,4 +82,12 @@ func (db *DB) MigrationsCurrent(ctx context.Context) (bool, error) {
 	}
 	pending, err := p.HasPending(ctx)
 	return !pending, err
+}
+
+// name is how a migration is reported: its file, or the Go migration's number.
+func name(src *goose.Source) string {
+	if src.Path != "" {
+		return src.Path
+	}
+	return fmt.Sprintf("%05d (Go: migrations/river.go)", src.Version)
 }

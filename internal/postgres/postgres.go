@@ -91,6 +91,16 @@ func (db *DB) Conn(ctx context.Context) *gorm.DB {
 	return db.gorm.WithContext(ctx)
 }
 
+// SQLTx returns the database/sql transaction carried by ctx, for libraries that take one.
+func (db *DB) SQLTx(ctx context.Context) (*sql.Tx, bool) {
+	tx, ok := ctx.Value(txKey{}).(*gorm.DB)
+	if !ok {
+		return nil, false
+	}
+	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+	return sqlTx, ok
+}
+
 // InTx runs fn in a transaction carried by the context handed to fn. A nested call joins the
 // outer transaction. Serialization failures and deadlocks are retried a few times; every other
 // error rolls back and is returned translated.

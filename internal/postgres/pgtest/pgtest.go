@@ -121,6 +121,7 @@ func ensureTemplate(base string) (string, error) {
 
 func migrationsHash() string {
 	h := sha256.New()
+	h.Write([]byte(migrations.GoVersions))
 	fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			b, _ := migrations.FS.ReadFile(path)
