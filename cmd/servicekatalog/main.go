@@ -38,6 +38,7 @@ Usage:
   servicekatalog catalog validate [dir]     check the catalogue files (default: catalog/); no database needed
   servicekatalog catalog sync [dir]         sync the catalogue into the database (default: the built-in one)
   servicekatalog audit verify               verify every audit hash chain (exit 1 if broken)
+  servicekatalog mails [N]                  list the mails the development mail sink kept, or show mail N
   servicekatalog devdb start|stop [--dir D] run the private PostgreSQL cluster (prints its URL)
   servicekatalog version                    print the version
 
@@ -95,6 +96,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return auditCmd(ctx, cfg, log, rest, out)
 	case "catalog":
 		return catalogSync(ctx, cfg, log, rest, out)
+	case "mails":
+		return mailsCmd(cfg, rest, out)
 	}
 	return fmt.Errorf("unknown command %q: %w", cmd, errUsage)
 }

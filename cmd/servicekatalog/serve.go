@@ -7,14 +7,18 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
+	"strconv"
 	"time"
 
 	catalogfiles "github.com/servicekatalog/servicekatalog/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/app"
 	"github.com/servicekatalog/servicekatalog/internal/config"
+	"github.com/servicekatalog/servicekatalog/internal/delivery"
 	"github.com/servicekatalog/servicekatalog/internal/httpapi"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/jobs"
+	"github.com/servicekatalog/servicekatalog/internal/mailsink"
 	"github.com/servicekatalog/servicekatalog/internal/seed"
 )
 
@@ -22,10 +26,16 @@ import (
 // the database to answer, however long that takes, and owns the private cluster it finds left
 // running; otherwise (the admin commands) it fails at once and leaves a running cluster alone.
 func wire(ctx context.Context, cfg config.Config, log *slog.Logger, serving bool) (*app.App, func(), error) {
-	db, closeDB, err := database(ctx, cfg, log, serving)
+	mailer, closeSink, err := mailSender(cfg, log, serving)
 	if err != nil {
 		return nil, nil, err
 	}
+	db, closeDatabase, err := database(ctx, cfg, log, serving)
+	if err != nil {
+		closeSink()
+		return nil, nil, err
+	}
+	closeDB := func() { closeDatabase(); closeSink() }
 	for serving {
 		err := db.Ping(ctx)
 		if err == nil {
@@ -49,12 +59,47 @@ func wire(ctx context.Context, cfg config.Config, log *slog.Logger, serving bool
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, Version: version, SweepInterval: cfg.SweepInterval,
 		Jobs: jobs.Options{ClientID: cfg.JobsClientID, Workers: workers(cfg, serving), JobTimeout: cfg.JobTimeout,
 			RescueAfter: cfg.JobRescueAfter, PollInterval: cfg.JobPollInterval, Logger: log},
+		Senders: map[delivery.Channel]delivery.Sender{delivery.Mail: mailer},
 	})
 	if err != nil {
 		closeDB()
 		return nil, nil, err
 	}
 	return a, closeDB, nil
+}
+
+// mailSender is the SMTP server mail leaves through: SMTP_HOST, or, serving in development
+// without one, a sink in this process that keeps each mail under DATA_DIR/mail.
+func mailSender(cfg config.Config, log *slog.Logger, serving bool) (*delivery.MailSender, func(), error) {
+	smtp := delivery.SMTP{Host: cfg.SMTPHost, Port: cfg.SMTPPort, TLS: cfg.SMTPTLS, Username: cfg.SMTPUsername,
+		Password: cfg.SMTPPassword, From: cfg.MailFrom, Domain: cfg.MailDomain(), Timeout: cfg.SMTPTimeout}
+	closeSink := func() {}
+	if smtp.Host == "" {
+		host, port, err := net.SplitHostPort(cfg.MailSinkAddr)
+		if err != nil {
+			return nil, nil, fmt.Errorf("MAIL_SINK_ADDR: %w", err)
+		}
+		smtp.Host, smtp.TLS = host, "none"
+		if smtp.Port, err = strconv.Atoi(port); err != nil {
+			return nil, nil, fmt.Errorf("MAIL_SINK_ADDR: %w", err)
+		}
+		if serving {
+			dir := filepath.Join(cfg.DataDir, "mail")
+			sink, err := mailsink.Start(cfg.MailSinkAddr, dir)
+			if err != nil {
+				return nil, nil, fmt.Errorf("the mail sink on MAIL_SINK_ADDR: %w", err)
+			}
+			closeSink = func() { sink.Close() }
+			log.Info("mail goes to the sink in this process (no SMTP_HOST): list it with ./bin/servicekatalog mails",
+				"addr", sink.Addr(), "dir", dir)
+		}
+	}
+	m, err := delivery.NewMailSender(smtp)
+	if err != nil {
+		closeSink()
+		return nil, nil, err
+	}
+	return m, closeSink, nil
 }
 
 // workers is how many jobs this process works: the admin commands only enqueue.

@@ -6,6 +6,7 @@ import (
 	"cmp"
 	"context"
 	"log/slog"
+	"math/rand/v2"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -15,6 +16,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/authz"
 	"github.com/servicekatalog/servicekatalog/internal/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
+	"github.com/servicekatalog/servicekatalog/internal/delivery"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
 	"github.com/servicekatalog/servicekatalog/internal/httpapi"
 	"github.com/servicekatalog/servicekatalog/internal/idempotency"
@@ -36,6 +38,10 @@ type Options struct {
 	// Jobs are the background work's settings; SweepInterval is how often the sweeps run.
 	Jobs          jobs.Options
 	SweepInterval time.Duration
+	// Senders send the deliveries of each channel; Backoff, when set, replaces the retry schedule
+	// (tests shorten it).
+	Senders map[delivery.Channel]delivery.Sender
+	Backoff func(ch delivery.Channel, n int, jitter *rand.Rand) time.Duration
 	// PublicURL names the dev issuer (PublicURL + identity.DevIssuerPath).
 	PublicURL string
 	Audience  string
@@ -68,6 +74,7 @@ type App struct {
 	Tickets       *ticket.Service
 	Reviews       *review.Service
 	Jobs          *jobs.Jobs
+	Deliveries    *delivery.Service
 	DevIssuer     *identity.DevIssuer // nil with an external issuer
 	API           *httpapi.Server
 	Clock         clock.Clock
@@ -93,6 +100,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	a.Tickets = ticket.NewService(db, a.Audit, a.Catalog, a.Subscriptions, o.Clock, o.ReopenDays)
 	a.Reviews = review.NewService(a.Directory, o.Clock, a.Offerings, a.Catalog)
 	a.Jobs = jobs.New(db)
+	a.Deliveries = delivery.NewService(db, a.Audit, a.Jobs, o.Clock, delivery.Options{Senders: o.Senders, Worker: o.Jobs.ClientID, Backoff: o.Backoff})
 	every := cmp.Or(o.SweepInterval, time.Minute)
 	a.Jobs.Sweep("subscriptions.end", every, a.Subscriptions.Sweep)
 	a.Jobs.Sweep("tickets.sla", every, a.Tickets.Sweep)

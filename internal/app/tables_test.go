@@ -27,6 +27,7 @@ var owners = map[string][]string{
 	"order":        {"orders", "order_items", "order_events"},
 	"subscription": {"subscriptions", "subscription_periods"},
 	"ticket":       {"tickets", "ticket_events", "ticket_notes", "sla_events"},
+	"delivery":     {"deliveries", "delivery_attempts"},
 }
 
 // reads are the direct reads of another package's tables, each named in the owner's package doc.

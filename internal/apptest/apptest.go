@@ -9,8 +9,11 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -19,9 +22,12 @@ import (
 	catalogfiles "github.com/servicekatalog/servicekatalog/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/app"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
+	"github.com/servicekatalog/servicekatalog/internal/delivery"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
 	"github.com/servicekatalog/servicekatalog/internal/httpapi"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/jobs"
+	"github.com/servicekatalog/servicekatalog/internal/mailsink"
 	"github.com/servicekatalog/servicekatalog/internal/postgres/pgtest"
 	"github.com/servicekatalog/servicekatalog/internal/seed"
 )
@@ -35,7 +41,8 @@ type Env struct {
 	App    *app.App
 	Server *httptest.Server
 	Clock  *clock.Manual
-	URL    string // the test database's URL
+	URL    string         // the test database's URL
+	Mail   *mailsink.Sink // the SMTP server on loopback the application's mail goes to
 }
 
 // Option changes how the application is wired for a test.
@@ -74,9 +81,23 @@ func start(t testing.TB, url string, opts ...Option) *Env {
 	t.Helper()
 	db := pgtest.Open(t, url)
 	c := clock.NewManual(time.Now())
+	sink, err := mailsink.Start("127.0.0.1:0", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sink.Close() })
+	host, port, _ := net.SplitHostPort(sink.Addr())
+	portN, _ := strconv.Atoi(port)
+	mailer, err := delivery.NewMailSender(delivery.SMTP{Host: host, Port: portN, TLS: "none", From: "Servicekatalog <noreply@servicekatalog.test>",
+		Domain: "servicekatalog.test", Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
 	o := app.Options{
 		Log: slog.New(slog.DiscardHandler), Clock: c, PublicURL: "http://servicekatalog.test",
 		Audience: Audience, Algs: []string{"ES256"}, RateLimit: 1e6, RateBurst: 1e9,
+		Jobs:    jobs.Options{ClientID: "test-" + t.Name(), JobTimeout: 10 * time.Second, RescueAfter: time.Minute, PollInterval: time.Second},
+		Senders: map[delivery.Channel]delivery.Sender{delivery.Mail: mailer},
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -85,12 +106,36 @@ func start(t testing.TB, url string, opts ...Option) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if o.Jobs.Workers > 0 {
+		if err := a.Jobs.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			a.Jobs.Stop(ctx)
+		})
+	}
 	srv := httptest.NewUnstartedServer(a.API.Handler())
 	httpapi.Configure(srv.Config)
 	srv.Listener = httpapi.Listener(srv.Listener)
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &Env{t: t, App: a, Server: srv, Clock: c, URL: url}
+	return &Env{t: t, App: a, Server: srv, Clock: c, URL: url, Mail: sink}
+}
+
+// Working makes the application work its background jobs (deliveries, sweeps) with workers at a
+// time, as serve does, until the test ends.
+func Working(workers int) Option {
+	return func(o *app.Options) { o.Jobs.Workers = workers }
+}
+
+// FastRetries makes failed deliveries retry after a few milliseconds instead of the production
+// schedule, so that a test sees retries, the dead letter and redrive in a moment.
+func FastRetries() Option {
+	return func(o *app.Options) {
+		o.Backoff = func(delivery.Channel, int, *rand.Rand) time.Duration { return 20 * time.Millisecond }
+	}
 }
 
 // System is a context acting as the command line (secretariat), for setting up test data.

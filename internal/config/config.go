@@ -52,6 +52,16 @@ type Config struct {
 	JobRescueAfter  time.Duration `env:"JOB_RESCUE_AFTER" envDefault:"5m"`  // a job still running this long (its process died) runs again
 	JobPollInterval time.Duration `env:"JOB_POLL_INTERVAL" envDefault:"1s"` // besides LISTEN/NOTIFY
 	SweepInterval   time.Duration `env:"SWEEP_INTERVAL" envDefault:"1m"`    // subscriptions ended, SLA events, idempotency keys purged
+	// SMTPHost is the mail server notices leave through; empty (not in production): an SMTP sink
+	// in the process, on MAIL_SINK_ADDR, that keeps every mail under DATA_DIR/mail.
+	SMTPHost     string        `env:"SMTP_HOST"`
+	SMTPPort     int           `env:"SMTP_PORT" envDefault:"587"`
+	SMTPTLS      string        `env:"SMTP_TLS" envDefault:"starttls"` // starttls | tls | none
+	SMTPUsername string        `env:"SMTP_USERNAME"`
+	SMTPPassword string        `env:"SMTP_PASSWORD"`
+	SMTPTimeout  time.Duration `env:"SMTP_TIMEOUT" envDefault:"20s"`
+	MailFrom     string        `env:"MAIL_FROM" envDefault:"Servicekatalog <noreply@servicekatalog.localhost>"`
+	MailSinkAddr string        `env:"MAIL_SINK_ADDR" envDefault:"127.0.0.1:2525"`
 	// ClockStart, when set, is the time the service's clock shows as it starts; it then runs at
 	// real speed. For demonstrations and the README's recorded walk-through; refused in production.
 	ClockStart time.Time `env:"CLOCK_START"`
@@ -76,6 +86,9 @@ func Load() (Config, error) {
 		if !c.ClockStart.IsZero() {
 			return c, fmt.Errorf("CLOCK_START is refused when APP_ENV=production")
 		}
+		if c.SMTPHost == "" {
+			return c, fmt.Errorf("SMTP_HOST is required when APP_ENV=production (the mail sink is for development)")
+		}
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		return c, fmt.Errorf("LOG_FORMAT: %q is not json or text", c.LogFormat)
@@ -86,6 +99,9 @@ func Load() (Config, error) {
 	if c.Workers < 0 || c.JobTimeout <= 0 || c.JobRescueAfter <= c.JobTimeout || c.JobPollInterval <= 0 || c.SweepInterval <= 0 {
 		return c, fmt.Errorf("WORKERS (%d) must be 0 or more, JOB_TIMEOUT, JOB_POLL_INTERVAL and SWEEP_INTERVAL above 0, and JOB_RESCUE_AFTER (%s) longer than JOB_TIMEOUT (%s)",
 			c.Workers, c.JobRescueAfter, c.JobTimeout)
+	}
+	if c.SMTPTimeout <= 0 || c.SMTPTimeout >= c.JobTimeout {
+		return c, fmt.Errorf("SMTP_TIMEOUT (%s) must be above 0 and below JOB_TIMEOUT (%s)", c.SMTPTimeout, c.JobTimeout)
 	}
 	if c.JobsClientID == "" {
 		host, _ := os.Hostname()
@@ -140,4 +156,13 @@ func nameVariables(err error) error {
 		msg = strings.ReplaceAll(msg, `field "`+f.Name+`"`, f.Tag.Get("env"))
 	}
 	return errors.New(msg)
+}
+
+// MailDomain is the right-hand side of the platform's Message-IDs: the host of PUBLIC_URL.
+func (c Config) MailDomain() string {
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || u.Hostname() == "" {
+		return "servicekatalog.localhost"
+	}
+	return u.Hostname()
 }

@@ -14,7 +14,12 @@ func TestLoad(t *testing.T) {
 		{"development defaults", map[string]string{}, ""},
 		{"production refuses the dev issuer", map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://x/y"}, "OIDC_ISSUER is required"},
 		{"production needs a database", map[string]string{"APP_ENV": "production", "OIDC_ISSUER": "https://idp.example"}, "DATABASE_URL is required"},
-		{"production with both", map[string]string{"APP_ENV": "production", "OIDC_ISSUER": "https://idp.example", "DATABASE_URL": "postgres://x/y"}, ""},
+		{"production needs a mail server", map[string]string{"APP_ENV": "production", "OIDC_ISSUER": "https://idp.example", "DATABASE_URL": "postgres://x/y"}, "SMTP_HOST is required"},
+		{"production with all three", map[string]string{"APP_ENV": "production", "OIDC_ISSUER": "https://idp.example", "DATABASE_URL": "postgres://x/y", "SMTP_HOST": "smtp.kk.example"}, ""},
+		{"no workers is API-only", map[string]string{"WORKERS": "0"}, ""},
+		{"negative workers", map[string]string{"WORKERS": "-1"}, "WORKERS"},
+		{"rescue before the timeout", map[string]string{"JOB_TIMEOUT": "10m", "JOB_RESCUE_AFTER": "5m"}, "JOB_RESCUE_AFTER"},
+		{"an SMTP timeout past the job's", map[string]string{"SMTP_TIMEOUT": "2m"}, "SMTP_TIMEOUT"},
 		{"unknown environment", map[string]string{"APP_ENV": "staging"}, "APP_ENV"},
 		{"bad duration", map[string]string{"SHUTDOWN_TIMEOUT": "soon"}, "SHUTDOWN_TIMEOUT"},
 		{"no rate", map[string]string{"RATE_LIMIT": "0"}, "RATE_LIMIT"},
@@ -24,7 +29,8 @@ func TestLoad(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, k := range []string{"APP_ENV", "DATABASE_URL", "OIDC_ISSUER", "SHUTDOWN_TIMEOUT", "RATE_LIMIT", "RATE_LIMIT_BURST"} {
+			for _, k := range []string{"APP_ENV", "DATABASE_URL", "OIDC_ISSUER", "SHUTDOWN_TIMEOUT", "RATE_LIMIT", "RATE_LIMIT_BURST",
+				"SMTP_HOST", "WORKERS", "JOB_TIMEOUT", "JOB_RESCUE_AFTER", "SMTP_TIMEOUT"} {
 				t.Setenv(k, tc.env[k])
 			}
 			_, err := Load()

@@ -163,13 +163,21 @@ func (j *Jobs) Stop(ctx context.Context) error {
 // Enqueue inserts a job in the transaction of ctx, which it requires: the job exists exactly when
 // the change that causes it commits.
 func (j *Jobs) Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	return j.EnqueueMany(ctx, []river.InsertManyParams{{Args: args, InsertOpts: opts}})
+}
+
+// EnqueueMany inserts jobs in the transaction of ctx, as Enqueue, in one statement.
+func (j *Jobs) EnqueueMany(ctx context.Context, params []river.InsertManyParams) error {
+	if len(params) == 0 {
+		return nil
+	}
 	if j.client == nil {
 		return errors.New("jobs: enqueue before Open")
 	}
 	tx, ok := j.db.SQLTx(ctx)
 	if !ok {
-		return fmt.Errorf("jobs: %s enqueued outside a transaction", args.Kind())
+		return fmt.Errorf("jobs: %s enqueued outside a transaction", params[0].Args.Kind())
 	}
-	_, err := j.client.InsertTx(ctx, tx, args, opts)
+	_, err := j.client.InsertManyTx(ctx, tx, params)
 	return err
 }

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/emersion/go-message/mail"
+
+	"github.com/servicekatalog/servicekatalog/internal/config"
+	"github.com/servicekatalog/servicekatalog/internal/mailsink"
+)
+
+// shownHeaders are the headers `mails N` prints, in this order: what a mail rule or a reader
+// of the mailbox goes by.
+var shownHeaders = []string{"Message-Id", "Date", "From", "To", "Subject", "Importance", "X-Priority", "List-Id",
+	"In-Reply-To", "References", "Thread-Topic", "Thread-Index"}
+
+// mailsCmd lists the mails the development sink kept (mails), or shows one (mails N): its
+// headers and its text part.
+func mailsCmd(cfg config.Config, args []string, out io.Writer) error {
+	if cfg.SMTPHost != "" {
+		return fmt.Errorf("mail goes to SMTP_HOST %s, not to the sink: read it there", cfg.SMTPHost)
+	}
+	stored, err := mailsink.Read(filepath.Join(cfg.DataDir, "mail"))
+	if err != nil {
+		return err
+	}
+	if len(args) == 0 {
+		if len(stored) == 0 {
+			fmt.Fprintln(out, "no mail yet")
+		}
+		for i, s := range stored {
+			h, err := header(s.Data)
+			if err != nil {
+				return fmt.Errorf("%s: %w", s.File, err)
+			}
+			subject, _ := h.Subject()
+			fmt.Fprintf(out, "%3d  %-28s %s\n", i+1, h.Get("To"), subject)
+		}
+		return nil
+	}
+	n, err := strconv.Atoi(args[0])
+	if err != nil || n < 1 || n > len(stored) {
+		return fmt.Errorf("mails %s: give a number from 1 to %d: %w", args[0], len(stored), errUsage)
+	}
+	r, err := mail.CreateReader(bytes.NewReader(stored[n-1].Data))
+	if err != nil {
+		return err
+	}
+	for _, k := range shownHeaders {
+		v := r.Header.Get(k)
+		if k == "Subject" {
+			v, _ = r.Header.Subject()
+		}
+		if v != "" {
+			fmt.Fprintf(out, "%s: %s\n", k, v)
+		}
+	}
+	for {
+		p, err := r.NextPart()
+		if err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if ct, _, _ := p.Header.(*mail.InlineHeader).ContentType(); ct == "text/plain" {
+			body, err := io.ReadAll(p.Body)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "\n%s\n", strings.TrimRight(string(body), "\n"))
+		}
+	}
+}
+
+func header(data []byte) (mail.Header, error) {
+	r, err := mail.CreateReader(bytes.NewReader(data))
+	if err != nil {
+		return mail.Header{}, err
+	}
+	return r.Header, nil
+}

@@ -1,0 +1,148 @@
+package delivery
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/servicekatalog/servicekatalog/internal/page"
+	"github.com/servicekatalog/servicekatalog/internal/postgres"
+)
+
+// store reads and writes deliveries and their attempts.
+type store struct {
+	db *postgres.DB
+}
+
+func (st store) conn(ctx context.Context) *gorm.DB { return st.db.Conn(ctx) }
+
+type row struct {
+	ID            string
+	SubjectType   string
+	SubjectID     string
+	Channel       Channel
+	Recipient     string
+	Tenant        string
+	Sender        string
+	Message       []byte `gorm:"type:jsonb"`
+	State         State
+	Attempts      int
+	NextAttemptAt *time.Time
+	LastError     string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	DeliveredAt   *time.Time
+	Version       int
+}
+
+func (row) TableName() string { return "deliveries" }
+
+func (r row) delivery() (Delivery, error) {
+	d := Delivery{ID: r.ID, SubjectType: r.SubjectType, SubjectID: r.SubjectID, Channel: r.Channel, Recipient: r.Recipient,
+		Tenant: r.Tenant, Sender: r.Sender, State: r.State, Attempts: r.Attempts, NextAttemptAt: r.NextAttemptAt,
+		LastError: r.LastError, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, DeliveredAt: r.DeliveredAt, Version: r.Version}
+	return d, json.Unmarshal(r.Message, &d.Message)
+}
+
+type attemptRow struct {
+	DeliveryID string
+	Attempt    `gorm:"embedded"`
+}
+
+func (attemptRow) TableName() string { return "delivery_attempts" }
+
+// insert writes the deliveries that do not exist yet, in one statement, and returns the ids
+// of those it wrote.
+func (st store) insert(ctx context.Context, rows []row) ([]string, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	type in struct {
+		ID          string          `json:"id"`
+		SubjectType string          `json:"subject_type"`
+		SubjectID   string          `json:"subject_id"`
+		Channel     Channel         `json:"channel"`
+		Recipient   string          `json:"recipient"`
+		Tenant      string          `json:"tenant"`
+		Sender      string          `json:"sender"`
+		Message     json.RawMessage `json:"message"`
+	}
+	ins := make([]in, len(rows))
+	for i, r := range rows {
+		ins[i] = in{r.ID, r.SubjectType, r.SubjectID, r.Channel, r.Recipient, r.Tenant, r.Sender, r.Message}
+	}
+	b, err := json.Marshal(ins)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	return ids, st.conn(ctx).Raw(`INSERT INTO deliveries (id, subject_type, subject_id, channel, recipient, tenant, sender, message,
+			state, created_at, updated_at)
+		SELECT x.id, x.subject_type, x.subject_id, x.channel, x.recipient, x.tenant, x.sender, x.message, ?, ?, ?
+		  FROM jsonb_to_recordset(?::jsonb) AS x(id uuid, subject_type text, subject_id text, channel text, recipient text,
+		       tenant text, sender text, message jsonb)
+		ON CONFLICT (id) DO NOTHING RETURNING id`, Pending, rows[0].CreatedAt, rows[0].CreatedAt, string(b)).Scan(&ids).Error
+}
+
+// get loads a delivery, locked for change when lock is set.
+func (st store) get(ctx context.Context, id string, lock bool) (row, error) {
+	q := st.conn(ctx).Where("id = ?", id)
+	if lock {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var r row
+	return r, postgres.NotFound(q.Take(&r).Error, "delivery")
+}
+
+func (st store) save(ctx context.Context, r row) error {
+	return st.conn(ctx).Model(&row{}).Where("id = ?", r.ID).Updates(map[string]any{"state": r.State, "attempts": r.Attempts,
+		"next_attempt_at": r.NextAttemptAt, "last_error": r.LastError, "updated_at": r.UpdatedAt, "delivered_at": r.DeliveredAt,
+		"version": r.Version}).Error
+}
+
+func (st store) addAttempt(ctx context.Context, id string, a Attempt) error {
+	return st.conn(ctx).Create(&attemptRow{DeliveryID: id, Attempt: a}).Error
+}
+
+func (st store) attempts(ctx context.Context, id string) ([]Attempt, error) {
+	var rows []attemptRow
+	if err := st.conn(ctx).Where("delivery_id = ?", id).Order("n").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]Attempt, len(rows))
+	for i, r := range rows {
+		out[i] = r.Attempt
+	}
+	return out, nil
+}
+
+func (st store) list(ctx context.Context, f Filter, p page.Request) (page.Page[row], error) {
+	q := st.conn(ctx).Model(&row{})
+	for col, v := range map[string]string{"state": string(f.State), "tenant": f.Tenant, "sender": f.Sender,
+		"subject_type": f.SubjectType, "subject_id": f.SubjectID} {
+		if v != "" {
+			q = q.Where(col+" = ?", v)
+		}
+	}
+	return postgres.OldestFirst(q, p, "created_at", "id", func(r row) (time.Time, string) { return r.CreatedAt, r.ID })
+}
+
+// counts returns how many deliveries of a subject are in each state.
+func (st store) counts(ctx context.Context, subjectType, subjectID string) (map[State]int, error) {
+	var rows []struct {
+		State State
+		N     int
+	}
+	if err := st.conn(ctx).Model(&row{}).Select("state, count(*) AS n").Where("subject_type = ? AND subject_id = ?", subjectType, subjectID).
+		Group("state").Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := map[State]int{}
+	for _, r := range rows {
+		out[r.State] = r.N
+	}
+	return out, nil
+}

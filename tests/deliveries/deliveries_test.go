@@ -1,0 +1,190 @@
+package deliveries_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-message/mail"
+	"github.com/emersion/go-smtp"
+
+	"github.com/servicekatalog/servicekatalog/internal/apptest"
+	"github.com/servicekatalog/servicekatalog/internal/delivery"
+	"github.com/servicekatalog/servicekatalog/internal/mailsink"
+	"github.com/servicekatalog/servicekatalog/internal/page"
+)
+
+func message(to, subject string) delivery.New {
+	return delivery.New{SubjectType: "test", SubjectID: subject, Channel: delivery.Mail, Recipient: to, Tenant: "municipality:101",
+		Sender: "platform", Message: delivery.Message{Subject: subject, Text: "Plain text.\n", HTML: "<p>Plain text.</p>",
+			Headers: map[string]string{"List-Id": "Servicekatalog test <test.servicekatalog.test>"}}}
+}
+
+// enqueue records items in one transaction; fail rolls it back after enqueueing.
+func enqueue(t *testing.T, env *apptest.Env, fail bool, items ...delivery.New) error {
+	t.Helper()
+	return env.App.DB.InTx(env.System(), func(ctx context.Context) error {
+		if _, err := env.App.Deliveries.Enqueue(ctx, items...); err != nil {
+			return err
+		}
+		if fail {
+			return errors.New("the change fails")
+		}
+		return nil
+	})
+}
+
+// settled waits until the delivery is delivered or dead.
+func settled(t *testing.T, env *apptest.Env, id string) delivery.Delivery {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		d, err := env.App.Deliveries.Get(context.Background(), id)
+		if err == nil && (d.State == delivery.Delivered || d.State == delivery.Dead) {
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("delivery %s did not settle: %+v (%v)", id, d, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func received(t *testing.T, sink *mailsink.Sink, to string) []*mail.Reader {
+	t.Helper()
+	var out []*mail.Reader
+	for _, m := range sink.Messages() {
+		for _, rcpt := range m.To {
+			if rcpt == to {
+				r, err := mail.CreateReader(bytes.NewReader(m.Data))
+				if err != nil {
+					t.Fatalf("the mail to %s does not parse: %v", to, err)
+				}
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+// A committed delivery arrives once, as a multipart mail whose Message-ID is the delivery's id;
+// a rolled-back one never leaves.
+func TestAMailIsDeliveredOnceWithTheDeliverysMessageID(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.Working(4))
+	if err := enqueue(t, env, true, message("rolled-back@kk.example", "Never")); err == nil {
+		t.Fatal("the failing change committed")
+	}
+	if err := enqueue(t, env, false, message("it-drift@kk.example", "Hello")); err != nil {
+		t.Fatal(err)
+	}
+	id := delivery.ID("test", "Hello", delivery.Mail, "it-drift@kk.example")
+	d := settled(t, env, id)
+	if d.State != delivery.Delivered || d.Attempts != 1 || len(d.History) != 1 || d.History[0].Outcome != "delivered" {
+		t.Fatalf("delivery = %+v", d)
+	}
+	// Enqueueing the same subject for the same recipient again is the same delivery: nothing new.
+	if err := enqueue(t, env, false, message("it-drift@kk.example", "Hello")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	got := received(t, env.Mail, "it-drift@kk.example")
+	if len(got) != 1 {
+		t.Fatalf("received %d mails, want 1", len(got))
+	}
+	h := got[0].Header
+	if mid, _ := h.MessageID(); mid != id+"@servicekatalog.test" {
+		t.Errorf("Message-ID = %q, want the delivery's id", mid)
+	}
+	if subj, _ := h.Subject(); subj != "Hello" || h.Get("List-Id") != "Servicekatalog test <test.servicekatalog.test>" {
+		t.Errorf("Subject %q, List-Id %q", subj, h.Get("List-Id"))
+	}
+	var parts []string
+	for {
+		p, err := got[0].NextPart()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		ct, _, _ := p.Header.(*mail.InlineHeader).ContentType()
+		body, _ := io.ReadAll(p.Body)
+		parts = append(parts, ct+": "+strings.TrimSpace(string(body)))
+	}
+	if strings.Join(parts, " | ") != "text/plain: Plain text. | text/html: <p>Plain text.</p>" {
+		t.Errorf("parts = %q", parts)
+	}
+	if n := len(received(t, env.Mail, "rolled-back@kk.example")); n != 0 {
+		t.Errorf("the rolled-back delivery arrived %d times", n)
+	}
+}
+
+// A 4xx is retried until the server accepts; a 5xx is dead at once and waits in the dead letter
+// list until an administrator redrives it, when it arrives with the same Message-ID.
+func TestFailuresAreRetriedOrDeadAndRedriven(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.Working(4), apptest.FastRetries())
+	var flaky, gone atomic.Int32
+	env.Mail.Reject(func(rcpt string) error {
+		switch {
+		case rcpt == "flaky@kk.example" && flaky.Add(1) <= 2:
+			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Try again later"}
+		case rcpt == "gone@kk.example" && gone.Load() == 0:
+			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user"}
+		case rcpt == "full@kk.example":
+			return &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 2, 2}, Message: "Mailbox full"}
+		}
+		return nil
+	})
+	if err := enqueue(t, env, false, message("flaky@kk.example", "Flaky"), message("gone@kk.example", "Gone"),
+		message("full@kk.example", "Full")); err != nil {
+		t.Fatal(err)
+	}
+	d := settled(t, env, delivery.ID("test", "Flaky", delivery.Mail, "flaky@kk.example"))
+	var outcomes []string
+	for _, a := range d.History {
+		outcomes = append(outcomes, a.Outcome)
+	}
+	if d.State != delivery.Delivered || strings.Join(outcomes, ",") != "temporary,temporary,delivered" ||
+		!strings.Contains(d.History[0].Error, "451") {
+		t.Errorf("flaky: %s after %v (%+v)", d.State, outcomes, d.History)
+	}
+	full := settled(t, env, delivery.ID("test", "Full", delivery.Mail, "full@kk.example"))
+	if full.State != delivery.Dead || full.Attempts != delivery.MaxAttempts || !strings.Contains(full.LastError, "452") {
+		t.Errorf("always 4xx: %s after %d attempts (%s), want dead after %d", full.State, full.Attempts, full.LastError, delivery.MaxAttempts)
+	}
+	dead := settled(t, env, delivery.ID("test", "Gone", delivery.Mail, "gone@kk.example"))
+	if dead.State != delivery.Dead || dead.Attempts != 1 || dead.History[0].Outcome != "permanent" || !strings.Contains(dead.LastError, "550") {
+		t.Fatalf("5xx: %+v", dead)
+	}
+	page, err := env.App.Deliveries.List(context.Background(), delivery.Filter{State: delivery.Dead}, page.Request{Limit: 50})
+	if err != nil || len(page.Items) != 2 {
+		t.Fatalf("dead letter list = %d items (%v), want the 5xx and the exhausted one", len(page.Items), err)
+	}
+	gone.Store(1) // the mailbox exists now
+	if _, err := env.App.Deliveries.Redrive(env.System(), dead.ID, dead.Version); err != nil {
+		t.Fatal(err)
+	}
+	again := settled(t, env, dead.ID)
+	if again.State != delivery.Delivered || again.Attempts != 2 {
+		t.Errorf("redriven: %s after %d attempts", again.State, again.Attempts)
+	}
+	got := received(t, env.Mail, "gone@kk.example")
+	if len(got) != 1 {
+		t.Fatalf("gone@ received %d mails", len(got))
+	}
+	if mid, _ := got[0].Header.MessageID(); mid != dead.ID+"@servicekatalog.test" {
+		t.Errorf("the redriven mail's Message-ID %q is not the delivery's", mid)
+	}
+	if n := len(env.AuditOf(t, "delivery.redrive", dead.ID)); n != 1 {
+		t.Errorf("redrive wrote %d audit records", n)
+	}
+	if _, err := env.App.Deliveries.Redrive(env.System(), again.ID, again.Version); err == nil {
+		t.Error("a delivered delivery was redriven")
+	}
+}
