@@ -41,7 +41,8 @@ func seed(ctx context.Context, url string) (seeded, error) {
 		`INSERT INTO role_assignments (id, user_id, role, tenant, created_by)
 		   SELECT md5('ra' || u.id)::uuid, u.id, CASE WHEN u.home_tenant LIKE 'unit:%' THEN 'second_line' ELSE 'first_line' END, u.home_tenant, 'bench'
 		     FROM users u WHERE u.username LIKE 'bench.%'`,
-		`UPDATE municipalities SET infrastructure_mailbox = 'it-drift@' || code || '.example'`,
+		`INSERT INTO mailboxes (municipality, address, verified_at, updated_at)
+		   SELECT code, 'it-drift@' || code || '.example', now(), now() FROM municipalities`,
 		`INSERT INTO terms_acceptances (id, municipality, terms_version, accepted_by, accepted_name, accepted_at)
 		   SELECT md5('terms' || code)::uuid, code, '2026-1', 'bench', 'bench', now() FROM municipalities`,
 		`INSERT INTO risk_assessments (id, municipality, family, document_ref, sha256, assessed_on, approved_by, registered_by, registered_at)

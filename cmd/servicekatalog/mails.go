@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/emersion/go-message/mail"
 
@@ -20,12 +23,30 @@ var shownHeaders = []string{"Message-Id", "Date", "From", "To", "Subject", "Impo
 	"In-Reply-To", "References", "Thread-Topic", "Thread-Index"}
 
 // mailsCmd lists the mails the development sink kept (mails), or shows one (mails N): its
-// headers and its text part.
-func mailsCmd(cfg config.Config, args []string, out io.Writer) error {
+// headers and its text part. With --at-least N it first waits, up to ten seconds, until the sink
+// holds N mails: mail leaves a moment after the change that sends it.
+func mailsCmd(ctx context.Context, cfg config.Config, args []string, out io.Writer) error {
 	if cfg.SMTPHost != "" {
 		return fmt.Errorf("mail goes to SMTP_HOST %s, not to the sink: read it there", cfg.SMTPHost)
 	}
-	stored, err := mailsink.Read(filepath.Join(cfg.DataDir, "mail"))
+	fs := flag.NewFlagSet("mails", flag.ContinueOnError)
+	atLeast := fs.Int("at-least", 0, "wait until the sink holds this many mails")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("mails: %w", errUsage)
+	}
+	args = fs.Args()
+	dir := filepath.Join(cfg.DataDir, "mail")
+	stored, err := mailsink.Read(dir)
+	for deadline := time.Now().Add(10 * time.Second); err == nil && len(stored) < *atLeast; stored, err = mailsink.Read(dir) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the sink holds %d mails, not %d, after ten seconds", len(stored), *atLeast)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ Usage:
   servicekatalog catalog validate [dir]     check the catalogue files (default: catalog/); no database needed
   servicekatalog catalog sync [dir]         sync the catalogue into the database (default: the built-in one)
   servicekatalog audit verify               verify every audit hash chain (exit 1 if broken)
-  servicekatalog mails [N]                  list the mails the development mail sink kept, or show mail N
+  servicekatalog mails [--at-least N] [M]   list the mails the development mail sink kept, or show mail M
   servicekatalog devdb start|stop [--dir D] run the private PostgreSQL cluster (prints its URL)
   servicekatalog version                    print the version
 
@@ -97,7 +97,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	case "catalog":
 		return catalogSync(ctx, cfg, log, rest, out)
 	case "mails":
-		return mailsCmd(cfg, rest, out)
+		return mailsCmd(ctx, cfg, rest, out)
 	}
 	return fmt.Errorf("unknown command %q: %w", cmd, errUsage)
 }

@@ -132,7 +132,7 @@ func TestTheREADMEWalkThroughRunsAsShown(t *testing.T) {
 		t.Fatalf("copy the catalogue: %v %s", err, out)
 	}
 	addr := freeAddr(t)
-	env := append(os.Environ(), "DATABASE_URL="+pgtest.NewURL(t), "ADDR="+addr, "PUBLIC_URL=http://localhost:8080",
+	env := append(os.Environ(), "DATABASE_URL="+pgtest.NewURL(t), "ADDR="+addr, "PUBLIC_URL=http://"+addr,
 		"APP_ENV=development", "LOG_FORMAT=json", "LOG_LEVEL=warn", "CLOCK_START="+walkthroughClock, "DATA_DIR="+filepath.Join(work, ".data"))
 	_, logs := startServer(t, filepath.Join(work, "bin", "servicekatalog"), env, work)
 	eventually(t, "ready", 30*time.Second, func() bool { s, _ := get("http://" + addr + "/readyz"); return s == 200 })

@@ -91,7 +91,8 @@ func startServer(t *testing.T, bin string, env []string, dir string) (*exec.Cmd,
 	t.Helper()
 	var logs bytes.Buffer
 	cmd := exec.Command(bin, "serve")
-	cmd.Env, cmd.Dir, cmd.Stdout, cmd.Stderr = env, dir, &logs, &logs
+	// Each server's mail sink on a port of its own, as servers of several tests run at once.
+	cmd.Env, cmd.Dir, cmd.Stdout, cmd.Stderr = append(env, "MAIL_SINK_ADDR="+freeAddr(t)), dir, &logs, &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,8 @@
 // Package activation keeps the prerequisites a municipality must meet before a unit may accept
-// its orders (the activation gate): a registered infrastructure mailbox, the current terms of use
+// its orders (the activation gate): a verified infrastructure mailbox, the current terms of use
 // accepted by a signatory, and a risk assessment (ROS) for every service family it orders. It
-// writes the terms acceptances and the risk assessments; the mailbox it reads from directory,
-// the service families from catalog.
+// writes the terms acceptances and the risk assessments; it reads the mailbox from mailbox (only
+// a verified one counts) and the service families from catalog.
 package activation
 
 import (
@@ -19,9 +19,9 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/date"
-	"github.com/servicekatalog/servicekatalog/internal/directory"
 	"github.com/servicekatalog/servicekatalog/internal/idempotency"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/mailbox"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/internal/tenant"
 	"github.com/servicekatalog/servicekatalog/internal/validation"
@@ -70,7 +70,7 @@ type RiskAssessment struct {
 // Status is where a municipality stands at the gate.
 type Status struct {
 	Municipality    string           `json:"municipality" example:"101"`
-	Mailbox         string           `json:"infrastructure_mailbox"`
+	Mailbox         mailbox.Mailbox  `json:"infrastructure_mailbox"`
 	TermsVersion    string           `json:"terms_version" example:"2026-1"`
 	Terms           *TermsAcceptance `json:"terms_acceptance" extensions:"x-nullable"`
 	RiskAssessments []RiskAssessment `json:"risk_assessments"`
@@ -82,8 +82,13 @@ type Status struct {
 // check lists the prerequisites missing for ordering services of families.
 func (s Status) check(families []string) []Missing {
 	out := []Missing{}
-	if s.Mailbox == "" {
-		out = append(out, Missing{Prerequisite: NeedMailbox, Detail: "register the infrastructure mailbox (PUT .../mailbox)"})
+	switch {
+	case s.Mailbox.Verified():
+	case s.Mailbox.Pending != nil:
+		out = append(out, Missing{Prerequisite: NeedMailbox, Detail: "confirm the infrastructure mailbox with the link sent to " +
+			s.Mailbox.Pending.Address + " (register it again for a new link)"})
+	default:
+		out = append(out, Missing{Prerequisite: NeedMailbox, Detail: "register the infrastructure mailbox (PUT .../mailbox) and confirm it with the link sent to it"})
 	}
 	if s.Terms == nil {
 		out = append(out, Missing{Prerequisite: NeedTerms, Detail: "a signatory must accept terms of use " + TermsVersion})
@@ -102,13 +107,13 @@ type Service struct {
 	store     store
 	audit     *audit.Log
 	catalog   *catalog.Service
-	directory *directory.Service
+	mailboxes *mailbox.Service
 	clock     clock.Clock
 }
 
 // NewService returns the activation service.
-func NewService(db *postgres.DB, log *audit.Log, cat *catalog.Service, dir *directory.Service, c clock.Clock) *Service {
-	return &Service{db: db, store: store{db}, audit: log, catalog: cat, directory: dir, clock: c}
+func NewService(db *postgres.DB, log *audit.Log, cat *catalog.Service, boxes *mailbox.Service, c clock.Clock) *Service {
+	return &Service{db: db, store: store{db}, audit: log, catalog: cat, mailboxes: boxes, clock: c}
 }
 
 // Gate refuses, inside the transaction of ctx, when the municipality lacks a prerequisite for
@@ -152,11 +157,11 @@ func (s *Service) Status(ctx context.Context, code string, families []string) (S
 
 // status reads the municipality's prerequisites.
 func (s *Service) status(ctx context.Context, code string) (Status, error) {
-	m, err := s.directory.Municipality(ctx, code)
+	mb, err := s.mailboxes.Get(ctx, code)
 	if err != nil {
 		return Status{}, err
 	}
-	st := Status{Municipality: code, Mailbox: m.InfrastructureMailbox, TermsVersion: TermsVersion}
+	st := Status{Municipality: code, Mailbox: mb, TermsVersion: TermsVersion}
 	if st.Terms, err = s.store.terms(ctx, code, TermsVersion); err != nil {
 		return st, err
 	}

@@ -3,12 +3,17 @@ package activation
 import (
 	"slices"
 	"testing"
+
+	"github.com/servicekatalog/servicekatalog/internal/mailbox"
 )
 
-// TestTheGateListsEveryMissingPrerequisite: the mailbox, the terms accepted by a signatory, and a
+// TestTheGateListsEveryMissingPrerequisite: a verified mailbox, the terms accepted by a signatory, and a
 // risk assessment for each family ordered; what is there is not asked for.
 func TestTheGateListsEveryMissingPrerequisite(t *testing.T) {
 	terms := &TermsAcceptance{TermsVersion: TermsVersion}
+	address := "it-drift@kk.example"
+	verified := mailbox.Mailbox{Address: &address}
+	pending := mailbox.Mailbox{Pending: &mailbox.Pending{Address: address}}
 	compute := []RiskAssessment{{Family: "compute"}}
 	tests := []struct {
 		name     string
@@ -17,8 +22,10 @@ func TestTheGateListsEveryMissingPrerequisite(t *testing.T) {
 		want     []string
 	}{
 		{"nothing yet", Status{}, []string{"compute"}, []string{"infrastructure_mailbox", "terms_of_use", "risk_assessment compute"}},
-		{"all there", Status{Mailbox: "it-drift@kk.example", Terms: terms, RiskAssessments: compute}, []string{"compute"}, nil},
-		{"a ROS for one family covers only it", Status{Mailbox: "it-drift@kk.example", Terms: terms, RiskAssessments: compute},
+		{"all there", Status{Mailbox: verified, Terms: terms, RiskAssessments: compute}, []string{"compute"}, nil},
+		{"an address not confirmed yet does not count", Status{Mailbox: pending, Terms: terms, RiskAssessments: compute}, []string{"compute"},
+			[]string{"infrastructure_mailbox"}},
+		{"a ROS for one family covers only it", Status{Mailbox: verified, Terms: terms, RiskAssessments: compute},
 			[]string{"compute", "storage"}, []string{"risk_assessment storage"}},
 		{"an order that adds nothing needs only the mailbox and terms", Status{Terms: terms}, nil, []string{"infrastructure_mailbox"}},
 	}

@@ -76,12 +76,31 @@ func TestAGeneratedClientRunsTheOrderAndTicketScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	filled(t, "read municipality", m.StatusCode(), m.JSON200, m.Body)
-	mailbox, err := spoc.SetMailboxWithResponse(ctx, "101", &apiclient.SetMailboxParams{IfMatch: m.HTTPResponse.Header.Get("ETag")},
-		apiclient.DirectoryMailboxInput{Address: "it-drift@kk.example"})
+	box, err := spoc.GetMailboxWithResponse(ctx, "101")
 	if err != nil {
 		t.Fatal(err)
 	}
-	filled(t, "set mailbox", mailbox.StatusCode(), mailbox.JSON200, mailbox.Body)
+	filled(t, "read mailbox", box.StatusCode(), box.JSON200, box.Body)
+	mailbox, err := spoc.SetMailboxWithResponse(ctx, "101", &apiclient.SetMailboxParams{IfMatch: box.HTTPResponse.Header.Get("ETag")},
+		apiclient.MailboxInput{Address: "it-drift@kk.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := filled(t, "set mailbox", mailbox.StatusCode(), mailbox.JSON200, mailbox.Body); v.Pending == nil {
+		t.Fatalf("the new address is not pending: %s", mailbox.Body)
+	}
+	anonymous, err := apiclient.NewClientWithResponses(env.Server.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	confirmed, err := anonymous.ConfirmMailboxWithFormdataBodyWithResponse(ctx,
+		apiclient.ConfirmMailboxFormdataRequestBody{Token: env.LinkToken(t, "it-drift@kk.example", "mailbox_confirmation")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := filled(t, "confirm mailbox", confirmed.StatusCode(), confirmed.JSON200, confirmed.Body); v.Address == nil {
+		t.Fatalf("the confirmed mailbox has no address: %s", confirmed.Body)
+	}
 	terms, err := signatory.AcceptTermsWithResponse(ctx, "101", &apiclient.AcceptTermsParams{IdempotencyKey: uuid.NewString()},
 		apiclient.ActivationTermsInput{TermsVersion: "2026-1"})
 	if err != nil {

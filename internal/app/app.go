@@ -22,6 +22,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/idempotency"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/jobs"
+	"github.com/servicekatalog/servicekatalog/internal/mailbox"
 	"github.com/servicekatalog/servicekatalog/internal/offering"
 	"github.com/servicekatalog/servicekatalog/internal/order"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
@@ -75,6 +76,7 @@ type App struct {
 	Reviews       *review.Service
 	Jobs          *jobs.Jobs
 	Deliveries    *delivery.Service
+	Mailboxes     *mailbox.Service
 	DevIssuer     *identity.DevIssuer // nil with an external issuer
 	API           *httpapi.Server
 	Clock         clock.Clock
@@ -88,10 +90,13 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 		return nil, err
 	}
 	a.Audit = audit.New(db, o.Clock)
+	a.Jobs = jobs.New(db)
+	a.Deliveries = delivery.NewService(db, a.Audit, a.Jobs, o.Clock, delivery.Options{Senders: o.Senders, Worker: o.Jobs.ClientID, Backoff: o.Backoff})
 	a.Directory = directory.NewService(db, a.Audit, a.Authz, o.Clock)
 	a.Catalog = catalog.NewService(db, a.Audit, o.Clock)
+	a.Mailboxes = mailbox.NewService(db, a.Audit, a.Catalog, a.Directory, a.Deliveries, o.Clock, o.PublicURL)
 	a.Offerings = offering.NewService(db, a.Audit, a.Catalog, o.Clock)
-	a.Activation = activation.NewService(db, a.Audit, a.Catalog, a.Directory, o.Clock)
+	a.Activation = activation.NewService(db, a.Audit, a.Catalog, a.Mailboxes, o.Clock)
 	a.Subscriptions = subscription.NewService(db, a.Audit, o.Clock)
 	a.Orders = order.NewService(db, a.Audit, a.Directory, a.Catalog, a.Offerings, a.Subscriptions, a.Activation, o.Clock)
 	if o.ReopenDays == 0 {
@@ -99,9 +104,8 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	}
 	a.Tickets = ticket.NewService(db, a.Audit, a.Catalog, a.Subscriptions, o.Clock, o.ReopenDays)
 	a.Reviews = review.NewService(a.Directory, o.Clock, a.Offerings, a.Catalog)
-	a.Jobs = jobs.New(db)
-	a.Deliveries = delivery.NewService(db, a.Audit, a.Jobs, o.Clock, delivery.Options{Senders: o.Senders, Worker: o.Jobs.ClientID, Backoff: o.Backoff})
 	every := cmp.Or(o.SweepInterval, time.Minute)
+	a.Jobs.Sweep("mailbox.links", every, a.Mailboxes.SendLinks)
 	a.Jobs.Sweep("subscriptions.end", every, a.Subscriptions.Sweep)
 	a.Jobs.Sweep("tickets.sla", every, a.Tickets.Sweep)
 	a.Jobs.Sweep("idempotency.purge", every, func(ctx context.Context) (int, error) {
@@ -130,7 +134,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	}
 	a.API, err = httpapi.New(httpapi.Deps{
 		DB: db, Directory: a.Directory, Catalog: a.Catalog, Offerings: a.Offerings, Clock: o.Clock,
-		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Tickets: a.Tickets, Reviews: a.Reviews, Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log, Version: o.Version,
+		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Tickets: a.Tickets, Reviews: a.Reviews, Mailboxes: a.Mailboxes, Deliveries: a.Deliveries, Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log, Version: o.Version,
 		Authn:          identity.NewAuthenticator(keys, issuer, o.Audience, o.Algs, a.Authz, o.Clock.Now),
 		TrustedProxies: o.TrustedProxies, Limiter: ratelimit.New(o.RateLimit, o.RateBurst),
 	})

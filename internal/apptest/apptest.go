@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -195,8 +196,9 @@ func (r Response) Problem(t testing.TB) map[string]any {
 type Request struct {
 	Method string
 	Path   string
-	Token  string // bearer credential, empty for none
-	Body   any    // marshalled as JSON; a string or []byte is sent as is
+	Token  string     // bearer credential, empty for none
+	Body   any        // marshalled as JSON; a string or []byte is sent as is
+	Form   url.Values // sent as a page's form instead of Body
 	Header map[string]string
 }
 
@@ -204,8 +206,12 @@ type Request struct {
 func (e *Env) Do(r Request) Response {
 	e.t.Helper()
 	var body io.Reader
+	contentType := "application/json"
 	switch b := r.Body.(type) {
 	case nil:
+		if r.Form != nil {
+			body, contentType = strings.NewReader(r.Form.Encode()), "application/x-www-form-urlencoded"
+		}
 	case string:
 		body = strings.NewReader(b)
 	case []byte:
@@ -222,7 +228,7 @@ func (e *Env) Do(r Request) Response {
 		e.t.Fatal(err)
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	if r.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+r.Token)

@@ -1,7 +1,10 @@
 package apptest
 
 import (
+	"context"
 	"io/fs"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -11,7 +14,9 @@ import (
 
 	catalogfiles "github.com/servicekatalog/servicekatalog/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/audit"
+	"github.com/servicekatalog/servicekatalog/internal/delivery"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
+	"github.com/servicekatalog/servicekatalog/internal/mailbox"
 	"github.com/servicekatalog/servicekatalog/internal/offering"
 	"github.com/servicekatalog/servicekatalog/internal/order"
 	"github.com/servicekatalog/servicekatalog/internal/page"
@@ -101,9 +106,7 @@ func (e *Env) Publish(t testing.TB, unit, service string, prices map[string]stri
 func (e *Env) MeetGate(t testing.TB) {
 	t.Helper()
 	spoc := e.Token("spoc.101")
-	get := e.Do(Request{Method: "GET", Path: "/api/v1/municipalities/101", Token: spoc})
-	MustStatus(t, "mailbox", e.Do(Request{Method: "PUT", Path: "/api/v1/municipalities/101/mailbox", Token: spoc,
-		Header: map[string]string{"If-Match": get.Header.Get("ETag")}, Body: map[string]any{"address": "it-drift@kk.example"}}), 200)
+	e.VerifyMailbox(t, "101", "it-drift@kk.example")
 	MustStatus(t, "terms", e.Do(Request{Method: "POST", Path: "/api/v1/municipalities/101/terms-acceptances",
 		Token: e.Token("signatory.101"), Header: Key(), Body: map[string]any{"terms_version": "2026-1"}}), 201)
 	MustStatus(t, "ros", e.Do(Request{Method: "POST", Path: "/api/v1/municipalities/101/risk-assessments", Token: spoc,
@@ -164,4 +167,38 @@ func (e *Env) AuditOf(t testing.TB, action, objectID string) []audit.Record {
 		t.Fatal(err)
 	}
 	return res.Items
+}
+
+// VerifyMailbox registers address as the municipality's infrastructure mailbox, as its SPOC, and
+// confirms it through the link sent to it, as someone reading that mailbox.
+func (e *Env) VerifyMailbox(t testing.TB, code, address string) {
+	t.Helper()
+	spoc := e.Token("spoc." + code)
+	get := e.Do(Request{Method: "GET", Path: "/api/v1/municipalities/" + code + "/mailbox", Token: spoc})
+	MustStatus(t, "read the mailbox", get, 200)
+	MustStatus(t, "register the mailbox", e.Do(Request{Method: "PUT", Path: "/api/v1/municipalities/" + code + "/mailbox", Token: spoc,
+		Header: map[string]string{"If-Match": get.Header.Get("ETag")}, Body: map[string]any{"address": address}}), 200)
+	resp := e.Do(Request{Method: "POST", Path: mailbox.ConfirmPath, Form: url.Values{"token": {e.LinkToken(t, address, "mailbox_confirmation")}}})
+	MustStatus(t, "confirm the mailbox", resp, 200)
+}
+
+var linkToken = regexp.MustCompile(`\?token=([A-Za-z0-9_-]+)`)
+
+// LinkToken returns the token of the link in the newest mail of subjectType to recipient, as
+// recorded for delivery (the mail need not have left yet).
+func (e *Env) LinkToken(t testing.TB, recipient, subjectType string) string {
+	t.Helper()
+	p, err := e.App.Deliveries.List(context.Background(), delivery.Filter{SubjectType: subjectType}, page.Request{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(p.Items) - 1; i >= 0; i-- {
+		if d := p.Items[i]; d.Recipient == recipient {
+			if m := linkToken.FindStringSubmatch(d.Message.Text); m != nil {
+				return m[1]
+			}
+		}
+	}
+	t.Fatalf("no %s mail with a link to %s", subjectType, recipient)
+	return ""
 }

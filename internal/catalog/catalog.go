@@ -204,3 +204,16 @@ func (c *Catalogue) controls() map[string]bool {
 	}
 	return out
 }
+
+// NoticeTagsID is the vocabulary of the tags in notices' subjects.
+const NoticeTagsID = "notice-tags"
+
+// Tag returns the entry with id, if the vocabulary has it.
+func (v Vocabulary) Tag(id string) (Entry, bool) {
+	for _, e := range v.Entries {
+		if e.ID == id {
+			return e, true
+		}
+	}
+	return Entry{}, false
+}

@@ -7,6 +7,7 @@
 package delivery
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"time"
 
@@ -94,4 +95,18 @@ func Backoff(ch Channel, n int, jitter *rand.Rand) time.Duration {
 		f = 0.8 + 0.4*jitter.Float64()
 	}
 	return time.Duration(float64(d) * f)
+}
+
+var copenhagen, _ = time.LoadLocation("Europe/Copenhagen")
+
+var danishMonths = [...]string{"januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+	"november", "december"}
+
+// When is how a mail says a moment to its readers, in Copenhagen time: in Danish
+// ("3. december 2026 kl. 09.30") and in English ("3 December 2026, 09:30 Copenhagen time").
+func When(t time.Time) (da, en string) {
+	t = t.In(copenhagen)
+	da = fmt.Sprintf("%d. %s %d kl. %02d.%02d", t.Day(), danishMonths[t.Month()-1], t.Year(), t.Hour(), t.Minute())
+	en = t.Format("2 January 2006, 15:04") + " Copenhagen time"
+	return da, en
 }

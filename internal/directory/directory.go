@@ -3,13 +3,8 @@
 //
 // Only this package writes its tables. Two packages read them directly, for speed: authz loads
 // users, role assignments and API keys into its cache (reloaded on its Channel), and offering
-// reads the unit slugs for the conformance report. Everything else goes through Service.
-//
-// The infrastructure mailbox is held here, as a municipality's address, until notices are built.
-// Its owner is then the notices capability: the mailbox, its confirmation link, the routing rules
-// (tag to addresses) and the cover for absences are one thing, used only to deliver notices. The
-// address moves to a table of notices' own, PUT .../mailbox moves with it, and the activation gate
-// asks notices for a confirmed mailbox instead of reading the address here.
+// reads the unit slugs for the conformance report. Everything else goes through Service. The
+// infrastructure mailbox is the mailbox package's.
 package directory
 
 import (
@@ -25,17 +20,15 @@ import (
 
 // Municipality is an owner municipality, identified by its official 3-digit code.
 type Municipality struct {
-	Code       string  `json:"code" example:"101"`
-	Name       string  `json:"name" example:"København"`
-	Region     string  `json:"region" example:"Region Hovedstaden"`
-	RegionCode string  `json:"region_code" example:"1084"`
-	OwnerUnit  *string `json:"owner_unit" example:"hovedstaden" extensions:"x-nullable"` // the unit it buys from
-	// InfrastructureMailbox is the functional address notices go to (set by the SPOC).
-	InfrastructureMailbox string    `json:"infrastructure_mailbox" example:"it-drift@kk.example"`
-	Active                bool      `json:"active"`
-	Version               int       `json:"version"`
-	CreatedAt             time.Time `json:"created_at" format:"date-time"`
-	UpdatedAt             time.Time `json:"updated_at" format:"date-time"`
+	Code       string    `json:"code" example:"101"`
+	Name       string    `json:"name" example:"København"`
+	Region     string    `json:"region" example:"Region Hovedstaden"`
+	RegionCode string    `json:"region_code" example:"1084"`
+	OwnerUnit  *string   `json:"owner_unit" example:"hovedstaden" extensions:"x-nullable"` // the unit it buys from
+	Active     bool      `json:"active"`
+	Version    int       `json:"version"`
+	CreatedAt  time.Time `json:"created_at" format:"date-time"`
+	UpdatedAt  time.Time `json:"updated_at" format:"date-time"`
 }
 
 // Tenant is the municipality's tenant.

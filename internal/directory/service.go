@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"net/mail"
 	"slices"
 	"strings"
 
@@ -127,43 +126,6 @@ func (s *Service) UpdateMunicipality(ctx context.Context, code string, version i
 			ObjectType: "municipality", ObjectID: code, Diff: audit.Diff(before, m)})
 	})
 	return out, err
-}
-
-// MailboxInput sets the infrastructure mailbox.
-type MailboxInput struct {
-	Address string `json:"address" validate:"required,email,max=320" example:"it-drift@kk.example"`
-}
-
-// SetMailbox registers the municipality's infrastructure mailbox if the municipality is still at
-// version, and returns the address and the new version. It must be a plain functional address,
-// not a display-name form.
-func (s *Service) SetMailbox(ctx context.Context, code string, version int, in MailboxInput) (string, int, error) {
-	if err := validation.Check(in); err != nil {
-		return "", 0, err
-	}
-	addr, err := mail.ParseAddress(in.Address)
-	if err != nil || addr.Name != "" || addr.Address != in.Address {
-		return "", 0, apperr.Field("/address", "must be a plain email address such as it-drift@kk.example")
-	}
-	var out Municipality
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		m, err := s.store.municipality(ctx, code, true)
-		if err != nil {
-			return err
-		}
-		if err := apperr.CheckVersion(m.Version, version); err != nil {
-			return err
-		}
-		before := m.InfrastructureMailbox
-		m.InfrastructureMailbox = in.Address
-		if err := s.store.saveMunicipality(ctx, &m); err != nil {
-			return err
-		}
-		out = m
-		return s.audit.Record(ctx, audit.Change{Tenant: m.Tenant(), Action: "municipality.mailbox", ObjectType: "municipality", ObjectID: code,
-			Diff: map[string]any{"changed": map[string]any{"infrastructure_mailbox": map[string]any{"from": before, "to": in.Address}}}})
-	})
-	return out.InfrastructureMailbox, out.Version, err
 }
 
 // EnsureMunicipalities creates the municipalities that do not exist yet (reference data) and

@@ -88,8 +88,7 @@ func (st store) saveMunicipality(ctx context.Context, m *Municipality) error {
 	m.Version++
 	m.UpdatedAt = st.clock.Now()
 	return st.conn(ctx).Model(&Municipality{}).Where("code = ?", m.Code).Updates(map[string]any{
-		"name": m.Name, "owner_unit": m.OwnerUnit, "active": m.Active, "infrastructure_mailbox": m.InfrastructureMailbox,
-		"version": m.Version, "updated_at": m.UpdatedAt}).Error
+		"name": m.Name, "owner_unit": m.OwnerUnit, "active": m.Active, "version": m.Version, "updated_at": m.UpdatedAt}).Error
 }
 
 func (st store) insertMunicipalityIfMissing(ctx context.Context, m *Municipality) (bool, error) {

@@ -4,7 +4,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/servicekatalog/servicekatalog/internal/activation"
-	"github.com/servicekatalog/servicekatalog/internal/directory"
 )
 
 // getActivation godoc
@@ -26,32 +25,6 @@ func (s *Server) getActivation(c *gin.Context) {
 		return
 	}
 	c.JSON(200, st)
-}
-
-// MailboxResponse is the registered infrastructure mailbox.
-type MailboxResponse struct {
-	Address string `json:"address" example:"it-drift@kk.example"`
-}
-
-// setMailbox godoc
-// @Summary  Register the municipality's infrastructure mailbox (SPOC)
-// @Description A functional address (not a person's) where notices are delivered. If-Match takes
-// @Description the municipality's ETag (GET /municipalities/{code}).
-// @ID       setMailbox
-// @Tags     orders
-// @Accept   json
-// @Produce  json,application/problem+json
-// @Param    code     path   string                  true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
-// @Param    If-Match header string                  true "The municipality's ETag"
-// @Param    body     body   directory.MailboxInput true "The address"
-// @Success  200 {object} MailboxResponse
-// @Security BearerAuth
-// @Router   /api/v1/municipalities/{code}/mailbox [put]
-func (s *Server) setMailbox(c *gin.Context) {
-	changed(s, c, func(version int, in directory.MailboxInput) (MailboxResponse, int, error) {
-		addr, v, err := s.Directory.SetMailbox(ctx(c), c.Param("code"), version, in)
-		return MailboxResponse{Address: addr}, v, err
-	})
 }
 
 // acceptTerms godoc

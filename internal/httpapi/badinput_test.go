@@ -102,8 +102,8 @@ func TestKeysInAnotherCaseAreUnknownOnEveryWriteRoute(t *testing.T) {
 	checked := 0
 	for _, r := range env.App.API.Routes() {
 		op := apptest.Operation(t, r.Method, r.Path)
-		if r.Method == "GET" || op == nil || op.RequestBody == nil {
-			continue
+		if r.Method == "GET" || op == nil || op.RequestBody == nil || op.RequestBody.Value.Content.Get("application/json") == nil {
+			continue // no body, or a page's form
 		}
 		schema := op.RequestBody.Value.Content.Get("application/json").Schema.Value
 		role := allowedRole(t, roles, rows, r)

@@ -79,6 +79,9 @@ func TestEveryDocumentedExampleBodyIsAccepted(t *testing.T) {
 			continue
 		}
 		media := op.RequestBody.Value.Content.Get("application/json")
+		if media == nil {
+			continue // a page's form, which Swagger UI does not fill from an example
+		}
 		body := sample(media)
 		var replace []string
 		if x, ok := media.Extensions["x-replace"].([]any); ok {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/servicekatalog/servicekatalog/internal/apptest"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
+	"github.com/servicekatalog/servicekatalog/internal/mailbox"
 	"github.com/servicekatalog/servicekatalog/internal/offering"
 	"github.com/servicekatalog/servicekatalog/internal/ticket"
 )
@@ -67,6 +68,7 @@ func TestARetryAfterTheWorldChangedReplays(t *testing.T) {
 	do("POST", "/api/v1/municipalities/101/tickets/"+escalated.ID+"/escalate", fl, map[string]any{"reason": "Storage"})
 	nothing := func(apptest.Response) {} // running the request again would clash with what it created
 
+	now := env.Clock.Now()
 	recipes := map[string]retry{
 		"POST /api/v1/units": {apptest.Request{Token: sec, Body: map[string]any{"slug": "vest", "name": "Fælles IT Vest", "region": "Region Vest"}},
 			func(apptest.Response) {
@@ -113,12 +115,27 @@ func TestARetryAfterTheWorldChangedReplays(t *testing.T) {
 					t.Fatal(err)
 				}
 			}},
+		"POST /api/v1/municipalities/:code/mailbox/routes": {apptest.Request{Token: spoc, Body: map[string]any{"tag": "SIKKERHED",
+			"addresses": []string{"soc@kk.example"}}},
+			func(first apptest.Response) {
+				var r mailbox.Route
+				first.Decode(t, &r)
+				do("DELETE", "/api/v1/municipalities/101/mailbox/routes/"+r.ID, spoc, nil)
+			}},
+		"POST /api/v1/municipalities/:code/mailbox/covers": {apptest.Request{Token: spoc, Body: map[string]any{"covering": "Lise Holm",
+			"deputies": []string{"vagt@kk.example"}, "time_zone": "Europe/Copenhagen",
+			"from": now.AddDate(0, 0, 1).Format("2006-01-02T15:04"), "to": now.AddDate(0, 0, 8).Format("2006-01-02T15:04")}},
+			func(first apptest.Response) {
+				var c mailbox.Cover
+				first.Decode(t, &c)
+				do("DELETE", "/api/v1/municipalities/101/mailbox/covers/"+c.ID, spoc, nil)
+			}},
 		"POST /api/v1/municipalities/:code/tickets/:id/notes": {apptest.Request{Path: "/api/v1/municipalities/101/tickets/" + open.ID + "/notes",
 			Token: fl, Body: map[string]any{"body": "Toner ordered.", "visibility": "public"}}, nothing},
 		"POST /api/v1/units/:unit/tickets/:id/notes": {apptest.Request{Path: "/api/v1/units/hovedstaden/tickets/" + escalated.ID + "/notes",
 			Token: sl, Body: map[string]any{"body": "Looking at it.", "visibility": "public"}}, nothing},
 	}
-	creating, now := 0, env.Clock.Now()
+	creating := 0
 	for _, r := range env.App.API.Routes() {
 		if !r.Creates {
 			continue

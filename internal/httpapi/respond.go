@@ -129,3 +129,21 @@ func creates[In any, Out any](s *Server, c *gin.Context, create func(in In) (Out
 	}
 	created(c, version, out)
 }
+
+// removed runs a deleting use case on the object named by the id path parameter at the If-Match
+// version, and answers 204.
+func removed(s *Server, c *gin.Context, what string, remove func(id string, version int) error) {
+	id, err := idParam(c, "id", what)
+	var version int
+	if err == nil {
+		version, err = ifMatch(c)
+	}
+	if err == nil {
+		err = remove(id, version)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(204)
+}

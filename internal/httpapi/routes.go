@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/mailbox"
 )
 
 // V1 is the prefix of the versioned API.
@@ -21,6 +22,9 @@ func (s *Server) register() {
 	s.public(http.MethodGet, "/", s.landing)
 	s.public(http.MethodGet, "/openapi.json", s.openAPI)
 	s.public(http.MethodGet, "/swagger/*any", s.swaggerUI)
+	// The pages a link in a mail opens: the link's token is the credential.
+	s.public(http.MethodGet, mailbox.ConfirmPath, s.confirmationPage)
+	s.public(http.MethodPost, mailbox.ConfirmPath, s.confirmMailbox)
 	if s.DevIssuer != nil {
 		s.public(http.MethodGet, identity.DevIssuerPath+"/.well-known/openid-configuration", s.devDiscovery)
 		s.public(http.MethodGet, identity.DevIssuerPath+"/.well-known/jwks.json", s.devJWKS)
@@ -95,7 +99,15 @@ func (s *Server) register() {
 
 	m := V1 + "/municipalities/:code"
 	s.protected(http.MethodGet, m+"/activation", can("activation", "read").in("code"), s.getActivation)
+	s.protected(http.MethodGet, m+"/mailbox", can("mailbox", "read").in("code"), s.getMailbox)
 	s.protected(http.MethodPut, m+"/mailbox", can("mailbox", "update").in("code"), s.setMailbox)
+	s.protected(http.MethodGet, m+"/mailbox/routes", can("mailbox", "read").in("code"), s.listRoutes)
+	s.protected(http.MethodPost, m+"/mailbox/routes", can("mailbox", "update").in("code").creating(), s.addRoute)
+	s.protected(http.MethodPatch, m+"/mailbox/routes/:id", can("mailbox", "update").in("code"), s.updateRoute)
+	s.protected(http.MethodDelete, m+"/mailbox/routes/:id", can("mailbox", "update").in("code"), s.deleteRoute)
+	s.protected(http.MethodGet, m+"/mailbox/covers", can("mailbox", "read").in("code"), s.listCovers)
+	s.protected(http.MethodPost, m+"/mailbox/covers", can("mailbox", "update").in("code").creating(), s.addCover)
+	s.protected(http.MethodDelete, m+"/mailbox/covers/:id", can("mailbox", "update").in("code"), s.deleteCover)
 	s.protected(http.MethodPost, m+"/terms-acceptances", can("terms", "accept").in("code").creating(), s.acceptTerms)
 	s.protected(http.MethodPost, m+"/risk-assessments", can("activation", "register").in("code").creating(), s.registerROS)
 	s.protected(http.MethodGet, m+"/orders", can("order", "read").in("code"), s.listMunicipalityOrders)

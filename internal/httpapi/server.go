@@ -19,8 +19,10 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/authz"
 	"github.com/servicekatalog/servicekatalog/internal/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
+	"github.com/servicekatalog/servicekatalog/internal/delivery"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/mailbox"
 	"github.com/servicekatalog/servicekatalog/internal/offering"
 	"github.com/servicekatalog/servicekatalog/internal/order"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
@@ -41,6 +43,8 @@ type Deps struct {
 	Subscriptions  *subscription.Service
 	Tickets        *ticket.Service
 	Reviews        *review.Service
+	Mailboxes      *mailbox.Service
+	Deliveries     *delivery.Service
 	Clock          clock.Clock
 	Audit          *audit.Log
 	Authz          *authz.Authorizer

@@ -9,6 +9,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/apptest"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
+	"github.com/servicekatalog/servicekatalog/internal/mailbox"
 	"github.com/servicekatalog/servicekatalog/internal/offering"
 	"github.com/servicekatalog/servicekatalog/internal/order"
 	"github.com/servicekatalog/servicekatalog/internal/tenant"
@@ -45,7 +46,7 @@ func TestServicesCheckTheirInputWhoeverCalls(t *testing.T) {
 			return err
 		}, []string{"/terms/levels", "/terms/contact"}},
 		{"a mailbox that is not an address", func() error {
-			_, _, err := env.App.Directory.SetMailbox(ctx, "101", 1, directory.MailboxInput{Address: "it-drift"})
+			_, err := env.App.Mailboxes.Set(ctx, "101", 1, mailbox.Input{Address: "it-drift"})
 			return err
 		}, []string{"/address"}},
 	}
