@@ -4,7 +4,8 @@
 // handler's annotations; here they are declared once, by rule:
 //
 //   - a success is application/json (or the file type the operation produces), an error is
-//     application/problem+json only, with an example problem of its own status;
+//     application/problem+json only, with an example problem of its own status, and for a page
+//     for people (a success in text/html) also a page that says what went wrong;
 //   - a protected operation can answer 401, 403 and 429, and carries the RateLimit headers;
 //   - every operation but liveness can answer 503 (the database is down, or the service starts);
 //   - an API operation can answer 400 (an unknown or malformed parameter), one with path
@@ -223,6 +224,10 @@ func operation(name, path string, op map[string]any) error {
 			responses[key] = response(status, common[status].description, false)
 		}
 	}
+	page := false // a page for people, which tells a browser what went wrong as a page too
+	if success, _ := responses["200"].(map[string]any); success != nil {
+		_, page = obj(success, "content")["text/html"]
+	}
 	for key, r := range responses {
 		status, err := strconv.Atoi(key)
 		if err != nil {
@@ -238,6 +243,9 @@ func operation(name, path string, op map[string]any) error {
 				return fmt.Errorf("%s: no common answer for status %d", name, status)
 			}
 			own := response(status, describe(r["description"], c.description), protected)
+			if page && status != 503 {
+				own["content"].(map[string]any)["text/html"] = map[string]any{"schema": map[string]any{"type": "string"}}
+			}
 			clear(r)
 			maps.Copy(r, own)
 			continue
