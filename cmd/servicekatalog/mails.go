@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -22,8 +23,8 @@ import (
 var shownHeaders = []string{"Message-Id", "Date", "From", "To", "Subject", "Importance", "X-Priority", "List-Id",
 	"In-Reply-To", "References", "Thread-Topic", "Thread-Index"}
 
-// mailsCmd lists the mails the development sink kept (mails), or shows one (mails N): its
-// headers and its text part. With --at-least N it first waits, up to ten seconds, until the sink
+// mailsCmd lists the mails the development sink kept (mails), by recipient and as they arrived,
+// or shows one (mails N): its headers and its text part. With --at-least N it first waits, up to ten seconds, until the sink
 // holds N mails: mail leaves a moment after the change that sends it.
 func mailsCmd(ctx context.Context, cfg config.Config, args []string, out io.Writer) error {
 	if cfg.SMTPHost != "" {
@@ -50,6 +51,25 @@ func mailsCmd(ctx context.Context, cfg config.Config, args []string, out io.Writ
 	if err != nil {
 		return err
 	}
+	// By recipient, each one's mails as they arrived: deliveries to different addresses race.
+	to := make([]string, len(stored))
+	for i, m := range stored {
+		h, err := header(m.Data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", m.File, err)
+		}
+		to[i] = h.Get("To")
+	}
+	order := make([]int, len(stored))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return to[order[a]] < to[order[b]] })
+	sorted := make([]mailsink.Stored, len(stored))
+	for i, j := range order {
+		sorted[i] = stored[j]
+	}
+	stored = sorted
 	if len(args) == 0 {
 		if len(stored) == 0 {
 			fmt.Fprintln(out, "no mail yet")

@@ -59,7 +59,7 @@ func wire(ctx context.Context, cfg config.Config, log *slog.Logger, serving bool
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, Version: version, SweepInterval: cfg.SweepInterval,
 		Jobs: jobs.Options{ClientID: cfg.JobsClientID, Workers: workers(cfg, serving), JobTimeout: cfg.JobTimeout,
 			RescueAfter: cfg.JobRescueAfter, PollInterval: cfg.JobPollInterval, Logger: log},
-		Senders: map[delivery.Channel]delivery.Sender{delivery.Mail: mailer},
+		Senders: map[delivery.Channel]delivery.Sender{delivery.Mail: mailer}, MailDomain: cfg.MailDomain(),
 	})
 	if err != nil {
 		closeDB()

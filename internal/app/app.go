@@ -23,6 +23,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/jobs"
 	"github.com/servicekatalog/servicekatalog/internal/mailbox"
+	"github.com/servicekatalog/servicekatalog/internal/notice"
 	"github.com/servicekatalog/servicekatalog/internal/offering"
 	"github.com/servicekatalog/servicekatalog/internal/order"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
@@ -43,6 +44,8 @@ type Options struct {
 	// (tests shorten it).
 	Senders map[delivery.Channel]delivery.Sender
 	Backoff func(ch delivery.Channel, n int, jitter *rand.Rand) time.Duration
+	// MailDomain is the right-hand side of the Message-IDs of notices.
+	MailDomain string
 	// PublicURL names the dev issuer (PublicURL + identity.DevIssuerPath).
 	PublicURL string
 	Audience  string
@@ -77,6 +80,7 @@ type App struct {
 	Jobs          *jobs.Jobs
 	Deliveries    *delivery.Service
 	Mailboxes     *mailbox.Service
+	Notices       *notice.Service
 	DevIssuer     *identity.DevIssuer // nil with an external issuer
 	API           *httpapi.Server
 	Clock         clock.Clock
@@ -104,6 +108,8 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	}
 	a.Tickets = ticket.NewService(db, a.Audit, a.Catalog, a.Subscriptions, o.Clock, o.ReopenDays)
 	a.Reviews = review.NewService(a.Directory, o.Clock, a.Offerings, a.Catalog)
+	a.Notices = notice.NewService(db, a.Audit, a.Catalog, a.Directory, a.Subscriptions, a.Mailboxes, a.Deliveries, a.Jobs, o.Clock,
+		notice.Options{PublicURL: o.PublicURL, MailDomain: cmp.Or(o.MailDomain, "servicekatalog.localhost")})
 	every := cmp.Or(o.SweepInterval, time.Minute)
 	a.Jobs.Sweep("mailbox.links", every, a.Mailboxes.SendLinks)
 	a.Jobs.Sweep("subscriptions.end", every, a.Subscriptions.Sweep)
@@ -134,7 +140,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	}
 	a.API, err = httpapi.New(httpapi.Deps{
 		DB: db, Directory: a.Directory, Catalog: a.Catalog, Offerings: a.Offerings, Clock: o.Clock,
-		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Tickets: a.Tickets, Reviews: a.Reviews, Mailboxes: a.Mailboxes, Deliveries: a.Deliveries, Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log, Version: o.Version,
+		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Tickets: a.Tickets, Reviews: a.Reviews, Mailboxes: a.Mailboxes, Deliveries: a.Deliveries, Notices: a.Notices, Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log, Version: o.Version,
 		Authn:          identity.NewAuthenticator(keys, issuer, o.Audience, o.Algs, a.Authz, o.Clock.Now),
 		TrustedProxies: o.TrustedProxies, Limiter: ratelimit.New(o.RateLimit, o.RateBurst),
 	})

@@ -29,6 +29,7 @@ var owners = map[string][]string{
 	"ticket":       {"tickets", "ticket_events", "ticket_notes", "sla_events"},
 	"delivery":     {"deliveries", "delivery_attempts"},
 	"mailbox":      {"mailboxes", "mailbox_routes", "mailbox_covers"},
+	"notice":       {"notices", "notice_acks"},
 }
 
 // reads are the direct reads of another package's tables, each named in the owner's package doc.

@@ -98,7 +98,7 @@ func start(t testing.TB, url string, opts ...Option) *Env {
 		Log: slog.New(slog.DiscardHandler), Clock: c, PublicURL: "http://servicekatalog.test",
 		Audience: Audience, Algs: []string{"ES256"}, RateLimit: 1e6, RateBurst: 1e9,
 		Jobs:    jobs.Options{ClientID: "test-" + t.Name(), JobTimeout: 10 * time.Second, RescueAfter: time.Minute, PollInterval: time.Second},
-		Senders: map[delivery.Channel]delivery.Sender{delivery.Mail: mailer},
+		Senders: map[delivery.Channel]delivery.Sender{delivery.Mail: mailer}, MailDomain: "servicekatalog.test",
 	}
 	for _, opt := range opts {
 		opt(&o)

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/url"
 	"os"
 	"reflect"
@@ -100,6 +101,9 @@ func Load() (Config, error) {
 		return c, fmt.Errorf("WORKERS (%d) must be 0 or more, JOB_TIMEOUT, JOB_POLL_INTERVAL and SWEEP_INTERVAL above 0, and JOB_RESCUE_AFTER (%s) longer than JOB_TIMEOUT (%s)",
 			c.Workers, c.JobRescueAfter, c.JobTimeout)
 	}
+	if a, err := mail.ParseAddress(c.MailFrom); err != nil || !strings.Contains(a.Address, "@") {
+		return c, fmt.Errorf("MAIL_FROM %q is not an address such as \"Servicekatalog <noreply@servicekatalog.example>\"", c.MailFrom)
+	}
 	if c.SMTPTimeout <= 0 || c.SMTPTimeout >= c.JobTimeout {
 		return c, fmt.Errorf("SMTP_TIMEOUT (%s) must be above 0 and below JOB_TIMEOUT (%s)", c.SMTPTimeout, c.JobTimeout)
 	}
@@ -158,11 +162,12 @@ func nameVariables(err error) error {
 	return errors.New(msg)
 }
 
-// MailDomain is the right-hand side of the platform's Message-IDs: the host of PUBLIC_URL.
+// MailDomain is the right-hand side of the platform's Message-IDs and List-Ids: the domain of
+// MAIL_FROM, the domain the mail is sent from.
 func (c Config) MailDomain() string {
-	u, err := url.Parse(c.PublicURL)
-	if err != nil || u.Hostname() == "" {
+	a, err := mail.ParseAddress(c.MailFrom)
+	if err != nil {
 		return "servicekatalog.localhost"
 	}
-	return u.Hostname()
+	return a.Address[strings.LastIndex(a.Address, "@")+1:]
 }

@@ -130,7 +130,8 @@ func (s *Service) Enqueue(ctx context.Context, items ...New) (int, error) {
 	for i, id := range ids {
 		params[i] = river.InsertManyParams{Args: sendArgs{ID: id, Channel: channel[id]}, InsertOpts: &river.InsertOpts{MaxAttempts: MaxAttempts}}
 	}
-	return len(ids), s.jobs.EnqueueMany(ctx, params)
+	_, err = s.jobs.EnqueueMany(ctx, params)
+	return len(ids), err
 }
 
 // Filter selects deliveries.

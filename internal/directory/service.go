@@ -355,6 +355,16 @@ func (s *Service) UserByUsername(ctx context.Context, username string) (User, er
 	return s.store.userByUsername(ctx, username)
 }
 
+// UsersWithRole returns the active users who hold role in tenant t, e.g. a municipality's SPOCs.
+func (s *Service) UsersWithRole(ctx context.Context, t tenant.ID, role tenant.Role) ([]User, error) {
+	return s.store.usersWithRole(ctx, t, role)
+}
+
+// MunicipalityCodes returns the codes of every active municipality.
+func (s *Service) MunicipalityCodes(ctx context.Context) ([]string, error) {
+	return s.store.municipalityCodes(ctx)
+}
+
 // ActorNames gives the names people read for actors: a user's name, "API key <name>" for a key.
 // Actors that are neither are left out.
 func (s *Service) ActorNames(ctx context.Context, actors []string) (map[string]string, error) {

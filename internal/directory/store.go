@@ -221,3 +221,16 @@ func (st store) names(ctx context.Context, users, keys []string) (userNames, key
 	}
 	return
 }
+
+// usersWithRole returns the active users holding role in tenant t.
+func (st store) usersWithRole(ctx context.Context, t tenant.ID, role tenant.Role) ([]User, error) {
+	var out []User
+	return out, st.conn(ctx).Model(&User{}).Where("active AND id IN (SELECT user_id FROM role_assignments WHERE tenant = ? AND role = ?)",
+		t.String(), string(role)).Order("username").Find(&out).Error
+}
+
+// municipalityCodes returns the codes of the active municipalities.
+func (st store) municipalityCodes(ctx context.Context) ([]string, error) {
+	var codes []string
+	return codes, st.conn(ctx).Model(&Municipality{}).Where("active").Order("code").Pluck("code", &codes).Error
+}

@@ -16,6 +16,10 @@ package httpapi
 // @tag.description            Municipalities' orders to their owner unit (TMF622 states) and the activation gate.
 // @tag.name                   subscriptions
 // @tag.description            What municipalities hold, and its monthly costs (JSON, CSV, XLSX).
+// @tag.name                   notices
+// @tag.description            Notices to the infrastructure mailboxes: publishing (units, secretariat), threads, each municipality's inbox and acknowledgements, the council's overview of what is overdue, and the deliveries with their dead letter list.
+// @tag.name                   mailbox
+// @tag.description            Each municipality's infrastructure mailbox: the address and its confirmation link, routing rules by tag, cover while someone is away.
 // @tag.name                   tickets
 // @tag.description            Support across the split: first line in the municipality, second line in the unit; SLA clocks.
 // @tag.name                   offerings

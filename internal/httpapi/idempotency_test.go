@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/apptest"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
 	"github.com/servicekatalog/servicekatalog/internal/mailbox"
+	"github.com/servicekatalog/servicekatalog/internal/notice"
 	"github.com/servicekatalog/servicekatalog/internal/offering"
 	"github.com/servicekatalog/servicekatalog/internal/ticket"
 )
@@ -68,8 +70,38 @@ func TestARetryAfterTheWorldChangedReplays(t *testing.T) {
 	do("POST", "/api/v1/municipalities/101/tickets/"+escalated.ID+"/escalate", fl, map[string]any{"reason": "Storage"})
 	nothing := func(apptest.Response) {} // running the request again would clash with what it created
 
+	// A notice of each sender to follow up on, and a way to take a tag out of the vocabulary.
+	var unitNotice, platformNotice notice.Notice
+	outage := map[string]any{"tags": []string{"NEDBRUD"}, "title": "Servers down", "body": "Restoring.", "scope": map[string]any{"services": []string{"CMP-01"}}}
+	info := map[string]any{"tags": []string{"INFO"}, "title": "New form", "body": "From February.", "scope": map[string]any{"all": true}}
+	do("POST", "/api/v1/units/hovedstaden/notices", hovedstaden, outage).Decode(t, &unitNotice)
+	do("POST", "/api/v1/notices", sec, info).Decode(t, &platformNotice)
+	dropTag := func(tag string) {
+		t.Helper()
+		if _, err := env.App.Catalog.SyncFiles(env.System(), apptest.CatalogueWith(func(path string, b []byte) []byte {
+			if path == "vocabularies/notice-tags.yaml" {
+				return regexp.MustCompile(`(?m)^  - id: `+tag+`\n(    .*\n)*`).ReplaceAll(b, nil)
+			}
+			return b
+		})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	closure := func(path string, token string) func(apptest.Response) {
+		return func(apptest.Response) {
+			do("POST", path, token, map[string]any{"kind": "closure", "body": "Resolved."})
+		}
+	}
 	now := env.Clock.Now()
 	recipes := map[string]retry{
+		"POST /api/v1/units/:unit/notices": {apptest.Request{Path: "/api/v1/units/hovedstaden/notices", Token: hovedstaden, Body: outage},
+			func(apptest.Response) { dropTag("NEDBRUD") }},
+		"POST /api/v1/units/:unit/notices/:id/follow-ups": {apptest.Request{Path: "/api/v1/units/hovedstaden/notices/" + unitNotice.ID + "/follow-ups",
+			Token: hovedstaden, Body: map[string]any{"kind": "update", "body": "Half of the servers are back."}},
+			closure("/api/v1/units/hovedstaden/notices/"+unitNotice.ID+"/follow-ups", hovedstaden)},
+		"POST /api/v1/notices": {apptest.Request{Token: sec, Body: info}, func(apptest.Response) { dropTag("INFO") }},
+		"POST /api/v1/notices/:id/follow-ups": {apptest.Request{Path: "/api/v1/notices/" + platformNotice.ID + "/follow-ups", Token: sec,
+			Body: map[string]any{"kind": "update", "body": "The form is live."}}, closure("/api/v1/notices/"+platformNotice.ID+"/follow-ups", sec)},
 		"POST /api/v1/units": {apptest.Request{Token: sec, Body: map[string]any{"slug": "vest", "name": "Fælles IT Vest", "region": "Region Vest"}},
 			func(apptest.Response) {
 				do("PATCH", "/api/v1/units/vest", sec, map[string]any{"name": "Fælles IT Vestjylland"})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/mailbox"
+	"github.com/servicekatalog/servicekatalog/internal/notice"
 )
 
 // V1 is the prefix of the versioned API.
@@ -25,6 +26,8 @@ func (s *Server) register() {
 	// The pages a link in a mail opens: the link's token is the credential.
 	s.public(http.MethodGet, mailbox.ConfirmPath, s.confirmationPage)
 	s.public(http.MethodPost, mailbox.ConfirmPath, s.confirmMailbox)
+	s.public(http.MethodGet, notice.AckPath, s.ackPage)
+	s.public(http.MethodPost, notice.AckPath, s.acknowledgeByLink)
 	if s.DevIssuer != nil {
 		s.public(http.MethodGet, identity.DevIssuerPath+"/.well-known/openid-configuration", s.devDiscovery)
 		s.public(http.MethodGet, identity.DevIssuerPath+"/.well-known/jwks.json", s.devJWKS)
@@ -99,6 +102,9 @@ func (s *Server) register() {
 
 	m := V1 + "/municipalities/:code"
 	s.protected(http.MethodGet, m+"/activation", can("activation", "read").in("code"), s.getActivation)
+	s.protected(http.MethodGet, m+"/notices", can("inbox", "read").in("code"), s.inbox)
+	s.protected(http.MethodGet, m+"/notices/:id", can("inbox", "read").in("code"), s.received)
+	s.protected(http.MethodPost, m+"/notices/:id/acknowledge", can("inbox", "acknowledge").in("code"), s.acknowledge)
 	s.protected(http.MethodGet, m+"/mailbox", can("mailbox", "read").in("code"), s.getMailbox)
 	s.protected(http.MethodPut, m+"/mailbox", can("mailbox", "update").in("code"), s.setMailbox)
 	s.protected(http.MethodGet, m+"/mailbox/routes", can("mailbox", "read").in("code"), s.listRoutes)
@@ -118,6 +124,20 @@ func (s *Server) register() {
 	s.protected(http.MethodGet, m+"/subscriptions/:id", can("subscription", "read").in("code"), s.getMunicipalitySubscription)
 	s.protected(http.MethodGet, m+"/costs", can("cost", "read").in("code"), s.getCosts)
 	s.protected(http.MethodGet, V1+"/subscriptions", can("subscription", "review"), s.listAllSubscriptions)
+
+	s.protected(http.MethodPost, u+"/notices", can("unit_notice", "publish").in("unit").creating(), s.publishUnitNotice)
+	s.protected(http.MethodGet, u+"/notices", can("unit_notice", "read").in("unit"), s.listUnitNotices)
+	s.protected(http.MethodGet, u+"/notices/:id", can("unit_notice", "read").in("unit"), s.getUnitNotice)
+	s.protected(http.MethodPost, u+"/notices/:id/follow-ups", can("unit_notice", "publish").in("unit").creating(), s.followUpUnitNotice)
+	s.protected(http.MethodGet, u+"/notices/:id/deliveries", can("unit_notice", "read").in("unit"), s.listUnitNoticeDeliveries)
+	s.protected(http.MethodPost, V1+"/notices", can("notice", "publish").creating(), s.publishNotice)
+	s.protected(http.MethodGet, V1+"/notices", can("notice", "read"), s.listNotices)
+	s.protected(http.MethodGet, V1+"/notices/:id", can("notice", "read"), s.getNotice)
+	s.protected(http.MethodPost, V1+"/notices/:id/follow-ups", can("notice", "publish").creating(), s.followUpNotice)
+	s.protected(http.MethodGet, V1+"/notice-overview", can("notice", "read"), s.unacknowledged)
+	s.protected(http.MethodGet, V1+"/deliveries", can("delivery", "read"), s.listDeliveries)
+	s.protected(http.MethodGet, V1+"/deliveries/:id", can("delivery", "read"), s.getDelivery)
+	s.protected(http.MethodPost, V1+"/deliveries/:id/redrive", can("delivery", "redrive"), s.redrive)
 
 	s.protected(http.MethodGet, m+"/tickets", can("ticket", "read").in("code"), s.listMunicipalTickets)
 	s.protected(http.MethodPost, m+"/tickets", can("ticket", "create").in("code").creating(), s.createTicket)

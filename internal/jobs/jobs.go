@@ -163,21 +163,56 @@ func (j *Jobs) Stop(ctx context.Context) error {
 // Enqueue inserts a job in the transaction of ctx, which it requires: the job exists exactly when
 // the change that causes it commits.
 func (j *Jobs) Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
-	return j.EnqueueMany(ctx, []river.InsertManyParams{{Args: args, InsertOpts: opts}})
+	_, err := j.EnqueueMany(ctx, []river.InsertManyParams{{Args: args, InsertOpts: opts}})
+	return err
 }
 
-// EnqueueMany inserts jobs in the transaction of ctx, as Enqueue, in one statement.
-func (j *Jobs) EnqueueMany(ctx context.Context, params []river.InsertManyParams) error {
+// EnqueueMany inserts jobs in the transaction of ctx, as Enqueue, in one statement, and returns
+// their ids.
+func (j *Jobs) EnqueueMany(ctx context.Context, params []river.InsertManyParams) ([]int64, error) {
 	if len(params) == 0 {
+		return nil, nil
+	}
+	tx, err := j.tx(ctx, params[0].Args.Kind())
+	if err != nil {
+		return nil, err
+	}
+	res, err := j.client.InsertManyTx(ctx, tx, params)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(res))
+	for i, r := range res {
+		ids[i] = r.Job.ID
+	}
+	return ids, nil
+}
+
+// Cancel cancels jobs in the transaction of ctx: a job not yet running never runs; one running
+// now finishes, and is not retried.
+func (j *Jobs) Cancel(ctx context.Context, ids ...int64) error {
+	if len(ids) == 0 {
 		return nil
 	}
+	tx, err := j.tx(ctx, "cancel")
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := j.client.JobCancelTx(ctx, tx, id); err != nil && !errors.Is(err, river.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+func (j *Jobs) tx(ctx context.Context, what string) (*sql.Tx, error) {
 	if j.client == nil {
-		return errors.New("jobs: enqueue before Open")
+		return nil, errors.New("jobs: used before Open")
 	}
 	tx, ok := j.db.SQLTx(ctx)
 	if !ok {
-		return fmt.Errorf("jobs: %s enqueued outside a transaction", params[0].Args.Kind())
+		return nil, fmt.Errorf("jobs: %s outside a transaction", what)
 	}
-	_, err := j.client.InsertManyTx(ctx, tx, params)
-	return err
+	return tx, nil
 }

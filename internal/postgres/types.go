@@ -31,3 +31,27 @@ func (a TextArray) Value() (driver.Value, error) {
 
 // GormDataType tells gorm the column type.
 func (TextArray) GormDataType() string { return "text[]" }
+
+// Int64Array is a PostgreSQL bigint[] column.
+type Int64Array []int64
+
+// Scan reads a bigint[] value.
+func (a *Int64Array) Scan(src any) error {
+	var s []int64
+	if err := typeMap.SQLScanner(&s).Scan(src); err != nil {
+		return err
+	}
+	*a = s
+	return nil
+}
+
+// Value hands the slice to pgx, which encodes it as bigint[].
+func (a Int64Array) Value() (driver.Value, error) {
+	if a == nil {
+		return []int64{}, nil
+	}
+	return []int64(a), nil
+}
+
+// GormDataType tells gorm the column type.
+func (Int64Array) GormDataType() string { return "bigint[]" }

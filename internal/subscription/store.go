@@ -165,3 +165,22 @@ func (st store) periods(ctx context.Context, code string, start, end time.Time) 
 		Where("s.municipality = ? AND p.from_day < ? AND (p.to_day IS NULL OR p.to_day > ?)", code, end, start).
 		Order("s.created_at, s.id, p.from_day").Scan(&rows).Error
 }
+
+// holders returns each municipality and level with a subscription in force (active or in its
+// notice period) of unit ("" any unit) to one of services or offerings (all when both are empty).
+func (st store) holders(ctx context.Context, unit string, services, offerings []string) ([]Holder, error) {
+	q := st.conn(ctx).Model(&row{}).Distinct("municipality", "level").Where("state IN ?", []State{Active, Terminating})
+	if unit != "" {
+		q = q.Where("unit = ?", unit)
+	}
+	switch {
+	case len(services) > 0 && len(offerings) > 0:
+		q = q.Where("(service_id IN ? OR offering_id IN ?)", services, offerings)
+	case len(services) > 0:
+		q = q.Where("service_id IN ?", services)
+	case len(offerings) > 0:
+		q = q.Where("offering_id IN ?", offerings)
+	}
+	var out []Holder
+	return out, q.Order("municipality, level").Scan(&out).Error
+}

@@ -209,3 +209,16 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Request) (page.Page
 func (s *Service) Get(ctx context.Context, code, unit, id string) (Subscription, error) {
 	return s.store.get(ctx, code, unit, id, false)
 }
+
+// Holder is a municipality that holds a subscription in force, at a level.
+type Holder struct {
+	Municipality string
+	Level        string
+}
+
+// Holders returns the municipalities, with their levels, holding a subscription in force (active
+// or in its notice period) of unit ("" any unit) to one of services or offerings, or to anything
+// of the unit when both are empty.
+func (s *Service) Holders(ctx context.Context, unit string, services, offerings []string) ([]Holder, error) {
+	return s.store.holders(ctx, unit, services, offerings)
+}

@@ -1,21 +1,17 @@
 package deliveries_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-message/mail"
 	"github.com/emersion/go-smtp"
 
 	"github.com/servicekatalog/servicekatalog/internal/apptest"
 	"github.com/servicekatalog/servicekatalog/internal/delivery"
-	"github.com/servicekatalog/servicekatalog/internal/mailsink"
 	"github.com/servicekatalog/servicekatalog/internal/page"
 )
 
@@ -55,23 +51,6 @@ func settled(t *testing.T, env *apptest.Env, id string) delivery.Delivery {
 	}
 }
 
-func received(t *testing.T, sink *mailsink.Sink, to string) []*mail.Reader {
-	t.Helper()
-	var out []*mail.Reader
-	for _, m := range sink.Messages() {
-		for _, rcpt := range m.To {
-			if rcpt == to {
-				r, err := mail.CreateReader(bytes.NewReader(m.Data))
-				if err != nil {
-					t.Fatalf("the mail to %s does not parse: %v", to, err)
-				}
-				out = append(out, r)
-			}
-		}
-	}
-	return out
-}
-
 // A committed delivery arrives once, as a multipart mail whose Message-ID is the delivery's id;
 // a rolled-back one never leaves.
 func TestAMailIsDeliveredOnceWithTheDeliverysMessageID(t *testing.T) {
@@ -93,7 +72,7 @@ func TestAMailIsDeliveredOnceWithTheDeliverysMessageID(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(300 * time.Millisecond)
-	got := received(t, env.Mail, "it-drift@kk.example")
+	got := env.MailsTo(t, "it-drift@kk.example", "", 1)
 	if len(got) != 1 {
 		t.Fatalf("received %d mails, want 1", len(got))
 	}
@@ -104,22 +83,10 @@ func TestAMailIsDeliveredOnceWithTheDeliverysMessageID(t *testing.T) {
 	if subj, _ := h.Subject(); subj != "Hello" || h.Get("List-Id") != "Servicekatalog test <test.servicekatalog.test>" {
 		t.Errorf("Subject %q, List-Id %q", subj, h.Get("List-Id"))
 	}
-	var parts []string
-	for {
-		p, err := got[0].NextPart()
-		if err == io.EOF {
-			break
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		ct, _, _ := p.Header.(*mail.InlineHeader).ContentType()
-		body, _ := io.ReadAll(p.Body)
-		parts = append(parts, ct+": "+strings.TrimSpace(string(body)))
+	if strings.TrimSpace(got[0].Text) != "Plain text." || strings.TrimSpace(got[0].HTML) != "<p>Plain text.</p>" {
+		t.Errorf("parts: text %q, html %q", got[0].Text, got[0].HTML)
 	}
-	if strings.Join(parts, " | ") != "text/plain: Plain text. | text/html: <p>Plain text.</p>" {
-		t.Errorf("parts = %q", parts)
-	}
-	if n := len(received(t, env.Mail, "rolled-back@kk.example")); n != 0 {
+	if n := len(env.MailsTo(t, "rolled-back@kk.example", "", 0)); n != 0 {
 		t.Errorf("the rolled-back delivery arrived %d times", n)
 	}
 }
@@ -174,7 +141,7 @@ func TestFailuresAreRetriedOrDeadAndRedriven(t *testing.T) {
 	if again.State != delivery.Delivered || again.Attempts != 2 {
 		t.Errorf("redriven: %s after %d attempts", again.State, again.Attempts)
 	}
-	got := received(t, env.Mail, "gone@kk.example")
+	got := env.MailsTo(t, "gone@kk.example", "", 1)
 	if len(got) != 1 {
 		t.Fatalf("gone@ received %d mails", len(got))
 	}

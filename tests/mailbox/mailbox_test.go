@@ -1,9 +1,7 @@
 package mailbox_test
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -11,50 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-message/mail"
-
 	"github.com/servicekatalog/servicekatalog/internal/activation"
 	"github.com/servicekatalog/servicekatalog/internal/apptest"
 	"github.com/servicekatalog/servicekatalog/internal/mailbox"
 )
 
 var link = regexp.MustCompile(`http://servicekatalog\.test/mailbox/confirm\?token=([A-Za-z0-9_-]+)`)
-
-// mailTo waits for the mail to address and returns its text part and HTML part.
-func mailTo(t *testing.T, env *apptest.Env, address string) (subject, text, html string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		for _, m := range env.Mail.Messages() {
-			if len(m.To) != 1 || m.To[0] != address {
-				continue
-			}
-			r, err := mail.CreateReader(bytes.NewReader(m.Data))
-			if err != nil {
-				t.Fatal(err)
-			}
-			subject, _ = r.Header.Subject()
-			for {
-				p, err := r.NextPart()
-				if err == io.EOF {
-					return subject, text, html
-				} else if err != nil {
-					t.Fatal(err)
-				}
-				ct, _, _ := p.Header.(*mail.InlineHeader).ContentType()
-				b, _ := io.ReadAll(p.Body)
-				if ct == "text/plain" {
-					text = string(b)
-				} else {
-					html = string(b)
-				}
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("no mail to %s", address)
-	return
-}
 
 func missing(t *testing.T, env *apptest.Env) []string {
 	t.Helper()
@@ -87,7 +47,12 @@ func TestAMailboxCountsOnceConfirmedThroughItsLink(t *testing.T) {
 		t.Errorf("a pending address counts for the gate: missing %v", got)
 	}
 
-	subject, text, html := mailTo(t, env, "it-drift@kk.example")
+	mails := env.MailsTo(t, "it-drift@kk.example", "", 1)
+	if len(mails) != 1 {
+		t.Fatalf("%d confirmation mails", len(mails))
+	}
+	subject, _ := mails[0].Header.Subject()
+	text, html := mails[0].Text, mails[0].HTML
 	m := link.FindStringSubmatch(text)
 	if m == nil || !strings.Contains(html, m[0]) || !strings.Contains(subject, "København") ||
 		!strings.Contains(text, "Intet bekræftes, før du trykker på den") || !strings.Contains(text, "Nothing is confirmed until you press it") {
@@ -141,7 +106,7 @@ func TestAMailboxCountsOnceConfirmedThroughItsLink(t *testing.T) {
 	if err != nil || len(got["101"]) != 1 || got["101"][0].Address != "it-drift@kk.example" {
 		t.Errorf("recipients while the new address waits = %v (%v)", got, err)
 	}
-	_, text, _ = mailTo(t, env, "ny-drift@kk.example")
+	text = env.MailsTo(t, "ny-drift@kk.example", "", 1)[0].Text
 	env.Clock.Advance(mailbox.LinkValidity + time.Minute)
 	late := env.Do(apptest.Request{Method: "GET", Path: mailbox.ConfirmPath + "?token=" + link.FindStringSubmatch(text)[1]})
 	if late.Status != 404 || !strings.HasPrefix(late.Header.Get("Content-Type"), "application/problem+json") {
