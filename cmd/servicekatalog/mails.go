@@ -24,21 +24,37 @@ var shownHeaders = []string{"Message-Id", "Date", "From", "To", "Subject", "Impo
 	"In-Reply-To", "References", "Thread-Topic", "Thread-Index"}
 
 // mailsCmd lists the mails the development sink kept (mails), by recipient and as they arrived,
-// or shows one (mails N): its headers and its text part. With --at-least N it first waits, up to ten seconds, until the sink
+// or shows one (mails N): its headers and its text part. --to keeps the mails to one address. With --at-least N it first waits, up to ten seconds, until the sink
 // holds N mails: mail leaves a moment after the change that sends it.
 func mailsCmd(ctx context.Context, cfg config.Config, args []string, out io.Writer) error {
 	if cfg.SMTPHost != "" {
 		return fmt.Errorf("mail goes to SMTP_HOST %s, not to the sink: read it there", cfg.SMTPHost)
 	}
 	fs := flag.NewFlagSet("mails", flag.ContinueOnError)
-	atLeast := fs.Int("at-least", 0, "wait until the sink holds this many mails")
+	atLeast := fs.Int("at-least", 0, "wait until the sink holds this many mails (to --to)")
+	only := fs.String("to", "", "only the mails to this address")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("mails: %w", errUsage)
 	}
 	args = fs.Args()
 	dir := filepath.Join(cfg.DataDir, "mail")
-	stored, err := mailsink.Read(dir)
-	for deadline := time.Now().Add(10 * time.Second); err == nil && len(stored) < *atLeast; stored, err = mailsink.Read(dir) {
+	read := func() ([]mailsink.Stored, []string, error) {
+		all, err := mailsink.Read(dir)
+		var out []mailsink.Stored
+		var to []string
+		for _, m := range all {
+			h, herr := header(m.Data)
+			if herr != nil {
+				return nil, nil, fmt.Errorf("%s: %w", m.File, herr)
+			}
+			if *only == "" || strings.EqualFold(strings.Trim(h.Get("To"), "<>"), *only) {
+				out, to = append(out, m), append(to, h.Get("To"))
+			}
+		}
+		return out, to, err
+	}
+	stored, to, err := read()
+	for deadline := time.Now().Add(10 * time.Second); err == nil && len(stored) < *atLeast; stored, to, err = read() {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("the sink holds %d mails, not %d, after ten seconds", len(stored), *atLeast)
 		}
@@ -52,14 +68,6 @@ func mailsCmd(ctx context.Context, cfg config.Config, args []string, out io.Writ
 		return err
 	}
 	// By recipient, each one's mails as they arrived: deliveries to different addresses race.
-	to := make([]string, len(stored))
-	for i, m := range stored {
-		h, err := header(m.Data)
-		if err != nil {
-			return fmt.Errorf("%s: %w", m.File, err)
-		}
-		to[i] = h.Get("To")
-	}
 	order := make([]int, len(stored))
 	for i := range order {
 		order[i] = i
@@ -113,7 +121,8 @@ func mailsCmd(ctx context.Context, cfg config.Config, args []string, out io.Writ
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "\n%s\n", strings.TrimRight(string(body), "\n"))
+			// Mail travels with CRLF line ends; a terminal shows lines.
+			fmt.Fprintf(out, "\n%s\n", strings.TrimRight(strings.ReplaceAll(string(body), "\r\n", "\n"), "\n"))
 		}
 	}
 }

@@ -102,14 +102,14 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	a.Offerings = offering.NewService(db, a.Audit, a.Catalog, o.Clock)
 	a.Activation = activation.NewService(db, a.Audit, a.Catalog, a.Mailboxes, o.Clock)
 	a.Subscriptions = subscription.NewService(db, a.Audit, o.Clock)
-	a.Orders = order.NewService(db, a.Audit, a.Directory, a.Catalog, a.Offerings, a.Subscriptions, a.Activation, o.Clock)
+	a.Notices = notice.NewService(db, a.Audit, a.Catalog, a.Directory, a.Subscriptions, a.Mailboxes, a.Deliveries, a.Jobs, o.Clock,
+		notice.Options{PublicURL: o.PublicURL, MailDomain: cmp.Or(o.MailDomain, "servicekatalog.localhost")})
+	a.Orders = order.NewService(db, a.Audit, a.Directory, a.Catalog, a.Offerings, a.Subscriptions, a.Activation, a.Notices, o.Clock)
 	if o.ReopenDays == 0 {
 		o.ReopenDays = ticket.DefaultReopenDays
 	}
-	a.Tickets = ticket.NewService(db, a.Audit, a.Catalog, a.Subscriptions, o.Clock, o.ReopenDays)
+	a.Tickets = ticket.NewService(db, a.Audit, a.Catalog, a.Subscriptions, a.Notices, o.Clock, o.ReopenDays)
 	a.Reviews = review.NewService(a.Directory, o.Clock, a.Offerings, a.Catalog)
-	a.Notices = notice.NewService(db, a.Audit, a.Catalog, a.Directory, a.Subscriptions, a.Mailboxes, a.Deliveries, a.Jobs, o.Clock,
-		notice.Options{PublicURL: o.PublicURL, MailDomain: cmp.Or(o.MailDomain, "servicekatalog.localhost")})
 	every := cmp.Or(o.SweepInterval, time.Minute)
 	a.Jobs.Sweep("mailbox.links", every, a.Mailboxes.SendLinks)
 	a.Jobs.Sweep("subscriptions.end", every, a.Subscriptions.Sweep)

@@ -230,22 +230,12 @@ func senderTenant(s string) tenant.ID {
 // headers are the mail headers of notice n to address: priority, the list its first tag's family
 // names, and the thread (References to the earlier notices' Message-IDs to the same address).
 func (s *Service) headers(n Notice, earlier []Notice, tags []catalog.Entry, address string) map[string]string {
-	list := "info"
+	var first catalog.Entry
 	if len(tags) > 0 {
-		if l, ok := tags[0].Attributes["list"].(string); ok {
-			list = l
-		}
+		first = tags[0]
 	}
-	h := map[string]string{
-		"List-Id":                  `"Servicekatalog ` + strings.ToUpper(list) + `" <` + list + ".notices." + s.opt.MailDomain + ">",
-		"Auto-Submitted":           "auto-generated",
-		"X-Auto-Response-Suppress": "All",
-		"X-Servicekatalog-Tags":    strings.Join(n.Tags, ","),
-		"Thread-Topic":             n.Title,
-	}
-	if n.HighPriority {
-		h["Importance"], h["X-Priority"], h["Priority"] = "high", "1 (Highest)", "urgent"
-	}
+	h := s.baseHeaders(first, n.Tags, n.HighPriority)
+	h["Thread-Topic"] = n.Title
 	var replies []time.Time
 	if len(earlier) > 0 {
 		var refs []string
@@ -643,4 +633,75 @@ func (s *Service) escalationRecipients(ctx context.Context, code string, step in
 		}
 	}
 	return to, nil
+}
+
+// Event is something the platform tells a municipality and a unit about one of their own
+// objects: an SLA warning or breach of a ticket, an order's change of state.
+type Event struct {
+	Tag string // SLA or ORDRE: the municipality's routes for it apply
+	// Key names the event; the same key is delivered once to each address, however often it
+	// is announced.
+	Key          string
+	Municipality string
+	Unit         string
+	// Role is who in the unit receives it: the users holding it.
+	Role         tenant.Role
+	HighPriority bool
+	Title        string
+	Text         string
+}
+
+// Announce delivers e, in the transaction of ctx, to the municipality's mailbox (with its routes
+// for the tag and its cover) and to the unit's users holding e.Role, in the subject format of
+// notices.
+func (s *Service) Announce(ctx context.Context, e Event) error {
+	byCode, err := s.mailboxes.Recipients(ctx, []string{e.Municipality}, []string{e.Tag})
+	if err != nil {
+		return err
+	}
+	to := map[string]string{} // address: whose
+	for _, r := range byCode[e.Municipality] {
+		to[r.Address] = tenant.ForMunicipality(e.Municipality).String()
+	}
+	users, err := s.directory.UsersWithRole(ctx, tenant.ForUnit(e.Unit), e.Role)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		if u.Email != "" {
+			if _, taken := to[u.Email]; !taken {
+				to[u.Email] = tenant.ForUnit(e.Unit).String()
+			}
+		}
+	}
+	tags, err := s.tags(ctx)
+	if err != nil {
+		return err
+	}
+	entry, _ := tags.Tag(e.Tag)
+	msg := delivery.Message{Subject: Subject([]string{e.Tag}, e.HighPriority, e.Title, e.Unit),
+		Headers: s.baseHeaders(entry, []string{e.Tag}, e.HighPriority), Text: e.Text}
+	items := make([]delivery.New, 0, len(to))
+	for addr, whose := range to {
+		items = append(items, delivery.New{SubjectType: "event", SubjectID: e.Key, Channel: delivery.Mail, Recipient: addr,
+			Tenant: whose, Sender: tenant.PlatformID.String(), Message: msg})
+	}
+	slices.SortFunc(items, func(a, b delivery.New) int { return strings.Compare(a.Recipient, b.Recipient) })
+	_, err = s.deliveries.Enqueue(ctx, items...)
+	return err
+}
+
+// baseHeaders are the headers of every notice and event mail: the List-Id of the first tag's
+// family, the tags for rules that read headers, no auto-replies, and the priority.
+func (s *Service) baseHeaders(first catalog.Entry, tags []string, high bool) map[string]string {
+	list, ok := first.Attributes["list"].(string)
+	if !ok {
+		list = "info"
+	}
+	h := map[string]string{"List-Id": `"Servicekatalog ` + strings.ToUpper(list) + `" <` + list + ".notices." + s.opt.MailDomain + ">",
+		"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All", "X-Servicekatalog-Tags": strings.Join(tags, ",")}
+	if high {
+		h["Importance"], h["X-Priority"], h["Priority"] = "high", "1 (Highest)", "urgent"
+	}
+	return h
 }

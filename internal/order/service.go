@@ -16,6 +16,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/directory"
 	"github.com/servicekatalog/servicekatalog/internal/idempotency"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/notice"
 	"github.com/servicekatalog/servicekatalog/internal/offering"
 	"github.com/servicekatalog/servicekatalog/internal/page"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
@@ -34,13 +35,15 @@ type Service struct {
 	offerings     *offering.Service
 	subscriptions *subscription.Service
 	gate          *activation.Service
+	notices       *notice.Service
 	clock         clock.Clock
 }
 
 // NewService returns the order service.
 func NewService(db *postgres.DB, log *audit.Log, dir *directory.Service, cat *catalog.Service, off *offering.Service,
-	subs *subscription.Service, gate *activation.Service, c clock.Clock) *Service {
-	return &Service{db: db, store: store{db}, audit: log, directory: dir, catalog: cat, offerings: off, subscriptions: subs, gate: gate, clock: c}
+	subs *subscription.Service, gate *activation.Service, notices *notice.Service, c clock.Clock) *Service {
+	return &Service{db: db, store: store{db}, audit: log, directory: dir, catalog: cat, offerings: off, subscriptions: subs, gate: gate,
+		notices: notices, clock: c}
 }
 
 // Create validates a municipality's order against its owner unit's published offerings and its
@@ -70,6 +73,9 @@ func (s *Service) Create(ctx context.Context, code string, in NewOrder) (Order, 
 		}
 		o.History = []Event{{Seq: 1, From: "", To: Acknowledged, Actor: actor.Subject, At: now}}
 		if err := s.store.insert(ctx, o); err != nil {
+			return Order{}, err
+		}
+		if err := s.notices.Announce(ctx, orderEvent(o, o.History[0])); err != nil {
 			return Order{}, err
 		}
 		return o, s.audit.Record(ctx, audit.Change{Tenant: tenant.ForMunicipality(code), Action: "order.create",
@@ -211,10 +217,30 @@ func (s *Service) Transition(ctx context.Context, sc Scope, id string, transitio
 		}
 		o.History = append(o.History, e)
 		out = o
-		return s.audit.Record(ctx, audit.Change{Tenant: tenant.ForMunicipality(o.Municipality), Action: "order." + string(transition),
-			ObjectType: "order", ObjectID: id, Diff: map[string]any{"event": e, "order": audit.Diff(rowOf(before), rowOf(o))}})
+		if err := s.audit.Record(ctx, audit.Change{Tenant: tenant.ForMunicipality(o.Municipality), Action: "order." + string(transition),
+			ObjectType: "order", ObjectID: id, Diff: map[string]any{"event": e, "order": audit.Diff(rowOf(before), rowOf(o))}}); err != nil {
+			return err
+		}
+		return s.notices.Announce(ctx, orderEvent(o, e))
 	})
 	return out, err
+}
+
+// orderEvent is what the municipality and the unit's admins are told of an order's change of
+// state; a refusal or a failure is high priority.
+func orderEvent(o Order, e Event) notice.Event {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Bestilling / Order: %s\nKommune / Municipality: %s\nEnhed / Unit: %s\nStatus / State: %s\n", o.ID, o.Municipality, o.Unit,
+		strings.TrimPrefix(string(e.From)+" → "+string(e.To), " → "))
+	if e.Reason != "" {
+		fmt.Fprintf(&b, "Begrundelse / Reason: %s\n", e.Reason)
+	}
+	for _, it := range o.Items {
+		fmt.Fprintf(&b, "- %s %s, %s × %d\n", it.Action, it.ServiceID, it.Level, it.Quantity)
+	}
+	return notice.Event{Tag: "ORDRE", Key: fmt.Sprintf("order/%s/%d", o.ID, e.Seq), Municipality: o.Municipality, Unit: o.Unit,
+		Role: tenant.UnitAdmin, HighPriority: e.To == Rejected || e.To == Failed,
+		Title: fmt.Sprintf("Order %s is %s", o.ID[:8], strings.ReplaceAll(string(e.To), "_", " ")), Text: b.String()}
 }
 
 // apply carries out a completed order's items on the subscriptions, in the order's transaction.

@@ -2,6 +2,7 @@ package ticket
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -11,8 +12,10 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/audit"
 	"github.com/servicekatalog/servicekatalog/internal/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
+	"github.com/servicekatalog/servicekatalog/internal/delivery"
 	"github.com/servicekatalog/servicekatalog/internal/idempotency"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/notice"
 	"github.com/servicekatalog/servicekatalog/internal/page"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/internal/schedule"
@@ -28,13 +31,15 @@ type Service struct {
 	audit         *audit.Log
 	catalog       *catalog.Service
 	subscriptions *subscription.Service
+	notices       *notice.Service
 	clock         clock.Clock
 	reopenDays    int
 }
 
 // NewService returns the ticket service; a municipality may reopen within reopenDays.
-func NewService(db *postgres.DB, log *audit.Log, cat *catalog.Service, subs *subscription.Service, c clock.Clock, reopenDays int) *Service {
-	return &Service{db: db, store: store{db: db}, audit: log, catalog: cat, subscriptions: subs, clock: c, reopenDays: reopenDays}
+func NewService(db *postgres.DB, log *audit.Log, cat *catalog.Service, subs *subscription.Service, notices *notice.Service, c clock.Clock,
+	reopenDays int) *Service {
+	return &Service{db: db, store: store{db: db}, audit: log, catalog: cat, subscriptions: subs, notices: notices, clock: c, reopenDays: reopenDays}
 }
 
 // Scope is whose view a call has: a municipality's (its own tickets) or a unit's (tickets
@@ -369,6 +374,9 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 						"deadline": c.Deadline, "unit": t.Unit, "priority": t.Priority, "high_priority": t.HighPriority}); err != nil {
 						return err
 					}
+					if err := s.notices.Announce(ctx, slaEvent(t, c, kind)); err != nil {
+						return err
+					}
 				}
 			}
 		}
@@ -393,4 +401,21 @@ type SLAEvent struct {
 	Target      string    `json:"target" enums:"response,restore"`
 	Kind        string    `json:"kind" enums:"warning,breach"`
 	At          time.Time `json:"at" format:"date-time"`
+}
+
+// slaEvent is what the municipality and the unit's second line are told when clock c of ticket t
+// reaches kind: a breach is high priority.
+func slaEvent(t Ticket, c SLAClock, kind string) notice.Event {
+	what := map[string]string{"warning": "75 % of the " + c.Target + " time used", "breach": "the " + c.Target + " deadline has passed"}[kind]
+	da := map[string]string{"warning": "75 % af tiden er brugt", "breach": "fristen er overskredet"}[kind]
+	deadline := ""
+	if c.Deadline != nil {
+		d, en := delivery.When(*c.Deadline)
+		deadline = "Frist / Deadline: " + d + " / " + en + "\n"
+	}
+	return notice.Event{Tag: "SLA", Key: fmt.Sprintf("sla/%s/%s/%s/%s", t.ID, t.EscalatedAt.UTC().Format(time.RFC3339Nano), c.Target, kind),
+		Municipality: t.Municipality, Unit: *t.Unit, Role: tenant.SecondLine, HighPriority: kind == "breach",
+		Title: fmt.Sprintf("%s ticket %q: %s", t.Priority, t.Title, what),
+		Text: fmt.Sprintf("Sag / Ticket: %s (%s)\nKommune / Municipality: %s\nEnhed / Unit: %s\n%s: %s / %s\n%sBrugt / Used: %.1f %%\n",
+			t.Title, t.Priority, t.Municipality, *t.Unit, c.Target, da, what, deadline, c.PercentUsed)}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -219,5 +220,54 @@ func TestPlannedMaintenanceNeedsItsNotice(t *testing.T) {
 	}
 	if r := send(map[string]any{"scope": map[string]any{"services": []string{"NET-01"}}, "planned_start": later, "planned_end": later.Add(time.Hour)}); r.Status != 409 {
 		t.Errorf("a notice nobody subscribes to: %d %s", r.Status, r.Body)
+	}
+}
+
+// An order's changes of state and a ticket's SLA warnings and breaches reach the municipality's
+// mailbox (with its routes for the event's tag) and the unit's people, once per event.
+func TestOrderAndSLAEventsAreDeliveredOnce(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.Working(4))
+	sub := env.Subscribe(t) // an order acknowledged, accepted, started and completed
+	for _, to := range []string{"it-drift@kk.example", "unit_admin.hovedstaden@demo.example"} {
+		var subjects []string
+		for _, m := range env.MailsTo(t, to, "[ORDRE]", 4) {
+			subjects = append(subjects, regexp.MustCompile(`Order [0-9a-f]{8}`).ReplaceAllString(m.Subject(), "Order <id>"))
+		}
+		slices.Sort(subjects) // each is a delivery of its own: they race
+		if strings.Join(subjects, "\n") != "[ORDRE] Order <id> is accepted (hovedstaden)\n[ORDRE] Order <id> is acknowledged (hovedstaden)\n"+
+			"[ORDRE] Order <id> is completed (hovedstaden)\n[ORDRE] Order <id> is in progress (hovedstaden)" {
+			t.Errorf("%s received:\n%s", to, strings.Join(subjects, "\n"))
+		}
+	}
+
+	fl := env.Token("first_line.101")
+	var tk struct{ ID string }
+	env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/tickets", Token: fl, Header: apptest.Key(),
+		Body: map[string]any{"title": "Share gone", "priority": "P1", "category": "incident", "subscription_id": sub}}).Decode(t, &tk)
+	apptest.MustStatus(t, "escalate", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/municipalities/101/tickets/" + tk.ID + "/escalate",
+		Token: fl, Body: map[string]any{"reason": "Storage"}}), 200)
+	env.Clock.Advance(30 * 24 * time.Hour) // every clock is past its deadline
+	for range 2 {
+		if _, err := env.App.Tickets.Sweep(env.System()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, to := range []string{"it-drift@kk.example", "second_line.hovedstaden@demo.example"} {
+		var subjects []string
+		for _, m := range env.MailsTo(t, to, "[SLA]", 4) {
+			subjects = append(subjects, m.Subject())
+		}
+		slices.Sort(subjects)
+		want := []string{
+			`[SLA] ! P1 ticket "Share gone": the response deadline has passed (hovedstaden)`,
+			`[SLA] ! P1 ticket "Share gone": the restore deadline has passed (hovedstaden)`,
+			`[SLA] P1 ticket "Share gone": 75 % of the response time used (hovedstaden)`,
+			`[SLA] P1 ticket "Share gone": 75 % of the restore time used (hovedstaden)`,
+		}
+		slices.Sort(want)
+		if !slices.Equal(subjects, want) {
+			t.Errorf("%s received:\n%s", to, strings.Join(subjects, "\n"))
+		}
 	}
 }
