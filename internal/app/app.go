@@ -104,6 +104,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	a.Subscriptions = subscription.NewService(db, a.Audit, o.Clock)
 	a.Notices = notice.NewService(db, a.Audit, a.Catalog, a.Directory, a.Subscriptions, a.Mailboxes, a.Deliveries, a.Jobs, o.Clock,
 		notice.Options{PublicURL: o.PublicURL, MailDomain: cmp.Or(o.MailDomain, "servicekatalog.localhost")})
+	a.Catalog.OnUpdate(a.Notices.TagsChanged)
 	a.Orders = order.NewService(db, a.Audit, a.Directory, a.Catalog, a.Offerings, a.Subscriptions, a.Activation, a.Notices, o.Clock)
 	if o.ReopenDays == 0 {
 		o.ReopenDays = ticket.DefaultReopenDays

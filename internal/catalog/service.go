@@ -21,11 +21,12 @@ import (
 
 // Service is the catalogue's use cases.
 type Service struct {
-	db    *postgres.DB
-	store store
-	audit *audit.Log
-	clock clock.Clock
-	cache cache.Cache[entry]
+	db       *postgres.DB
+	store    store
+	onUpdate []func(ctx context.Context, kind, id string, doc []byte) error
+	audit    *audit.Log
+	clock    clock.Clock
+	cache    cache.Cache[entry]
 }
 
 // NewService returns the catalogue service.
@@ -135,6 +136,11 @@ func (s *Service) Sync(ctx context.Context, c *Catalogue) (SyncReport, error) {
 				if err := s.record(ctx, "update", e, audit.Diff(json.RawMessage(old.Doc), json.RawMessage(e.Doc))); err != nil {
 					return err
 				}
+				for _, fn := range s.onUpdate {
+					if err := fn(ctx, e.Kind, e.ID, e.Doc); err != nil {
+						return err
+					}
+				}
 			default:
 				rep.Unchanged++
 			}
@@ -163,6 +169,12 @@ func (s *Service) Sync(ctx context.Context, c *Catalogue) (SyncReport, error) {
 func (s *Service) record(ctx context.Context, verb string, e entry, diff any) error {
 	return s.audit.Record(ctx, audit.Change{Tenant: tenant.CouncilID, Action: "catalog." + e.Kind + "." + verb,
 		ObjectType: "catalog_" + e.Kind, ObjectID: e.ID, Diff: diff})
+}
+
+// OnUpdate has fn called, in the sync's transaction, for each entry a sync changes (not for new
+// ones): kind, id and the new document. An error rolls the sync back.
+func (s *Service) OnUpdate(fn func(ctx context.Context, kind, id string, doc []byte) error) {
+	s.onUpdate = append(s.onUpdate, fn)
 }
 
 // Current returns the catalogue as the database holds it now, without retired entries.

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -319,11 +320,17 @@ func noticeDays(ctx context.Context, cat *catalog.Service, hs []subscription.Hol
 	return days
 }
 
+// How the secretariat signs its notices, in full and in the subject.
+const (
+	platformName  = "Sekretariatet for de fælles driftsenheder"
+	platformShort = "sekretariatet"
+)
+
 // senderName is how a notice names its sender: in full, and in the subject (the unit's slug, or
 // "secretariat").
 func (s *Service) senderName(ctx context.Context, sender tenant.ID) (name, short string, err error) {
 	if sender.Kind != tenant.Unit {
-		return "Sekretariatet for de fælles driftsenheder", "sekretariatet", nil
+		return platformName, platformShort, nil
 	}
 	u, err := s.directory.Unit(ctx, sender.Key)
 	return u.Name, u.Slug, err
@@ -704,4 +711,37 @@ func (s *Service) baseHeaders(first catalog.Entry, tags []string, high bool) map
 		h["Importance"], h["X-Priority"], h["Priority"] = "high", "1 (Highest)", "urgent"
 	}
 	return h
+}
+
+// TagsChanged tells every municipality that the notice tags changed, when a catalogue sync
+// brings a new version of them (catalog.OnUpdate): the mailboxes' rules route on the tags.
+func (s *Service) TagsChanged(ctx context.Context, kind, id string, doc []byte) error {
+	if kind != catalog.KindVocabulary || id != catalog.NoticeTagsID {
+		return nil
+	}
+	var v catalog.Vocabulary
+	if err := json.Unmarshal(doc, &v); err != nil {
+		return err
+	}
+	all, err := s.directory.MunicipalityCodes(ctx)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Notitsmærkerne i emnefeltet er ændret til version %d. Opdatér jeres mailregler.\n\n"+
+		"The tags in the subject changed to version %d. Update your mail rules.\n\n", v.Version, v.Version)
+	for _, e := range v.Entries {
+		fmt.Fprintf(&b, "- **[%s]** %s / %s", e.ID, e.Name.DA, e.Name.EN)
+		if e.Description != nil {
+			fmt.Fprintf(&b, ": %s / %s", e.Description.DA, e.Description.EN)
+		}
+		fmt.Fprintf(&b, " (kvittering inden %d min. ved høj prioritet / acknowledge within %d min when high priority)\n", limit(e), limit(e))
+	}
+	actor, _ := identity.FromContext(ctx)
+	id = uuid.NewString()
+	title := fmt.Sprintf("Notitsmærker version %d / Notice tags version %d", v.Version, v.Version)
+	n := Notice{ID: id, ThreadID: id, Seq: 1, Kind: First, Sender: tenant.PlatformID.String(), SenderName: platformName,
+		Tags: []string{"AENDRING"}, Title: title, Body: b.String(), Subject: Subject([]string{"AENDRING"}, false, title, platformShort),
+		Scope: Scope{All: true}, Recipients: all, TagsVersion: v.Version, PublishedBy: actor.Subject, PublishedAt: s.clock.Now()}
+	return s.send(ctx, n, nil, v)
 }

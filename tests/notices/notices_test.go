@@ -13,6 +13,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/apptest"
 	"github.com/servicekatalog/servicekatalog/internal/delivery"
 	"github.com/servicekatalog/servicekatalog/internal/notice"
+	"github.com/servicekatalog/servicekatalog/internal/page"
 )
 
 var ackLink = regexp.MustCompile(`http://servicekatalog\.test/notices/acknowledge\?token=([A-Za-z0-9_-]+)`)
@@ -269,5 +270,32 @@ func TestOrderAndSLAEventsAreDeliveredOnce(t *testing.T) {
 		if !slices.Equal(subjects, want) {
 			t.Errorf("%s received:\n%s", to, strings.Join(subjects, "\n"))
 		}
+	}
+}
+
+// A new version of the notice tags is itself a notice to every mailbox: their rules route on the
+// tags.
+func TestANewVersionOfTheTagsIsANoticeToEveryMailbox(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	env.VerifyMailbox(t, "101", "it-drift@kk.example")
+	if _, err := env.App.Catalog.SyncFiles(env.System(), apptest.CatalogueWith(func(path string, b []byte) []byte {
+		if path == "vocabularies/notice-tags.yaml" {
+			return []byte(strings.Replace(strings.Replace(string(b), "version: 2", "version: 3", 1), "ack_minutes: 30,", "ack_minutes: 20,", 1))
+		}
+		return b
+	})); err != nil {
+		t.Fatal(err)
+	}
+	var inbox apptest.List[notice.Received]
+	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/751/notices", Token: env.Token("spoc.751")}).Decode(t, &inbox)
+	if len(inbox.Items) != 1 || inbox.Items[0].Subject != "[AENDRING] Notitsmærker version 3 / Notice tags version 3 (sekretariatet)" ||
+		len(inbox.Items[0].Recipients) < 90 || !strings.Contains(inbox.Items[0].Body, "**[NEDBRUD]** Nedbrud / Outage") ||
+		!strings.Contains(inbox.Items[0].Body, "acknowledge within 20 min") {
+		t.Fatalf("751's inbox after the new tags: %+v", inbox.Items)
+	}
+	p, err := env.App.Deliveries.List(context.Background(), delivery.Filter{SubjectType: "notice", SubjectID: inbox.Items[0].ID}, page.Request{Limit: 10})
+	if err != nil || len(p.Items) != 1 || p.Items[0].Recipient != "it-drift@kk.example" {
+		t.Errorf("deliveries of the tags notice: %+v (%v), want one to the one verified mailbox", p.Items, err)
 	}
 }
