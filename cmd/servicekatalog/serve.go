@@ -60,6 +60,7 @@ func wire(ctx context.Context, cfg config.Config, log *slog.Logger, serving bool
 		Jobs: jobs.Options{ClientID: cfg.JobsClientID, Workers: workers(cfg, serving), JobTimeout: cfg.JobTimeout,
 			RescueAfter: cfg.JobRescueAfter, PollInterval: cfg.JobPollInterval, Logger: log},
 		Senders: map[delivery.Channel]delivery.Sender{delivery.Mail: mailer}, MailDomain: cfg.MailDomain(),
+		WebhookTimeout: cfg.WebhookTimeout, AllowPrivateWebhooks: cfg.WebhookAllowPrivate,
 	})
 	if err != nil {
 		closeDB()

@@ -46,6 +46,9 @@ type Options struct {
 	Backoff func(ch delivery.Channel, n int, jitter *rand.Rand) time.Duration
 	// MailDomain is the right-hand side of the Message-IDs of notices.
 	MailDomain string
+	// WebhookTimeout and AllowPrivateWebhooks tune webhook deliveries (delivery.Options).
+	WebhookTimeout       time.Duration
+	AllowPrivateWebhooks bool
 	// PublicURL names the dev issuer (PublicURL + identity.DevIssuerPath).
 	PublicURL string
 	Audience  string
@@ -95,7 +98,8 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	}
 	a.Audit = audit.New(db, o.Clock)
 	a.Jobs = jobs.New(db)
-	a.Deliveries = delivery.NewService(db, a.Audit, a.Jobs, o.Clock, delivery.Options{Senders: o.Senders, Worker: o.Jobs.ClientID, Backoff: o.Backoff})
+	a.Deliveries = delivery.NewService(db, a.Audit, a.Jobs, o.Clock, delivery.Options{Senders: o.Senders, Worker: o.Jobs.ClientID, Backoff: o.Backoff,
+		WebhookTimeout: o.WebhookTimeout, AllowPrivateWebhooks: o.AllowPrivateWebhooks})
 	a.Directory = directory.NewService(db, a.Audit, a.Authz, o.Clock)
 	a.Catalog = catalog.NewService(db, a.Audit, o.Clock)
 	a.Mailboxes = mailbox.NewService(db, a.Audit, a.Catalog, a.Directory, a.Deliveries, o.Clock, o.PublicURL)

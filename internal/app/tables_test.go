@@ -27,7 +27,7 @@ var owners = map[string][]string{
 	"order":        {"orders", "order_items", "order_events"},
 	"subscription": {"subscriptions", "subscription_periods"},
 	"ticket":       {"tickets", "ticket_events", "ticket_notes", "sla_events"},
-	"delivery":     {"deliveries", "delivery_attempts"},
+	"delivery":     {"deliveries", "delivery_attempts", "webhooks"},
 	"mailbox":      {"mailboxes", "mailbox_routes", "mailbox_covers"},
 	"notice":       {"notices", "notice_acks"},
 }

@@ -99,6 +99,7 @@ func start(t testing.TB, url string, opts ...Option) *Env {
 		Audience: Audience, Algs: []string{"ES256"}, RateLimit: 1e6, RateBurst: 1e9,
 		Jobs:    jobs.Options{ClientID: "test-" + t.Name(), JobTimeout: 10 * time.Second, RescueAfter: time.Minute, PollInterval: time.Second},
 		Senders: map[delivery.Channel]delivery.Sender{delivery.Mail: mailer}, MailDomain: "servicekatalog.test",
+		WebhookTimeout: 5 * time.Second, AllowPrivateWebhooks: true, // the tests' receivers listen on loopback
 	}
 	for _, opt := range opts {
 		opt(&o)

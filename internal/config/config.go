@@ -63,6 +63,11 @@ type Config struct {
 	SMTPTimeout  time.Duration `env:"SMTP_TIMEOUT" envDefault:"20s"`
 	MailFrom     string        `env:"MAIL_FROM" envDefault:"Servicekatalog <noreply@servicekatalog.localhost>"`
 	MailSinkAddr string        `env:"MAIL_SINK_ADDR" envDefault:"127.0.0.1:2525"`
+	// WebhookTimeout bounds each webhook attempt; WebhookAllowPrivate lets webhooks reach
+	// loopback, private and link-local addresses and plain http, for development (refused in
+	// production).
+	WebhookTimeout      time.Duration `env:"WEBHOOK_TIMEOUT" envDefault:"10s"`
+	WebhookAllowPrivate bool          `env:"WEBHOOK_ALLOW_PRIVATE" envDefault:"false"`
 	// ClockStart, when set, is the time the service's clock shows as it starts; it then runs at
 	// real speed. For demonstrations and the README's recorded walk-through; refused in production.
 	ClockStart time.Time `env:"CLOCK_START"`
@@ -86,6 +91,9 @@ func Load() (Config, error) {
 		}
 		if !c.ClockStart.IsZero() {
 			return c, fmt.Errorf("CLOCK_START is refused when APP_ENV=production")
+		}
+		if c.WebhookAllowPrivate {
+			return c, fmt.Errorf("WEBHOOK_ALLOW_PRIVATE is refused when APP_ENV=production: webhooks must not reach into the platform's network")
 		}
 		if c.SMTPHost == "" {
 			return c, fmt.Errorf("SMTP_HOST is required when APP_ENV=production (the mail sink is for development)")

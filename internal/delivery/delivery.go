@@ -46,6 +46,8 @@ type Message struct {
 	HTML    string            `json:"html,omitempty"`
 	Event   string            `json:"event,omitempty"`
 	Payload any               `json:"payload,omitempty" swaggertype:"object"`
+	// Endpoint is the webhook a webhook delivery goes to; its secrets sign each attempt.
+	Endpoint string `json:"endpoint,omitempty" format:"uuid"`
 }
 
 // New is a delivery to create: what it is about (Subject), who it is for and what it carries.

@@ -1,10 +1,12 @@
 package delivery
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"hash/fnv"
+	"maps"
 	"math/rand/v2"
 	"time"
 
@@ -69,6 +71,10 @@ type Options struct {
 	Worker string
 	// Backoff is the wait after a failed attempt; nil: the package's Backoff. Tests shorten it.
 	Backoff func(ch Channel, n int, jitter *rand.Rand) time.Duration
+	// WebhookTimeout bounds each webhook attempt; AllowPrivateWebhooks lets webhooks reach
+	// loopback, private and link-local addresses and plain http (development and tests only).
+	WebhookTimeout       time.Duration
+	AllowPrivateWebhooks bool
 }
 
 // Service is the deliveries' use cases and the worker that sends them.
@@ -87,6 +93,9 @@ func NewService(db *postgres.DB, log *audit.Log, j *jobs.Jobs, c clock.Clock, o 
 		o.Backoff = Backoff
 	}
 	s := &Service{db: db, store: store{db}, jobs: j, audit: log, clock: c, opt: o}
+	senders := map[Channel]Sender{Webhook: s.NewWebhookSender(cmp.Or(o.WebhookTimeout, 10*time.Second), o.AllowPrivateWebhooks)}
+	maps.Copy(senders, o.Senders)
+	s.opt.Senders = senders
 	jobs.Handle(j, &sendWorker{s: s})
 	return s
 }

@@ -146,3 +146,62 @@ func (st store) counts(ctx context.Context, subjectType, subjectID string) (map[
 	}
 	return out, nil
 }
+
+type webhookRow struct {
+	ID             string
+	Tenant         string
+	URL            string
+	Secret         string
+	PreviousSecret *string
+	PreviousUntil  *time.Time
+	CreatedBy      string
+	CreatedAt      time.Time
+	Version        int
+}
+
+func (webhookRow) TableName() string { return "webhooks" }
+
+func (r webhookRow) webhook() Endpoint {
+	return Endpoint{ID: r.ID, Tenant: r.Tenant, URL: r.URL, Rotating: r.PreviousUntil, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
+		Version: r.Version}
+}
+
+func (st store) insertWebhook(ctx context.Context, r webhookRow) error {
+	return postgres.Translate(st.conn(ctx).Create(&r).Error)
+}
+
+func (st store) webhook(ctx context.Context, t, id string, lock bool) (webhookRow, error) {
+	q := st.conn(ctx).Where("id = ? AND tenant = ?", id, t)
+	if lock {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var r webhookRow
+	return r, postgres.NotFound(q.Take(&r).Error, "webhook")
+}
+
+func (st store) webhookByID(ctx context.Context, id string) (webhookRow, error) {
+	var r webhookRow
+	return r, postgres.NotFound(st.conn(ctx).Where("id = ?", id).Take(&r).Error, "webhook")
+}
+
+func (st store) saveWebhook(ctx context.Context, r webhookRow) error {
+	return st.conn(ctx).Model(&webhookRow{}).Where("id = ?", r.ID).Updates(map[string]any{"secret": r.Secret,
+		"previous_secret": r.PreviousSecret, "previous_until": r.PreviousUntil, "version": r.Version}).Error
+}
+
+func (st store) deleteWebhook(ctx context.Context, id string) error {
+	return st.conn(ctx).Exec(`DELETE FROM webhooks WHERE id = ?`, id).Error
+}
+
+func (st store) webhooks(ctx context.Context, t string) ([]webhookRow, error) {
+	var rows []webhookRow
+	return rows, st.conn(ctx).Where("tenant = ?", t).Order("created_at, id").Find(&rows).Error
+}
+
+func (st store) webhooksOf(ctx context.Context, tenants []string) ([]webhookRow, error) {
+	var rows []webhookRow
+	if len(tenants) == 0 {
+		return nil, nil
+	}
+	return rows, st.conn(ctx).Where("tenant IN ?", tenants).Order("tenant, created_at, id").Find(&rows).Error
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/servicekatalog/servicekatalog/internal/apptest"
+	"github.com/servicekatalog/servicekatalog/internal/delivery"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
 	"github.com/servicekatalog/servicekatalog/internal/mailbox"
 	"github.com/servicekatalog/servicekatalog/internal/notice"
@@ -146,6 +147,12 @@ func TestARetryAfterTheWorldChangedReplays(t *testing.T) {
 				if err := env.App.DB.Conn(env.System()).Exec(`UPDATE subscriptions SET state = 'terminated' WHERE id = ?`, sub).Error; err != nil {
 					t.Fatal(err)
 				}
+			}},
+		"POST /api/v1/tenants/:tenant/webhooks": {apptest.Request{Token: spoc, Body: map[string]any{"url": "https://itsm.kk.example/hooks"}},
+			func(first apptest.Response) {
+				var w delivery.Endpoint
+				first.Decode(t, &w)
+				do("DELETE", "/api/v1/tenants/municipality:101/webhooks/"+w.ID, spoc, nil)
 			}},
 		"POST /api/v1/municipalities/:code/mailbox/routes": {apptest.Request{Token: spoc, Body: map[string]any{"tag": "SIKKERHED",
 			"addresses": []string{"soc@kk.example"}}},

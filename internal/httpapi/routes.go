@@ -58,6 +58,11 @@ func (s *Server) register() {
 	s.protected(http.MethodPost, t+"/api-keys", can("api_key", "create").in("tenant").creating(), s.createKey)
 	s.protected(http.MethodDelete, t+"/api-keys/:id", can("api_key", "revoke").in("tenant"), s.revokeKey)
 
+	s.protected(http.MethodGet, t+"/webhooks", can("webhook", "read").in("tenant"), s.listWebhooks)
+	s.protected(http.MethodPost, t+"/webhooks", can("webhook", "manage").in("tenant").creating(), s.addWebhook)
+	s.protected(http.MethodPost, t+"/webhooks/:id/rotate", can("webhook", "manage").in("tenant"), s.rotateWebhook)
+	s.protected(http.MethodDelete, t+"/webhooks/:id", can("webhook", "manage").in("tenant"), s.deleteWebhook)
+
 	s.protected(http.MethodGet, V1+"/catalog/families", can("catalog", "read"), s.listFamilies)
 	s.protected(http.MethodGet, V1+"/catalog/levels", can("catalog", "read"), s.listLevels)
 	s.protected(http.MethodGet, V1+"/catalog/levels/:id", can("catalog", "read"), s.getLevel)

@@ -204,7 +204,15 @@ func (s *Service) send(ctx context.Context, n Notice, earlier []Notice, tags cat
 				Tenant: tenant.ForMunicipality(code).String(), Sender: n.Sender, Message: mail})
 		}
 	}
-	if _, err := s.deliveries.Enqueue(ctx, items...); err != nil {
+	tenants := make([]string, len(n.Recipients))
+	for i, code := range n.Recipients {
+		tenants[i] = tenant.ForMunicipality(code).String()
+	}
+	hooks, err := s.deliveries.ToWebhooks(ctx, tenants, "notice", n.ID, n.Sender, "notice."+string(n.Kind), webhookPayload(n))
+	if err != nil {
+		return err
+	}
+	if _, err := s.deliveries.Enqueue(ctx, append(items, hooks...)...); err != nil {
 		return err
 	}
 	if err := s.store.insertAcks(ctx, acks); err != nil {
@@ -694,8 +702,22 @@ func (s *Service) Announce(ctx context.Context, e Event) error {
 			Tenant: whose, Sender: tenant.PlatformID.String(), Message: msg})
 	}
 	slices.SortFunc(items, func(a, b delivery.New) int { return strings.Compare(a.Recipient, b.Recipient) })
-	_, err = s.deliveries.Enqueue(ctx, items...)
+	hooks, err := s.deliveries.ToWebhooks(ctx, []string{tenant.ForMunicipality(e.Municipality).String(), tenant.ForUnit(e.Unit).String()},
+		"event", e.Key, tenant.PlatformID.String(), strings.ToLower(e.Tag)+".event", map[string]any{"key": e.Key, "tag": e.Tag,
+			"title": e.Title, "text": e.Text, "municipality": e.Municipality, "unit": e.Unit, "high_priority": e.HighPriority})
+	if err != nil {
+		return err
+	}
+	_, err = s.deliveries.Enqueue(ctx, append(items, hooks...)...)
 	return err
+}
+
+// webhookPayload is what a webhook receives of a notice: the notice without the other
+// recipients.
+func webhookPayload(n Notice) map[string]any {
+	return map[string]any{"id": n.ID, "thread_id": n.ThreadID, "seq": n.Seq, "kind": n.Kind, "sender": n.Sender, "sender_name": n.SenderName,
+		"subject": n.Subject, "tags": n.Tags, "high_priority": n.HighPriority, "title": n.Title, "body": n.Body,
+		"planned_start": n.PlannedStart, "planned_end": n.PlannedEnd, "ack_due_at": n.AckDueAt, "published_at": n.PublishedAt}
 }
 
 // baseHeaders are the headers of every notice and event mail: the List-Id of the first tag's
