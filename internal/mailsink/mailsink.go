@@ -35,6 +35,7 @@ type Sink struct {
 	mu     sync.Mutex
 	msgs   []Message
 	reject func(rcpt string) error
+	slow   time.Duration
 	seq    int
 }
 
@@ -72,6 +73,14 @@ func (s *Sink) Reject(fn func(rcpt string) error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reject = fn
+}
+
+// Slow makes the sink wait d after keeping each message before it answers, as a busy server does:
+// a sender that dies meanwhile has had its mail received without knowing it.
+func (s *Sink) Slow(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.slow = d
 }
 
 // Messages returns what the sink received, oldest first.
@@ -128,7 +137,14 @@ func (x *session) Data(r io.Reader) error {
 	if len(x.to) == 0 {
 		return errors.New("no recipients")
 	}
-	return x.sink.keep(Message{From: x.from, To: x.to, Data: b.Bytes(), At: time.Now()})
+	if err := x.sink.keep(Message{From: x.from, To: x.to, Data: b.Bytes(), At: time.Now()}); err != nil {
+		return err
+	}
+	x.sink.mu.Lock()
+	slow := x.sink.slow
+	x.sink.mu.Unlock()
+	time.Sleep(slow)
+	return nil
 }
 
 // Stored is a mail kept under a sink's directory.
