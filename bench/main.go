@@ -27,6 +27,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/servicekatalog/servicekatalog/internal/devdb"
+	"github.com/servicekatalog/servicekatalog/internal/mailsink"
 )
 
 func main() {
@@ -68,9 +69,16 @@ func run(duration time.Duration, rounds, workers int, out, only string) error {
 		}
 	}
 	productAddr, baselineAddr := freeAddr(), freeAddr()
+	// The product sends its mail over SMTP to a sink in the bench, which sees when each arrives.
+	sink, err := mailsink.Start("127.0.0.1:0", "")
+	if err != nil {
+		return err
+	}
+	defer sink.Close()
+	_, smtpPort, _ := net.SplitHostPort(sink.Addr())
 	// The rate limiter stays in the chain, set above what one bench caller sends.
 	env := append(os.Environ(), "DATABASE_URL="+dbURL, "APP_ENV=test", "SEED_DEMO=true", "LOG_FORMAT=json",
-		"RATE_LIMIT=1000000", "RATE_LIMIT_BURST=1000000",
+		"RATE_LIMIT=1000000", "RATE_LIMIT_BURST=1000000", "SMTP_HOST=127.0.0.1", "SMTP_PORT="+smtpPort, "SMTP_TLS=none",
 		"PUBLIC_URL=http://"+productAddr) // the dev issuer's name: the token command must sign as the server verifies
 	stopProduct, err := start(product, []string{"serve"}, append(env, "ADDR="+productAddr), filepath.Join(work, "product.log"))
 	if err != nil {
@@ -93,14 +101,25 @@ func run(duration time.Duration, rounds, workers int, out, only string) error {
 	if err := waitReady("http://" + baselineAddr + "/noop"); err != nil {
 		return err
 	}
-	tokenCmd := exec.Command(product, "token", "--user", "spoc.101")
-	tokenCmd.Env = env
-	tok, err := tokenCmd.Output()
+	token, err := bearer(product, env, "spoc.101")
 	if err != nil {
-		return fmt.Errorf("token: %w", err)
+		return err
 	}
-	token := "Bearer " + strings.TrimSpace(string(tok))
+	secretariat, err := bearer(product, env, "secretariat")
+	if err != nil {
+		return err
+	}
 	time.Sleep(time.Second) // the product reloads its authorisation snapshot after the seed's NOTIFY
+
+	// The notices first, while the sink holds little.
+	var notices *noticeReport
+	if strings.Contains(noticeName, only) {
+		r, err := benchNotices(ctx, dbURL, "http://"+productAddr, "http://"+baselineAddr, secretariat, sink, 5*rounds)
+		if err != nil {
+			return err
+		}
+		notices = &r
+	}
 
 	var scenarios []scenario
 	for _, sc := range buildScenarios("http://"+productAddr, "http://"+baselineAddr, token, data) {
@@ -120,6 +139,7 @@ func run(duration time.Duration, rounds, workers int, out, only string) error {
 		}
 	}
 	report := buildReport(scenarios, results, duration, rounds, workers, data)
+	report.Notices = notices
 	casbin, err := casbinFigures()
 	if err != nil {
 		return err
@@ -147,6 +167,17 @@ func freshDatabase(ctx context.Context, adminURL, name string) (string, error) {
 	u, _ := url.Parse(adminURL)
 	u.Path = "/" + name
 	return u.String(), nil
+}
+
+// bearer is a token for user, made by the product's token command.
+func bearer(product string, env []string, user string) (string, error) {
+	cmd := exec.Command(product, "token", "--user", user)
+	cmd.Env = env
+	tok, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("token --user %s: %w", user, err)
+	}
+	return "Bearer " + strings.TrimSpace(string(tok)), nil
 }
 
 func freeAddr() string {
@@ -373,6 +404,7 @@ type report struct {
 	Workers  int            `json:"workers"`
 	Data     map[string]int `json:"data"`
 	Rows     []row          `json:"scenarios"`
+	Notices  *noticeReport  `json:"notices,omitempty"`
 	Casbin   map[string]any `json:"casbin"`
 }
 
@@ -395,6 +427,9 @@ func (r report) print(w io.Writer) {
 	for _, x := range r.Rows {
 		fmt.Fprintf(w, "%-36s %10.0f %10.0f %6.2f× %7.2fms %7.2fms %6.2f×  %-22s %v (errors %d/%d)\n", x.Scenario, x.Baseline.RPS, x.Product.RPS,
 			x.Ratio, x.Baseline.P99, x.Product.P99, x.P99Ratio, x.Target, x.Met, x.Baseline.Errors, x.Product.Errors)
+	}
+	if r.Notices != nil {
+		r.Notices.print(w)
 	}
 	fmt.Fprintf(w, "casbin check: %v\n", r.Casbin)
 }

@@ -95,5 +95,34 @@ func main() {
 		}
 		c.JSON(201, row)
 	})
+	// A notice's bare counterpart: as many rows as the product writes for it, in one transaction,
+	// deliveries of them carrying the message.
+	r.POST("/fanout", func(c *gin.Context) {
+		var req struct {
+			Rows       int             `json:"rows"`
+			Deliveries int             `json:"deliveries"`
+			Notice     json.RawMessage `json:"notice"`
+			Message    json.RawMessage `json:"message"`
+		}
+		if err := c.ShouldBindJSON(&req); err != nil {
+			c.AbortWithStatus(400)
+			return
+		}
+		now := time.Now()
+		rows := make([]benchRow, 0, req.Rows)
+		for i := range cap(rows) {
+			body := req.Notice
+			if i < req.Deliveries {
+				body = req.Message
+			}
+			rows = append(rows, benchRow{ID: uuid.NewString(), Body: body, CreatedAt: now})
+		}
+		err := gdb.WithContext(c).Transaction(func(tx *gorm.DB) error { return tx.CreateInBatches(rows, 1000).Error })
+		if err != nil {
+			c.AbortWithStatus(500)
+			return
+		}
+		c.JSON(201, gin.H{"id": rows[0].ID, "rows": len(rows)})
+	})
 	log.Fatal(http.ListenAndServe(os.Getenv("ADDR"), r))
 }

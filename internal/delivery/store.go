@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"time"
@@ -61,30 +62,38 @@ func (st store) insert(ctx context.Context, rows []row) ([]string, error) {
 		return nil, nil
 	}
 	type in struct {
-		ID          string          `json:"id"`
-		SubjectType string          `json:"subject_type"`
-		SubjectID   string          `json:"subject_id"`
-		Channel     Channel         `json:"channel"`
-		Recipient   string          `json:"recipient"`
-		Tenant      string          `json:"tenant"`
-		Sender      string          `json:"sender"`
-		Message     json.RawMessage `json:"message"`
+		ID          string  `json:"id"`
+		SubjectType string  `json:"subject_type"`
+		SubjectID   string  `json:"subject_id"`
+		Channel     Channel `json:"channel"`
+		Recipient   string  `json:"recipient"`
+		Tenant      string  `json:"tenant"`
+		Sender      string  `json:"sender"`
 	}
-	ins := make([]in, len(rows))
+	// The messages are JSON already: spliced in, not marshalled (and compacted) again.
+	var b bytes.Buffer
+	b.WriteByte('[')
 	for i, r := range rows {
-		ins[i] = in{r.ID, r.SubjectType, r.SubjectID, r.Channel, r.Recipient, r.Tenant, r.Sender, r.Message}
+		head, err := json.Marshal(in{r.ID, r.SubjectType, r.SubjectID, r.Channel, r.Recipient, r.Tenant, r.Sender})
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(head[:len(head)-1])
+		b.WriteString(`,"message":`)
+		b.Write(r.Message)
+		b.WriteByte('}')
 	}
-	b, err := json.Marshal(ins)
-	if err != nil {
-		return nil, err
-	}
+	b.WriteByte(']')
 	var ids []string
 	return ids, st.conn(ctx).Raw(`INSERT INTO deliveries (id, subject_type, subject_id, channel, recipient, tenant, sender, message,
 			state, created_at, updated_at)
 		SELECT x.id, x.subject_type, x.subject_id, x.channel, x.recipient, x.tenant, x.sender, x.message, ?, ?, ?
 		  FROM jsonb_to_recordset(?::jsonb) AS x(id uuid, subject_type text, subject_id text, channel text, recipient text,
 		       tenant text, sender text, message jsonb)
-		ON CONFLICT (id) DO NOTHING RETURNING id`, Pending, rows[0].CreatedAt, rows[0].CreatedAt, string(b)).Scan(&ids).Error
+		ON CONFLICT (id) DO NOTHING RETURNING id`, Pending, rows[0].CreatedAt, rows[0].CreatedAt, b.String()).Scan(&ids).Error
 }
 
 // get loads a delivery, locked for change when lock is set.

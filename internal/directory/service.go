@@ -80,6 +80,17 @@ func (s *Service) Municipality(ctx context.Context, code string) (Municipality, 
 	return s.store.municipality(ctx, code, false)
 }
 
+// Municipalities returns the municipalities of codes by code, in one query; an unknown code is
+// left out.
+func (s *Service) Municipalities(ctx context.Context, codes []string) (map[string]Municipality, error) {
+	ms, err := s.store.municipalities(ctx, codes)
+	out := make(map[string]Municipality, len(ms))
+	for _, m := range ms {
+		out[m.Code] = m
+	}
+	return out, err
+}
+
 // MunicipalityPatch changes a municipality; nil fields stay as they are.
 type MunicipalityPatch struct {
 	Name *string `json:"name" validate:"omitnil,min=1,max=200" extensions:"x-nullable"`

@@ -84,6 +84,11 @@ func (st store) municipality(ctx context.Context, code string, lock bool) (Munic
 	return m, take(st.conn(ctx).Where("code = ?", code), lock, &m, "municipality")
 }
 
+func (st store) municipalities(ctx context.Context, codes []string) ([]Municipality, error) {
+	var ms []Municipality
+	return ms, st.conn(ctx).Where("code = ANY(?)", postgres.TextArray(codes)).Find(&ms).Error
+}
+
 func (st store) saveMunicipality(ctx context.Context, m *Municipality) error {
 	m.Version++
 	m.UpdatedAt = st.clock.Now()

@@ -109,8 +109,11 @@ func (j *Jobs) Open(o Options) error {
 	if o.Logger != nil {
 		j.log = o.Logger
 	}
+	// A fetch takes at most as many jobs as there are free workers, and River waits FetchCooldown
+	// (100 ms by default) between fetches: a notice's 98 deliveries would take a second to be
+	// fetched. Idle, workers still fetch only when told of a job or at the poll interval.
 	cfg := &river.Config{ID: o.ClientID, Logger: j.log, JobTimeout: o.JobTimeout, RescueStuckJobsAfter: o.RescueAfter,
-		FetchPollInterval: o.PollInterval, Workers: j.workers}
+		FetchPollInterval: o.PollInterval, FetchCooldown: 10 * time.Millisecond, Workers: j.workers}
 	driver := riverdatabasesql.New(j.db.SQL())
 	if o.Workers > 0 {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}}

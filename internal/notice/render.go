@@ -8,6 +8,8 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/text"
@@ -168,17 +170,28 @@ var noticeHTML = htmltemplate.Must(htmltemplate.New("html").Parse(`<!doctype htm
 
 var kindWords = map[Kind][2]string{First: {"Driftsmeddelelse", "Notice"}, Update: {"Opdatering", "Update"}, Closure: {"Afmelding", "Closed"}}
 
-// message renders a notice's mail for one municipality; ackLink is empty unless it must
-// acknowledge.
-func message(n Notice, tags []catalog.Entry, municipality, ackLink, view string) (delivery.Message, error) {
+// composed is a notice's mail rendered once for all its recipients, with a placeholder for each
+// part that differs between municipalities.
+type composed struct {
+	subject, text, html string
+	ph                  [3]string // municipality, acknowledgement link, view link
+}
+
+// compose renders notice n's mail; the placeholders are random, so no notice can contain them.
+func compose(n Notice, tags []catalog.Entry) (composed, error) {
 	body, err := bodyHTML(n.Body)
 	if err != nil {
-		return delivery.Message{}, err
+		return composed{}, err
 	}
-	d := mailData{Notice: n, Tags: tags, Body: bodyText(n.Body), BodyHTML: body, AckLink: ackLink, View: view, Municipal: municipality,
-		KindDA: kindWords[n.Kind][0], KindEN: kindWords[n.Kind][1]}
+	c := composed{subject: n.Subject}
+	for i := range c.ph {
+		c.ph[i] = "x" + strings.ReplaceAll(uuid.NewString(), "-", "")
+	}
+	d := mailData{Notice: n, Tags: tags, Body: bodyText(n.Body), BodyHTML: body, KindDA: kindWords[n.Kind][0], KindEN: kindWords[n.Kind][1],
+		Municipal: c.ph[0], View: c.ph[2]}
 	if n.AckDueAt != nil {
 		d.AckDueDA, d.AckDueEN = delivery.When(*n.AckDueAt)
+		d.AckLink = c.ph[1]
 	}
 	if n.PlannedStart != nil {
 		d.StartDA, d.StartEN = delivery.When(*n.PlannedStart)
@@ -186,12 +199,22 @@ func message(n Notice, tags []catalog.Entry, municipality, ackLink, view string)
 	}
 	var t, h strings.Builder
 	if err := noticeText.Execute(&t, d); err != nil {
-		return delivery.Message{}, err
+		return composed{}, err
 	}
 	if err := noticeHTML.Execute(&h, d); err != nil {
-		return delivery.Message{}, err
+		return composed{}, err
 	}
-	return delivery.Message{Subject: n.Subject, Text: t.String(), HTML: h.String()}, nil
+	c.text, c.html = t.String(), h.String()
+	return c, nil
+}
+
+// message is the mail for one municipality; ackLink is empty unless it must acknowledge. The
+// HTML gets the values escaped as html/template would have escaped them.
+func (c composed) message(municipality, ackLink, view string) delivery.Message {
+	esc := htmltemplate.HTMLEscapeString
+	text := strings.NewReplacer(c.ph[0], municipality, c.ph[1], ackLink, c.ph[2], view)
+	html := strings.NewReplacer(c.ph[0], esc(municipality), c.ph[1], esc(ackLink), c.ph[2], esc(view))
+	return delivery.Message{Subject: c.subject, Text: text.Replace(c.text), HTML: html.Replace(c.html)}
 }
 
 var escalationText = template.Must(template.New("escalation").Parse(`{{.Municipality}} har ikke kvitteret for en driftsmeddelelse med høj prioritet.

@@ -154,7 +154,11 @@ func (s *Service) FollowUp(ctx context.Context, sender tenant.ID, id string, in 
 // send records notice n (after the thread's earlier notices), its deliveries and, if it is high
 // priority, its acknowledgements and their escalations, and audits it, in the transaction of ctx.
 func (s *Service) send(ctx context.Context, n Notice, earlier []Notice, tags catalog.Vocabulary) error {
-	if err := s.store.insert(ctx, n); err != nil {
+	escalation, err := s.scheduleEscalation(ctx, n)
+	if err != nil {
+		return err
+	}
+	if err := s.store.insert(ctx, n, escalation); err != nil {
 		return err
 	}
 	entries := make([]catalog.Entry, 0, len(n.Tags))
@@ -169,39 +173,36 @@ func (s *Service) send(ctx context.Context, n Notice, earlier []Notice, tags cat
 	if err != nil {
 		return err
 	}
+	municipalities, err := s.directory.Municipalities(ctx, n.Recipients)
+	if err != nil {
+		return err
+	}
+	mail, err := compose(n, entries)
+	if err != nil {
+		return err
+	}
 	var items []delivery.New
 	var acks []ackRow
-	tokens := map[string]string{}
 	for _, code := range n.Recipients {
+		link := ""
 		if n.HighPriority {
 			token, hash, err := newToken()
 			if err != nil {
 				return err
 			}
-			tokens[code] = token
+			link = s.opt.PublicURL + AckPath + "?token=" + token
 			acks = append(acks, ackRow{NoticeID: n.ID, Municipality: code, LinkTokenHash: hash, DueAt: *n.AckDueAt})
 		}
 		rs := byCode[code]
 		if len(rs) == 0 {
 			continue // no verified mailbox: the notice waits in the municipality's inbox
 		}
-		m, err := s.directory.Municipality(ctx, code)
-		if err != nil {
-			return err
-		}
-		link := ""
-		if n.HighPriority {
-			link = s.opt.PublicURL + AckPath + "?token=" + tokens[code]
-		}
-		msg, err := message(n, entries, m.Name, link, s.opt.PublicURL+"/api/v1/municipalities/"+code+"/notices/"+n.ID)
-		if err != nil {
-			return err
-		}
+		msg := mail.message(municipalities[code].Name, link, s.opt.PublicURL+"/api/v1/municipalities/"+code+"/notices/"+n.ID)
 		for _, r := range rs {
-			mail := msg
-			mail.Headers = s.headers(n, earlier, entries, r.Address)
+			m := msg
+			m.Headers = s.headers(n, earlier, entries, r.Address)
 			items = append(items, delivery.New{SubjectType: "notice", SubjectID: n.ID, Channel: delivery.Mail, Recipient: r.Address,
-				Tenant: tenant.ForMunicipality(code).String(), Sender: n.Sender, Message: mail})
+				Tenant: tenant.ForMunicipality(code).String(), Sender: n.Sender, Message: m})
 		}
 	}
 	tenants := make([]string, len(n.Recipients))
@@ -217,11 +218,6 @@ func (s *Service) send(ctx context.Context, n Notice, earlier []Notice, tags cat
 	}
 	if err := s.store.insertAcks(ctx, acks); err != nil {
 		return err
-	}
-	for _, a := range acks {
-		if err := s.scheduleEscalation(ctx, n, a); err != nil {
-			return err
-		}
 	}
 	return s.audit.Record(ctx, audit.Change{Tenant: senderTenant(n.Sender), Action: "notice." + string(n.Kind), ObjectType: "notice",
 		ObjectID: n.ID, Diff: map[string]any{"subject": n.Subject, "tags": n.Tags, "high_priority": n.HighPriority, "thread_id": n.ThreadID,
@@ -410,7 +406,8 @@ func (s *Service) Received(ctx context.Context, code, id string) (Received, erro
 }
 
 // Acknowledge records that the municipality has seen a high-priority notice, as the caller of
-// ctx, and cancels its escalation, in one transaction. A second acknowledgement changes nothing.
+// ctx, in one transaction that, for the last of the notice's municipalities, cancels its
+// escalation. A second acknowledgement changes nothing.
 func (s *Service) Acknowledge(ctx context.Context, code, id string) (Received, error) {
 	actor, _ := identity.FromContext(ctx)
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
@@ -431,16 +428,31 @@ func (s *Service) Acknowledge(ctx context.Context, code, id string) (Received, e
 	return s.Received(ctx, code, id)
 }
 
+// acknowledge records a's acknowledgement by by; the last of a notice's acknowledgements cancels
+// its escalation.
 func (s *Service) acknowledge(ctx context.Context, a ackRow, by string) error {
 	if a.AcknowledgedAt != nil {
 		return nil
+	}
+	escalation, err := s.store.lockEscalation(ctx, a.NoticeID)
+	if err != nil {
+		return err
 	}
 	now := s.clock.Now()
 	a.AcknowledgedAt, a.AcknowledgedBy = &now, &by
 	if err := s.store.saveAck(ctx, a); err != nil {
 		return err
 	}
-	if err := s.jobs.Cancel(ctx, a.EscalationJobs...); err != nil {
+	open, err := s.store.unacknowledgedCount(ctx, a.NoticeID)
+	if err != nil {
+		return err
+	}
+	if open == 0 {
+		escalation = append(escalation, a.EscalationJobs...)
+	} else {
+		escalation = a.EscalationJobs
+	}
+	if err := s.jobs.Cancel(ctx, escalation...); err != nil {
 		return err
 	}
 	return s.audit.Record(ctx, audit.Change{Tenant: tenant.ForMunicipality(a.Municipality), Action: "notice.acknowledge",
@@ -530,14 +542,18 @@ func (s *Service) Overview(ctx context.Context) ([]Unacknowledged, error) {
 	if err != nil {
 		return nil, err
 	}
+	codes := make([]string, len(rows))
+	for i, r := range rows {
+		codes[i] = r.Municipality
+	}
+	names, err := s.directory.Municipalities(ctx, codes)
+	if err != nil {
+		return nil, err
+	}
 	out := []Unacknowledged{}
 	for _, r := range rows {
 		if len(out) == 0 || out[len(out)-1].Municipality != r.Municipality {
-			m, err := s.directory.Municipality(ctx, r.Municipality)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, Unacknowledged{Municipality: m.Code, Name: m.Name})
+			out = append(out, Unacknowledged{Municipality: r.Municipality, Name: names[r.Municipality].Name})
 		}
 		u := &out[len(out)-1]
 		u.Notices = append(u.Notices, Overdue{ID: r.NoticeID, Subject: r.Subject, Sender: r.Sender, PublishedAt: r.PublishedAt,
@@ -550,29 +566,32 @@ func (s *Service) Overview(ctx context.Context) ([]Unacknowledged, error) {
 // and the SPOCs, and again after as long as the limit was, to them and the secretariat.
 var Steps = 2
 
+// escalateArgs is one step of a notice's escalation.
 type escalateArgs struct {
-	Notice       string `json:"notice"`
-	Municipality string `json:"municipality"`
+	Notice string `json:"notice"`
+	// Municipality limits the step to one municipality: before migration 00011 a notice had a
+	// job per municipality and step.
+	Municipality string `json:"municipality,omitempty"`
 	Step         int    `json:"step"`
 }
 
 func (escalateArgs) Kind() string { return "notice.escalate" }
 
-// scheduleEscalation enqueues the escalation steps of acknowledgement a, to run at their times
-// unless the acknowledgement cancels them; a step is unique, so it fires once.
-func (s *Service) scheduleEscalation(ctx context.Context, n Notice, a ackRow) error {
+// scheduleEscalation enqueues the escalation steps of high-priority notice n, in one statement, to
+// run at their times unless every acknowledgement has come first, and returns their jobs; a step
+// is unique, so it fires once.
+func (s *Service) scheduleEscalation(ctx context.Context, n Notice) ([]int64, error) {
+	if !n.HighPriority {
+		return nil, nil
+	}
 	params := make([]river.InsertManyParams, Steps)
 	limit := time.Duration(n.AckMinutes) * time.Minute
 	for i := range Steps {
-		params[i] = river.InsertManyParams{Args: escalateArgs{Notice: n.ID, Municipality: a.Municipality, Step: i + 1},
-			InsertOpts: &river.InsertOpts{ScheduledAt: a.DueAt.Add(time.Duration(i) * limit), MaxAttempts: 10,
+		params[i] = river.InsertManyParams{Args: escalateArgs{Notice: n.ID, Step: i + 1},
+			InsertOpts: &river.InsertOpts{ScheduledAt: n.AckDueAt.Add(time.Duration(i) * limit), MaxAttempts: 10,
 				UniqueOpts: river.UniqueOpts{ByArgs: true}}}
 	}
-	ids, err := s.jobs.EnqueueMany(ctx, params)
-	if err != nil {
-		return err
-	}
-	return s.store.setJobs(ctx, n.ID, a.Municipality, ids)
+	return s.jobs.EnqueueMany(ctx, params)
 }
 
 type escalateWorker struct {
@@ -580,46 +599,55 @@ type escalateWorker struct {
 	s *Service
 }
 
-// Work sends one escalation step, unless the notice was acknowledged meanwhile. Its deliveries
-// are named by the step, so a step that runs twice (after a crash) sends nothing twice.
+// Work sends one escalation step to each municipality that has not acknowledged. Its deliveries
+// are named by the step, and each municipality's escalated steps are recorded, so a step that runs
+// twice (after a crash) sends nothing twice.
 func (w *escalateWorker) Work(ctx context.Context, job *river.Job[escalateArgs]) error {
-	s := w.s
+	s, step := w.s, job.Args.Step
 	return s.db.InTx(ctx, func(ctx context.Context) error {
-		a, err := s.store.ack(ctx, job.Args.Notice, job.Args.Municipality, true)
-		if err != nil || a.AcknowledgedAt != nil {
+		acks, err := s.store.toEscalate(ctx, job.Args.Notice, job.Args.Municipality, step)
+		if err != nil || len(acks) == 0 {
 			return err
 		}
 		n, err := s.store.get(ctx, job.Args.Notice, "", "")
 		if err != nil {
 			return err
 		}
-		m, err := s.directory.Municipality(ctx, a.Municipality)
+		codes := make([]string, len(acks))
+		for i, a := range acks {
+			codes[i] = a.Municipality
+		}
+		ms, err := s.directory.Municipalities(ctx, codes)
 		if err != nil {
 			return err
 		}
-		to, err := s.escalationRecipients(ctx, a.Municipality, job.Args.Step)
-		if err != nil {
-			return err
+		var items []delivery.New
+		for _, a := range acks {
+			m := ms[a.Municipality]
+			to, err := s.escalationRecipients(ctx, a.Municipality, step)
+			if err != nil {
+				return err
+			}
+			msg, err := escalationMail(n, m, step, a.DueAt, s.opt.PublicURL+"/api/v1/municipalities/"+m.Code+"/notices/"+n.ID)
+			if err != nil {
+				return err
+			}
+			for _, addr := range to {
+				items = append(items, delivery.New{SubjectType: "notice_escalation", SubjectID: fmt.Sprintf("%s/%s/%d", n.ID, m.Code, step),
+					Channel: delivery.Mail, Recipient: addr, Tenant: m.Tenant().String(), Sender: tenant.PlatformID.String(), Message: msg})
+			}
+			a.EscalatedSteps = step
+			if err := s.store.saveAck(ctx, a); err != nil {
+				return err
+			}
+			if err := s.audit.Record(identity.WithPrincipal(ctx, identity.System("escalation")), audit.Change{
+				Tenant: m.Tenant(), Action: "notice.escalate", ObjectType: "notice", ObjectID: n.ID,
+				Diff: map[string]any{"municipality": m.Code, "step": step, "recipients": to}}); err != nil {
+				return err
+			}
 		}
-		msg, err := escalationMail(n, m, job.Args.Step, a.DueAt, s.opt.PublicURL+"/api/v1/municipalities/"+m.Code+"/notices/"+n.ID)
-		if err != nil {
-			return err
-		}
-		items := make([]delivery.New, 0, len(to))
-		for _, addr := range to {
-			items = append(items, delivery.New{SubjectType: "notice_escalation", SubjectID: fmt.Sprintf("%s/%s/%d", n.ID, m.Code, job.Args.Step),
-				Channel: delivery.Mail, Recipient: addr, Tenant: m.Tenant().String(), Sender: tenant.PlatformID.String(), Message: msg})
-		}
-		if _, err := s.deliveries.Enqueue(ctx, items...); err != nil {
-			return err
-		}
-		a.EscalatedSteps = max(a.EscalatedSteps, job.Args.Step)
-		if err := s.store.saveAck(ctx, a); err != nil {
-			return err
-		}
-		return s.audit.Record(identity.WithPrincipal(ctx, identity.System("escalation")), audit.Change{
-			Tenant: m.Tenant(), Action: "notice.escalate", ObjectType: "notice", ObjectID: n.ID,
-			Diff: map[string]any{"municipality": m.Code, "step": job.Args.Step, "recipients": to}})
+		_, err = s.deliveries.Enqueue(ctx, items...)
+		return err
 	})
 }
 

@@ -42,6 +42,7 @@ type row struct {
 	AckDueAt        *time.Time
 	PublishedBy     string
 	PublishedAt     time.Time
+	EscalationJobs  postgres.Int64Array // the steps' River jobs, for a high-priority notice
 }
 
 func (row) TableName() string { return "notices" }
@@ -83,12 +84,40 @@ func notices(rows []row) ([]Notice, error) {
 	return out, nil
 }
 
-func (st store) insert(ctx context.Context, n Notice) error {
+// insert writes notice n with the jobs of its escalation steps.
+func (st store) insert(ctx context.Context, n Notice, escalation []int64) error {
 	r, err := rowOf(n)
 	if err != nil {
 		return err
 	}
+	r.EscalationJobs = escalation
 	return st.conn(ctx).Create(&r).Error
+}
+
+// lockEscalation locks notice id, so that its acknowledgements are counted one at a time, and
+// returns its escalation's jobs.
+func (st store) lockEscalation(ctx context.Context, id string) ([]int64, error) {
+	var r row
+	err := st.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Select("escalation_jobs").Where("id = ?", id).Take(&r).Error
+	return r.EscalationJobs, postgres.NotFound(err, "notice")
+}
+
+// unacknowledgedCount is how many municipalities have not acknowledged notice id.
+func (st store) unacknowledgedCount(ctx context.Context, id string) (int64, error) {
+	var n int64
+	return n, st.conn(ctx).Model(&ackRow{}).Where("notice_id = ? AND acknowledged_at IS NULL", id).Count(&n).Error
+}
+
+// toEscalate locks the acknowledgements of notice id that step has yet to escalate: not
+// acknowledged, not escalated this far; of municipality only, unless it is "".
+func (st store) toEscalate(ctx context.Context, id, municipality string, step int) ([]ackRow, error) {
+	q := st.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).
+		Where("notice_id = ? AND acknowledged_at IS NULL AND escalated_steps < ?", id, step)
+	if municipality != "" {
+		q = q.Where("municipality = ?", municipality)
+	}
+	var rows []ackRow
+	return rows, q.Order("municipality").Find(&rows).Error
 }
 
 // get loads a notice: of sender when it is not "", sent to municipality when that is not "".
@@ -140,7 +169,7 @@ type ackRow struct {
 	DueAt          time.Time
 	AcknowledgedAt *time.Time
 	AcknowledgedBy *string
-	EscalationJobs postgres.Int64Array
+	EscalationJobs postgres.Int64Array // for notices published before migration 00011; since, the notice keeps them
 	EscalatedSteps int
 }
 
@@ -151,11 +180,6 @@ func (st store) insertAcks(ctx context.Context, rows []ackRow) error {
 		return nil
 	}
 	return st.conn(ctx).Create(&rows).Error
-}
-
-func (st store) setJobs(ctx context.Context, notice, municipality string, jobs []int64) error {
-	return st.conn(ctx).Model(&ackRow{}).Where("notice_id = ? AND municipality = ?", notice, municipality).
-		Update("escalation_jobs", postgres.Int64Array(jobs)).Error
 }
 
 // ack loads a municipality's acknowledgement of a notice, locked for change when lock is set.
