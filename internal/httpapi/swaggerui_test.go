@@ -30,23 +30,34 @@ func browser(t *testing.T) string {
 	return ""
 }
 
-// swaggerUI is a person at Swagger UI in headless Chromium.
-type swaggerUI struct {
+// person is someone at a page (Swagger UI, a page a mail links to) in headless Chromium.
+type person struct {
 	t     *testing.T
 	ctx   context.Context
 	steps int // clicks and typing, as a person would count them
 }
 
-func openSwaggerUI(t *testing.T, env *apptest.Env) *swaggerUI {
+// openBrowser starts Chromium, with extra options, for the rest of the test.
+func openBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) *person {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser(t)), chromedp.NoSandbox,
 		chromedp.DisableGPU, chromedp.Flag("disable-quic", true), chromedp.WindowSize(1280, 1600))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), append(opts, extra...)...)
 	t.Cleanup(cancel)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(cancel)
-	ui := &swaggerUI{t: t, ctx: ctx}
-	if err := chromedp.Do(ctx, chromedp.Navigate(env.Server.URL+"/swagger/index.html")); err != nil {
+	// The browser starts with the first run on a context: this one, which lives as long as the
+	// test, not an action's, which times out.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("Chromium: %v", err)
+	}
+	return &person{t: t, ctx: ctx}
+}
+
+func openSwaggerUI(t *testing.T, env *apptest.Env) *person {
+	t.Helper()
+	ui := openBrowser(t)
+	if err := chromedp.Do(ui.ctx, chromedp.Navigate(env.Server.URL+"/swagger/index.html")); err != nil {
 		t.Fatalf("Chromium: %v", err)
 	}
 	ui.wait("the page", chromedp.WaitVisible(`.btn.authorize`))
@@ -54,30 +65,30 @@ func openSwaggerUI(t *testing.T, env *apptest.Env) *swaggerUI {
 }
 
 // do runs one action a person takes, counting it; wait one the page does.
-func (ui *swaggerUI) do(what string, a chromedp.Action[chromedp.Void]) {
+func (ui *person) do(what string, a chromedp.Action[chromedp.Void]) {
 	ui.t.Helper()
 	ui.steps++
 	run(ui, what, a)
 }
-func (ui *swaggerUI) wait(what string, a chromedp.Action[chromedp.Void]) {
+func (ui *person) wait(what string, a chromedp.Action[chromedp.Void]) {
 	ui.t.Helper()
 	run(ui, what, a)
 }
 
-func run[T any](ui *swaggerUI, what string, a chromedp.Action[T]) T {
+func run[T any](ui *person, what string, a chromedp.Action[T]) T {
 	ui.t.Helper()
 	ctx, cancel := context.WithTimeout(ui.ctx, 15*time.Second)
 	defer cancel()
 	v, err := chromedp.Run(ctx, a)
 	if err != nil {
 		ui.shot("failed")
-		ui.t.Fatalf("Swagger UI, %s: %v", what, err)
+		ui.t.Fatalf("in the browser, %s: %v", what, err)
 	}
 	return v
 }
 
 // shot keeps a screenshot of the page (or of one operation) with the test's artifacts.
-func (ui *swaggerUI) shot(name string, of ...string) string {
+func (ui *person) shot(name string, of ...string) string {
 	a := chromedp.FullScreenshot(100)
 	if len(of) > 0 {
 		a = chromedp.Screenshot(of[0])
@@ -94,13 +105,13 @@ func (ui *swaggerUI) shot(name string, of ...string) string {
 	return path
 }
 
-func (ui *swaggerUI) text(sel string) string {
+func (ui *person) text(sel string) string {
 	ui.t.Helper()
 	return run(ui, "read "+sel, chromedp.Text(sel))
 }
 
 // authorize pastes the bearer credential as the dialog asks.
-func (ui *swaggerUI) authorize(token string) {
+func (ui *person) authorize(token string) {
 	ui.do("open Authorize", chromedp.Click(`.btn.authorize`))
 	ui.wait("the dialog", chromedp.WaitVisible(`.modal-ux input`))
 	ui.do("paste the token", chromedp.SendKeys(`.modal-ux input`, "Bearer "+token))
@@ -111,7 +122,7 @@ func (ui *swaggerUI) authorize(token string) {
 }
 
 // execute runs the open operation op and returns the status and body it shows.
-func (ui *swaggerUI) execute(op string) (string, string) {
+func (ui *person) execute(op string) (string, string) {
 	ui.do("execute", chromedp.Click(op+` .btn.execute`))
 	result := op + ` .live-responses-table tbody`
 	ui.wait("the answer", chromedp.WaitVisible(result+` .response-col_status`))
@@ -121,7 +132,7 @@ func (ui *swaggerUI) execute(op string) (string, string) {
 
 // setBody replaces the request body in the editor with text, as a person does: select all in it,
 // paste the new body.
-func (ui *swaggerUI) setBody(op, text string) {
+func (ui *person) setBody(op, text string) {
 	editor := op + ` textarea.body-param__text`
 	ui.wait("focus the body", chromedp.Click(editor))
 	ui.do("select the body", chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)))

@@ -151,7 +151,7 @@ Akut / Emergency: {{.Notice.EmergencyWhy}}{{end}}
 {{.Body}}
 --
 Sendt til infrastrukturpostkassen for {{.Municipal}} af Servicekatalog. / Sent to the infrastructure mailbox of {{.Municipal}}.
-{{.View}}
+Meddelelsen i Servicekatalog / The notice in Servicekatalog: id {{.Notice.ID}}, {{.View}}
 `))
 
 var noticeHTML = htmltemplate.Must(htmltemplate.New("html").Parse(`<!doctype html>
@@ -163,8 +163,10 @@ var noticeHTML = htmltemplate.Must(htmltemplate.New("html").Parse(`<!doctype htm
 <a href="{{.AckLink}}">Kvittér for modtagelsen / Acknowledge</a></p>{{end}}
 {{if .StartDA}}<p><b>Planlagt / Planned:</b> {{.StartDA}} – {{.EndDA}}{{if .Notice.Emergency}}<br><b>Akut / Emergency:</b> {{.Notice.EmergencyWhy}}{{end}}</p>{{end}}
 {{.BodyHTML}}
-<ul style="color:#555">{{range $t := .Tags}}{{with $t.Description}}<li><b>{{$t.ID}}</b>: {{.DA}} / {{.EN}}</li>{{end}}{{end}}</ul>
-<p style="color:#777;font-size:90%">Sendt til infrastrukturpostkassen for {{.Municipal}} af Servicekatalog. <a href="{{.View}}">Se meddelelsen</a>.</p>
+<hr style="border:0;border-top:1px solid #ddd;margin-top:1.5em">
+<p style="color:#555;margin-bottom:.3em">Det forventes af jer / What is expected of you:</p>
+<ul style="color:#555;margin-top:0">{{range $t := .Tags}}{{with $t.Description}}<li><b>{{$t.ID}}</b>: {{.DA}} / {{.EN}}</li>{{end}}{{end}}</ul>
+<p style="color:#777;font-size:90%">Sendt til infrastrukturpostkassen for {{.Municipal}} af Servicekatalog. <a href="{{.View}}">Se meddelelsen i Servicekatalog</a> (id {{.Notice.ID}}).</p>
 </body></html>
 `))
 
@@ -226,8 +228,8 @@ Skulle være kvitteret senest {{.DueDA}} / Was due by {{.DueEN}}
 
 Du får denne mail som {{if .Second}}SPOC, stedfortræder eller sekretariatet (anden påmindelse){{else}}SPOC eller stedfortræder{{end}}.
 You receive this as {{if .Second}}SPOC, deputy or the secretariat (second reminder){{else}}SPOC or deputy{{end}}.
-Læs meddelelsen og kvittér i Servicekatalog / Read the notice and acknowledge it:
-{{.View}}
+Læs meddelelsen og kvittér i Servicekatalog / Read the notice and acknowledge it there
+(kommune / municipality {{.Code}}, id {{.ID}}): {{.View}}
 `))
 
 // escalationMail is the mail of escalation step to the cover, the SPOCs and, at the second step,
@@ -236,7 +238,7 @@ func escalationMail(n Notice, m directory.Municipality, step int, due time.Time,
 	da, en := delivery.When(due)
 	var t strings.Builder
 	err := escalationText.Execute(&t, map[string]any{"Municipality": m.Name + " (" + m.Code + ")", "Subject": n.Subject,
-		"Sender": n.SenderName, "DueDA": da, "DueEN": en, "Second": step >= 2, "View": view})
+		"Sender": n.SenderName, "DueDA": da, "DueEN": en, "Second": step >= 2, "View": view, "Code": m.Code, "ID": n.ID})
 	return delivery.Message{Subject: "[ESKALERING] ! " + m.Name + ": " + n.Subject,
 		Headers: map[string]string{"Importance": "high", "X-Priority": "1 (Highest)", "Priority": "urgent", "Auto-Submitted": "auto-generated"},
 		Text:    t.String()}, err

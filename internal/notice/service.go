@@ -58,7 +58,14 @@ func NewService(db *postgres.DB, log *audit.Log, cat *catalog.Service, dir *dire
 	s := &Service{db: db, store: store{db}, audit: log, catalog: cat, directory: dir, subscriptions: subs, mailboxes: boxes,
 		deliveries: d, jobs: j, clock: c, opt: o}
 	jobs.Handle(j, &escalateWorker{s: s})
+	jobs.Handle(j, &announceWorker{s: s})
 	return s
+}
+
+// swaggerUI links the operation op in Swagger UI, which is where the people a mail goes to work:
+// the API's own URLs would answer them 401 in a browser.
+func (s *Service) swaggerUI(op string) string {
+	return s.opt.PublicURL + "/swagger/index.html#/notices/" + op
 }
 
 // AckPath is where an acknowledgement link points: a page with a button, which posts back.
@@ -197,7 +204,7 @@ func (s *Service) send(ctx context.Context, n Notice, earlier []Notice, tags cat
 		if len(rs) == 0 {
 			continue // no verified mailbox: the notice waits in the municipality's inbox
 		}
-		msg := mail.message(municipalities[code].Name, link, s.opt.PublicURL+"/api/v1/municipalities/"+code+"/notices/"+n.ID)
+		msg := mail.message(municipalities[code].Name, link, s.swaggerUI("getMunicipalityNotice"))
 		for _, r := range rs {
 			m := msg
 			m.Headers = s.headers(n, earlier, entries, r.Address)
@@ -628,7 +635,7 @@ func (w *escalateWorker) Work(ctx context.Context, job *river.Job[escalateArgs])
 			if err != nil {
 				return err
 			}
-			msg, err := escalationMail(n, m, step, a.DueAt, s.opt.PublicURL+"/api/v1/municipalities/"+m.Code+"/notices/"+n.ID)
+			msg, err := escalationMail(n, m, step, a.DueAt, s.swaggerUI("acknowledgeNotice"))
 			if err != nil {
 				return err
 			}
@@ -681,63 +688,80 @@ func (s *Service) escalationRecipients(ctx context.Context, code string, step in
 // Event is something the platform tells a municipality and a unit about one of their own
 // objects: an SLA warning or breach of a ticket, an order's change of state.
 type Event struct {
-	Tag string // SLA or ORDRE: the municipality's routes for it apply
+	Tag string `json:"tag"` // SLA or ORDRE: the municipality's routes for it apply
 	// Key names the event; the same key is delivered once to each address, however often it
 	// is announced.
-	Key          string
-	Municipality string
-	Unit         string
+	Key          string `json:"key"`
+	Municipality string `json:"municipality"`
+	Unit         string `json:"unit"`
 	// Role is who in the unit receives it: the users holding it.
-	Role         tenant.Role
-	HighPriority bool
-	Title        string
-	Text         string
+	Role         tenant.Role `json:"role"`
+	HighPriority bool        `json:"high_priority"`
+	Title        string      `json:"title"`
+	Text         string      `json:"text"`
 }
 
-// Announce delivers e, in the transaction of ctx, to the municipality's mailbox (with its routes
-// for the tag and its cover) and to the unit's users holding e.Role, in the subject format of
-// notices.
+// Kind is the kind of the job that delivers an event.
+func (Event) Kind() string { return "notice.announce" }
+
+// Announce enqueues e in the transaction of ctx: one job, which delivers it to the municipality's
+// mailbox (with its routes for the tag and its cover) and to the unit's users holding e.Role, in
+// the subject format of notices. The change that causes an event pays one statement for it.
 func (s *Service) Announce(ctx context.Context, e Event) error {
-	byCode, err := s.mailboxes.Recipients(ctx, []string{e.Municipality}, []string{e.Tag})
-	if err != nil {
-		return err
-	}
-	to := map[string]string{} // address: whose
-	for _, r := range byCode[e.Municipality] {
-		to[r.Address] = tenant.ForMunicipality(e.Municipality).String()
-	}
-	users, err := s.directory.UsersWithRole(ctx, tenant.ForUnit(e.Unit), e.Role)
-	if err != nil {
-		return err
-	}
-	for _, u := range users {
-		if u.Email != "" {
-			if _, taken := to[u.Email]; !taken {
-				to[u.Email] = tenant.ForUnit(e.Unit).String()
+	return s.jobs.Enqueue(ctx, e, &river.InsertOpts{MaxAttempts: 10})
+}
+
+type announceWorker struct {
+	river.WorkerDefaults[Event]
+	s *Service
+}
+
+// Work enqueues the event's deliveries. Their ids come from the event's key, so an event worked
+// twice, or announced twice, is delivered once to each address.
+func (w *announceWorker) Work(ctx context.Context, job *river.Job[Event]) error {
+	s, e := w.s, job.Args
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		byCode, err := s.mailboxes.Recipients(ctx, []string{e.Municipality}, []string{e.Tag})
+		if err != nil {
+			return err
+		}
+		to := map[string]string{} // address: whose
+		for _, r := range byCode[e.Municipality] {
+			to[r.Address] = tenant.ForMunicipality(e.Municipality).String()
+		}
+		users, err := s.directory.UsersWithRole(ctx, tenant.ForUnit(e.Unit), e.Role)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			if u.Email != "" {
+				if _, taken := to[u.Email]; !taken {
+					to[u.Email] = tenant.ForUnit(e.Unit).String()
+				}
 			}
 		}
-	}
-	tags, err := s.tags(ctx)
-	if err != nil {
+		tags, err := s.tags(ctx)
+		if err != nil {
+			return err
+		}
+		entry, _ := tags.Tag(e.Tag)
+		msg := delivery.Message{Subject: Subject([]string{e.Tag}, e.HighPriority, e.Title, e.Unit),
+			Headers: s.baseHeaders(entry, []string{e.Tag}, e.HighPriority), Text: e.Text}
+		items := make([]delivery.New, 0, len(to))
+		for addr, whose := range to {
+			items = append(items, delivery.New{SubjectType: "event", SubjectID: e.Key, Channel: delivery.Mail, Recipient: addr,
+				Tenant: whose, Sender: tenant.PlatformID.String(), Message: msg})
+		}
+		slices.SortFunc(items, func(a, b delivery.New) int { return strings.Compare(a.Recipient, b.Recipient) })
+		hooks, err := s.deliveries.ToWebhooks(ctx, []string{tenant.ForMunicipality(e.Municipality).String(), tenant.ForUnit(e.Unit).String()},
+			"event", e.Key, tenant.PlatformID.String(), strings.ToLower(e.Tag)+".event", map[string]any{"key": e.Key, "tag": e.Tag,
+				"title": e.Title, "text": e.Text, "municipality": e.Municipality, "unit": e.Unit, "high_priority": e.HighPriority})
+		if err != nil {
+			return err
+		}
+		_, err = s.deliveries.Enqueue(ctx, append(items, hooks...)...)
 		return err
-	}
-	entry, _ := tags.Tag(e.Tag)
-	msg := delivery.Message{Subject: Subject([]string{e.Tag}, e.HighPriority, e.Title, e.Unit),
-		Headers: s.baseHeaders(entry, []string{e.Tag}, e.HighPriority), Text: e.Text}
-	items := make([]delivery.New, 0, len(to))
-	for addr, whose := range to {
-		items = append(items, delivery.New{SubjectType: "event", SubjectID: e.Key, Channel: delivery.Mail, Recipient: addr,
-			Tenant: whose, Sender: tenant.PlatformID.String(), Message: msg})
-	}
-	slices.SortFunc(items, func(a, b delivery.New) int { return strings.Compare(a.Recipient, b.Recipient) })
-	hooks, err := s.deliveries.ToWebhooks(ctx, []string{tenant.ForMunicipality(e.Municipality).String(), tenant.ForUnit(e.Unit).String()},
-		"event", e.Key, tenant.PlatformID.String(), strings.ToLower(e.Tag)+".event", map[string]any{"key": e.Key, "tag": e.Tag,
-			"title": e.Title, "text": e.Text, "municipality": e.Municipality, "unit": e.Unit, "high_priority": e.HighPriority})
-	if err != nil {
-		return err
-	}
-	_, err = s.deliveries.Enqueue(ctx, append(items, hooks...)...)
-	return err
+	})
 }
 
 // webhookPayload is what a webhook receives of a notice: the notice without the other
