@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -127,6 +128,14 @@ func run(duration time.Duration, rounds, workers int, out, only string) error {
 			scenarios = append(scenarios, sc)
 		}
 	}
+	db, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close(ctx)
+	// Each run starts on a quiet product: the mails the orders and tickets cause are sent in the
+	// background, and a backlog left by one run would take the CPU from the next.
+	quiet := func() error { return drained(ctx, db) }
 	results := make([]result, len(scenarios))
 	for r := 0; r < rounds; r++ {
 		for i, sc := range scenarios {
@@ -134,7 +143,13 @@ func run(duration time.Duration, rounds, workers int, out, only string) error {
 				drive(sc.baseline, time.Second, workers) // warm both up
 				drive(sc.product, time.Second, workers)
 			}
+			if err := quiet(); err != nil {
+				return err
+			}
 			results[i].baseline = append(results[i].baseline, drive(sc.baseline, duration, workers))
+			if err := quiet(); err != nil {
+				return err
+			}
 			results[i].product = append(results[i].product, drive(sc.product, duration, workers))
 		}
 	}
@@ -167,6 +182,20 @@ func freshDatabase(ctx context.Context, adminURL, name string) (string, error) {
 	u, _ := url.Parse(adminURL)
 	u.Path = "/" + name
 	return u.String(), nil
+}
+
+// drained waits until the product has no background job due: none available, running or to be
+// retried now.
+func drained(ctx context.Context, db *pgx.Conn) error {
+	for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		var due int
+		err := db.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE state IN ('available', 'running')
+			OR (state = 'retryable' AND scheduled_at <= now())`).Scan(&due)
+		if err != nil || due == 0 {
+			return err
+		}
+	}
+	return errors.New("the product's background jobs did not drain within 5 minutes")
 }
 
 // bearer is a token for user, made by the product's token command.

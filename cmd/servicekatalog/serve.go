@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -103,6 +104,17 @@ func mailSender(cfg config.Config, log *slog.Logger, serving bool) (*delivery.Ma
 	return m, closeSink, nil
 }
 
+// pprofMux serves the runtime's profiles, as net/http/pprof registers them.
+func pprofMux() *http.ServeMux {
+	m := http.NewServeMux()
+	m.HandleFunc("/debug/pprof/", pprof.Index)
+	m.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	m.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	m.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	m.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return m
+}
+
 // workers is how many jobs this process works: the admin commands only enqueue.
 func workers(cfg config.Config, serving bool) int {
 	if !serving {
@@ -136,6 +148,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	ln := httpapi.Listener(tcp)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.PprofAddr != "" {
+		profiles, err := net.Listen("tcp", cfg.PprofAddr)
+		if err != nil {
+			return fmt.Errorf("PPROF_ADDR: %w", err)
+		}
+		defer profiles.Close()
+		go http.Serve(profiles, pprofMux())
+		log.Info("profiles", "url", "http://"+profiles.Addr().String()+"/debug/pprof/")
+	}
 	// The requests in flight finish before the database closes.
 	closeAll := func() {}
 	defer func() {

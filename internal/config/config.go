@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"net"
 	"net/mail"
 	"net/url"
 	"os"
@@ -68,6 +69,9 @@ type Config struct {
 	// production).
 	WebhookTimeout      time.Duration `env:"WEBHOOK_TIMEOUT" envDefault:"10s"`
 	WebhookAllowPrivate bool          `env:"WEBHOOK_ALLOW_PRIVATE" envDefault:"false"`
+	// PprofAddr, when set, serves net/http/pprof there, for profiling under load; loopback only,
+	// as a profile shows the process's memory.
+	PprofAddr string `env:"PPROF_ADDR"`
 	// ClockStart, when set, is the time the service's clock shows as it starts; it then runs at
 	// real speed. For demonstrations and the README's recorded walk-through; refused in production.
 	ClockStart time.Time `env:"CLOCK_START"`
@@ -114,6 +118,12 @@ func Load() (Config, error) {
 	}
 	if c.SMTPTimeout <= 0 || c.SMTPTimeout >= c.JobTimeout {
 		return c, fmt.Errorf("SMTP_TIMEOUT (%s) must be above 0 and below JOB_TIMEOUT (%s)", c.SMTPTimeout, c.JobTimeout)
+	}
+	if c.PprofAddr != "" {
+		host, _, err := net.SplitHostPort(c.PprofAddr)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			return c, fmt.Errorf("PPROF_ADDR %q must be a loopback address and port, such as 127.0.0.1:6060", c.PprofAddr)
+		}
 	}
 	if c.JobsClientID == "" {
 		host, _ := os.Hostname()

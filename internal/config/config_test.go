@@ -20,6 +20,9 @@ func TestLoad(t *testing.T) {
 		{"negative workers", map[string]string{"WORKERS": "-1"}, "WORKERS"},
 		{"rescue before the timeout", map[string]string{"JOB_TIMEOUT": "10m", "JOB_RESCUE_AFTER": "5m"}, "JOB_RESCUE_AFTER"},
 		{"an SMTP timeout past the job's", map[string]string{"SMTP_TIMEOUT": "2m"}, "SMTP_TIMEOUT"},
+		{"profiles on loopback", map[string]string{"PPROF_ADDR": "127.0.0.1:6060"}, ""},
+		{"profiles on every interface", map[string]string{"PPROF_ADDR": ":6060"}, "PPROF_ADDR"},
+		{"profiles on a host's address", map[string]string{"PPROF_ADDR": "10.0.0.5:6060"}, "PPROF_ADDR"},
 		{"unknown environment", map[string]string{"APP_ENV": "staging"}, "APP_ENV"},
 		{"bad duration", map[string]string{"SHUTDOWN_TIMEOUT": "soon"}, "SHUTDOWN_TIMEOUT"},
 		{"no rate", map[string]string{"RATE_LIMIT": "0"}, "RATE_LIMIT"},
@@ -30,7 +33,7 @@ func TestLoad(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, k := range []string{"APP_ENV", "DATABASE_URL", "OIDC_ISSUER", "SHUTDOWN_TIMEOUT", "RATE_LIMIT", "RATE_LIMIT_BURST",
-				"SMTP_HOST", "WORKERS", "JOB_TIMEOUT", "JOB_RESCUE_AFTER", "SMTP_TIMEOUT"} {
+				"SMTP_HOST", "WORKERS", "JOB_TIMEOUT", "JOB_RESCUE_AFTER", "SMTP_TIMEOUT", "PPROF_ADDR"} {
 				t.Setenv(k, tc.env[k])
 			}
 			_, err := Load()
