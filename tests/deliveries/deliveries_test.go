@@ -3,6 +3,7 @@ package deliveries_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -113,10 +114,12 @@ func TestFailuresAreRetriedOrDeadAndRedriven(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := settled(t, env, delivery.ID("test", "Flaky", delivery.Mail, "flaky@kk.example"))
-	var outcomes []string
+	var outcomes, log []string
 	for _, a := range d.History {
 		outcomes = append(outcomes, a.Outcome)
+		log = append(log, fmt.Sprintf("#%d %s %.27s", a.N, a.Outcome, strings.TrimPrefix(a.Error, "send failed: sending SMTP RCPT TO command: ")))
 	}
+	t.Logf("flaky@: %s", strings.Join(log, "; "))
 	if d.State != delivery.Delivered || strings.Join(outcomes, ",") != "temporary,temporary,delivered" ||
 		!strings.Contains(d.History[0].Error, "451") {
 		t.Errorf("flaky: %s after %v (%+v)", d.State, outcomes, d.History)
@@ -125,6 +128,7 @@ func TestFailuresAreRetriedOrDeadAndRedriven(t *testing.T) {
 	if full.State != delivery.Dead || full.Attempts != delivery.MaxAttempts || !strings.Contains(full.LastError, "452") {
 		t.Errorf("always 4xx: %s after %d attempts (%s), want dead after %d", full.State, full.Attempts, full.LastError, delivery.MaxAttempts)
 	}
+	t.Logf("full@: %s after %d attempts, last %.60q", full.State, full.Attempts, full.LastError)
 	dead := settled(t, env, delivery.ID("test", "Gone", delivery.Mail, "gone@kk.example"))
 	if dead.State != delivery.Dead || dead.Attempts != 1 || dead.History[0].Outcome != "permanent" || !strings.Contains(dead.LastError, "550") {
 		t.Fatalf("5xx: %+v", dead)
@@ -137,6 +141,7 @@ func TestFailuresAreRetriedOrDeadAndRedriven(t *testing.T) {
 	if _, err := env.App.Deliveries.Redrive(env.System(), dead.ID, dead.Version); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("gone@: %s after %d attempt (%.60q), redriven", dead.State, dead.Attempts, dead.LastError)
 	again := settled(t, env, dead.ID)
 	if again.State != delivery.Delivered || again.Attempts != 2 {
 		t.Errorf("redriven: %s after %d attempts", again.State, again.Attempts)
