@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/servicekatalog/servicekatalog/internal/interval"
+
 	"github.com/servicekatalog/servicekatalog/internal/catalog"
 )
 
@@ -143,18 +145,23 @@ func (s *Hours) counted(clock string, from, to time.Time) time.Duration {
 	if clock == RoundTheClock || s.Always {
 		return to.Sub(from)
 	}
-	var total time.Duration
+	return s.Windows(from, to).Total()
+}
+
+// Windows is the support hours within [from, to): all of it when support is always on.
+func (s *Hours) Windows(from, to time.Time) interval.Set {
+	if s.Always {
+		return interval.Of(interval.Span{From: from, To: to})
+	}
+	var out []interval.Span
 	day := midnight(from, s.loc)
 	for i := 0; i < maxDays && day.Before(to); i++ {
 		if ws, we, ok := s.window(day); ok {
-			a, b := later(ws, from), earlier(we, to)
-			if b.After(a) {
-				total += b.Sub(a)
-			}
+			out = append(out, interval.Span{From: later(ws, from), To: earlier(we, to)})
 		}
 		day = nextDay(day, s.loc)
 	}
-	return total
+	return interval.Of(out...)
 }
 
 // advance returns the instant at which d of clock time has passed after from.
@@ -202,36 +209,24 @@ func earlier(a, b time.Time) time.Time {
 	return b
 }
 
-// running returns the spans between start and end (now, while it runs) outside the pauses.
-func running(start, end time.Time, pauses []Interval) []Interval {
-	ps := append([]Interval(nil), pauses...)
-	sort.Slice(ps, func(i, j int) bool { return ps[i].Start.Before(ps[j].Start) })
-	var out []Interval
-	cursor := start
-	for _, p := range ps {
-		pe := p.End
-		if pe.IsZero() || pe.After(end) {
-			pe = end
-		}
-		if p.Start.After(cursor) {
-			out = append(out, Interval{cursor, earlier(p.Start, end)})
-		}
-		cursor = later(cursor, pe)
-		if !cursor.Before(end) {
-			return out
+// running returns the spans between start and end (now, while it runs) outside the pauses; an
+// open pause lasts until end.
+func running(start, end time.Time, pauses []Interval) interval.Set {
+	ps := make([]interval.Span, len(pauses))
+	for i, p := range pauses {
+		ps[i] = interval.Span{From: p.Start, To: p.End}
+		if p.End.IsZero() {
+			ps[i].To = end
 		}
 	}
-	if end.After(cursor) {
-		out = append(out, Interval{cursor, end})
-	}
-	return out
+	return interval.Of(interval.Span{From: start, To: end}).Subtract(interval.Of(ps...))
 }
 
 // Elapsed is the clock time counted from start until end, pauses left out.
 func (s *Hours) Elapsed(clock string, start, end time.Time, pauses []Interval) time.Duration {
 	var total time.Duration
 	for _, r := range running(start, end, pauses) {
-		total += s.counted(clock, r.Start, r.End)
+		total += s.counted(clock, r.From, r.To)
 	}
 	return total
 }
