@@ -41,6 +41,8 @@ type Availability struct {
 	TargetPercent      float64 `json:"target_percent" example:"99.9"`
 	Window             string  `json:"window" enums:"support_hours,24x7"`
 	MaxOutagesPerMonth int     `json:"max_outages_per_month"`
+	// LongestOutageMinutes is the longest single outage a month may hold; 0 sets no limit.
+	LongestOutageMinutes int `json:"longest_outage_minutes,omitempty" example:"240"`
 }
 
 // Target is a level's response and restore target for one priority, each with its clock.
@@ -78,8 +80,10 @@ type CreditTier struct {
 
 // ServiceCredits is a level's service-credit rule.
 type ServiceCredits struct {
-	Rule  Text         `json:"rule"`
-	Tiers []CreditTier `json:"tiers"`
+	Rule Text `json:"rule"`
+	// CapPercent bounds a month's credit as a share of the monthly price; 0 sets no cap.
+	CapPercent float64      `json:"cap_percent,omitempty" example:"20"`
+	Tiers      []CreditTier `json:"tiers"`
 }
 
 // Level is a common service level (basis, standard, plus).

@@ -69,9 +69,9 @@ func TestBrokenCataloguesAreReportedWithFilePathAndReason(t *testing.T) {
 		{"self dependency", replace("services/NET-02.yaml", "- NET-01", "- NET-02"),
 			Problem{File: "services/NET-02.yaml", Line: 18, Path: "/dependencies/0", Reason: "a service cannot depend on itself"}},
 		{"wrong type", replace("levels/plus.yaml", "rpo_minutes: 15", "rpo_minutes: fifteen"),
-			Problem{File: "levels/plus.yaml", Line: 22, Path: "/rpo_minutes", Reason: "got string, want integer"}},
+			Problem{File: "levels/plus.yaml", Line: 23, Path: "/rpo_minutes", Reason: "got string, want integer"}},
 		{"maintenance notice under 10 days", replace("levels/basis.yaml", "notice_days: 10", "notice_days: 3"),
-			Problem{File: "levels/basis.yaml", Line: 33, Path: "/maintenance/notice_days", Reason: "minimum: got 3, want 10"}},
+			Problem{File: "levels/basis.yaml", Line: 34, Path: "/maintenance/notice_days", Reason: "minimum: got 3, want 10"}},
 		{"notice tag that is not ASCII", replace("vocabularies/notice-tags.yaml", "id: AENDRING", "id: ÆNDRING"),
 			Problem{File: "vocabularies/notice-tags.yaml", Line: 32, Path: "/entries/5/id", Reason: "'ÆNDRING' does not match pattern '^[A-Z]{2,12}$'"}},
 		{"notice tag without an acknowledgement limit", replace("vocabularies/notice-tags.yaml", "{ack_minutes: 60, list: sikkerhed}", "{list: sikkerhed}"),
@@ -130,7 +130,7 @@ func TestFileAndCrossFileProblemsAreReportedTogether(t *testing.T) {
 		got = append(got, p.String())
 	}
 	want := []string{
-		"levels/plus.yaml:22 /rpo_minutes: got string, want integer",
+		"levels/plus.yaml:23 /rpo_minutes: got string, want integer",
 		`services/NET-01.yaml:3 /family: no such family "radio"`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
