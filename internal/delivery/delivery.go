@@ -62,7 +62,13 @@ type New struct {
 	// whose behalf it is sent (a unit, the platform).
 	Tenant, Sender string
 	Message        Message
+	// Secret, when set, replaces SecretPlaceholder in the message's text and HTML as it is sent;
+	// it is never shown with the delivery. It is the token of a link that acts for the recipient.
+	Secret string
 }
+
+// SecretPlaceholder marks where a delivery's secret goes in its message.
+const SecretPlaceholder = "__secret__" // safe in a URL, so templates leave it as it is
 
 var namespace = uuid.MustParse("5b0c2b1e-8f3a-4c55-9a51-3d3c5e0f5a11")
 

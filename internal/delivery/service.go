@@ -125,7 +125,7 @@ func (s *Service) Enqueue(ctx context.Context, items ...New) (int, error) {
 			return 0, err
 		}
 		rows = append(rows, row{ID: id, SubjectType: it.SubjectType, SubjectID: it.SubjectID, Channel: it.Channel, Recipient: it.Recipient,
-			Tenant: it.Tenant, Sender: it.Sender, Message: msg, State: Pending, CreatedAt: now, UpdatedAt: now, Version: 1})
+			Tenant: it.Tenant, Sender: it.Sender, Message: msg, Secret: secret(it.Secret), State: Pending, CreatedAt: now, UpdatedAt: now, Version: 1})
 	}
 	ids, err := s.store.insert(ctx, rows)
 	if err != nil {
@@ -244,7 +244,7 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendArgs]) error {
 			return river.JobCancel(errors.New("no sender for channel " + string(r.Channel)))
 		}
 		began := time.Now()
-		sendErr := sender.Send(ctx, r.ID, r.Recipient, d.Message)
+		sendErr := sender.Send(ctx, r.ID, r.Recipient, r.reveal(d.Message))
 		a := Attempt{N: r.Attempts + 1, At: s.clock.Now(), DurationMS: int(time.Since(began).Milliseconds()), Worker: s.opt.Worker}
 		r.Attempts, r.UpdatedAt, r.Version = a.N, a.At, r.Version+1
 		var perm *Permanent

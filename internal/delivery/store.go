@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -29,6 +30,7 @@ type row struct {
 	Tenant        string
 	Sender        string
 	Message       []byte `gorm:"type:jsonb"`
+	Secret        *string
 	State         State
 	Attempts      int
 	NextAttemptAt *time.Time
@@ -46,6 +48,22 @@ func (r row) delivery() (Delivery, error) {
 		Tenant: r.Tenant, Sender: r.Sender, State: r.State, Attempts: r.Attempts, NextAttemptAt: r.NextAttemptAt,
 		LastError: r.LastError, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, DeliveredAt: r.DeliveredAt, Version: r.Version}
 	return d, json.Unmarshal(r.Message, &d.Message)
+}
+
+// reveal is msg as it is sent: with the delivery's secret in its place.
+func (r row) reveal(msg Message) Message {
+	if r.Secret != nil {
+		msg.Text = strings.ReplaceAll(msg.Text, SecretPlaceholder, *r.Secret)
+		msg.HTML = strings.ReplaceAll(msg.HTML, SecretPlaceholder, *r.Secret)
+	}
+	return msg
+}
+
+func secret(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 type attemptRow struct {
@@ -69,12 +87,13 @@ func (st store) insert(ctx context.Context, rows []row) ([]string, error) {
 		Recipient   string  `json:"recipient"`
 		Tenant      string  `json:"tenant"`
 		Sender      string  `json:"sender"`
+		Secret      *string `json:"secret"`
 	}
 	// The messages are JSON already: spliced in, not marshalled (and compacted) again.
 	var b bytes.Buffer
 	b.WriteByte('[')
 	for i, r := range rows {
-		head, err := json.Marshal(in{r.ID, r.SubjectType, r.SubjectID, r.Channel, r.Recipient, r.Tenant, r.Sender})
+		head, err := json.Marshal(in{r.ID, r.SubjectType, r.SubjectID, r.Channel, r.Recipient, r.Tenant, r.Sender, r.Secret})
 		if err != nil {
 			return nil, err
 		}
@@ -89,10 +108,10 @@ func (st store) insert(ctx context.Context, rows []row) ([]string, error) {
 	b.WriteByte(']')
 	var ids []string
 	return ids, st.conn(ctx).Raw(`INSERT INTO deliveries (id, subject_type, subject_id, channel, recipient, tenant, sender, message,
-			state, created_at, updated_at)
-		SELECT x.id, x.subject_type, x.subject_id, x.channel, x.recipient, x.tenant, x.sender, x.message, ?, ?, ?
+			secret, state, created_at, updated_at)
+		SELECT x.id, x.subject_type, x.subject_id, x.channel, x.recipient, x.tenant, x.sender, x.message, x.secret, ?, ?, ?
 		  FROM jsonb_to_recordset(?::jsonb) AS x(id uuid, subject_type text, subject_id text, channel text, recipient text,
-		       tenant text, sender text, message jsonb)
+		       tenant text, sender text, message jsonb, secret text)
 		ON CONFLICT (id) DO NOTHING RETURNING id`, Pending, rows[0].CreatedAt, rows[0].CreatedAt, b.String()).Scan(&ids).Error
 }
 

@@ -99,7 +99,8 @@ func (s *Service) Set(ctx context.Context, code string, version int, in Input) (
 }
 
 // sendLink gives the pending address of r a new confirmation token and enqueues the mail with
-// its link, in the transaction of ctx. Only the token's hash is kept.
+// its link, in the transaction of ctx. The platform keeps the token's hash; the token goes with
+// the delivery as its secret, kept out of its message.
 func (s *Service) sendLink(ctx context.Context, m directory.Municipality, r *row) error {
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
@@ -118,13 +119,13 @@ func (s *Service) sendLink(ctx context.Context, m directory.Municipality, r *row
 		}
 		requester = names[*r.PendingRequestedBy]
 	}
-	msg, err := confirmationMail(m, *r.PendingAddress, requester, s.publicURL+ConfirmPath+"?token="+token, expires)
+	msg, err := confirmationMail(m, *r.PendingAddress, requester, s.publicURL+ConfirmPath+"?token="+delivery.SecretPlaceholder, expires)
 	if err != nil {
 		return err
 	}
 	_, err = s.deliveries.Enqueue(ctx, delivery.New{SubjectType: "mailbox_confirmation", SubjectID: uuid.NewString(),
 		Channel: delivery.Mail, Recipient: *r.PendingAddress, Tenant: m.Tenant().String(), Sender: tenant.PlatformID.String(),
-		Message: msg})
+		Message: msg, Secret: token})
 	return err
 }
 

@@ -191,13 +191,14 @@ func (s *Service) send(ctx context.Context, n Notice, earlier []Notice, tags cat
 	var items []delivery.New
 	var acks []ackRow
 	for _, code := range n.Recipients {
-		link := ""
+		link, token := "", ""
 		if n.HighPriority {
-			token, hash, err := newToken()
-			if err != nil {
+			var hash []byte
+			var err error
+			if token, hash, err = newToken(); err != nil {
 				return err
 			}
-			link = s.opt.PublicURL + AckPath + "?token=" + token
+			link = s.opt.PublicURL + AckPath + "?token=" + delivery.SecretPlaceholder
 			acks = append(acks, ackRow{NoticeID: n.ID, Municipality: code, LinkTokenHash: hash, DueAt: *n.AckDueAt})
 		}
 		rs := byCode[code]
@@ -209,7 +210,7 @@ func (s *Service) send(ctx context.Context, n Notice, earlier []Notice, tags cat
 			m := msg
 			m.Headers = s.headers(n, earlier, entries, r.Address)
 			items = append(items, delivery.New{SubjectType: "notice", SubjectID: n.ID, Channel: delivery.Mail, Recipient: r.Address,
-				Tenant: tenant.ForMunicipality(code).String(), Sender: n.Sender, Message: m})
+				Tenant: tenant.ForMunicipality(code).String(), Sender: n.Sender, Message: m, Secret: token})
 		}
 	}
 	tenants := make([]string, len(n.Recipients))

@@ -112,6 +112,18 @@ func TestAHighPriorityOutageReachesTheSubscribersAndIsAcknowledged(t *testing.T)
 
 	// The acknowledgement: the link opens a page and changes nothing; its button acknowledges.
 	token := ackLink.FindStringSubmatch(first["it-drift@kk.example"].Text)[1]
+	// Nobody who reads the deliveries can act for the municipality: not the sending unit, nor the
+	// secretariat. The message they see has a placeholder where the mail had the token.
+	for _, read := range []apptest.Request{
+		{Method: "GET", Path: "/api/v1/units/hovedstaden/notices/" + n.ID + "/deliveries", Token: env.Token("unit_admin.hovedstaden")},
+		{Method: "GET", Path: "/api/v1/deliveries?limit=200", Token: env.Token("secretariat")},
+	} {
+		resp := env.Do(read)
+		apptest.MustStatus(t, read.Path, resp, 200)
+		if strings.Contains(string(resp.Body), token) || !strings.Contains(string(resp.Body), "token="+delivery.SecretPlaceholder) {
+			t.Errorf("%s shows the acknowledgement token", read.Path)
+		}
+	}
 	page := env.Do(apptest.Request{Method: "GET", Path: notice.AckPath + "?token=" + token, Header: map[string]string{"Accept": "text/html"}})
 	if page.Status != 200 || !strings.Contains(string(page.Body), "<button") || !strings.Contains(string(page.Body), "Hovedstaden") {
 		t.Errorf("the acknowledgement page: %d %s", page.Status, page.Body)
