@@ -79,7 +79,7 @@ func (a Set) Union(b Set) Set { return Of(append(slices.Clone(a), b...)...) }
 func (a Set) Intersect(b Set) Set {
 	var out Set
 	for i, j := 0, 0; i < len(a) && j < len(b); {
-		from, to := later(a[i].From, b[j].From), earlier(a[i].To, b[j].To)
+		from, to := Later(a[i].From, b[j].From), Earlier(a[i].To, b[j].To)
 		if to.After(from) {
 			out = append(out, Span{from, to})
 		}
@@ -105,7 +105,7 @@ func (a Set) Subtract(b Set) Set {
 			if b[k].From.After(from) {
 				out = append(out, Span{from, b[k].From})
 			}
-			from = later(from, b[k].To)
+			from = Later(from, b[k].To)
 		}
 		if s.To.After(from) {
 			out = append(out, Span{from, s.To})
@@ -117,14 +117,16 @@ func (a Set) Subtract(b Set) Set {
 // Within is the part of a inside s.
 func (a Set) Within(s Span) Set { return a.Intersect(Of(s)) }
 
-func later(a, b time.Time) time.Time {
+// Later is the later of a and b.
+func Later(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a
 	}
 	return b
 }
 
-func earlier(a, b time.Time) time.Time {
+// Earlier is the earlier of a and b.
+func Earlier(a, b time.Time) time.Time {
 	if a.Before(b) {
 		return a
 	}

@@ -157,7 +157,7 @@ func (s *Hours) Windows(from, to time.Time) interval.Set {
 	day := midnight(from, s.loc)
 	for i := 0; i < maxDays && day.Before(to); i++ {
 		if ws, we, ok := s.window(day); ok {
-			out = append(out, interval.Span{From: later(ws, from), To: earlier(we, to)})
+			out = append(out, interval.Span{From: interval.Later(ws, from), To: interval.Earlier(we, to)})
 		}
 		day = nextDay(day, s.loc)
 	}
@@ -172,7 +172,7 @@ func (s *Hours) advance(clock string, from time.Time, d time.Duration) (time.Tim
 	day := midnight(from, s.loc)
 	for i := 0; i < maxDays; i++ {
 		if ws, we, ok := s.window(day); ok {
-			a := later(ws, from)
+			a := interval.Later(ws, from)
 			if we.After(a) {
 				if avail := we.Sub(a); d <= avail {
 					return a.Add(d), true
@@ -193,20 +193,6 @@ func midnight(t time.Time, loc *time.Location) time.Time {
 
 func nextDay(day time.Time, loc *time.Location) time.Time {
 	return time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, loc)
-}
-
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func earlier(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
 }
 
 // running returns the spans between start and end (now, while it runs) outside the pauses; an
@@ -242,7 +228,7 @@ func (s *Hours) Deadline(clock string, start time.Time, target time.Duration, pa
 			if p.End.IsZero() {
 				return time.Time{}, false
 			}
-			cursor = later(cursor, p.End)
+			cursor = interval.Later(cursor, p.End)
 			continue
 		}
 		due, ok := s.advance(clock, cursor, left)
@@ -281,9 +267,9 @@ func (s *Hours) Explain(clock string, start, end, now time.Time, pauses []Interv
 		} else if ws, we, ok := s.window(day); !ok {
 			out = append(out, label+": no support hours, not counted")
 		} else {
-			from, to := later(ws, start), earlier(we, end)
-			done := s.Elapsed(clock, from, earlier(to, now), pauses)
-			ahead := s.Elapsed(clock, later(from, now), to, pauses)
+			from, to := interval.Later(ws, start), interval.Earlier(we, end)
+			done := s.Elapsed(clock, from, interval.Earlier(to, now), pauses)
+			ahead := s.Elapsed(clock, interval.Later(from, now), to, pauses)
 			line := fmt.Sprintf("%s: support hours %s-%s, counted %d min", label, ws.Format("15:04"), we.Format("15:04"), int(done.Minutes()))
 			if ahead > 0 {
 				line += fmt.Sprintf(", %d min more to the deadline", int(ahead.Minutes()))
