@@ -98,7 +98,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	}
 	a.Audit = audit.New(db, o.Clock)
 	a.Jobs = jobs.New(db)
-	a.Deliveries = delivery.NewService(db, a.Audit, a.Jobs, o.Clock, delivery.Options{Senders: o.Senders, Worker: o.Jobs.ClientID, Backoff: o.Backoff,
+	a.Deliveries = delivery.NewService(db, a.Audit, a.Jobs, o.Clock, delivery.Options{Senders: o.Senders, Worker: o.Jobs.ClientID, Backoff: o.Backoff, RescueAfter: o.Jobs.RescueAfter,
 		WebhookTimeout: o.WebhookTimeout, AllowPrivateWebhooks: o.AllowPrivateWebhooks})
 	a.Directory = directory.NewService(db, a.Audit, a.Authz, o.Clock)
 	a.Catalog = catalog.NewService(db, a.Audit, o.Clock)

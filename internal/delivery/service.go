@@ -75,6 +75,9 @@ type Options struct {
 	// loopback, private and link-local addresses and plain http (development and tests only).
 	WebhookTimeout       time.Duration
 	AllowPrivateWebhooks bool
+	// RescueAfter is how long a job runs before River deems its process dead and runs it again
+	// (JOB_RESCUE_AFTER): an attempt that old was cut off, not refused.
+	RescueAfter time.Duration
 }
 
 // Service is the deliveries' use cases and the worker that sends them.
@@ -273,8 +276,12 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendArgs]) error {
 	return outcome
 }
 
-// NextRetry follows Backoff, with the same jitter the delivery's record shows.
+// NextRetry follows Backoff, with the same jitter the delivery's record shows; an attempt whose
+// process died (River rescues it) goes again at once, as no server refused it.
 func (w *sendWorker) NextRetry(job *river.Job[sendArgs]) time.Time {
+	if rescue := w.s.opt.RescueAfter; rescue > 0 && job.AttemptedAt != nil && time.Since(*job.AttemptedAt) >= rescue {
+		return time.Now()
+	}
 	return time.Now().Add(w.retryIn(job.Args, job.Attempt))
 }
 
