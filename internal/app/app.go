@@ -9,6 +9,8 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/servicekatalog/servicekatalog/internal/outage"
+
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/servicekatalog/servicekatalog/internal/activation"
@@ -84,6 +86,7 @@ type App struct {
 	Deliveries    *delivery.Service
 	Mailboxes     *mailbox.Service
 	Notices       *notice.Service
+	Outages       *outage.Service
 	DevIssuer     *identity.DevIssuer // nil with an external issuer
 	API           *httpapi.Server
 	Clock         clock.Clock
@@ -109,6 +112,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	a.Notices = notice.NewService(db, a.Audit, a.Catalog, a.Directory, a.Subscriptions, a.Mailboxes, a.Deliveries, a.Jobs, o.Clock,
 		notice.Options{PublicURL: o.PublicURL, MailDomain: cmp.Or(o.MailDomain, "servicekatalog.localhost")})
 	a.Catalog.OnUpdate(a.Notices.TagsChanged)
+	a.Outages = outage.NewService(db, a.Audit, a.Catalog, a.Offerings, a.Notices, a.Subscriptions, o.Clock)
 	a.Orders = order.NewService(db, a.Audit, a.Directory, a.Catalog, a.Offerings, a.Subscriptions, a.Activation, a.Notices, o.Clock)
 	if o.ReopenDays == 0 {
 		o.ReopenDays = ticket.DefaultReopenDays
@@ -145,7 +149,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	}
 	a.API, err = httpapi.New(httpapi.Deps{
 		DB: db, Directory: a.Directory, Catalog: a.Catalog, Offerings: a.Offerings, Clock: o.Clock,
-		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Tickets: a.Tickets, Reviews: a.Reviews, Mailboxes: a.Mailboxes, Deliveries: a.Deliveries, Notices: a.Notices, Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log, Version: o.Version,
+		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Tickets: a.Tickets, Reviews: a.Reviews, Mailboxes: a.Mailboxes, Deliveries: a.Deliveries, Notices: a.Notices, Outages: a.Outages, Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log, Version: o.Version,
 		Authn:          identity.NewAuthenticator(keys, issuer, o.Audience, o.Algs, a.Authz, o.Clock.Now),
 		TrustedProxies: o.TrustedProxies, Limiter: ratelimit.New(o.RateLimit, o.RateBurst),
 	})

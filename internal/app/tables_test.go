@@ -30,6 +30,7 @@ var owners = map[string][]string{
 	"delivery":     {"deliveries", "delivery_attempts", "webhooks"},
 	"mailbox":      {"mailboxes", "mailbox_routes", "mailbox_covers"},
 	"notice":       {"notices", "notice_acks"},
+	"outage":       {"outages"},
 }
 
 // reads are the direct reads of another package's tables, each named in the owner's package doc.

@@ -100,12 +100,20 @@ type Level struct {
 }
 
 // Compute measures month of a subscription on level from its events, as of now: an open event
-// counts until now, and a month not over yet counts until now as well.
-func Compute(l Level, m Month, events []Event, now time.Time) (Report, error) {
+// counts until now, and a month not over yet counts until now as well. Only the subscription's
+// life counts (its zero From or To: no bound).
+func Compute(l Level, m Month, life interval.Span, events []Event, now time.Time) (Report, error) {
 	loc := l.Hours.Location()
 	month := m.Span(loc)
-	if month.To.After(now) {
-		month.To = now
+	if !life.From.IsZero() {
+		month.From = interval.Later(month.From, life.From)
+	}
+	if !life.To.IsZero() {
+		month.To = interval.Earlier(month.To, life.To)
+	}
+	month.To = interval.Earlier(month.To, now)
+	if month.Empty() {
+		month.To = month.From
 	}
 	window, err := agreed(l, month)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	catalogfiles "github.com/servicekatalog/servicekatalog/catalog"
 
 	"github.com/servicekatalog/servicekatalog/internal/catalog"
+	"github.com/servicekatalog/servicekatalog/internal/interval"
 	"github.com/servicekatalog/servicekatalog/internal/money"
 	"github.com/servicekatalog/servicekatalog/internal/schedule"
 )
@@ -71,7 +72,7 @@ func TestAStandardMonthWorkedByHand(t *testing.T) {
 		{From: time.Date(2026, 10, 24, 23, 30, 0, 0, time.UTC), To: time.Date(2026, 10, 25, 2, 30, 0, 0, time.UTC), Kind: Outage},
 		{From: at("2026-10-31 23:00"), To: at("2026-11-01 01:00"), Kind: Outage},
 	}
-	r, err := Compute(level(t, "standard"), Month{2026, time.October}, events, at("2026-11-05 12:00"))
+	r, err := Compute(level(t, "standard"), Month{2026, time.October}, interval.Span{}, events, at("2026-11-05 12:00"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +92,7 @@ func TestAStandardMonthWorkedByHand(t *testing.T) {
 	if err != nil || credit.String() != "69.00" {
 		t.Errorf("credit of 690.00 at %s %% = %s (%v)", r.CreditPercent, credit, err)
 	}
-	nov, _ := Compute(level(t, "standard"), Month{2026, time.November}, events, at("2026-12-01 00:00"))
+	nov, _ := Compute(level(t, "standard"), Month{2026, time.November}, interval.Span{}, events, at("2026-12-01 00:00"))
 	// Its hour in November alone breaches November: 99.9 % of 30 days allows 43 minutes.
 	if nov.AgreedSeconds != 30*24*3600 || nov.DowntimeSeconds != 3600 || nov.SLI != "99.8611" || nov.Met || nov.CreditPercent != "5" {
 		t.Errorf("November: %s", nov)
@@ -137,7 +138,7 @@ func TestMonthsAgainstTheirLevel(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r, err := Compute(level(t, tc.level), Month{2026, time.November}, tc.events, now)
+			r, err := Compute(level(t, tc.level), Month{2026, time.November}, interval.Span{}, tc.events, now)
 			if err != nil || !tc.check(r) {
 				t.Errorf("%s (%v)", r, err)
 			}

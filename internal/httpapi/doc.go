@@ -20,6 +20,8 @@ package httpapi
 // @tag.description            Notices to the infrastructure mailboxes: publishing (units, secretariat), threads, each municipality's inbox and acknowledgements, the council's overview of what is overdue, and the deliveries with their dead letter list.
 // @tag.name                   mailbox
 // @tag.description            Each municipality's infrastructure mailbox: the address and its confirmation link, routing rules by tag, cover while someone is away.
+// @tag.name                   service levels
+// @tag.description            Outages and maintenance the units report, and each subscription's monthly availability against its level: SLI, SLO, error budget, credit.
 // @tag.name                   tickets
 // @tag.description            Support across the split: first line in the municipality, second line in the unit; SLA clocks.
 // @tag.name                   offerings

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -101,6 +102,10 @@ func TestARetryAfterTheWorldChangedReplays(t *testing.T) {
 			Token: hovedstaden, Body: map[string]any{"kind": "update", "body": "Half of the servers are back."}},
 			closure("/api/v1/units/hovedstaden/notices/"+unitNotice.ID+"/follow-ups", hovedstaden)},
 		"POST /api/v1/notices": {apptest.Request{Token: sec, Body: info}, func(apptest.Response) { dropTag("INFO") }},
+		"POST /api/v1/units/:unit/outages": {apptest.Request{Path: "/api/v1/units/hovedstaden/outages", Token: hovedstaden,
+			Body: map[string]any{"kind": "outage", "started_at": now.Add(-2 * time.Hour), "ended_at": now.Add(-time.Hour),
+				"offerings": []string{pub.ID}, "title": "Storage down"}},
+			func(apptest.Response) { env.Clock.Set(now.Add(-3 * time.Hour)) }}, // it would begin in the future now
 		"POST /api/v1/notices/:id/follow-ups": {apptest.Request{Path: "/api/v1/notices/" + platformNotice.ID + "/follow-ups", Token: sec,
 			Body: map[string]any{"kind": "update", "body": "The form is live."}}, closure("/api/v1/notices/"+platformNotice.ID+"/follow-ups", sec)},
 		"POST /api/v1/units": {apptest.Request{Token: sec, Body: map[string]any{"slug": "vest", "name": "Fælles IT Vest", "region": "Region Vest"}},

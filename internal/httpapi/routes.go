@@ -129,6 +129,11 @@ func (s *Server) register() {
 	s.protected(http.MethodGet, m+"/subscriptions/:id", can("subscription", "read").in("code"), s.getMunicipalitySubscription)
 	s.protected(http.MethodGet, m+"/costs", can("cost", "read").in("code"), s.getCosts)
 	s.protected(http.MethodGet, V1+"/subscriptions", can("subscription", "review"), s.listAllSubscriptions)
+	s.protected(http.MethodGet, m+"/subscriptions/:id/availability", can("subscription", "read").in("code"), s.getAvailability)
+	s.protected(http.MethodPost, u+"/outages", can("outage", "report").in("unit").creating(), s.reportOutage)
+	s.protected(http.MethodGet, u+"/outages", can("outage", "read").in("unit"), s.listOutages)
+	s.protected(http.MethodGet, u+"/outages/:id", can("outage", "read").in("unit"), s.getOutage)
+	s.protected(http.MethodPost, u+"/outages/:id/end", can("outage", "report").in("unit"), s.endOutage)
 
 	s.protected(http.MethodPost, u+"/notices", can("unit_notice", "publish").in("unit").creating(), s.publishUnitNotice)
 	s.protected(http.MethodGet, u+"/notices", can("unit_notice", "read").in("unit"), s.listUnitNotices)

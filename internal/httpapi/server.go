@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/servicekatalog/servicekatalog/internal/outage"
+
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -47,6 +49,7 @@ type Deps struct {
 	Mailboxes      *mailbox.Service
 	Deliveries     *delivery.Service
 	Notices        *notice.Service
+	Outages        *outage.Service
 	Clock          clock.Clock
 	Audit          *audit.Log
 	Authz          *authz.Authorizer
