@@ -113,6 +113,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 		notice.Options{PublicURL: o.PublicURL, MailDomain: cmp.Or(o.MailDomain, "servicekatalog.localhost")})
 	a.Catalog.OnUpdate(a.Notices.TagsChanged)
 	a.Outages = outage.NewService(db, a.Audit, a.Catalog, a.Offerings, a.Notices, a.Subscriptions, o.Clock)
+	a.Subscriptions.UseCredits(a.Outages)
 	a.Orders = order.NewService(db, a.Audit, a.Directory, a.Catalog, a.Offerings, a.Subscriptions, a.Activation, a.Notices, o.Clock)
 	if o.ReopenDays == 0 {
 		o.ReopenDays = ticket.DefaultReopenDays

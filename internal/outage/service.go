@@ -126,6 +126,19 @@ func (s *Service) List(ctx context.Context, unit string, p page.Request) (page.P
 	return s.store.list(ctx, unit, p)
 }
 
+var copenhagen, _ = time.LoadLocation("Europe/Copenhagen")
+
+// CreditPercent is the service credit a municipality's subscription earned in month (its first
+// day), once the month is over in Copenhagen; "0" until then (subscription.Credits).
+func (s *Service) CreditPercent(ctx context.Context, code, id string, month time.Time) (string, error) {
+	m := availability.Month{Year: month.Year(), Month: month.Month()}
+	if s.clock.Now().Before(m.Span(copenhagen).To) {
+		return "0", nil
+	}
+	r, err := s.Availability(ctx, code, id, m)
+	return r.CreditPercent, err
+}
+
 // Availability measures a municipality's subscription in month from its offering's outages, as
 // of now, on the subscription's current level and from the day it started.
 func (s *Service) Availability(ctx context.Context, code, id string, m availability.Month) (availability.Report, error) {

@@ -28,7 +28,11 @@ type CostLine struct {
 	Days           int          `json:"days" example:"30"`    // days billed in the month
 	Recurring      money.Amount `json:"recurring" swaggertype:"string" example:"2760.00"`
 	OneOff         money.Amount `json:"one_off" swaggertype:"string" example:"0.00"`
-	Total          money.Amount `json:"total" swaggertype:"string" example:"2760.00"`
+	// CreditPercent and Credit are the service credit the month earned by missing its level,
+	// off the recurring cost (negative); "0" until the month is over.
+	CreditPercent string       `json:"credit_percent" example:"5"`
+	Credit        money.Amount `json:"credit" swaggertype:"string" example:"-138.00"`
+	Total         money.Amount `json:"total" swaggertype:"string" example:"2622.00"`
 }
 
 // CostTotal sums costs for one key (a standard service or a unit).
@@ -36,6 +40,7 @@ type CostTotal struct {
 	Key       string       `json:"key" example:"CMP-01"`
 	Recurring money.Amount `json:"recurring" swaggertype:"string"`
 	OneOff    money.Amount `json:"one_off" swaggertype:"string"`
+	Credit    money.Amount `json:"credit" swaggertype:"string"`
 	Total     money.Amount `json:"total" swaggertype:"string"`
 }
 
@@ -48,8 +53,18 @@ type CostReport struct {
 	ByUnit       []CostTotal  `json:"by_unit"`
 	Recurring    money.Amount `json:"recurring" swaggertype:"string"`
 	OneOff       money.Amount `json:"one_off" swaggertype:"string"`
+	Credit       money.Amount `json:"credit" swaggertype:"string"`
 	Total        money.Amount `json:"total" swaggertype:"string"`
 }
+
+// Credits says what share of a subscription's recurring cost a month earned back as service
+// credit, as a percentage ("0" for none, and until the month is over).
+type Credits interface {
+	CreditPercent(ctx context.Context, code, subscriptionID string, month time.Time) (string, error)
+}
+
+// UseCredits has the cost reports carry the service credits c computes.
+func (s *Service) UseCredits(c Credits) { s.credits = c }
 
 // ParseMonth reads the month parameter, "YYYY-MM".
 func ParseMonth(s string) (time.Time, error) {
@@ -70,13 +85,27 @@ func (s *Service) Costs(ctx context.Context, code string, month time.Time) (Cost
 	if err != nil {
 		return CostReport{}, err
 	}
-	return costs(code, start, rows), nil
+	credits := map[string]decimal.Decimal{}
+	if s.credits != nil {
+		for _, p := range rows {
+			if _, done := credits[p.SubscriptionID]; done {
+				continue
+			}
+			pct, err := s.credits.CreditPercent(ctx, code, p.SubscriptionID, start)
+			if err != nil {
+				return CostReport{}, err
+			}
+			credits[p.SubscriptionID] = decimal.RequireFromString(pct)
+		}
+	}
+	return costs(code, start, rows, credits), nil
 }
 
 // costs prices a month from the periods that overlap it (in the order read): per subscription
-// the recurring price pro rata by day and the one-off fees of the periods that start in it, each
-// line rounded to øre once, at the end, and totals per standard service and unit.
-func costs(code string, start time.Time, rows []costPeriod) CostReport {
+// the recurring price pro rata by day and the one-off fees of the periods that start in it, less
+// the credit percent of the recurring cost, each line rounded to øre once, at the end, and
+// totals per standard service and unit.
+func costs(code string, start time.Time, rows []costPeriod, credits map[string]decimal.Decimal) CostReport {
 	end := start.AddDate(0, 1, 0)
 	daysInMonth := decimalInt(int(end.Sub(start).Hours() / 24))
 	rep := CostReport{Municipality: code, Month: start.Format("2006-01"), Lines: []CostLine{}}
@@ -109,16 +138,20 @@ func costs(code string, start time.Time, rows []costPeriod) CostReport {
 	services, units := map[string]*CostTotal{}, map[string]*CostTotal{}
 	for _, id := range order {
 		l := byID[id]
+		pct := credits[id]
 		l.Recurring = money.Amount{Decimal: exact[id][0].Round(2)}
 		l.OneOff = money.Amount{Decimal: exact[id][1].Round(2)}
-		l.Total = money.Amount{Decimal: l.Recurring.Add(l.OneOff.Decimal)}
+		l.CreditPercent = pct.String()
+		l.Credit = money.Amount{Decimal: exact[id][0].Mul(pct).Div(decimal.NewFromInt(100)).Round(2).Neg()}
+		l.Total = money.Amount{Decimal: l.Recurring.Add(l.OneOff.Decimal).Add(l.Credit.Decimal)}
 		rep.Lines = append(rep.Lines, *l)
 		add(services, l.ServiceID, *l)
 		add(units, l.Unit, *l)
 		rep.Recurring = money.Amount{Decimal: rep.Recurring.Add(l.Recurring.Decimal)}
 		rep.OneOff = money.Amount{Decimal: rep.OneOff.Add(l.OneOff.Decimal)}
+		rep.Credit = money.Amount{Decimal: rep.Credit.Add(l.Credit.Decimal)}
 	}
-	rep.Total = money.Amount{Decimal: rep.Recurring.Add(rep.OneOff.Decimal)}
+	rep.Total = money.Amount{Decimal: rep.Recurring.Add(rep.OneOff.Decimal).Add(rep.Credit.Decimal)}
 	rep.ByService, rep.ByUnit = sorted(services), sorted(units)
 	return rep
 }
@@ -131,7 +164,8 @@ func add(m map[string]*CostTotal, key string, l CostLine) {
 	}
 	t.Recurring = money.Amount{Decimal: t.Recurring.Add(l.Recurring.Decimal)}
 	t.OneOff = money.Amount{Decimal: t.OneOff.Add(l.OneOff.Decimal)}
-	t.Total = money.Amount{Decimal: t.Recurring.Add(t.OneOff.Decimal)}
+	t.Credit = money.Amount{Decimal: t.Credit.Add(l.Credit.Decimal)}
+	t.Total = money.Amount{Decimal: t.Recurring.Add(t.OneOff.Decimal).Add(t.Credit.Decimal)}
 }
 
 func sorted(m map[string]*CostTotal) []CostTotal {
@@ -144,15 +178,20 @@ func sorted(m map[string]*CostTotal) []CostTotal {
 }
 
 var costColumns = []string{"municipality", "month", "subscription_id", "service_id", "unit", "level", "quantity", "days",
-	"recurring_dkk", "one_off_dkk", "total_dkk"}
+	"credit_percent", "recurring_dkk", "one_off_dkk", "credit_dkk", "total_dkk"}
+
+// firstAmount is the first column of amounts.
+const firstAmount = 9
 
 func (r CostReport) records() [][]string {
 	out := [][]string{costColumns}
 	for _, l := range r.Lines {
 		out = append(out, []string{r.Municipality, r.Month, l.SubscriptionID, l.ServiceID, l.Unit, l.Level,
-			strconv.Itoa(l.Quantity), strconv.Itoa(l.Days), l.Recurring.String(), l.OneOff.String(), l.Total.String()})
+			strconv.Itoa(l.Quantity), strconv.Itoa(l.Days), l.CreditPercent, l.Recurring.String(), l.OneOff.String(), l.Credit.String(),
+			l.Total.String()})
 	}
-	return append(out, []string{r.Municipality, r.Month, "TOTAL", "", "", "", "", "", r.Recurring.String(), r.OneOff.String(), r.Total.String()})
+	return append(out, []string{r.Municipality, r.Month, "TOTAL", "", "", "", "", "", "", r.Recurring.String(), r.OneOff.String(),
+		r.Credit.String(), r.Total.String()})
 }
 
 // WriteCSV writes the report as CSV: one line per subscription and a total line.
@@ -181,7 +220,7 @@ func (r CostReport) WriteXLSX(w io.Writer) error {
 	for i, rec := range r.records() {
 		for j, v := range rec {
 			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
-			if err := setCell(f, lines, cell, v, i > 0 && j >= 8, style); err != nil {
+			if err := setCell(f, lines, cell, v, i > 0 && j >= firstAmount, style); err != nil {
 				return err
 			}
 		}
@@ -193,9 +232,9 @@ func (r CostReport) WriteXLSX(w io.Writer) error {
 		if _, err := f.NewSheet(sheet.name); err != nil {
 			return err
 		}
-		rows := [][]string{{"key", "recurring_dkk", "one_off_dkk", "total_dkk"}}
+		rows := [][]string{{"key", "recurring_dkk", "one_off_dkk", "credit_dkk", "total_dkk"}}
 		for _, t := range sheet.totals {
-			rows = append(rows, []string{t.Key, t.Recurring.String(), t.OneOff.String(), t.Total.String()})
+			rows = append(rows, []string{t.Key, t.Recurring.String(), t.OneOff.String(), t.Credit.String(), t.Total.String()})
 		}
 		for i, rec := range rows {
 			for j, v := range rec {

@@ -1,8 +1,11 @@
 package subscription
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/servicekatalog/servicekatalog/internal/money"
 )
@@ -42,7 +45,7 @@ func TestCostsArePricedProRataByDayAndRoundedOnce(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rep := costs("101", day(tc.month), tc.periods)
+			rep := costs("101", day(tc.month), tc.periods, nil)
 			if len(rep.Lines) != 1 {
 				t.Fatalf("lines %+v", rep.Lines)
 			}
@@ -58,3 +61,21 @@ func TestCostsArePricedProRataByDayAndRoundedOnce(t *testing.T) {
 }
 
 func ptr(t time.Time) *time.Time { return &t }
+
+func TestACreditComesOffTheRecurringCost(t *testing.T) {
+	periods := []costPeriod{{SubscriptionID: "s", FromDay: day("2026-10-01"), Quantity: 2, MonthlyPrice: amount("690.00"), OneOff: amount("1200.00")}}
+	rep := costs("101", day("2026-10-01"), periods, map[string]decimal.Decimal{"s": decimal.NewFromInt(10)})
+	l := rep.Lines[0]
+	// 2 × 690.00 = 1380.00, 10 % of it back; the one-off fee is not credited.
+	if l.Recurring.String() != "1380.00" || l.CreditPercent != "10" || l.Credit.String() != "-138.00" || l.Total.String() != "2442.00" ||
+		rep.Credit.String() != "-138.00" || rep.Total.String() != "2442.00" || rep.ByUnit[0].Credit.String() != "-138.00" {
+		t.Errorf("line %+v, report credit %s total %s", l, rep.Credit, rep.Total)
+	}
+	var b strings.Builder
+	if err := rep.WriteCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), ",10,1380.00,1200.00,-138.00,2442.00\n") || !strings.Contains(b.String(), "TOTAL,,,,,,,1380.00,1200.00,-138.00,2442.00") {
+		t.Errorf("CSV:\n%s", b.String())
+	}
+}

@@ -64,10 +64,11 @@ type Subscription struct {
 
 // Service is the subscriptions' use cases.
 type Service struct {
-	db    *postgres.DB
-	store store
-	audit *audit.Log
-	clock clock.Clock
+	db      *postgres.DB
+	store   store
+	audit   *audit.Log
+	clock   clock.Clock
+	credits Credits
 }
 
 // NewService returns the subscription service.

@@ -136,8 +136,8 @@ func TestOrderThroughTheGateToSubscriptionAndCosts(t *testing.T) {
 
 	csv := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/costs?month=2026-11&format=csv", Token: spoc})
 	apptest.MustStatus(t, "csv", csv, 200)
-	if !strings.Contains(string(csv.Body), ",CMP-01,hovedstaden,standard,6,21,2438.00,7200.00,9638.00\n") ||
-		!strings.Contains(string(csv.Body), "101,2026-11,TOTAL,,,,,,2438.00,7200.00,9638.00") {
+	if !strings.Contains(string(csv.Body), ",CMP-01,hovedstaden,standard,6,21,0,2438.00,7200.00,0.00,9638.00\n") ||
+		!strings.Contains(string(csv.Body), "101,2026-11,TOTAL,,,,,,,2438.00,7200.00,0.00,9638.00") {
 		t.Errorf("csv:\n%s", csv.Body)
 	}
 	xlsx := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/costs?month=2026-11&format=xlsx", Token: spoc})
@@ -146,7 +146,7 @@ func TestOrderThroughTheGateToSubscriptionAndCosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := f.GetCellValue("Costs", "K2"); v != "9,638.00" {
+	if v, _ := f.GetCellValue("Costs", "M2"); v != "9,638.00" {
 		t.Errorf("xlsx total cell = %q", v)
 	}
 	if v, _ := f.GetCellValue("By unit", "A2"); v != "hovedstaden" {

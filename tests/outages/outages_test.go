@@ -70,6 +70,33 @@ func TestAMonthIsMeasuredFromTheOutagesTheUnitReports(t *testing.T) {
 		t.Errorf("the month: %s", r)
 	}
 
+	// While November runs its credit is not earned yet; once it is over, the costs carry it off
+	// the recurring cost: 2 × 690.00 for 29 of 30 days is 1334.00, 5 % of it 66.70.
+	type costLine struct {
+		Recurring     string `json:"recurring"`
+		CreditPercent string `json:"credit_percent"`
+		Credit        string `json:"credit"`
+	}
+	type costReport struct {
+		Lines  []costLine `json:"lines"`
+		Credit string     `json:"credit"`
+	}
+	costs := func() costReport {
+		var c costReport // as a client reads it: a credit is negative, which no amount a client sends may be
+		env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/costs?month=2026-11", Token: env.Token("spoc.101")}).Decode(t, &c)
+		return c
+	}
+	if c := costs(); len(c.Lines) != 1 || c.Lines[0].CreditPercent != "0" || c.Credit != "0.00" {
+		t.Errorf("November's costs while it runs: %+v", c)
+	}
+	env.At(t, "2026-12-01 10:00")
+	if c := costs(); len(c.Lines) != 1 || c.Lines[0].Recurring != "1334.00" || c.Lines[0].CreditPercent != "5" ||
+		c.Lines[0].Credit != "-66.70" || c.Credit != "-66.70" {
+		t.Errorf("November's costs once it is over: %+v", c)
+	}
+	env.At(t, "2026-11-30 12:00")
+	admin = env.Token("unit_admin.hovedstaden")
+
 	// Another unit reports nothing on it; another municipality reads nothing of it.
 	if resp := report(env.Token("unit_admin.midt"), "midt", map[string]any{"kind": "outage", "started_at": at("2026-11-10 10:00"),
 		"offerings": []string{s.OfferingID}, "title": "Not ours"}); resp.Status != 400 || !strings.Contains(string(resp.Body), `"/offerings/0"`) {
