@@ -126,6 +126,27 @@ func (s *Server) endOutage(c *gin.Context) {
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/subscriptions/{id}/availability [get]
 func (s *Server) getAvailability(c *gin.Context) {
+	s.availability(c, c.Param("code"), "")
+}
+
+// getUnitAvailability godoc
+// @Summary  The availability of a subscription the unit delivers, in a month
+// @Description The figures the municipality sees, computed now from the unit's own outages.
+// @ID       getUnitSubscriptionAvailability
+// @Tags     service levels
+// @Produce  json,application/problem+json
+// @Param    unit  path  string true "Your unit's slug, e.g. midt or hovedstaden"
+// @Param    id    path  string true "Subscription id" format(uuid)
+// @Param    month query string true "The month, e.g. 2026-10" minLength(7) maxLength(7)
+// @Success  200 {object} availability.Report
+// @Security BearerAuth
+// @Router   /api/v1/units/{unit}/subscriptions/{id}/availability [get]
+func (s *Server) getUnitAvailability(c *gin.Context) {
+	s.availability(c, "", c.Param("unit"))
+}
+
+// availability answers a subscription's month: a municipality's (code) or a unit's (unit).
+func (s *Server) availability(c *gin.Context, code, unit string) {
 	id, err := idParam(c, "id", "subscription")
 	var m availability.Month
 	if err == nil {
@@ -135,7 +156,7 @@ func (s *Server) getAvailability(c *gin.Context) {
 	}
 	var r availability.Report
 	if err == nil {
-		r, err = s.Outages.Availability(ctx(c), c.Param("code"), id, m)
+		r, err = s.Outages.Availability(ctx(c), code, unit, id, m)
 	}
 	if err != nil {
 		s.fail(c, err)

@@ -130,6 +130,7 @@ func (s *Server) register() {
 	s.protected(http.MethodGet, m+"/costs", can("cost", "read").in("code"), s.getCosts)
 	s.protected(http.MethodGet, V1+"/subscriptions", can("subscription", "review"), s.listAllSubscriptions)
 	s.protected(http.MethodGet, m+"/subscriptions/:id/availability", can("subscription", "read").in("code"), s.getAvailability)
+	s.protected(http.MethodGet, u+"/subscriptions/:id/availability", can("subscription", "read").in("unit"), s.getUnitAvailability)
 	s.protected(http.MethodPost, u+"/outages", can("outage", "report").in("unit").creating(), s.reportOutage)
 	s.protected(http.MethodGet, u+"/outages", can("outage", "read").in("unit"), s.listOutages)
 	s.protected(http.MethodGet, u+"/outages/:id", can("outage", "read").in("unit"), s.getOutage)

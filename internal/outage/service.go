@@ -135,14 +135,15 @@ func (s *Service) CreditPercent(ctx context.Context, code, id string, month time
 	if s.clock.Now().Before(m.Span(copenhagen).To) {
 		return "0", nil
 	}
-	r, err := s.Availability(ctx, code, id, m)
+	r, err := s.Availability(ctx, code, "", id, m)
 	return r.CreditPercent, err
 }
 
-// Availability measures a municipality's subscription in month from its offering's outages, as
-// of now, on the subscription's current level and from the day it started.
-func (s *Service) Availability(ctx context.Context, code, id string, m availability.Month) (availability.Report, error) {
-	sub, err := s.subscriptions.Get(ctx, code, "", id)
+// Availability measures a subscription in month from its offering's outages, as of now, on the
+// subscription's current level and from the day it started: a municipality's (code) or one a
+// unit delivers (unit), whichever is not "".
+func (s *Service) Availability(ctx context.Context, code, unit, id string, m availability.Month) (availability.Report, error) {
+	sub, err := s.subscriptions.Get(ctx, code, unit, id)
 	if err != nil {
 		return availability.Report{}, err
 	}

@@ -70,6 +70,19 @@ func TestAMonthIsMeasuredFromTheOutagesTheUnitReports(t *testing.T) {
 		t.Errorf("the month: %s", r)
 	}
 
+	// The unit sees the same figures of a subscription it delivers; another unit sees nothing.
+	var unitView availability.Report
+	resp = env.Do(apptest.Request{Method: "GET", Path: "/api/v1/units/hovedstaden/subscriptions/" + sub + "/availability?month=2026-11",
+		Token: env.Token("second_line.hovedstaden")})
+	apptest.MustStatus(t, "the unit's view", resp, 200)
+	if resp.Decode(t, &unitView); unitView.String() != r.String() {
+		t.Errorf("the unit sees %s, the municipality %s", unitView, r)
+	}
+	if resp := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/units/midt/subscriptions/" + sub + "/availability?month=2026-11",
+		Token: env.Token("unit_admin.midt")}); resp.Status != 404 {
+		t.Errorf("midt reads hovedstaden's subscription: %d", resp.Status)
+	}
+
 	// While November runs its credit is not earned yet; once it is over, the costs carry it off
 	// the recurring cost: 2 × 690.00 for 29 of 30 days is 1334.00, 5 % of it 66.70.
 	type costLine struct {
