@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/servicekatalog/servicekatalog/internal/page"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
@@ -123,12 +122,8 @@ func (st store) insertProposal(ctx context.Context, r proposalRow) error {
 
 // proposal loads one proposal, locked for change when lock is set.
 func (st store) proposal(ctx context.Context, id string, lock bool) (proposalRow, error) {
-	q := st.conn(ctx)
-	if lock {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
 	var r proposalRow
-	return r, postgres.NotFound(q.Where("id = ?", id).Take(&r).Error, "proposal")
+	return r, postgres.Take(st.conn(ctx).Where("id = ?", id), lock, &r, "proposal")
 }
 
 func (st store) saveProposal(ctx context.Context, r proposalRow) error {

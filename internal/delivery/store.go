@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/servicekatalog/servicekatalog/internal/page"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
@@ -117,12 +116,8 @@ func (st store) insert(ctx context.Context, rows []row) ([]string, error) {
 
 // get loads a delivery, locked for change when lock is set.
 func (st store) get(ctx context.Context, id string, lock bool) (row, error) {
-	q := st.conn(ctx).Where("id = ?", id)
-	if lock {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
 	var r row
-	return r, postgres.NotFound(q.Take(&r).Error, "delivery")
+	return r, postgres.Take(st.conn(ctx).Where("id = ?", id), lock, &r, "delivery")
 }
 
 func (st store) save(ctx context.Context, r row) error {
@@ -199,12 +194,8 @@ func (st store) insertWebhook(ctx context.Context, r webhookRow) error {
 }
 
 func (st store) webhook(ctx context.Context, t, id string, lock bool) (webhookRow, error) {
-	q := st.conn(ctx).Where("id = ? AND tenant = ?", id, t)
-	if lock {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
 	var r webhookRow
-	return r, postgres.NotFound(q.Take(&r).Error, "webhook")
+	return r, postgres.Take(st.conn(ctx).Where("id = ? AND tenant = ?", id, t), lock, &r, "webhook")
 }
 
 func (st store) webhookByID(ctx context.Context, id string) (webhookRow, error) {

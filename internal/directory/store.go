@@ -23,13 +23,6 @@ type store struct {
 func (st store) conn(ctx context.Context) *gorm.DB { return st.db.Conn(ctx) }
 
 // take loads one row into dst; lock adds FOR UPDATE. Absent rows are apperr.NotFound.
-func take(q *gorm.DB, lock bool, dst any, what string) error {
-	if lock {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	return postgres.NotFound(q.Take(dst).Error, what)
-}
-
 // insert creates row; a unique violation becomes a Conflict with the given message.
 func (st store) insert(ctx context.Context, row any, conflict string) error {
 	err := postgres.Translate(st.conn(ctx).Create(row).Error)
@@ -81,7 +74,7 @@ func escapeLike(s string) string {
 
 func (st store) municipality(ctx context.Context, code string, lock bool) (Municipality, error) {
 	var m Municipality
-	return m, take(st.conn(ctx).Where("code = ?", code), lock, &m, "municipality")
+	return m, postgres.Take(st.conn(ctx).Where("code = ?", code), lock, &m, "municipality")
 }
 
 func (st store) municipalities(ctx context.Context, codes []string) ([]Municipality, error) {
@@ -109,7 +102,7 @@ func (st store) listUnits(ctx context.Context, p page.Request) (page.Page[Unit],
 
 func (st store) unit(ctx context.Context, slug string, lock bool) (Unit, error) {
 	var u Unit
-	return u, take(st.conn(ctx).Where("slug = ?", slug), lock, &u, "unit")
+	return u, postgres.Take(st.conn(ctx).Where("slug = ?", slug), lock, &u, "unit")
 }
 
 func (st store) saveUnit(ctx context.Context, u *Unit) error {
@@ -128,18 +121,18 @@ func (st store) listUsers(ctx context.Context, t tenant.ID, p page.Request) (pag
 
 func (st store) user(ctx context.Context, id string, lock bool) (User, error) {
 	var u User
-	return u, take(st.conn(ctx).Where("id = ?", id), lock, &u, "user")
+	return u, postgres.Take(st.conn(ctx).Where("id = ?", id), lock, &u, "user")
 }
 
 // userOf loads a user that belongs to tenant t; any other user is not found.
 func (st store) userOf(ctx context.Context, t tenant.ID, id string, lock bool) (User, error) {
 	var u User
-	return u, take(st.conn(ctx).Where("id = ? AND home_tenant = ?", id, t.String()), lock, &u, "user")
+	return u, postgres.Take(st.conn(ctx).Where("id = ? AND home_tenant = ?", id, t.String()), lock, &u, "user")
 }
 
 func (st store) userByUsername(ctx context.Context, username string) (User, error) {
 	var u User
-	return u, take(st.conn(ctx).Where("username = ?", username), false, &u, "user")
+	return u, postgres.Take(st.conn(ctx).Where("username = ?", username), false, &u, "user")
 }
 
 func (st store) saveUser(ctx context.Context, u *User) error {
@@ -166,7 +159,7 @@ func (st store) assignmentOf(ctx context.Context, t tenant.ID, id string) (RoleA
 	var a RoleAssignment
 	q := assignments(st.conn(ctx)).Where("ra.id = ? AND ra.tenant = ?", id, t.String()).
 		Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "ra"}})
-	return a, take(q, false, &a, "role assignment")
+	return a, postgres.Take(q, false, &a, "role assignment")
 }
 
 func (st store) assignmentsOfUser(ctx context.Context, userID string) ([]RoleAssignment, error) {
@@ -194,7 +187,7 @@ func (st store) listKeys(ctx context.Context, t tenant.ID, p page.Request) (page
 
 func (st store) keyOf(ctx context.Context, t tenant.ID, id string) (APIKey, error) {
 	var k APIKey
-	return k, take(st.conn(ctx).Where("id = ? AND tenant = ?", id, t.String()), true, &k, "API key")
+	return k, postgres.Take(st.conn(ctx).Where("id = ? AND tenant = ?", id, t.String()), true, &k, "API key")
 }
 
 func (st store) saveKey(ctx context.Context, k *APIKey) error {

@@ -63,12 +63,8 @@ func (st store) get(ctx context.Context, code string, lock bool) (row, bool, err
 }
 
 func (st store) byToken(ctx context.Context, hash []byte, lock bool) (row, error) {
-	q := st.conn(ctx).Where("link_token_hash = ?", hash)
-	if lock {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
 	var r row
-	return r, postgres.NotFound(q.Take(&r).Error, "confirmation link")
+	return r, postgres.Take(st.conn(ctx).Where("link_token_hash = ?", hash), lock, &r, "confirmation link")
 }
 
 // save writes r, creating the mailbox when exists is false.
@@ -115,12 +111,8 @@ func (st store) insertRoute(ctx context.Context, r routeRow) error {
 }
 
 func (st store) route(ctx context.Context, code, id string, lock bool) (routeRow, error) {
-	q := st.conn(ctx).Where("id = ? AND municipality = ?", id, code)
-	if lock {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
 	var r routeRow
-	return r, postgres.NotFound(q.Take(&r).Error, "routing rule")
+	return r, postgres.Take(st.conn(ctx).Where("id = ? AND municipality = ?", id, code), lock, &r, "routing rule")
 }
 
 func (st store) saveRoute(ctx context.Context, r routeRow) error {
@@ -172,8 +164,7 @@ func (st store) insertCover(ctx context.Context, r coverRow) error {
 
 func (st store) cover(ctx context.Context, code, id string) (coverRow, error) {
 	var r coverRow
-	q := st.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ? AND municipality = ?", id, code)
-	return r, postgres.NotFound(q.Take(&r).Error, "cover")
+	return r, postgres.Take(st.conn(ctx).Where("id = ? AND municipality = ?", id, code), true, &r, "cover")
 }
 
 func (st store) deleteCover(ctx context.Context, id string) error {

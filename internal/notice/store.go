@@ -98,8 +98,8 @@ func (st store) insert(ctx context.Context, n Notice, escalation []int64) error 
 // returns its escalation's jobs.
 func (st store) lockEscalation(ctx context.Context, id string) ([]int64, error) {
 	var r row
-	err := st.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Select("escalation_jobs").Where("id = ?", id).Take(&r).Error
-	return r.EscalationJobs, postgres.NotFound(err, "notice")
+	err := postgres.Take(st.conn(ctx).Select("escalation_jobs").Where("id = ?", id), true, &r, "notice")
+	return r.EscalationJobs, err
 }
 
 // unacknowledgedCount is how many municipalities have not acknowledged notice id.
@@ -184,12 +184,8 @@ func (st store) insertAcks(ctx context.Context, rows []ackRow) error {
 
 // ack loads a municipality's acknowledgement of a notice, locked for change when lock is set.
 func (st store) ack(ctx context.Context, notice, municipality string, lock bool) (ackRow, error) {
-	q := st.conn(ctx).Where("notice_id = ? AND municipality = ?", notice, municipality)
-	if lock {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
 	var r ackRow
-	return r, postgres.NotFound(q.Take(&r).Error, "acknowledgement")
+	return r, postgres.Take(st.conn(ctx).Where("notice_id = ? AND municipality = ?", notice, municipality), lock, &r, "acknowledgement")
 }
 
 func (st store) ackByToken(ctx context.Context, hash []byte) (ackRow, error) {

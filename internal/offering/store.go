@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/cache"
@@ -91,8 +90,7 @@ func fromRow(r versionRow) (Version, error) {
 // lockOffering loads an offering of unit for update; another unit's is not found.
 func (st store) lockOffering(ctx context.Context, unit, id string) (offeringRow, error) {
 	var o offeringRow
-	err := st.db.Conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ? AND unit = ?", id, unit).Take(&o).Error
-	return o, postgres.NotFound(err, "offering")
+	return o, postgres.Take(st.db.Conn(ctx).Where("id = ? AND unit = ?", id, unit), true, &o, "offering")
 }
 
 // current returns the live and pending versions of the offerings ids, keyed by offering.
@@ -198,11 +196,8 @@ func (st store) offering(ctx context.Context, unit, id string, lock bool) (offer
 	if unit != "" {
 		q = q.Where("unit = ?", unit)
 	}
-	if lock {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
 	var r offeringRow
-	return r, postgres.NotFound(q.Take(&r).Error, "offering")
+	return r, postgres.Take(q, lock, &r, "offering")
 }
 
 // versionNumber loads version number of an offering, whatever its state.
@@ -312,13 +307,9 @@ func (st store) insertWaiver(ctx context.Context, r waiverRow) error {
 
 // waiver loads one waiver, locked for change when lock is set.
 func (st store) waiver(ctx context.Context, id string, lock bool) (Waiver, error) {
-	q := st.db.Conn(ctx).Where("id = ?", id)
-	if lock {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
 	var r waiverRow
-	if err := q.Take(&r).Error; err != nil {
-		return Waiver{}, postgres.NotFound(err, "waiver")
+	if err := postgres.Take(st.db.Conn(ctx).Where("id = ?", id), lock, &r, "waiver"); err != nil {
+		return Waiver{}, err
 	}
 	return r.waiver(), nil
 }

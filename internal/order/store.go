@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/page"
@@ -112,13 +111,9 @@ func (st store) linkItem(ctx context.Context, orderID string, n int, subscriptio
 
 // get loads one order of the scope with its items and history, locked for change when lock is set.
 func (st store) get(ctx context.Context, sc Scope, id string, lock bool) (Order, error) {
-	q := st.conn(ctx)
-	if lock {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
 	var r orderRow
-	if err := sc.where(q.Where("id = ?", id)).Take(&r).Error; err != nil {
-		return Order{}, postgres.NotFound(err, "order")
+	if err := postgres.Take(sc.where(st.conn(ctx).Where("id = ?", id)), lock, &r, "order"); err != nil {
+		return Order{}, err
 	}
 	o := r.order()
 	var items []itemRow

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/servicekatalog/servicekatalog/internal/availability"
 	"github.com/servicekatalog/servicekatalog/internal/page"
@@ -49,13 +48,9 @@ func (st store) insert(ctx context.Context, r row) error { return st.conn(ctx).C
 
 // get loads an outage of unit, locked for change when lock is set.
 func (st store) get(ctx context.Context, unit, id string, lock bool) (Outage, error) {
-	q := st.conn(ctx).Where("unit = ? AND id = ?", unit, id)
-	if lock {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
 	var r row
-	if err := q.Take(&r).Error; err != nil {
-		return Outage{}, postgres.NotFound(err, "outage")
+	if err := postgres.Take(st.conn(ctx).Where("unit = ? AND id = ?", unit, id), lock, &r, "outage"); err != nil {
+		return Outage{}, err
 	}
 	return r.outage(), nil
 }

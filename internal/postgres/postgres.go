@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	gormpg "gorm.io/driver/postgres"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
@@ -210,6 +211,15 @@ func unavailable(err error) bool {
 	var ce *pgconn.ConnectError
 	return errors.As(err, &ne) || errors.As(err, &ce) || errors.Is(err, sql.ErrConnDone) ||
 		errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) || pgconn.SafeToRetry(err)
+}
+
+// Take loads the first row q selects into dst, locked for update when lock is set; no row is
+// apperr.NotFound for what.
+func Take(q *gorm.DB, lock bool, dst any, what string) error {
+	if lock {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	return NotFound(q.Take(dst).Error, what)
 }
 
 // NotFound names a missing row: gorm's record-not-found becomes apperr.NotFound for what;

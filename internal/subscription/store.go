@@ -92,9 +92,6 @@ func (st store) insert(ctx context.Context, r row, p period) error {
 // locked for change when lock is set.
 func (st store) get(ctx context.Context, code, unit, id string, lock bool) (Subscription, error) {
 	q := st.conn(ctx).Where("id = ?", id)
-	if lock {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
 	if code != "" {
 		q = q.Where("municipality = ?", code)
 	}
@@ -102,8 +99,8 @@ func (st store) get(ctx context.Context, code, unit, id string, lock bool) (Subs
 		q = q.Where("unit = ?", unit)
 	}
 	var r row
-	if err := q.Take(&r).Error; err != nil {
-		return Subscription{}, postgres.NotFound(err, "subscription")
+	if err := postgres.Take(q, lock, &r, "subscription"); err != nil {
+		return Subscription{}, err
 	}
 	return r.subscription(), nil
 }

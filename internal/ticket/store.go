@@ -30,12 +30,8 @@ func (st store) insert(ctx context.Context, t *Ticket) error { return st.conn(ct
 
 // get loads a ticket in the scope, for change when lock is set; others are not found.
 func (st store) get(ctx context.Context, sc Scope, id string, lock bool) (Ticket, error) {
-	q := st.conn(ctx)
-	if lock {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
 	var t Ticket
-	return t, postgres.NotFound(sc.where(q.Where("id = ?", id)).Take(&t).Error, "ticket")
+	return t, postgres.Take(sc.where(st.conn(ctx).Where("id = ?", id)), lock, &t, "ticket")
 }
 
 // save writes every changed column of t.
