@@ -131,11 +131,6 @@ func at(day time.Time, hhmm string, loc *time.Location) time.Time {
 // maxDays bounds every walk through the calendar (ten years), so no input can loop for ever.
 const maxDays = 3660
 
-// Interval is a span of time; an open one (End zero) has not ended.
-type Interval struct {
-	Start, End time.Time
-}
-
 // counted returns how much of [from, to) counts on clock: all of it round the clock, only the
 // support windows in business hours.
 func (s *Hours) counted(clock string, from, to time.Time) time.Duration {
@@ -196,12 +191,12 @@ func nextDay(day time.Time, loc *time.Location) time.Time {
 }
 
 // running returns the spans between start and end (now, while it runs) outside the pauses; an
-// open pause lasts until end.
-func running(start, end time.Time, pauses []Interval) interval.Set {
+// open pause (To zero) lasts until end.
+func running(start, end time.Time, pauses []interval.Span) interval.Set {
 	ps := make([]interval.Span, len(pauses))
 	for i, p := range pauses {
-		ps[i] = interval.Span{From: p.Start, To: p.End}
-		if p.End.IsZero() {
+		ps[i] = p
+		if p.To.IsZero() {
 			ps[i].To = end
 		}
 	}
@@ -209,7 +204,7 @@ func running(start, end time.Time, pauses []Interval) interval.Set {
 }
 
 // Elapsed is the clock time counted from start until end, pauses left out.
-func (s *Hours) Elapsed(clock string, start, end time.Time, pauses []Interval) time.Duration {
+func (s *Hours) Elapsed(clock string, start, end time.Time, pauses []interval.Span) time.Duration {
 	var total time.Duration
 	for _, r := range running(start, end, pauses) {
 		total += s.counted(clock, r.From, r.To)
@@ -219,27 +214,27 @@ func (s *Hours) Elapsed(clock string, start, end time.Time, pauses []Interval) t
 
 // Deadline is when target of clock time has passed after start, the pauses so far added on. An
 // open pause stops the clock: there is no deadline until it ends (ok false).
-func (s *Hours) Deadline(clock string, start time.Time, target time.Duration, pauses []Interval) (time.Time, bool) {
-	ps := append([]Interval(nil), pauses...)
-	sort.Slice(ps, func(i, j int) bool { return ps[i].Start.Before(ps[j].Start) })
+func (s *Hours) Deadline(clock string, start time.Time, target time.Duration, pauses []interval.Span) (time.Time, bool) {
+	ps := append([]interval.Span(nil), pauses...)
+	sort.Slice(ps, func(i, j int) bool { return ps[i].From.Before(ps[j].From) })
 	cursor, left := start, target
 	for _, p := range ps {
-		if p.Start.Before(cursor) {
-			if p.End.IsZero() {
+		if p.From.Before(cursor) {
+			if p.To.IsZero() {
 				return time.Time{}, false
 			}
-			cursor = interval.Later(cursor, p.End)
+			cursor = interval.Later(cursor, p.To)
 			continue
 		}
 		due, ok := s.advance(clock, cursor, left)
-		if !ok || !due.After(p.Start) {
+		if !ok || !due.After(p.From) {
 			return due, ok
 		}
-		left -= s.counted(clock, cursor, p.Start)
-		if p.End.IsZero() {
+		left -= s.counted(clock, cursor, p.From)
+		if p.To.IsZero() {
 			return time.Time{}, false
 		}
-		cursor = p.End
+		cursor = p.To
 	}
 	return s.advance(clock, cursor, left)
 }
@@ -247,14 +242,14 @@ func (s *Hours) Deadline(clock string, start time.Time, target time.Duration, pa
 // Explain lists, day by day from start to end (at most 62 days), what the clock counted until now
 // and will count after it: the support window, holidays and days without support hours, and the
 // pauses.
-func (s *Hours) Explain(clock string, start, end, now time.Time, pauses []Interval) []string {
+func (s *Hours) Explain(clock string, start, end, now time.Time, pauses []interval.Span) []string {
 	var out []string
 	for _, p := range pauses {
 		until := "now (the clock is paused)"
-		if !p.End.IsZero() {
-			until = p.End.In(s.loc).Format("2006-01-02 15:04")
+		if !p.To.IsZero() {
+			until = p.To.In(s.loc).Format("2006-01-02 15:04")
 		}
-		out = append(out, fmt.Sprintf("paused pending the customer from %s until %s", p.Start.In(s.loc).Format("2006-01-02 15:04"), until))
+		out = append(out, fmt.Sprintf("paused pending the customer from %s until %s", p.From.In(s.loc).Format("2006-01-02 15:04"), until))
 	}
 	if clock == RoundTheClock || s.Always {
 		return append(out, fmt.Sprintf("counted round the clock: %s of running time", s.Elapsed(clock, start, end, pauses).Round(time.Minute)))

@@ -8,6 +8,7 @@ import (
 
 	catalogfiles "github.com/servicekatalog/servicekatalog/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/catalog"
+	"github.com/servicekatalog/servicekatalog/internal/interval"
 )
 
 func shipped(t *testing.T) *catalog.Catalogue {
@@ -108,9 +109,9 @@ func TestDeadlinesInBusinessHours(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var pauses []Interval
+			var pauses []interval.Span
 			for _, p := range tc.pauses {
-				pauses = append(pauses, Interval{cph(t, p[0]), cph(t, p[1])})
+				pauses = append(pauses, interval.Span{From: cph(t, p[0]), To: cph(t, p[1])})
 			}
 			due, ok := s.Deadline(tc.clock, cph(t, tc.start), tc.target, pauses)
 			if !ok || !due.Equal(cph(t, tc.want)) {
@@ -121,7 +122,7 @@ func TestDeadlinesInBusinessHours(t *testing.T) {
 			}
 		})
 	}
-	if _, ok := s.Deadline(BusinessHours, cph(t, "2026-05-13 14:00"), time.Hour, []Interval{{Start: cph(t, "2026-05-13 14:30")}}); ok {
+	if _, ok := s.Deadline(BusinessHours, cph(t, "2026-05-13 14:00"), time.Hour, []interval.Span{{From: cph(t, "2026-05-13 14:30")}}); ok {
 		t.Error("an open pause still gives a deadline")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/servicekatalog/servicekatalog/internal/catalog"
+	"github.com/servicekatalog/servicekatalog/internal/interval"
 	"github.com/servicekatalog/servicekatalog/internal/schedule"
 )
 
@@ -82,10 +83,10 @@ func clocks(t Ticket, lvl catalog.Level, sched *schedule.Hours, pauses []Pause, 
 			end = *c.stop
 		}
 		// Pauses after a clock stopped (e.g. the one a resolution starts) are not its concern.
-		var ps []schedule.Interval
+		var ps []interval.Span
 		for _, p := range out.Pauses {
 			if c.stop == nil || p.Start.Before(*c.stop) {
-				ps = append(ps, p.interval())
+				ps = append(ps, p.span())
 			}
 		}
 		goal := time.Duration(c.minutes) * time.Minute
@@ -97,7 +98,7 @@ func clocks(t Ticket, lvl catalog.Level, sched *schedule.Hours, pauses []Pause, 
 			due = due.UTC()
 			k.Deadline = &due
 		}
-		k.Paused = c.stop == nil && len(ps) > 0 && ps[len(ps)-1].End.IsZero()
+		k.Paused = c.stop == nil && len(ps) > 0 && ps[len(ps)-1].To.IsZero()
 		switch {
 		case used >= 1000:
 			k.State = ClockBreached
@@ -144,12 +145,13 @@ type Pause struct {
 	Reason string     `json:"reason,omitempty" example:"Which share paths fail?"`
 }
 
-func (p Pause) interval() schedule.Interval {
-	i := schedule.Interval{Start: p.Start}
+// span is the pause as the clocks read it: open (To zero) while it lasts.
+func (p Pause) span() interval.Span {
+	s := interval.Span{From: p.Start}
 	if p.End != nil {
-		i.End = *p.End
+		s.To = *p.End
 	}
-	return i
+	return s
 }
 
 // pausesOf reads the pauses from a ticket's history, in order: waiting for the municipality, and
