@@ -111,10 +111,7 @@ func Compute(l Level, m Month, life interval.Span, events []Event, now time.Time
 	if !life.To.IsZero() {
 		month.To = interval.Earlier(month.To, life.To)
 	}
-	month.To = interval.Earlier(month.To, now)
-	if month.Empty() {
-		month.To = month.From
-	}
+	month.To = interval.Earlier(month.To, now) // a span it empties counts nothing
 	window, err := agreed(l, month)
 	if err != nil {
 		return Report{}, err

@@ -163,10 +163,10 @@ func (s *Service) Availability(ctx context.Context, code, unit, id string, m ava
 	if err != nil {
 		return availability.Report{}, err
 	}
-	life := interval.Span{From: started, To: m.Span(hours.Location()).To}
+	life := interval.Span{From: started} // To zero: it has not ended
 	if sub.EndsOn != nil {
-		if ends, err := time.ParseInLocation(time.DateOnly, *sub.EndsOn, hours.Location()); err == nil {
-			life.To = interval.Earlier(life.To, ends)
+		if life.To, err = time.ParseInLocation(time.DateOnly, *sub.EndsOn, hours.Location()); err != nil {
+			return availability.Report{}, err
 		}
 	}
 	month := m.Span(hours.Location())
