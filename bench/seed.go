@@ -60,9 +60,11 @@ func seed(ctx context.Context, url string) (seeded, error) {
 		`INSERT INTO tickets (id, municipality, subscription_id, title, description, priority, category, reporter, state, created_by, created_at, updated_at)
 		   SELECT md5('ticket' || s.id)::uuid, s.municipality, s.id, 'Bench ticket', '', 'P' || (1 + n % 4), 'incident', 'bench', 'open', 'bench', now(), now()
 		     FROM (SELECT id, municipality, row_number() OVER (ORDER BY id) AS n FROM subscriptions) s WHERE s.n <= 2000`,
-		`ANALYZE`, // both sides plan with current statistics, not whenever autovacuum gets to it
-		`SELECT pg_notify('servicekatalog_authz', '')`,
 	}
+	steps = append(steps, slaSeed...)
+	steps = append(steps,
+		`ANALYZE`, // both sides plan with current statistics, not whenever autovacuum gets to it
+		`SELECT pg_notify('servicekatalog_authz', '')`)
 	for i, sql := range steps {
 		if _, err := conn.Exec(ctx, sql); err != nil {
 			return seeded{}, fmt.Errorf("seed step %d (%s…): %w", i+1, strings.Fields(sql)[0], err)
@@ -84,12 +86,18 @@ func seed(ctx context.Context, url string) (seeded, error) {
 	if err == nil {
 		err = conn.QueryRow(ctx, `SELECT id FROM offerings ORDER BY id OFFSET 250 LIMIT 1`).Scan(&s.readOffering)
 	}
+	if err == nil {
+		err = conn.QueryRow(ctx, `SELECT md5('hovedstaden' || 'STO-01')::uuid`).Scan(&s.outageOffering)
+	}
+	if err == nil {
+		err = conn.QueryRow(ctx, `SELECT count(*) FROM availability_months`).Scan(&s.rollups)
+	}
 	return s, err
 }
 
 // seeded is what the scenarios need to know of the seed.
 type seeded struct {
-	offerings, subscriptions, users, tickets int
-	readOffering, orderOffering              string
-	ticketSubscription                       string
+	offerings, subscriptions, users, tickets, rollups int
+	readOffering, orderOffering, outageOffering       string
+	ticketSubscription                                string
 }

@@ -32,6 +32,28 @@ type offering struct {
 const selectOffering = `SELECT o.id, o.unit, o.service_id, v.number, v.state, v.terms FROM offerings o
 	JOIN offering_versions v ON v.offering_id = o.id AND v.state = 'published'`
 
+const ticketPerformance = `SELECT unit, level, priority, to_char(escalated_at AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM'),
+	count(*), count(response_met), count(*) FILTER (WHERE response_met), count(restore_met), count(*) FILTER (WHERE restore_met)
+	FROM tickets WHERE escalated_at IS NOT NULL AND escalated_at >= $1::date AND escalated_at < $2::date + interval '1 month'`
+
+// queryJSON runs q and returns its rows as lists of values, as the JSON encoder writes them.
+func queryJSON(ctx context.Context, pool *pgxpool.Pool, q string, args ...any) ([][]any, error) {
+	rows, err := pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := [][]any{}
+	for rows.Next() {
+		v, err := rows.Values()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 type benchRow struct {
 	ID        string
 	Body      []byte `gorm:"type:jsonb"`
@@ -80,6 +102,50 @@ func main() {
 			out = append(out, o)
 		}
 		c.JSON(200, gin.H{"items": out})
+	})
+	// The SLA reports' bare counterparts: the same aggregates over the same roll-up rows, as JSON.
+	r.GET("/sla/fleet", func(c *gin.Context) {
+		from, to := c.Query("from"), c.Query("to")
+		out := gin.H{}
+		for _, by := range []string{"unit", "municipality"} {
+			rows, err := queryJSON(c, pool, `SELECT `+by+` AS key, month, count(*), count(*) FILTER (WHERE met), count(*) FILTER (WHERE warned),
+				sum(agreed_seconds), sum(excluded_seconds), sum(downtime_seconds), sum(uptime_seconds), sum(outages), sum(recurring), sum(credit)
+				FROM availability_months WHERE month BETWEEN $1 AND $2 GROUP BY 1, 2 ORDER BY 1, 2`, from, to)
+			if err != nil {
+				c.AbortWithStatus(500)
+				return
+			}
+			out[by] = rows
+		}
+		tickets, err := queryJSON(c, pool, ticketPerformance+` GROUP BY 1, 2, 3, 4 ORDER BY 4, 1, 2, 3`, from, to)
+		if err != nil {
+			c.AbortWithStatus(500)
+			return
+		}
+		out["tickets"] = tickets
+		c.JSON(200, out)
+	})
+	r.GET("/sla/municipalities/:code", func(c *gin.Context) {
+		from, to, code := c.Query("from"), c.Query("to"), c.Param("code")
+		lines, err := queryJSON(c, pool, `SELECT * FROM availability_months WHERE month BETWEEN $1 AND $2 AND municipality = $3
+			ORDER BY month, municipality, subscription_id`, from, to, code)
+		if err != nil {
+			c.AbortWithStatus(500)
+			return
+		}
+		sums, err := queryJSON(c, pool, `SELECT service_id, month, count(*), count(*) FILTER (WHERE met), count(*) FILTER (WHERE warned),
+			sum(agreed_seconds), sum(excluded_seconds), sum(downtime_seconds), sum(uptime_seconds), sum(outages), sum(recurring), sum(credit)
+			FROM availability_months WHERE month BETWEEN $1 AND $2 AND municipality = $3 GROUP BY 1, 2 ORDER BY 1, 2`, from, to, code)
+		if err != nil {
+			c.AbortWithStatus(500)
+			return
+		}
+		tickets, err := queryJSON(c, pool, ticketPerformance+` AND municipality = $3 GROUP BY 1, 2, 3, 4 ORDER BY 4, 1, 2, 3`, from, to, code)
+		if err != nil {
+			c.AbortWithStatus(500)
+			return
+		}
+		c.JSON(200, gin.H{"lines": lines, "summaries": sums, "tickets": tickets})
 	})
 	r.POST("/rows", func(c *gin.Context) {
 		var body json.RawMessage

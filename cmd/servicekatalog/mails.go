@@ -24,8 +24,9 @@ var shownHeaders = []string{"Message-Id", "Date", "From", "To", "Subject", "Impo
 	"In-Reply-To", "References", "Thread-Topic", "Thread-Index"}
 
 // mailsCmd lists the mails the development sink kept (mails), by recipient and as they arrived,
-// or shows one (mails N): its headers and its text part. --to keeps the mails to one address. With --at-least N it first waits, up to ten seconds, until the sink
-// holds N mails: mail leaves a moment after the change that sends it.
+// or shows one (mails N): its headers and its text part. --to keeps the mails to one address,
+// --subject those whose subject contains a text. With --at-least N it first waits, up to ten
+// seconds, until the sink holds N mails of those: mail leaves a moment after the change that sends it.
 func mailsCmd(ctx context.Context, cfg config.Config, args []string, out io.Writer) error {
 	if cfg.SMTPHost != "" {
 		return fmt.Errorf("mail goes to SMTP_HOST %s, not to the sink: read it there", cfg.SMTPHost)
@@ -33,6 +34,7 @@ func mailsCmd(ctx context.Context, cfg config.Config, args []string, out io.Writ
 	fs := flag.NewFlagSet("mails", flag.ContinueOnError)
 	atLeast := fs.Int("at-least", 0, "wait until the sink holds this many mails (to --to)")
 	only := fs.String("to", "", "only the mails to this address")
+	subject := fs.String("subject", "", "only the mails whose subject contains this text")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("mails: %w", errUsage)
 	}
@@ -47,7 +49,7 @@ func mailsCmd(ctx context.Context, cfg config.Config, args []string, out io.Writ
 			if herr != nil {
 				return nil, nil, fmt.Errorf("%s: %w", m.File, herr)
 			}
-			if *only == "" || strings.EqualFold(strings.Trim(h.Get("To"), "<>"), *only) {
+			if (*only == "" || strings.EqualFold(strings.Trim(h.Get("To"), "<>"), *only)) && strings.Contains(h.Get("Subject"), *subject) {
 				out, to = append(out, m), append(to, h.Get("To"))
 			}
 		}

@@ -38,7 +38,7 @@ Usage:
   servicekatalog catalog validate [dir]     check the catalogue files (default: catalog/); no database needed
   servicekatalog catalog sync [dir]         sync the catalogue into the database (default: the built-in one)
   servicekatalog audit verify               verify every audit hash chain (exit 1 if broken)
-  servicekatalog mails [--to A] [--at-least N] [M]
+  servicekatalog mails [--to A] [--subject S] [--at-least N] [M]
                                             list the mails the development mail sink kept (to A), or show mail M
   servicekatalog devdb start|stop [--dir D] run the private PostgreSQL cluster (prints its URL)
   servicekatalog version                    print the version

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/servicekatalog/servicekatalog/internal/outage"
+	"github.com/servicekatalog/servicekatalog/internal/session"
+	"github.com/servicekatalog/servicekatalog/internal/slareport"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -87,6 +89,7 @@ type App struct {
 	Mailboxes     *mailbox.Service
 	Notices       *notice.Service
 	Outages       *outage.Service
+	Reports       *slareport.Service
 	DevIssuer     *identity.DevIssuer // nil with an external issuer
 	API           *httpapi.Server
 	Clock         clock.Clock
@@ -119,11 +122,13 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 		o.ReopenDays = ticket.DefaultReopenDays
 	}
 	a.Tickets = ticket.NewService(db, a.Audit, a.Catalog, a.Subscriptions, a.Notices, o.Clock, o.ReopenDays)
+	a.Reports = slareport.NewService(a.Outages, a.Tickets, a.Subscriptions, o.Clock)
 	a.Reviews = review.NewService(a.Directory, o.Clock, a.Offerings, a.Catalog)
 	every := cmp.Or(o.SweepInterval, time.Minute)
 	a.Jobs.Sweep("mailbox.links", every, a.Mailboxes.SendLinks)
 	a.Jobs.Sweep("subscriptions.end", every, a.Subscriptions.Sweep)
 	a.Jobs.Sweep("tickets.sla", every, a.Tickets.Sweep)
+	a.Jobs.Sweep("availability.rollup", every, a.Outages.Sweep)
 	a.Jobs.Sweep("idempotency.purge", every, func(ctx context.Context) (int, error) {
 		n, err := idempotency.Purge(ctx, db)
 		return int(n), err
@@ -150,7 +155,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	}
 	a.API, err = httpapi.New(httpapi.Deps{
 		DB: db, Directory: a.Directory, Catalog: a.Catalog, Offerings: a.Offerings, Clock: o.Clock,
-		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Tickets: a.Tickets, Reviews: a.Reviews, Mailboxes: a.Mailboxes, Deliveries: a.Deliveries, Notices: a.Notices, Outages: a.Outages, Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log, Version: o.Version,
+		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Tickets: a.Tickets, Reviews: a.Reviews, Mailboxes: a.Mailboxes, Deliveries: a.Deliveries, Notices: a.Notices, Outages: a.Outages, Reports: a.Reports, Sessions: session.New(db, a.Audit, o.Clock), Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log, Version: o.Version,
 		Authn:          identity.NewAuthenticator(keys, issuer, o.Audience, o.Algs, a.Authz, o.Clock.Now),
 		TrustedProxies: o.TrustedProxies, Limiter: ratelimit.New(o.RateLimit, o.RateBurst),
 	})

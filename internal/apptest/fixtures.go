@@ -101,13 +101,21 @@ func (e *Env) Publish(t testing.TB, unit, service string, prices map[string]stri
 }
 
 // MeetGate registers what municipality 101 needs to order compute services.
-func (e *Env) MeetGate(t testing.TB) {
+func (e *Env) MeetGate(t testing.TB) { e.MeetGateOf(t, "101") }
+
+// MeetGateOf registers what municipality code needs to order compute services: its mailbox
+// (it-drift@kk.example for 101, it-drift@<code>.example for others) verified, the terms
+// accepted by its signatory and a risk assessment of the family.
+func (e *Env) MeetGateOf(t testing.TB, code string) {
 	t.Helper()
-	spoc := e.Token("spoc.101")
-	e.VerifyMailbox(t, "101", "it-drift@kk.example")
-	MustStatus(t, "terms", e.Do(Request{Method: "POST", Path: "/api/v1/municipalities/101/terms-acceptances",
-		Token: e.Token("signatory.101"), Header: Key(), Body: map[string]any{"terms_version": "2026-1"}}), 201)
-	MustStatus(t, "ros", e.Do(Request{Method: "POST", Path: "/api/v1/municipalities/101/risk-assessments", Token: spoc,
+	spoc, box := e.Token("spoc."+code), "it-drift@"+code+".example"
+	if code == "101" {
+		box = "it-drift@kk.example"
+	}
+	e.VerifyMailbox(t, code, box)
+	MustStatus(t, "terms", e.Do(Request{Method: "POST", Path: "/api/v1/municipalities/" + code + "/terms-acceptances",
+		Token: e.Token("signatory." + code), Header: Key(), Body: map[string]any{"terms_version": "2026-1"}}), 201)
+	MustStatus(t, "ros", e.Do(Request{Method: "POST", Path: "/api/v1/municipalities/" + code + "/risk-assessments", Token: spoc,
 		Header: Key(), Body: map[string]any{"family": "compute", "document_ref": "ESDH 2026-004711",
 			"sha256": strings.Repeat("ab", 32), "assessed_on": "2026-01-15", "approved_by": "Kommunaldirektør Jens Hansen"}}), 201)
 }
@@ -116,16 +124,25 @@ func (e *Env) MeetGate(t testing.TB) {
 // hovedstaden, and returns its id.
 func (e *Env) Subscribe(t testing.TB) string {
 	t.Helper()
-	off := e.Publish(t, "hovedstaden", "CMP-01", map[string]string{"basis": "450.00", "standard": "690.00"})
 	e.MeetGate(t)
+	return e.SubscribeTo(t, "101", "hovedstaden")
+}
+
+// SubscribeTo gives municipality code, whose gate is met, an active standard-level CMP-01
+// subscription (2 × 690.00 a month) from unit, its owner unit, and returns its id.
+func (e *Env) SubscribeTo(t testing.TB, code, unit string) string {
+	t.Helper()
+	off := e.Publish(t, unit, "CMP-01", map[string]string{"basis": "450.00", "standard": "690.00"})
 	var o order.Order
-	e.Do(Request{Method: "POST", Path: "/api/v1/municipalities/101/orders", Token: e.Token("spoc.101"), Header: Key(),
-		Body: map[string]any{"items": []any{VM(off.ID, 2)}}}).Decode(t, &o)
-	admin := e.Token("unit_admin.hovedstaden")
+	resp := e.Do(Request{Method: "POST", Path: "/api/v1/municipalities/" + code + "/orders", Token: e.Token("spoc." + code), Header: Key(),
+		Body: map[string]any{"items": []any{VM(off.ID, 2)}}})
+	MustStatus(t, "order", resp, 201)
+	resp.Decode(t, &o)
+	admin := e.Token("unit_admin." + unit)
 	for _, step := range []string{"accept", "start", "complete"} {
-		MustStatus(t, step, e.Do(Request{Method: "POST", Path: "/api/v1/units/hovedstaden/orders/" + o.ID + "/" + step, Token: admin}), 200)
+		MustStatus(t, step, e.Do(Request{Method: "POST", Path: "/api/v1/units/" + unit + "/orders/" + o.ID + "/" + step, Token: admin}), 200)
 	}
-	e.Do(Request{Method: "GET", Path: "/api/v1/municipalities/101/orders/" + o.ID, Token: e.Token("spoc.101")}).Decode(t, &o)
+	e.Do(Request{Method: "GET", Path: "/api/v1/municipalities/" + code + "/orders/" + o.ID, Token: e.Token("spoc." + code)}).Decode(t, &o)
 	return *o.Items[0].SubscriptionID
 }
 

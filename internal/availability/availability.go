@@ -68,23 +68,25 @@ func (m Month) Span(loc *time.Location) interval.Span {
 
 // Report is one subscription's month.
 type Report struct {
-	Month           string   `json:"month" example:"2026-10"`
-	AgreedSeconds   int64    `json:"agreed_seconds" example:"2682000"` // the availability window in the month
-	ExcludedSeconds int64    `json:"excluded_seconds" example:"14400"` // announced maintenance inside it
-	DowntimeSeconds int64    `json:"downtime_seconds" example:"3600"`
-	UptimeSeconds   int64    `json:"uptime_seconds" example:"2664000"`
-	DegradedSeconds int64    `json:"degraded_seconds" example:"0"` // degradations: reported, not downtime
-	SLI             string   `json:"sli" example:"99.8650"`        // uptime ÷ (agreed − excluded), percent, 4 decimals
-	SLO             string   `json:"slo" example:"99.9"`           // the level's target, percent
-	ErrorBudget     int64    `json:"error_budget_seconds" example:"-933"`
-	Outages         int      `json:"outages" example:"1"`
-	MaxOutages      int      `json:"max_outages" example:"2"`
-	LongestSeconds  int64    `json:"longest_outage_seconds" example:"3600"`
-	LongestLimit    int64    `json:"longest_outage_limit_seconds,omitempty" example:"14400"`
-	Met             bool     `json:"met"`
-	Breaches        []string `json:"breaches"` // why it was not met, in words
-	CreditPercent   string   `json:"credit_percent" example:"5"`
-	Open            bool     `json:"open"` // an outage was still open when it was computed
+	Month           string `json:"month" example:"2026-10"`
+	AgreedSeconds   int64  `json:"agreed_seconds" example:"2682000"` // the availability window in the month
+	ExcludedSeconds int64  `json:"excluded_seconds" example:"14400"` // announced maintenance inside it
+	DowntimeSeconds int64  `json:"downtime_seconds" example:"3600"`
+	UptimeSeconds   int64  `json:"uptime_seconds" example:"2664000"`
+	DegradedSeconds int64  `json:"degraded_seconds" example:"0"` // degradations: reported, not downtime
+	SLI             string `json:"sli" example:"99.8650"`        // uptime ÷ (agreed − excluded), percent, 4 decimals
+	SLO             string `json:"slo" example:"99.9"`           // the level's target, percent
+	ErrorBudget     int64  `json:"error_budget_seconds" example:"-933"`
+	Outages         int    `json:"outages" example:"1"`
+	MaxOutages      int    `json:"max_outages" example:"2"`
+	LongestSeconds  int64  `json:"longest_outage_seconds" example:"3600"`
+	LongestLimit    int64  `json:"longest_outage_limit_seconds,omitempty" example:"14400"`
+	Met             bool   `json:"met"`
+	// Warning: met so far, with three quarters or more of the error budget spent.
+	Warning       bool     `json:"warning"`
+	Breaches      []string `json:"breaches"` // why it was not met, in words
+	CreditPercent string   `json:"credit_percent" example:"5"`
+	Open          bool     `json:"open"` // an outage was still open when it was computed
 }
 
 func (r Report) String() string {
@@ -100,8 +102,9 @@ type Level struct {
 }
 
 // Compute measures month of a subscription on level from its events, as of now: an open event
-// counts until now, and a month not over yet counts until now as well. Only the subscription's
-// life counts (its zero From or To: no bound).
+// counts until now. A month not over yet counts in full, so that its figures are what the month
+// comes to if nothing more goes down, and its error budget is what is left of the month's. Only
+// the subscription's life counts (its zero From or To: no bound).
 func Compute(l Level, m Month, life interval.Span, events []Event, now time.Time) (Report, error) {
 	loc := l.Hours.Location()
 	month := m.Span(loc)
@@ -111,7 +114,6 @@ func Compute(l Level, m Month, life interval.Span, events []Event, now time.Time
 	if !life.To.IsZero() {
 		month.To = interval.Earlier(month.To, life.To)
 	}
-	month.To = interval.Earlier(month.To, now) // a span it empties counts nothing
 	window, err := agreed(l, month)
 	if err != nil {
 		return Report{}, err
@@ -167,6 +169,7 @@ func Compute(l Level, m Month, life interval.Span, events []Event, now time.Time
 			time.Duration(r.LongestSeconds)*time.Second, time.Duration(r.LongestLimit)*time.Second))
 	}
 	r.Met = len(r.Breaches) == 0
+	r.Warning = r.Met && r.DowntimeSeconds > 0 && r.DowntimeSeconds*4 >= allowed*3
 	r.CreditPercent = creditPercent(l.ServiceCredits, sli, net > 0).String()
 	return r, nil
 }

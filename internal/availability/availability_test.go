@@ -109,12 +109,18 @@ func TestMonthsAgainstTheirLevel(t *testing.T) {
 	}{
 		{"nothing happened", "standard", nil,
 			func(r Report) bool {
-				return r.SLI == "100.0000" && r.Met && r.CreditPercent == "0" && r.ErrorBudget == 1684
+				return r.SLI == "100.0000" && r.Met && !r.Warning && r.CreditPercent == "0" && r.ErrorBudget == 2592
 			}},
-		{"an open outage counts until now", "standard", []Event{{From: at("2026-11-20 11:00"), Kind: Outage}},
+		{"an open outage counts until now, in a month that counts in full", "standard", []Event{{From: at("2026-11-20 11:00"), Kind: Outage}},
 			func(r Report) bool {
-				return r.DowntimeSeconds == 3600 && r.Open && r.AgreedSeconds == 19*24*3600+12*3600
+				return r.DowntimeSeconds == 3600 && r.Open && r.AgreedSeconds == 30*24*3600 && r.ErrorBudget == 2592-3600
 			}},
+		{"three quarters of the error budget spent warns", "standard",
+			[]Event{{From: at("2026-11-02 10:00"), To: at("2026-11-02 10:35"), Kind: Outage}},
+			func(r Report) bool { return r.Met && r.Warning && r.ErrorBudget == 2592-2100 }},
+		{"less than three quarters does not", "standard",
+			[]Event{{From: at("2026-11-02 10:00"), To: at("2026-11-02 10:30"), Kind: Outage}},
+			func(r Report) bool { return r.Met && !r.Warning }},
 		{"announced maintenance outside the window counts", "standard",
 			[]Event{{From: at("2026-11-02 10:00"), To: at("2026-11-02 11:00"), Kind: Outage, Planned: true, AnnouncedAt: ptr(at("2026-10-01 09:00"))}},
 			func(r Report) bool { return r.ExcludedSeconds == 0 && r.DowntimeSeconds == 3600 }},
@@ -132,9 +138,9 @@ func TestMonthsAgainstTheirLevel(t *testing.T) {
 		{"basis counts office hours on working days only", "basis", []Event{
 			{From: at("2026-11-07 09:00"), To: at("2026-11-07 15:00"), Kind: Outage},  // a Saturday
 			{From: at("2026-11-02 15:00"), To: at("2026-11-02 17:00"), Kind: Outage}}, // Monday, one hour of it counts
-			func(r Report) bool { return r.DowntimeSeconds == 3600 && r.AgreedSeconds == (14*8+4)*3600 }},
+			func(r Report) bool { return r.DowntimeSeconds == 3600 && r.AgreedSeconds == 21*8*3600 }},
 		{"a week down earns the largest tier", "basis", []Event{{From: at("2026-11-02 08:00"), To: at("2026-11-06 16:00"), Kind: Outage}},
-			func(r Report) bool { return r.SLI == "65.5172" && r.CreditPercent == "10" }},
+			func(r Report) bool { return r.SLI == "76.1904" && r.CreditPercent == "10" }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

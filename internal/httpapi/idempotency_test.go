@@ -106,6 +106,8 @@ func TestARetryAfterTheWorldChangedReplays(t *testing.T) {
 			Body: map[string]any{"kind": "outage", "started_at": now.Add(-2 * time.Hour), "ended_at": now.Add(-time.Hour),
 				"offerings": []string{pub.ID}, "title": "Storage down"}},
 			func(apptest.Response) { env.Clock.Set(now.Add(-3 * time.Hour)) }}, // it would begin in the future now
+		"POST /api/v1/closed-months": {apptest.Request{Token: council,
+			Body: map[string]any{"month": now.AddDate(0, -2, 0).Format("2006-01"), "note": "Reviewed."}}, nothing},
 		"POST /api/v1/notices/:id/follow-ups": {apptest.Request{Path: "/api/v1/notices/" + platformNotice.ID + "/follow-ups", Token: sec,
 			Body: map[string]any{"kind": "update", "body": "The form is live."}}, closure("/api/v1/notices/"+platformNotice.ID+"/follow-ups", sec)},
 		"POST /api/v1/units": {apptest.Request{Token: sec, Body: map[string]any{"slug": "vest", "name": "Fælles IT Vest", "region": "Region Vest"}},

@@ -140,13 +140,13 @@ func ceilSeconds(d time.Duration) int { return int((d + time.Second - 1) / time.
 
 // authorize checks the route's casbin rule in the tenant the path names (or, for routes not
 // scoped to a tenant, in any of the caller's), and records which tenant the caller acts for.
-func (s *Server) authorize(p perm) gin.HandlerFunc {
+func (s *Server) authorize(p perm, fail func(*gin.Context, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var t tenant.ID
 		if p.tenant != "" {
 			var err error
 			if t, err = pathTenant(c, p.tenant); err != nil {
-				s.fail(c, err)
+				fail(c, err)
 				return
 			}
 			c.Set(ctxTenant, t)
@@ -155,7 +155,7 @@ func (s *Server) authorize(p perm) gin.HandlerFunc {
 		pr, _ := identity.FromContext(ctx)
 		d := s.Authz.Authorize(pr.Subject, t, p.resource, p.action)
 		if !d.Allowed {
-			s.fail(c, apperr.New(apperr.Forbidden, refusal(s.Authz.RolesOf(pr.Subject), t, p)))
+			fail(c, apperr.New(apperr.Forbidden, refusal(s.Authz.RolesOf(pr.Subject), t, p)))
 			return
 		}
 		pr.Acting, pr.Roles = d.Acting, d.Roles

@@ -91,18 +91,50 @@ func (s *Server) getOutage(c *gin.Context) {
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/outages/{id}/end [post]
 func (s *Server) endOutage(c *gin.Context) {
+	changesOutage(s, c, func(id string, version int, in outage.End) (outage.Outage, error) {
+		return s.Outages.End(ctx(c), c.Param("unit"), id, version, in)
+	})
+}
+
+// correctOutage godoc
+// @Summary  Correct an outage (unit admin): a new version, with the reason
+// @Description Replaces what the outage says (times, kind, offerings, subscriptions, notice) and records why. The
+// @Description months it covered and now covers are measured again; a month the council has closed changes
+// @Description only this way. Every version is kept (see the versions).
+// @ID       correctOutage
+// @Tags     service levels
+// @Accept   json
+// @Produce  json,application/problem+json
+// @Param    unit     path   string           true "Your unit's slug, e.g. midt or hovedstaden"
+// @Param    id       path   string           true "Outage id" format(uuid)
+// @Param    If-Match header string           true "The outage's ETag"
+// @Param    body     body   outage.NewOutage true "The outage as it should read, and the reason"
+// @Success  200 {object} outage.Outage
+// @Header   200 {string} ETag "The version, for If-Match"
+// @Failure  400 {object} Problem "No reason, or a field as in a report."
+// @Security BearerAuth
+// @Router   /api/v1/units/{unit}/outages/{id} [put]
+func (s *Server) correctOutage(c *gin.Context) {
+	changesOutage(s, c, func(id string, version int, in outage.NewOutage) (outage.Outage, error) {
+		return s.Outages.Correct(ctx(c), c.Param("unit"), id, version, in)
+	})
+}
+
+// changesOutage answers a change of the outage in the path, at the version of If-Match, from a
+// body of type T.
+func changesOutage[T any](s *Server, c *gin.Context, change func(id string, version int, in T) (outage.Outage, error)) {
 	id, err := idParam(c, "id", "outage")
 	var version int
 	if err == nil {
 		version, err = ifMatch(c)
 	}
-	var in outage.End
+	var in T
 	if err == nil {
 		err = bind(c, &in)
 	}
 	var o outage.Outage
 	if err == nil {
-		o, err = s.Outages.End(ctx(c), c.Param("unit"), id, version, in)
+		o, err = change(id, version, in)
 	}
 	if err != nil {
 		s.fail(c, err)
@@ -111,11 +143,72 @@ func (s *Server) endOutage(c *gin.Context) {
 	versioned(c, 200, o.Version, o)
 }
 
+// listOutageVersions godoc
+// @Summary  Every version of an outage: how it was reported, ended and corrected, by whom and why
+// @ID       listOutageVersions
+// @Tags     service levels
+// @Produce  json,application/problem+json
+// @Param    unit path string true "Your unit's slug, e.g. midt or hovedstaden"
+// @Param    id   path string true "Outage id" format(uuid)
+// @Success  200 {array} outage.Version
+// @Security BearerAuth
+// @Router   /api/v1/units/{unit}/outages/{id}/versions [get]
+func (s *Server) listOutageVersions(c *gin.Context) {
+	id, err := idParam(c, "id", "outage")
+	var vs []outage.Version
+	if err == nil {
+		vs, err = s.Outages.Versions(ctx(c), c.Param("unit"), id)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(200, vs)
+}
+
+// closeMonth godoc
+// @Summary  Close a month (council): its figures change from then on only by corrections with a reason
+// @ID       closeMonth
+// @Tags     service levels
+// @Accept   json
+// @Produce  json,application/problem+json
+// @Param    Idempotency-Key header string            true "A key of your choice, unique per change (8-255 characters)"
+// @Param    body            body   outage.CloseMonth true "The month, over, and a note"
+// @Success  201 {object} outage.ClosedMonth
+// @Failure  400 {object} Problem "Not a month, or not over yet."
+// @Failure  409 {object} Problem "Closed already."
+// @Security BearerAuth
+// @Router   /api/v1/closed-months [post]
+func (s *Server) closeMonth(c *gin.Context) {
+	creates(s, c, func(in outage.CloseMonth) (outage.ClosedMonth, int, error) {
+		m, err := s.Outages.Close(ctx(c), in)
+		return m, 1, err
+	})
+}
+
+// listClosedMonths godoc
+// @Summary  The months the council has closed
+// @ID       listClosedMonths
+// @Tags     service levels
+// @Produce  json,application/problem+json
+// @Success  200 {array} outage.ClosedMonth
+// @Security BearerAuth
+// @Router   /api/v1/closed-months [get]
+func (s *Server) listClosedMonths(c *gin.Context) {
+	ms, err := s.Outages.ClosedMonths(ctx(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(200, ms)
+}
+
 // getAvailability godoc
 // @Summary  A subscription's availability in a month, against its level
-// @Description Computed now from the outages its unit reported: agreed, excluded, downtime and uptime seconds,
-// @Description SLI against the SLO, the error budget left, the outages and the longest, whether the level was met
-// @Description and the credit earned. The current month counts until now.
+// @Description As kept from the outages its unit reported (recomputed whenever one changes, and every sweep while
+// @Description one lasts): agreed, excluded, downtime and uptime seconds, SLI against the SLO, the error budget
+// @Description left, the outages and the longest, whether the level was met and the credit earned. A month not
+// @Description over counts in full: its figures are what it comes to if nothing more goes down.
 // @ID       getSubscriptionAvailability
 // @Tags     service levels
 // @Produce  json,application/problem+json
@@ -131,7 +224,7 @@ func (s *Server) getAvailability(c *gin.Context) {
 
 // getUnitAvailability godoc
 // @Summary  The availability of a subscription the unit delivers, in a month
-// @Description The figures the municipality sees, computed now from the unit's own outages.
+// @Description The figures the municipality sees, as kept from the unit's own outages.
 // @ID       getUnitSubscriptionAvailability
 // @Tags     service levels
 // @Produce  json,application/problem+json

@@ -68,16 +68,22 @@ func (s *Server) failPage(c *gin.Context, err error) {
 
 // formToken reads the token a page's form posts back; any other body is refused.
 func formToken(c *gin.Context) (string, error) {
+	return formField(c, "token", 200, "is required: open the link from the mail and press the button")
+}
+
+// formField reads field name, of at most maxLen bytes, from a page's form; missing says why it
+// is needed when it is absent. Any other body is refused.
+func formField(c *gin.Context, name string, maxLen int, missing string) (string, error) {
 	if !strings.HasPrefix(c.GetHeader("Content-Type"), "application/x-www-form-urlencoded") {
 		return "", apperr.Header(apperr.UnsupportedMedia, "Content-Type", "the body must be the page's form (application/x-www-form-urlencoded)")
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 4096)
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, int64(maxLen)+4096)
 	if err := c.Request.ParseForm(); err != nil {
-		return "", apperr.Field("/token", "the form could not be read")
+		return "", apperr.Field("/"+name, "the form could not be read")
 	}
-	t := c.Request.PostForm.Get("token")
-	if t == "" || len(t) > 200 {
-		return "", apperr.Field("/token", "is required: open the link from the mail and press the button")
+	v := c.Request.PostForm.Get(name)
+	if v == "" || len(v) > maxLen {
+		return "", apperr.Field("/"+name, missing)
 	}
-	return t, nil
+	return v, nil
 }

@@ -31,6 +31,8 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/internal/ratelimit"
 	"github.com/servicekatalog/servicekatalog/internal/review"
+	"github.com/servicekatalog/servicekatalog/internal/session"
+	"github.com/servicekatalog/servicekatalog/internal/slareport"
 	"github.com/servicekatalog/servicekatalog/internal/subscription"
 	"github.com/servicekatalog/servicekatalog/internal/ticket"
 )
@@ -50,6 +52,8 @@ type Deps struct {
 	Deliveries     *delivery.Service
 	Notices        *notice.Service
 	Outages        *outage.Service
+	Reports        *slareport.Service
+	Sessions       *session.Sessions
 	Clock          clock.Clock
 	Audit          *audit.Log
 	Authz          *authz.Authorizer
@@ -133,7 +137,7 @@ func (s *Server) public(method, path string, h gin.HandlerFunc) {
 func (s *Server) protected(method, path string, p perm, h gin.HandlerFunc) {
 	s.routes = append(s.routes, Route{Method: method, Path: path, Resource: p.resource, Action: p.action,
 		Tenant: p.tenant, Creates: p.creates})
-	chain := []gin.HandlerFunc{s.authenticate(), s.limit(), s.authorize(p), s.strictQuery(method, path)}
+	chain := []gin.HandlerFunc{s.authenticate(), s.limit(), s.authorize(p, s.fail), s.strictQuery(method, path)}
 	if p.creates {
 		chain = append(chain, s.idempotencyKey())
 	}

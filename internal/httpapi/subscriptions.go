@@ -1,11 +1,8 @@
 package httpapi
 
 import (
-	"bytes"
-
 	"github.com/gin-gonic/gin"
 
-	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/page"
 	"github.com/servicekatalog/servicekatalog/internal/subscription"
 )
@@ -139,38 +136,13 @@ func (s *Server) getCosts(c *gin.Context) {
 		raw = subscription.Today(s.Clock.Now()).Format("2006-01")
 	}
 	month, err := subscription.ParseMonth(raw)
-	format := c.Query("format")
-	if err == nil && format != "" && format != "csv" && format != "xlsx" {
-		err = apperr.Param("format", "must be csv, xlsx or absent")
+	var format string
+	if err == nil {
+		format, err = exportFormat(c)
 	}
-	if err != nil {
-		s.fail(c, err)
-		return
+	var rep subscription.CostReport
+	if err == nil {
+		rep, err = s.Subscriptions.Costs(ctx(c), c.Param("code"), month)
 	}
-	rep, err := s.Subscriptions.Costs(ctx(c), c.Param("code"), month)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	name := "costs-" + rep.Municipality + "-" + rep.Month
-	var buf bytes.Buffer
-	switch format {
-	case "":
-		c.JSON(200, rep)
-		return
-	case "csv":
-		err = rep.WriteCSV(&buf)
-		c.Header("Content-Type", "text/csv; charset=utf-8")
-		name += ".csv"
-	case "xlsx":
-		err = rep.WriteXLSX(&buf)
-		c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		name += ".xlsx"
-	}
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
-	c.Data(200, c.Writer.Header().Get("Content-Type"), buf.Bytes())
+	s.exported(c, format, rep, err)
 }

@@ -690,9 +690,9 @@ func (s *Service) escalationRecipients(ctx context.Context, code string, step in
 // objects: an SLA warning or breach of a ticket, an order's change of state.
 type Event struct {
 	Tag string `json:"tag"` // SLA or ORDRE: the municipality's routes for it apply
-	// Key names the event; the same key is delivered once to each address, however often it
-	// is announced.
-	Key          string `json:"key"`
+	// Key names the event; the same key is enqueued once (while River keeps the job) and
+	// delivered once to each address, however often it is announced.
+	Key          string `json:"key" river:"unique"`
 	Municipality string `json:"municipality"`
 	Unit         string `json:"unit"`
 	// Role is who in the unit receives it: the users holding it.
@@ -709,7 +709,20 @@ func (Event) Kind() string { return "notice.announce" }
 // mailbox (with its routes for the tag and its cover) and to the unit's users holding e.Role, in
 // the subject format of notices. The change that causes an event pays one statement for it.
 func (s *Service) Announce(ctx context.Context, e Event) error {
-	return s.jobs.Enqueue(ctx, e, &river.InsertOpts{MaxAttempts: 10})
+	return s.AnnounceAll(ctx, []Event{e})
+}
+
+// AnnounceAll enqueues events in the transaction of ctx in one statement, as Announce does each.
+func (s *Service) AnnounceAll(ctx context.Context, events []Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, len(events))
+	for i, e := range events {
+		params[i] = river.InsertManyParams{Args: e, InsertOpts: &river.InsertOpts{MaxAttempts: 10, UniqueOpts: river.UniqueOpts{ByArgs: true}}}
+	}
+	_, err := s.jobs.EnqueueMany(ctx, params)
+	return err
 }
 
 type announceWorker struct {

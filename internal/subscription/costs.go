@@ -2,18 +2,16 @@ package subscription
 
 import (
 	"context"
-	"encoding/csv"
-	"io"
 	"sort"
 	"strconv"
 	"time"
 
 	"github.com/shopspring/decimal"
-	"github.com/xuri/excelize/v2"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/date"
 	"github.com/servicekatalog/servicekatalog/internal/money"
+	"github.com/servicekatalog/servicekatalog/internal/tabular"
 )
 
 func decimalInt(n int) decimal.Decimal { return decimal.NewFromInt(int64(n)) }
@@ -57,10 +55,11 @@ type CostReport struct {
 	Total        money.Amount `json:"total" swaggertype:"string"`
 }
 
-// Credits says what share of a subscription's recurring cost a month earned back as service
-// credit, as a percentage ("0" for none, and until the month is over).
+// Credits says what share of each of a municipality's subscriptions' recurring cost a month
+// earned back as service credit, as a percentage (none for a subscription that earned none, and
+// until the month is over).
 type Credits interface {
-	CreditPercent(ctx context.Context, code, subscriptionID string, month time.Time) (string, error)
+	CreditPercents(ctx context.Context, code string, month time.Time) (map[string]decimal.Decimal, error)
 }
 
 // UseCredits has the cost reports carry the service credits c computes.
@@ -87,15 +86,8 @@ func (s *Service) Costs(ctx context.Context, code string, month time.Time) (Cost
 	}
 	credits := map[string]decimal.Decimal{}
 	if s.credits != nil {
-		for _, p := range rows {
-			if _, done := credits[p.SubscriptionID]; done {
-				continue
-			}
-			pct, err := s.credits.CreditPercent(ctx, code, p.SubscriptionID, start)
-			if err != nil {
-				return CostReport{}, err
-			}
-			credits[p.SubscriptionID] = decimal.RequireFromString(pct)
+		if credits, err = s.credits.CreditPercents(ctx, code, start); err != nil {
+			return CostReport{}, err
 		}
 	}
 	return costs(code, start, rows, credits), nil
@@ -177,88 +169,33 @@ func sorted(m map[string]*CostTotal) []CostTotal {
 	return out
 }
 
-var costColumns = []string{"municipality", "month", "subscription_id", "service_id", "unit", "level", "quantity", "days",
-	"credit_percent", "recurring_dkk", "one_off_dkk", "credit_dkk", "total_dkk"}
-
-// firstAmount is the first column of amounts.
-const firstAmount = 9
-
-func (r CostReport) records() [][]string {
-	out := [][]string{costColumns}
+// Sheets are the report as tables: the lines with a total line, and the totals per standard
+// service and per unit. The first is what a CSV holds.
+func (r CostReport) Sheets() []tabular.Sheet {
+	lines := tabular.Sheet{Name: "Costs", Columns: tabular.Join(tabular.Texts("municipality", "month", "subscription_id", "service_id", "unit", "level"),
+		tabular.Of(tabular.Integer, "quantity", "days"), tabular.Of(tabular.Percent, "credit_percent"),
+		tabular.Of(tabular.Amount, "recurring_dkk", "one_off_dkk", "credit_dkk", "total_dkk"))}
 	for _, l := range r.Lines {
-		out = append(out, []string{r.Municipality, r.Month, l.SubscriptionID, l.ServiceID, l.Unit, l.Level,
+		lines.Rows = append(lines.Rows, []string{r.Municipality, r.Month, l.SubscriptionID, l.ServiceID, l.Unit, l.Level,
 			strconv.Itoa(l.Quantity), strconv.Itoa(l.Days), l.CreditPercent, l.Recurring.String(), l.OneOff.String(), l.Credit.String(),
 			l.Total.String()})
 	}
-	return append(out, []string{r.Municipality, r.Month, "TOTAL", "", "", "", "", "", "", r.Recurring.String(), r.OneOff.String(),
+	lines.Rows = append(lines.Rows, []string{r.Municipality, r.Month, "TOTAL", "", "", "", "", "", "", r.Recurring.String(), r.OneOff.String(),
 		r.Credit.String(), r.Total.String()})
-}
-
-// WriteCSV writes the report as CSV: one line per subscription and a total line.
-func (r CostReport) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
-	if err := cw.WriteAll(r.records()); err != nil {
-		return err
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// WriteXLSX writes the report as a workbook: the lines, and sheets of totals per standard
-// service and per unit. Amounts are numbers with two decimals, so that sums work in the sheet.
-func (r CostReport) WriteXLSX(w io.Writer) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	const lines = "Costs"
-	if err := f.SetSheetName("Sheet1", lines); err != nil {
-		return err
-	}
-	style, err := f.NewStyle(&excelize.Style{NumFmt: 4}) // #,##0.00
-	if err != nil {
-		return err
-	}
-	for i, rec := range r.records() {
-		for j, v := range rec {
-			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
-			if err := setCell(f, lines, cell, v, i > 0 && j >= firstAmount, style); err != nil {
-				return err
-			}
-		}
-	}
+	out := []tabular.Sheet{lines}
 	for _, sheet := range []struct {
 		name   string
 		totals []CostTotal
 	}{{"By service", r.ByService}, {"By unit", r.ByUnit}} {
-		if _, err := f.NewSheet(sheet.name); err != nil {
-			return err
+		t := tabular.Sheet{Name: sheet.name, Columns: tabular.Join(tabular.Texts("key"),
+			tabular.Of(tabular.Amount, "recurring_dkk", "one_off_dkk", "credit_dkk", "total_dkk"))}
+		for _, x := range sheet.totals {
+			t.Rows = append(t.Rows, []string{x.Key, x.Recurring.String(), x.OneOff.String(), x.Credit.String(), x.Total.String()})
 		}
-		rows := [][]string{{"key", "recurring_dkk", "one_off_dkk", "credit_dkk", "total_dkk"}}
-		for _, t := range sheet.totals {
-			rows = append(rows, []string{t.Key, t.Recurring.String(), t.OneOff.String(), t.Credit.String(), t.Total.String()})
-		}
-		for i, rec := range rows {
-			for j, v := range rec {
-				cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
-				if err := setCell(f, sheet.name, cell, v, i > 0 && j >= 1, style); err != nil {
-					return err
-				}
-			}
-		}
+		out = append(out, t)
 	}
-	return f.Write(w)
+	return out
 }
 
-func setCell(f *excelize.File, sheet, cell, v string, amount bool, style int) error {
-	if !amount {
-		return f.SetCellStr(sheet, cell, v)
-	}
-	d, err := decimal.NewFromString(v)
-	if err != nil {
-		return err
-	}
-	// Two-decimal amounts are exact enough as float64 for a spreadsheet cell.
-	if err := f.SetCellFloat(sheet, cell, d.InexactFloat64(), 2, 64); err != nil {
-		return err
-	}
-	return f.SetCellStyle(sheet, cell, cell, style)
-}
+// FileName is the name of the report's file, without its extension.
+func (r CostReport) FileName() string { return "costs-" + r.Municipality + "-" + r.Month }

@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/servicekatalog/servicekatalog/internal/money"
+	"github.com/servicekatalog/servicekatalog/internal/tabular"
 )
 
 func day(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
@@ -72,7 +73,7 @@ func TestACreditComesOffTheRecurringCost(t *testing.T) {
 		t.Errorf("line %+v, report credit %s total %s", l, rep.Credit, rep.Total)
 	}
 	var b strings.Builder
-	if err := rep.WriteCSV(&b); err != nil {
+	if err := tabular.WriteCSV(&b, rep.Sheets()[0]); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), ",10,1380.00,1200.00,-138.00,2442.00\n") || !strings.Contains(b.String(), "TOTAL,,,,,,,1380.00,1200.00,-138.00,2442.00") {

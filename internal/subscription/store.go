@@ -163,6 +163,34 @@ func (st store) periods(ctx context.Context, code string, start, end time.Time) 
 		Order("s.created_at, s.id, p.from_day").Scan(&rows).Error
 }
 
+// periodsOf returns the priced periods of subscriptions ids that overlap [start, end).
+func (st store) periodsOf(ctx context.Context, ids []string, start, end time.Time) ([]costPeriod, error) {
+	var rows []costPeriod
+	if len(ids) == 0 {
+		return rows, nil
+	}
+	return rows, st.conn(ctx).Table("subscription_periods p").
+		Select("p.subscription_id, p.from_day, p.to_day, p.level, p.quantity, p.monthly_price, p.one_off, s.service_id, s.unit").
+		Joins("JOIN subscriptions s ON s.id = p.subscription_id").
+		Where("p.subscription_id IN ? AND p.from_day < ? AND (p.to_day IS NULL OR p.to_day > ?)", ids, end, start).
+		Order("p.subscription_id, p.from_day").Scan(&rows).Error
+}
+
+// touching returns the subscriptions whose life touches [from, to), to one of offerings or among
+// ids (every one when both are empty).
+func (st store) touching(ctx context.Context, offerings, ids []string, from, to time.Time) ([]Subscription, error) {
+	q := eitherIn(st.conn(ctx).Where("started_on < ? AND (ends_on IS NULL OR ends_on > ?)", to, from), "offering_id", offerings, "id", ids)
+	var rows []row
+	if err := q.Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]Subscription, len(rows))
+	for i, r := range rows {
+		out[i] = r.subscription()
+	}
+	return out, nil
+}
+
 // holders returns each municipality and level with a subscription in force (active or in its
 // notice period) of unit ("" any unit) to one of services or offerings (all when both are empty).
 func (st store) holders(ctx context.Context, unit string, services, offerings []string) ([]Holder, error) {
@@ -170,14 +198,20 @@ func (st store) holders(ctx context.Context, unit string, services, offerings []
 	if unit != "" {
 		q = q.Where("unit = ?", unit)
 	}
-	switch {
-	case len(services) > 0 && len(offerings) > 0:
-		q = q.Where("(service_id IN ? OR offering_id IN ?)", services, offerings)
-	case len(services) > 0:
-		q = q.Where("service_id IN ?", services)
-	case len(offerings) > 0:
-		q = q.Where("offering_id IN ?", offerings)
-	}
 	var out []Holder
-	return out, q.Order("municipality, level").Scan(&out).Error
+	return out, eitherIn(q, "service_id", services, "offering_id", offerings).Order("municipality, level").Scan(&out).Error
+}
+
+// eitherIn narrows q to the rows whose column a is among as or whose column b is among bs; both
+// empty, it leaves q as it is.
+func eitherIn(q *gorm.DB, a string, as []string, b string, bs []string) *gorm.DB {
+	switch {
+	case len(as) > 0 && len(bs) > 0:
+		return q.Where("("+a+" IN ? OR "+b+" IN ?)", as, bs)
+	case len(as) > 0:
+		return q.Where(a+" IN ?", as)
+	case len(bs) > 0:
+		return q.Where(b+" IN ?", bs)
+	}
+	return q
 }

@@ -211,6 +211,28 @@ func (s *Service) Get(ctx context.Context, code, unit, id string) (Subscription,
 	return s.store.get(ctx, code, unit, id, false)
 }
 
+// Touching returns the subscriptions whose life touches the days [from, to): those to one of
+// offerings or among ids, or every one when both are empty. A subscription lives from the day it
+// started until the day it ends.
+func (s *Service) Touching(ctx context.Context, offerings, ids []string, from, to time.Time) ([]Subscription, error) {
+	return s.store.touching(ctx, offerings, ids, from, to)
+}
+
+// Recurring is the recurring cost in month (its first day) of each of the subscriptions ids that
+// ran in it, pro rata by day as in the cost report.
+func (s *Service) Recurring(ctx context.Context, ids []string, month time.Time) (map[string]money.Amount, error) {
+	start := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.UTC)
+	rows, err := s.store.periodsOf(ctx, ids, start, start.AddDate(0, 1, 0))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]money.Amount{}
+	for _, l := range costs("", start, rows, nil).Lines {
+		out[l.SubscriptionID] = l.Recurring
+	}
+	return out, nil
+}
+
 // Holder is a municipality that holds a subscription in force, at a level.
 type Holder struct {
 	Municipality string

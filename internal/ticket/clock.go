@@ -120,6 +120,17 @@ func clocks(t Ticket, lvl catalog.Level, sched *schedule.Hours, pauses []Pause, 
 	return out
 }
 
+// met says whether the clock of target met it when it stopped; nil while it runs.
+func (s SLA) met(target string) *bool {
+	for _, c := range s.Clocks {
+		if c.Target == target && c.StoppedAt != nil {
+			ok := c.State != ClockBreached
+			return &ok
+		}
+	}
+	return nil
+}
+
 // permille is how much of goal elapsed has used, in tenths of a percent, rounded down. It is
 // exact and cannot overflow, however long a clock runs (elapsed×1000 in nanoseconds would after
 // 107 days); a target of nothing is used up at once.

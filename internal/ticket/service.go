@@ -226,6 +226,7 @@ func (s *Service) Transition(ctx context.Context, sc Scope, id string, name Acti
 		if err != nil {
 			return err
 		}
+		t.ResponseMet, t.RestoreMet = view.met("response"), view.met("restore")
 		if err := s.save(ctx, &t, view.due(t.State)); err != nil {
 			return err
 		}

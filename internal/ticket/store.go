@@ -117,3 +117,22 @@ func (st store) slaEvents(ctx context.Context, id string) ([]SLAEvent, error) {
 	out := []SLAEvent{}
 	return out, st.conn(ctx).Table("sla_events").Where("ticket_id = ?", id).Order("at, target, kind").Find(&out).Error
 }
+
+// performance counts the escalated tickets and their clocks' outcomes per unit, level, priority
+// and Copenhagen month of escalation, for escalations in [from, to) to unit and from municipality
+// code ("" for every one).
+func (st store) performance(ctx context.Context, unit, code string, from, to time.Time) ([]Performance, error) {
+	q := st.conn(ctx).Model(&Ticket{}).Select(`unit, level, priority,
+		to_char(escalated_at AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM') AS month, count(*) AS escalated,
+		count(response_met) AS responded, count(*) FILTER (WHERE response_met) AS response_met,
+		count(restore_met) AS restored, count(*) FILTER (WHERE restore_met) AS restore_met`).
+		Where("escalated_at IS NOT NULL AND escalated_at >= ? AND escalated_at < ?", from, to)
+	if unit != "" {
+		q = q.Where("unit = ?", unit)
+	}
+	if code != "" {
+		q = q.Where("municipality = ?", code)
+	}
+	var out []Performance
+	return out, q.Group("1, 2, 3, 4").Order("4, 1, 2, 3").Scan(&out).Error
+}

@@ -112,10 +112,14 @@ type Ticket struct {
 	ResolvedByUnit   bool       `json:"resolved_by_unit"`
 	ClosedAt         *time.Time `json:"closed_at" extensions:"x-nullable" format:"date-time"`
 	DueAt            *time.Time `json:"due_at" extensions:"x-nullable" format:"date-time"` // the next SLA deadline
-	CreatedBy        string     `json:"created_by"`
-	CreatedAt        time.Time  `json:"created_at" format:"date-time"`
-	UpdatedAt        time.Time  `json:"updated_at" format:"date-time"`
-	Version          int        `json:"version"`
+	// ResponseMet and RestoreMet say whether a clock met its target when it stopped: null while
+	// it runs (and before escalation).
+	ResponseMet *bool     `json:"response_met" extensions:"x-nullable"`
+	RestoreMet  *bool     `json:"restore_met" extensions:"x-nullable"`
+	CreatedBy   string    `json:"created_by"`
+	CreatedAt   time.Time `json:"created_at" format:"date-time"`
+	UpdatedAt   time.Time `json:"updated_at" format:"date-time"`
+	Version     int       `json:"version"`
 }
 
 // TableName is the tickets' table.
