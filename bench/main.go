@@ -165,10 +165,10 @@ func run(duration time.Duration, rounds, workers int, out, only string) error {
 			results[i].product = append(results[i].product, drive(sc.product, duration, workers))
 		}
 	}
-	// Last, as it changes the roll-ups of municipality 101 the report scenarios read.
+	// Last, as it changes roll-ups the fleet report reads.
 	var outages *outageReport
 	if strings.Contains(outageName, only) {
-		r, err := benchOutages("http://"+productAddr, unitAdmin, data.outageOffering, 10)
+		r, err := benchOutages("http://"+productAddr, unitAdmin, data.outageOffering, 20)
 		if err != nil {
 			return err
 		}

@@ -8,16 +8,17 @@ import (
 	"time"
 )
 
-// slaSeed is the service-level data of the bench: a year of roll-up rows for every subscription
-// (a fifth of the months with downtime, one in twenty breaching), a thousand tickets escalated and
-// closed over the year, and a thousand more subscriptions of municipality 101 to one offering of
-// hovedstaden, which the outage bench reports on.
+// slaSeed is the service-level data of the bench: a thousand more subscriptions, of another of
+// hovedstaden's municipalities than 101, to one offering of hovedstaden, which the outage bench
+// reports on; a year of roll-up rows for every subscription (a fifth of the months with downtime,
+// one in twenty breaching); and a thousand tickets escalated and closed over the year.
 var slaSeed = []string{
 	`INSERT INTO subscriptions (id, municipality, unit, offering_id, offering_version, service_id, family, level, quantity, parameters,
 	                           monthly_price, one_off_fee, state, started_on, order_id, created_at, updated_at)
-	   SELECT md5('outage-sub' || n)::uuid, '101', 'hovedstaden', o.id, 1, o.service_id, s.doc->>'family', 'standard', 1, '{}', 690, 1200,
-	          'active', date_trunc('month', current_date) - interval '11 months', md5('order101')::uuid, now(), now()
-	     FROM generate_series(1, 1000) n, offerings o JOIN catalog_entries s ON s.kind = 'service' AND s.id = o.service_id
+	   SELECT md5('outage-sub' || n)::uuid, m.code, 'hovedstaden', o.id, 1, o.service_id, s.doc->>'family', 'standard', 1, '{}', 690, 1200,
+	          'active', date_trunc('month', current_date) - interval '11 months', md5('order' || m.code)::uuid, now(), now()
+	     FROM generate_series(1, 1000) n, offerings o JOIN catalog_entries s ON s.kind = 'service' AND s.id = o.service_id,
+	          (SELECT code FROM municipalities WHERE owner_unit = 'hovedstaden' AND code <> '101' ORDER BY code LIMIT 1) m
 	    WHERE o.id = md5('hovedstaden' || 'STO-01')::uuid`,
 	`INSERT INTO availability_months (subscription_id, month, municipality, unit, service_id, level, life_from, agreed_seconds,
 	        excluded_seconds, downtime_seconds, uptime_seconds, degraded_seconds, sli, slo, error_budget_seconds, outages, max_outages,
@@ -30,7 +31,11 @@ var slaSeed = []string{
 	     FROM subscriptions s
 	    CROSS JOIN generate_series(date_trunc('month', current_date) - interval '11 months', date_trunc('month', current_date), interval '1 month') m(month)
 	    CROSS JOIN LATERAL (SELECT abs(hashtext(s.id::text || m.month::text)) % 100 AS h) x
-	    CROSS JOIN LATERAL (SELECT CASE WHEN x.h < 80 THEN 0 WHEN x.h < 95 THEN 1800 ELSE 3600 END AS down) d`,
+	    CROSS JOIN LATERAL (SELECT CASE WHEN x.h < 80 THEN 0 WHEN x.h < 95 THEN 1800 ELSE 3600 END AS down) d
+	   ON CONFLICT (subscription_id, month) DO UPDATE SET downtime_seconds = EXCLUDED.downtime_seconds, uptime_seconds = EXCLUDED.uptime_seconds,
+	          sli = EXCLUDED.sli, error_budget_seconds = EXCLUDED.error_budget_seconds, outages = EXCLUDED.outages,
+	          longest_outage_seconds = EXCLUDED.longest_outage_seconds, met = EXCLUDED.met, warned = EXCLUDED.warned,
+	          breaches = EXCLUDED.breaches, credit_percent = EXCLUDED.credit_percent, recurring = EXCLUDED.recurring, credit = EXCLUDED.credit`, // the sweep, run on the leader's election, may have been first
 	`UPDATE tickets t SET unit = s.unit, level = s.level, state = 'closed', resolved_by_unit = true,
 	        escalated_at = now() - (abs(hashtext(t.id::text)) % 330) * interval '1 day', first_escalated_at = now() - (abs(hashtext(t.id::text)) % 330) * interval '1 day',
 	        acknowledged_at = now() - (abs(hashtext(t.id::text)) % 330) * interval '1 day' + interval '1 hour',

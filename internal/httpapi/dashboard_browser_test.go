@@ -100,7 +100,7 @@ func TestTheCouncilReadsTheFleetOnTheDashboardInABrowser(t *testing.T) {
 
 	ui.do("paste a SPOC's token", chromedp.SendKeys(`#token`, env.Token("spoc.101")))
 	ui.do("sign in", chromedp.Click(`button[type=submit]`))
-	ui.wait("the refusal", chromedp.WaitVisible(`h1`))
+	ui.wait("the refusal", chromedp.WaitVisible(`div.en`))
 	if h := ui.text("h1"); h != "Ingen adgang" {
 		t.Errorf("a SPOC signing in sees %q", h)
 	}

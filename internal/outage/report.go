@@ -101,7 +101,7 @@ func (s *Service) Span(from, to string) (availability.Month, availability.Month,
 		last = m
 	}
 	first := availability.Month{Year: last.Year, Month: last.Month - 11}
-	first = monthOf(first.Span(copenhagen).From.Add(time.Hour)) // normalises Month ≤ 0
+	first = monthOf(span(first).From.Add(time.Hour)) // normalises Month ≤ 0
 	if from != "" {
 		m, err := availability.ParseMonth(from)
 		if err != nil {

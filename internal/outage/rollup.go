@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -50,7 +51,10 @@ func monthsCovered(now time.Time, spans ...interval.Span) []availability.Month {
 	return out
 }
 
-func next(m availability.Month) availability.Month { return monthOf(m.Span(copenhagen).To) }
+func next(m availability.Month) availability.Month { return monthOf(span(m).To) }
+
+// span is the Copenhagen month m.
+func span(m availability.Month) interval.Span { return m.Span(copenhagen) }
 
 func after(a, b availability.Month) bool { return firstDay(a).After(firstDay(b)) }
 
@@ -87,7 +91,7 @@ func (s *Service) rollUp(ctx context.Context, subs []subscription.Subscription, 
 		}
 		ids = append(ids, sub.ID)
 	}
-	from, to := months[0].Span(copenhagen).From, months[len(months)-1].Span(copenhagen).To
+	from, to := span(months[0]).From, span(months[len(months)-1]).To
 	outages, err := s.store.affecting(ctx, offerings, ids, from, to)
 	if err != nil {
 		return err
@@ -97,6 +101,7 @@ func (s *Service) rollUp(ctx context.Context, subs []subscription.Subscription, 
 		return err
 	}
 	levels := map[string]availability.Level{}
+	computed := map[string]availability.Report{}
 	var rows []monthRow
 	var events []notice.Event
 	for _, m := range months {
@@ -109,7 +114,7 @@ func (s *Service) rollUp(ctx context.Context, subs []subscription.Subscription, 
 			if err != nil {
 				return err
 			}
-			if span := m.Span(copenhagen); !life.From.Before(span.To) || !life.To.IsZero() && !life.To.After(span.From) {
+			if month := span(m); !life.From.Before(month.To) || !life.To.IsZero() && !life.To.After(month.From) {
 				continue
 			}
 			lvl, ok := levels[sub.Level]
@@ -119,15 +124,21 @@ func (s *Service) rollUp(ctx context.Context, subs []subscription.Subscription, 
 				}
 				levels[sub.Level] = lvl
 			}
+			// Subscriptions alike in level, life within the month and outages have one month's
+			// figures: an offering's thousand subscriptions are mostly computed once.
 			var evs []availability.Event
-			for _, o := range outages {
+			key := fmt.Sprint(sub.Level, m, interval.Later(life.From, span(m).From).Unix(), life.To.Unix())
+			for i, o := range outages {
 				if o.affects(sub.ID, sub.OfferingID) {
-					evs = append(evs, o.event())
+					evs, key = append(evs, o.event()), key+" "+strconv.Itoa(i)
 				}
 			}
-			r, err := availability.Compute(lvl, m, life, evs, now)
-			if err != nil {
-				return err
+			r, ok := computed[key]
+			if !ok {
+				if r, err = availability.Compute(lvl, m, life, evs, now); err != nil {
+					return err
+				}
+				computed[key] = r
 			}
 			row, err := rowOfMonth(sub, m, life, r, recurring[sub.ID], now)
 			if err != nil {
@@ -217,7 +228,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		}
 		now := s.clock.Now()
 		this := monthOf(now)
-		last := monthOf(this.Span(copenhagen).From.Add(-time.Hour))
+		last := monthOf(span(this).From.Add(-time.Hour))
 		for _, m := range []availability.Month{last, this} {
 			subs, err := s.subscriptions.Touching(ctx, nil, nil, firstDay(m), firstDay(next(m)))
 			if err != nil {
@@ -261,7 +272,7 @@ func keptLife(sub subscription.Subscription) life {
 // (its first day), once the month is over in Copenhagen; none until then (subscription.Credits).
 func (s *Service) CreditPercents(ctx context.Context, code string, month time.Time) (map[string]decimal.Decimal, error) {
 	m := availability.Month{Year: month.Year(), Month: month.Month()}
-	if s.clock.Now().Before(m.Span(copenhagen).To) {
+	if s.clock.Now().Before(span(m).To) {
 		return map[string]decimal.Decimal{}, nil
 	}
 	return s.store.credits(ctx, code, firstDay(m))
@@ -286,8 +297,8 @@ func (s *Service) Availability(ctx context.Context, code, unit, id string, m ava
 	if err != nil {
 		return availability.Report{}, err
 	}
-	span := m.Span(copenhagen)
-	outages, err := s.store.affecting(ctx, []string{sub.OfferingID}, []string{sub.ID}, span.From, span.To)
+	month := span(m)
+	outages, err := s.store.affecting(ctx, []string{sub.OfferingID}, []string{sub.ID}, month.From, month.To)
 	if err != nil {
 		return availability.Report{}, err
 	}

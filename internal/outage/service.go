@@ -245,7 +245,7 @@ func (s *Service) Close(ctx context.Context, in CloseMonth) (ClosedMonth, error)
 	actor, _ := identity.FromContext(ctx)
 	return idempotency.Run(ctx, s.db, "month.close", in, func(ctx context.Context) (ClosedMonth, error) {
 		now := s.clock.Now()
-		if now.Before(m.Span(copenhagen).To) {
+		if now.Before(span(m).To) {
 			return ClosedMonth{}, apperr.Field("/month", "is not over yet: a month is closed once it has ended")
 		}
 		r := closedRow{Month: firstDay(m), ClosedBy: actor.Subject, ClosedAt: now, Note: strings.TrimSpace(in.Note)}

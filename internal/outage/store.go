@@ -191,34 +191,34 @@ func (st store) outages(q *gorm.DB) ([]Outage, error) {
 
 // monthRow is a subscription's month as kept: the availability report and its credit.
 type monthRow struct {
-	SubscriptionID            string
-	Month                     time.Time `gorm:"type:date"`
-	Municipality              string
-	Unit                      string
-	ServiceID                 string
-	Level                     string
-	LifeFrom                  time.Time  `gorm:"type:date"`
-	LifeTo                    *time.Time `gorm:"type:date"`
-	AgreedSeconds             int64
-	ExcludedSeconds           int64
-	DowntimeSeconds           int64
-	UptimeSeconds             int64
-	DegradedSeconds           int64
-	SLI                       decimal.Decimal `gorm:"column:sli"`
-	SLO                       decimal.Decimal `gorm:"column:slo"`
-	ErrorBudgetSeconds        int64
-	Outages                   int
-	MaxOutages                int
-	LongestOutageSeconds      int64
-	LongestOutageLimitSeconds int64
-	Met                       bool
-	Warned                    bool
-	Breaches                  postgres.TextArray
-	CreditPercent             decimal.Decimal
-	Recurring                 money.Amount
-	Credit                    money.Amount
-	Open                      bool
-	ComputedAt                time.Time
+	SubscriptionID            string             `json:"subscription_id"`
+	Month                     time.Time          `gorm:"type:date" json:"month"`
+	Municipality              string             `json:"municipality"`
+	Unit                      string             `json:"unit"`
+	ServiceID                 string             `json:"service_id"`
+	Level                     string             `json:"level"`
+	LifeFrom                  time.Time          `gorm:"type:date" json:"life_from"`
+	LifeTo                    *time.Time         `gorm:"type:date" json:"life_to"`
+	AgreedSeconds             int64              `json:"agreed_seconds"`
+	ExcludedSeconds           int64              `json:"excluded_seconds"`
+	DowntimeSeconds           int64              `json:"downtime_seconds"`
+	UptimeSeconds             int64              `json:"uptime_seconds"`
+	DegradedSeconds           int64              `json:"degraded_seconds"`
+	SLI                       decimal.Decimal    `gorm:"column:sli" json:"sli"`
+	SLO                       decimal.Decimal    `gorm:"column:slo" json:"slo"`
+	ErrorBudgetSeconds        int64              `json:"error_budget_seconds"`
+	Outages                   int                `json:"outages"`
+	MaxOutages                int                `json:"max_outages"`
+	LongestOutageSeconds      int64              `json:"longest_outage_seconds"`
+	LongestOutageLimitSeconds int64              `json:"longest_outage_limit_seconds"`
+	Met                       bool               `json:"met"`
+	Warned                    bool               `json:"warned"`
+	Breaches                  postgres.TextArray `json:"breaches"`
+	CreditPercent             decimal.Decimal    `json:"credit_percent"`
+	Recurring                 money.Amount       `json:"recurring"`
+	Credit                    money.Amount       `json:"credit"`
+	Open                      bool               `json:"open"`
+	ComputedAt                time.Time          `json:"computed_at"`
 }
 
 func (monthRow) TableName() string { return "availability_months" }
@@ -231,15 +231,45 @@ func (r monthRow) report() availability.Report {
 		Breaches: nonNil(r.Breaches), CreditPercent: r.CreditPercent.String(), Open: r.Open}
 }
 
-// saveMonths writes roll-up rows over what was kept, in batches that stay within PostgreSQL's
-// limit of parameters.
+// saveMonths writes roll-up rows over what was kept, in one statement whatever their number: the
+// rows go as one JSON document, which costs less to send than a parameter per column and row.
 func (st store) saveMonths(ctx context.Context, rows []monthRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	return st.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "subscription_id"}, {Name: "month"}}, UpdateAll: true}).
-		CreateInBatches(rows, 1000).Error
+	doc, err := json.Marshal(rows)
+	if err != nil {
+		return err
+	}
+	return st.conn(ctx).Exec(`INSERT INTO availability_months (`+monthColumns+`)
+		SELECT `+monthColumns+` FROM jsonb_to_recordset(?::jsonb) AS x(`+monthRecord+`)
+		ON CONFLICT (subscription_id, month) DO UPDATE SET `+monthUpdates, string(doc)).Error
 }
+
+// The roll-up's columns, their types in the JSON document, and what a recomputation replaces.
+const (
+	monthColumns = `subscription_id, month, municipality, unit, service_id, level, life_from, life_to, agreed_seconds,
+		excluded_seconds, downtime_seconds, uptime_seconds, degraded_seconds, sli, slo, error_budget_seconds,
+		outages, max_outages, longest_outage_seconds, longest_outage_limit_seconds, met, warned, breaches,
+		credit_percent, recurring, credit, open, computed_at`
+	monthRecord = `subscription_id uuid, month date, municipality text, unit text, service_id text, level text,
+		life_from date, life_to date, agreed_seconds bigint, excluded_seconds bigint,
+		downtime_seconds bigint, uptime_seconds bigint, degraded_seconds bigint, sli numeric, slo numeric,
+		error_budget_seconds bigint, outages integer, max_outages integer, longest_outage_seconds bigint,
+		longest_outage_limit_seconds bigint, met boolean, warned boolean, breaches text[],
+		credit_percent numeric, recurring numeric, credit numeric, open boolean, computed_at timestamptz`
+	monthUpdates = `municipality = EXCLUDED.municipality, unit = EXCLUDED.unit, service_id = EXCLUDED.service_id,
+		level = EXCLUDED.level, life_from = EXCLUDED.life_from, life_to = EXCLUDED.life_to,
+		agreed_seconds = EXCLUDED.agreed_seconds, excluded_seconds = EXCLUDED.excluded_seconds,
+		downtime_seconds = EXCLUDED.downtime_seconds, uptime_seconds = EXCLUDED.uptime_seconds,
+		degraded_seconds = EXCLUDED.degraded_seconds, sli = EXCLUDED.sli, slo = EXCLUDED.slo,
+		error_budget_seconds = EXCLUDED.error_budget_seconds, outages = EXCLUDED.outages,
+		max_outages = EXCLUDED.max_outages, longest_outage_seconds = EXCLUDED.longest_outage_seconds,
+		longest_outage_limit_seconds = EXCLUDED.longest_outage_limit_seconds, met = EXCLUDED.met,
+		warned = EXCLUDED.warned, breaches = EXCLUDED.breaches, credit_percent = EXCLUDED.credit_percent,
+		recurring = EXCLUDED.recurring, credit = EXCLUDED.credit, open = EXCLUDED.open,
+		computed_at = EXCLUDED.computed_at`
+)
 
 type monthKey struct {
 	SubscriptionID string
