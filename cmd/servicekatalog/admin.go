@@ -76,7 +76,10 @@ func seedCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 		if err := seed.Demo(ctx, a.Directory); err != nil {
 			return err
 		}
-		fmt.Fprintln(out, "demo data: loaded (units, owner units, one demo user per role)")
+		if err := seed.IssueDemoTasks(ctx, a.Tasks); err != nil {
+			return err
+		}
+		fmt.Fprintln(out, "demo data: loaded (units, owner units, one demo user per role, the tasks of seeds 000 and 002)")
 	}
 	return nil
 }

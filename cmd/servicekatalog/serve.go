@@ -231,7 +231,10 @@ func loadData(ctx context.Context, cfg config.Config, a *app.App, log *slog.Logg
 	if err := seed.Demo(ctx, a.Directory); err != nil {
 		return fmt.Errorf("demo data: %w", err)
 	}
-	log.Info("loaded demo data (units, owners, one demo user per role)")
+	if err := seed.IssueDemoTasks(ctx, a.Tasks); err != nil {
+		return err
+	}
+	log.Info("loaded demo data (units, owners, one demo user per role, the tasks of seeds 000 and 002)")
 	return nil
 }
 

@@ -34,6 +34,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/ratelimit"
 	"github.com/servicekatalog/servicekatalog/internal/review"
 	"github.com/servicekatalog/servicekatalog/internal/subscription"
+	"github.com/servicekatalog/servicekatalog/internal/task"
 	"github.com/servicekatalog/servicekatalog/internal/ticket"
 )
 
@@ -90,6 +91,7 @@ type App struct {
 	Notices       *notice.Service
 	Outages       *outage.Service
 	Reports       *slareport.Service
+	Tasks         *task.Service
 	DevIssuer     *identity.DevIssuer // nil with an external issuer
 	API           *httpapi.Server
 	Clock         clock.Clock
@@ -122,6 +124,15 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 		o.ReopenDays = ticket.DefaultReopenDays
 	}
 	a.Tickets = ticket.NewService(db, a.Audit, a.Catalog, a.Subscriptions, a.Notices, o.Clock, o.ReopenDays)
+	a.Tasks = task.NewService(db, a.Audit, a.Directory, a.Notices, o.Clock)
+	a.Tasks.UseCheck(task.MailboxReady, func(ctx context.Context, codes []string) (map[string]task.CheckResult, error) {
+		ready, err := a.Mailboxes.Ready(ctx, codes)
+		out := make(map[string]task.CheckResult, len(ready))
+		for code, r := range ready {
+			out[code] = task.CheckResult{Met: r.Ready, Detail: r.Detail}
+		}
+		return out, err
+	})
 	a.Reports = slareport.NewService(a.Outages, a.Tickets, a.Subscriptions, o.Clock)
 	a.Reviews = review.NewService(a.Directory, o.Clock, a.Offerings, a.Catalog)
 	every := cmp.Or(o.SweepInterval, time.Minute)
@@ -129,6 +140,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	a.Jobs.Sweep("subscriptions.end", every, a.Subscriptions.Sweep)
 	a.Jobs.Sweep("tickets.sla", every, a.Tickets.Sweep)
 	a.Jobs.Sweep("availability.rollup", every, a.Outages.Sweep)
+	a.Jobs.Sweep("tasks.remind", every, a.Tasks.Remind)
 	a.Jobs.Sweep("idempotency.purge", every, func(ctx context.Context) (int, error) {
 		n, err := idempotency.Purge(ctx, db)
 		return int(n), err
@@ -155,7 +167,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	}
 	a.API, err = httpapi.New(httpapi.Deps{
 		DB: db, Directory: a.Directory, Catalog: a.Catalog, Offerings: a.Offerings, Clock: o.Clock,
-		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Tickets: a.Tickets, Reviews: a.Reviews, Mailboxes: a.Mailboxes, Deliveries: a.Deliveries, Notices: a.Notices, Outages: a.Outages, Reports: a.Reports, Sessions: session.New(db, a.Audit, o.Clock), Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log, Version: o.Version,
+		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Tickets: a.Tickets, Reviews: a.Reviews, Mailboxes: a.Mailboxes, Deliveries: a.Deliveries, Notices: a.Notices, Outages: a.Outages, Reports: a.Reports, Tasks: a.Tasks, Sessions: session.New(db, a.Audit, o.Clock), Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log, Version: o.Version,
 		Authn:          identity.NewAuthenticator(keys, issuer, o.Audience, o.Algs, a.Authz, o.Clock.Now),
 		TrustedProxies: o.TrustedProxies, Limiter: ratelimit.New(o.RateLimit, o.RateBurst),
 	})

@@ -32,6 +32,7 @@ var owners = map[string][]string{
 	"notice":       {"notices", "notice_acks"},
 	"outage":       {"outages", "outage_versions", "closed_months", "availability_months"},
 	"session":      {"sessions"},
+	"task":         {"tasks", "task_versions", "task_assignments", "task_comments"},
 }
 
 // reads are the direct reads of another package's tables, each named in the owner's package doc.

@@ -22,6 +22,8 @@ package httpapi
 // @tag.description            Each municipality's infrastructure mailbox: the address and its confirmation link, routing rules by tag, cover while someone is away.
 // @tag.name                   service levels
 // @tag.description            Outages and maintenance the units report, and each subscription's monthly availability against its level: SLI, SLO, error budget, credit.
+// @tag.name                   tasks
+// @tag.description            Tasks the secretariat issues to municipalities (KLIK style): each municipality's execution status, expected dates, comments both ways, platform checks that prove completion, reminders.
 // @tag.name                   tickets
 // @tag.description            Support across the split: first line in the municipality, second line in the unit; SLA clocks.
 // @tag.name                   offerings

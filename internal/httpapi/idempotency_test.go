@@ -94,8 +94,19 @@ func TestARetryAfterTheWorldChangedReplays(t *testing.T) {
 			do("POST", path, token, map[string]any{"kind": "closure", "body": "Resolved."})
 		}
 	}
+	taskBody := func(number int) map[string]any {
+		return map[string]any{"number": number, "title": "Map the IT systems", "type": "mandatory", "duration_days": 5,
+			"start_on": "2027-01-04", "end_on": "2027-01-29", "municipalities": []string{"101"}}
+	}
+	var issued struct{ ID string }
+	do("POST", "/api/v1/tasks", sec, taskBody(1)).Decode(t, &issued)
 	now := env.Clock.Now()
 	recipes := map[string]retry{
+		"POST /api/v1/tasks": {apptest.Request{Token: sec, Body: taskBody(2)}, nothing},
+		"POST /api/v1/tasks/:id/assignments/:code/comments": {apptest.Request{Path: "/api/v1/tasks/" + issued.ID + "/assignments/101/comments",
+			Token: sec, Body: map[string]any{"body": "Any news?"}}, nothing},
+		"POST /api/v1/municipalities/:code/tasks/:id/comments": {apptest.Request{Path: "/api/v1/municipalities/101/tasks/" + issued.ID + "/comments",
+			Token: spoc, Body: map[string]any{"body": "On Monday."}}, nothing},
 		"POST /api/v1/units/:unit/notices": {apptest.Request{Path: "/api/v1/units/hovedstaden/notices", Token: hovedstaden, Body: outage},
 			func(apptest.Response) { dropTag("NEDBRUD") }},
 		"POST /api/v1/units/:unit/notices/:id/follow-ups": {apptest.Request{Path: "/api/v1/units/hovedstaden/notices/" + unitNotice.ID + "/follow-ups",

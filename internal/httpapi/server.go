@@ -34,6 +34,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/session"
 	"github.com/servicekatalog/servicekatalog/internal/slareport"
 	"github.com/servicekatalog/servicekatalog/internal/subscription"
+	"github.com/servicekatalog/servicekatalog/internal/task"
 	"github.com/servicekatalog/servicekatalog/internal/ticket"
 )
 
@@ -54,6 +55,7 @@ type Deps struct {
 	Outages        *outage.Service
 	Reports        *slareport.Service
 	Sessions       *session.Sessions
+	Tasks          *task.Service
 	Clock          clock.Clock
 	Audit          *audit.Log
 	Authz          *authz.Authorizer

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"time"
 
@@ -322,6 +323,53 @@ func (s *Service) Covers(ctx context.Context, code string) ([]Cover, error) {
 		return nil, err
 	}
 	return s.store.covers(ctx, s.clock.Now(), code)
+}
+
+// Readiness is whether a municipality's mailbox is set up as seed 000 asks: a verified address
+// and a cover, and what was found, in words.
+type Readiness struct {
+	Ready  bool
+	Detail string
+}
+
+// Ready tells, for each of municipalities codes, whether its mailbox is set up: the evidence of
+// the task that asks for it.
+func (s *Service) Ready(ctx context.Context, codes []string) (map[string]Readiness, error) {
+	boxes, err := s.store.mailboxes(ctx, codes)
+	if err != nil {
+		return nil, err
+	}
+	covers, err := s.store.covers(ctx, s.clock.Now(), codes...)
+	if err != nil {
+		return nil, err
+	}
+	count := map[string]int{}
+	for _, c := range covers {
+		count[c.Municipality]++
+	}
+	out := make(map[string]Readiness, len(codes))
+	for _, code := range codes {
+		var found []string
+		b, ok := boxes[code]
+		switch {
+		case ok && b.Address != nil:
+			found = append(found, *b.Address+" verified")
+		case ok && b.PendingAddress != nil:
+			found = append(found, *b.PendingAddress+" registered, not yet confirmed from the mail")
+		default:
+			found = append(found, "no infrastructure mailbox registered")
+		}
+		switch count[code] {
+		case 0:
+			found = append(found, "no cover set")
+		case 1:
+			found = append(found, "a cover set")
+		default:
+			found = append(found, fmt.Sprintf("%d covers set", count[code]))
+		}
+		out[code] = Readiness{Ready: ok && b.Address != nil && count[code] > 0, Detail: strings.Join(found, "; ")}
+	}
+	return out, nil
 }
 
 // AddCover adds deputies to the municipality's notices for a period, e.g. a colleague's holiday.

@@ -47,6 +47,19 @@ func (r row) mailbox() Mailbox {
 
 // get loads a municipality's mailbox, locked for change when lock is set; a municipality that
 // registered none has the empty mailbox at version 1.
+// mailboxes returns the mailboxes of municipalities codes that have one.
+func (st store) mailboxes(ctx context.Context, codes []string) (map[string]row, error) {
+	var rows []row
+	if err := st.conn(ctx).Where("municipality IN ?", codes).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[string]row, len(rows))
+	for _, r := range rows {
+		out[r.Municipality] = r
+	}
+	return out, nil
+}
+
 func (st store) get(ctx context.Context, code string, lock bool) (row, bool, error) {
 	q := st.conn(ctx).Where("municipality = ?", code)
 	if lock {

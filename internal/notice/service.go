@@ -64,8 +64,11 @@ func NewService(db *postgres.DB, log *audit.Log, cat *catalog.Service, dir *dire
 
 // swaggerUI links the operation op in Swagger UI, which is where the people a mail goes to work:
 // the API's own URLs would answer them 401 in a browser.
-func (s *Service) swaggerUI(op string) string {
-	return s.opt.PublicURL + "/swagger/index.html#/notices/" + op
+func (s *Service) swaggerUI(op string) string { return s.SwaggerUI("notices", op) }
+
+// SwaggerUI links operation op under tag in Swagger UI, for the mails of other capabilities.
+func (s *Service) SwaggerUI(tag, op string) string {
+	return s.opt.PublicURL + "/swagger/index.html#/" + strings.ReplaceAll(tag, " ", "%20") + "/" + op
 }
 
 // AckPath is where an acknowledgement link points: a page with a button, which posts back.
@@ -686,16 +689,17 @@ func (s *Service) escalationRecipients(ctx context.Context, code string, step in
 	return to, nil
 }
 
-// Event is something the platform tells a municipality and a unit about one of their own
-// objects: an SLA warning or breach of a ticket, an order's change of state.
+// Event is something the platform tells a municipality, and the unit concerned, about one of
+// their own objects: an SLA warning or breach, an order's change of state, a task's reminder.
 type Event struct {
-	Tag string `json:"tag"` // SLA or ORDRE: the municipality's routes for it apply
+	Tag string `json:"tag"` // SLA, ORDRE or OPGAVE: the municipality's routes for it apply
 	// Key names the event; the same key is enqueued once (while River keeps the job) and
 	// delivered once to each address, however often it is announced.
 	Key          string `json:"key" river:"unique"`
 	Municipality string `json:"municipality"`
-	Unit         string `json:"unit"`
-	// Role is who in the unit receives it: the users holding it.
+	// Unit is the unit concerned, which the subject names and whose users holding Role receive
+	// it too; none for an event of the secretariat's (a task), which the subject names instead.
+	Unit         string      `json:"unit"`
 	Role         tenant.Role `json:"role"`
 	HighPriority bool        `json:"high_priority"`
 	Title        string      `json:"title"`
@@ -743,9 +747,13 @@ func (w *announceWorker) Work(ctx context.Context, job *river.Job[Event]) error 
 		for _, r := range byCode[e.Municipality] {
 			to[r.Address] = tenant.ForMunicipality(e.Municipality).String()
 		}
-		users, err := s.directory.UsersWithRole(ctx, tenant.ForUnit(e.Unit), e.Role)
-		if err != nil {
-			return err
+		var users []directory.User
+		tenants, sender := []string{tenant.ForMunicipality(e.Municipality).String()}, platformShort
+		if e.Unit != "" {
+			if users, err = s.directory.UsersWithRole(ctx, tenant.ForUnit(e.Unit), e.Role); err != nil {
+				return err
+			}
+			tenants, sender = append(tenants, tenant.ForUnit(e.Unit).String()), e.Unit
 		}
 		for _, u := range users {
 			if u.Email != "" {
@@ -759,7 +767,7 @@ func (w *announceWorker) Work(ctx context.Context, job *river.Job[Event]) error 
 			return err
 		}
 		entry, _ := tags.Tag(e.Tag)
-		msg := delivery.Message{Subject: Subject([]string{e.Tag}, e.HighPriority, e.Title, e.Unit),
+		msg := delivery.Message{Subject: Subject([]string{e.Tag}, e.HighPriority, e.Title, sender),
 			Headers: s.baseHeaders(entry, []string{e.Tag}, e.HighPriority), Text: e.Text}
 		items := make([]delivery.New, 0, len(to))
 		for addr, whose := range to {
@@ -767,7 +775,7 @@ func (w *announceWorker) Work(ctx context.Context, job *river.Job[Event]) error 
 				Tenant: whose, Sender: tenant.PlatformID.String(), Message: msg})
 		}
 		slices.SortFunc(items, func(a, b delivery.New) int { return strings.Compare(a.Recipient, b.Recipient) })
-		hooks, err := s.deliveries.ToWebhooks(ctx, []string{tenant.ForMunicipality(e.Municipality).String(), tenant.ForUnit(e.Unit).String()},
+		hooks, err := s.deliveries.ToWebhooks(ctx, tenants,
 			"event", e.Key, tenant.PlatformID.String(), strings.ToLower(e.Tag)+".event", map[string]any{"key": e.Key, "tag": e.Tag,
 				"title": e.Title, "text": e.Text, "municipality": e.Municipality, "unit": e.Unit, "high_priority": e.HighPriority})
 		if err != nil {

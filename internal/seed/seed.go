@@ -6,6 +6,7 @@ package seed
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
 	"github.com/servicekatalog/servicekatalog/internal/page"
+	"github.com/servicekatalog/servicekatalog/internal/task"
 	"github.com/servicekatalog/servicekatalog/internal/tenant"
 )
 
@@ -150,6 +152,58 @@ func EnsureUser(ctx context.Context, dir *directory.Service, username string, ro
 	}
 	if _, err := dir.Assign(ctx, t, directory.NewAssignment{UserID: u.ID, Role: string(role)}); err != nil && !apperr.Is(err, apperr.Conflict) {
 		return fmt.Errorf("assign %s to %s in %s: %w", role, username, t, err)
+	}
+	return nil
+}
+
+// DemoTasks are the tasks of seeds 000 and 002, issued to every municipality as example data:
+// the infrastructure mailbox with its cover (proved by the mailbox's own data), and the mapping of
+// the IT systems the municipality uses.
+var DemoTasks = []task.NewTask{
+	{Number: 1, ExampleData: true, Fields: task.Fields{Title: "Opret infrastrukturpostkasse og dækning", Project: "Fælles it-infrastruktur",
+		Type: task.Mandatory, DurationDays: 10, StartOn: "2026-11-23", EndOn: "2026-12-18",
+		Goal: "Driftsmeddelelser fra enhederne når frem til nogen, der handler på dem, også i ferier. / " +
+			"Notices from the units reach someone who acts on them, also in holidays.",
+		Description: "Kommunen opretter en funktionspostkasse til infrastrukturmeddelelser, bekræfter den fra mailen og sætter dækning, " +
+			"så en kollega får meddelelserne, når den ansvarlige er væk. / The municipality registers a shared mailbox for " +
+			"infrastructure notices, confirms it from the mail, and sets a cover so that a colleague gets the notices while the " +
+			"person responsible is away.",
+		Method: []string{"Opret funktionspostkassen i kommunens mailsystem. / Create the shared mailbox in the municipality's mail system.",
+			"Registrér adressen: PUT /api/v1/municipalities/{code}/mailbox. / Register the address.",
+			"Bekræft adressen fra mailen, den modtager. / Confirm the address from the mail it receives.",
+			"Sæt dækning: POST /api/v1/municipalities/{code}/mailbox/covers. / Set a cover."},
+		ResultCriterion: "Fuldført, når postkassen er bekræftet og dækning sat; platformen viser det. / Complete when the mailbox is " +
+			"confirmed and a cover set; the platform shows it.",
+		Performer: "IT-driftschef", Parties: []string{"IT-drift", "Servicedesk"}, Contact: "sekretariatet@servicekatalog.example",
+		Evidence: task.MailboxReady}},
+	{Number: 7, ExampleData: true, Fields: task.Fields{Title: "Kortlæg hvilke it-systemer kommunen anvender/ikke anvender",
+		Project: "Fælles it-infrastruktur", Type: task.Mandatory, DurationDays: 5, StartOn: "2027-01-04", EndOn: "2027-01-29",
+		Goal: "Enhederne og sekretariatet ved, hvilke it-systemer hver kommune bruger, så den fælles infrastruktur planlægges efter dem. / " +
+			"The units and the secretariat know which IT systems each municipality uses, so that the shared infrastructure is planned for them.",
+		Description: "Kommunen angiver for hvert it-system i de 14 kommunale domæner, om det anvendes som primært system, sekundært " +
+			"(begrænset brug, fx læseadgang til gamle sager) eller ikke anvendes, og tilføjer systemer, listen mangler. / For each IT " +
+			"system in the 14 municipal domains, the municipality says whether it uses it as its primary system, as a secondary one " +
+			"(limited use, such as read-only access to old cases) or not at all, and adds the systems the list lacks.",
+		Method: []string{"Hent regnearket for kommunen. / Download the municipality's spreadsheet.",
+			"Spørg systemejerne i hvert domæne, og angiv ét svar pr. system. / Ask the system owners in each domain; one answer per system.",
+			"Tilføj manglende systemer. / Add the systems the list lacks.",
+			"Upload regnearket, og arkivér det. / Upload the spreadsheet, and keep it archived.",
+			"Meld senere ændringer, når de sker. / Report changes later as they happen."},
+		ResultCriterion: "Fuldført, når sekretariatet bekræfter modtagelsen. / Complete when the secretariat confirms receipt.",
+		Performer:       "IT-arkitekt", Parties: []string{"Fagsystemejere", "IT-drift"}, Contact: "sekretariatet@servicekatalog.example"}},
+}
+
+// IssueDemoTasks issues those of DemoTasks not issued yet (a number in use says so).
+func IssueDemoTasks(ctx context.Context, tasks *task.Service) error {
+	for _, t := range DemoTasks {
+		var ae *apperr.Error
+		_, err := tasks.Issue(ctx, t)
+		if errors.As(err, &ae) && len(ae.Fields) == 1 && ae.Fields[0].Pointer == "/number" {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("demo task %d: %w", t.Number, err)
+		}
 	}
 	return nil
 }

@@ -54,7 +54,7 @@ func TestCatalogueReadsAndFilters(t *testing.T) {
 	for _, e := range voc.Entries {
 		tags = append(tags, e.ID)
 	}
-	if got := strings.Join(tags, " "); got != "DRIFT NEDBRUD PLANLAGT SIKKERHED RELEASE AENDRING INFO SLA ORDRE" || voc.Version != 2 {
+	if got := strings.Join(tags, " "); got != "DRIFT NEDBRUD PLANLAGT SIKKERHED RELEASE AENDRING INFO SLA ORDRE OPGAVE" || voc.Version != 3 {
 		t.Errorf("notice tags version %d = %s", voc.Version, got)
 	}
 	var cal catalog.Calendar

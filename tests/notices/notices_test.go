@@ -299,7 +299,7 @@ func TestANewVersionOfTheTagsIsANoticeToEveryMailbox(t *testing.T) {
 	env.VerifyMailbox(t, "101", "it-drift@kk.example")
 	if _, err := env.App.Catalog.SyncFiles(env.System(), apptest.CatalogueWith(func(path string, b []byte) []byte {
 		if path == "vocabularies/notice-tags.yaml" {
-			return []byte(strings.Replace(strings.Replace(string(b), "version: 2", "version: 3", 1), "ack_minutes: 30,", "ack_minutes: 20,", 1))
+			return []byte(strings.Replace(strings.Replace(string(b), "version: 3", "version: 4", 1), "ack_minutes: 30,", "ack_minutes: 20,", 1))
 		}
 		return b
 	})); err != nil {
@@ -307,7 +307,7 @@ func TestANewVersionOfTheTagsIsANoticeToEveryMailbox(t *testing.T) {
 	}
 	var inbox apptest.List[notice.Received]
 	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/751/notices", Token: env.Token("spoc.751")}).Decode(t, &inbox)
-	if len(inbox.Items) != 1 || inbox.Items[0].Subject != "[AENDRING] Notitsmærker version 3 / Notice tags version 3 (sekretariatet)" ||
+	if len(inbox.Items) != 1 || inbox.Items[0].Subject != "[AENDRING] Notitsmærker version 4 / Notice tags version 4 (sekretariatet)" ||
 		len(inbox.Items[0].Recipients) < 90 || !strings.Contains(inbox.Items[0].Body, "**[NEDBRUD]** Nedbrud / Outage") ||
 		!strings.Contains(inbox.Items[0].Body, "acknowledge within 20 min") {
 		t.Fatalf("751's inbox after the new tags: %+v", inbox.Items)
