@@ -36,6 +36,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/subscription"
 	"github.com/servicekatalog/servicekatalog/internal/task"
 	"github.com/servicekatalog/servicekatalog/internal/ticket"
+	"github.com/servicekatalog/servicekatalog/internal/usage"
 )
 
 // Options configure the application.
@@ -92,6 +93,7 @@ type App struct {
 	Outages       *outage.Service
 	Reports       *slareport.Service
 	Tasks         *task.Service
+	Usage         *usage.Service
 	DevIssuer     *identity.DevIssuer // nil with an external issuer
 	API           *httpapi.Server
 	Clock         clock.Clock
@@ -133,6 +135,15 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 		}
 		return out, err
 	})
+	a.Usage = usage.NewService(db, a.Audit, a.Catalog, a.Directory, o.Clock)
+	a.Tasks.UseCheck(task.MappingSubmitted, func(ctx context.Context, codes []string) (map[string]task.CheckResult, error) {
+		found, err := a.Usage.Proof(ctx, codes)
+		out := make(map[string]task.CheckResult, len(found))
+		for code, f := range found {
+			out[code] = task.CheckResult{Met: f.Submitted, Detail: f.Detail}
+		}
+		return out, err
+	})
 	a.Reports = slareport.NewService(a.Outages, a.Tickets, a.Subscriptions, o.Clock)
 	a.Reviews = review.NewService(a.Directory, o.Clock, a.Offerings, a.Catalog)
 	every := cmp.Or(o.SweepInterval, time.Minute)
@@ -167,7 +178,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	}
 	a.API, err = httpapi.New(httpapi.Deps{
 		DB: db, Directory: a.Directory, Catalog: a.Catalog, Offerings: a.Offerings, Clock: o.Clock,
-		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Tickets: a.Tickets, Reviews: a.Reviews, Mailboxes: a.Mailboxes, Deliveries: a.Deliveries, Notices: a.Notices, Outages: a.Outages, Reports: a.Reports, Tasks: a.Tasks, Sessions: session.New(db, a.Audit, o.Clock), Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log, Version: o.Version,
+		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Tickets: a.Tickets, Reviews: a.Reviews, Mailboxes: a.Mailboxes, Deliveries: a.Deliveries, Notices: a.Notices, Outages: a.Outages, Reports: a.Reports, Tasks: a.Tasks, Usage: a.Usage, Sessions: session.New(db, a.Audit, o.Clock), Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log, Version: o.Version,
 		Authn:          identity.NewAuthenticator(keys, issuer, o.Audience, o.Algs, a.Authz, o.Clock.Now),
 		TrustedProxies: o.TrustedProxies, Limiter: ratelimit.New(o.RateLimit, o.RateBurst),
 	})

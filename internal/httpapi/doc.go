@@ -24,6 +24,8 @@ package httpapi
 // @tag.description            Outages and maintenance the units report, and each subscription's monthly availability against its level: SLI, SLO, error budget, credit.
 // @tag.name                   tasks
 // @tag.description            Tasks the secretariat issues to municipalities (KLIK style): each municipality's execution status, expected dates, comments both ways, platform checks that prove completion, reminders.
+// @tag.name                   usage mapping
+// @tag.description            The IT-system usage mapping (seed 002): each municipality's answer per system of the municipal domains, its history, proposed systems, submissions.
 // @tag.name                   tickets
 // @tag.description            Support across the split: first line in the municipality, second line in the unit; SLA clocks.
 // @tag.name                   offerings

@@ -100,8 +100,21 @@ func TestARetryAfterTheWorldChangedReplays(t *testing.T) {
 	}
 	var issued struct{ ID string }
 	do("POST", "/api/v1/tasks", sec, taskBody(1)).Decode(t, &issued)
+	do("POST", "/api/v1/municipalities/101/usage-mapping/answers", spoc, map[string]any{"answers": []any{map[string]any{"system": "SYS-OKO", "answer": "primary"}}})
+	sheet := do("GET", "/api/v1/municipalities/101/usage-mapping/sheet", spoc, nil).Body
 	now := env.Clock.Now()
 	recipes := map[string]retry{
+		"POST /api/v1/municipalities/:code/usage-mapping/answers": {apptest.Request{Path: "/api/v1/municipalities/101/usage-mapping/answers",
+			Token: spoc, Body: map[string]any{"answers": []any{map[string]any{"system": "SYS-ESDH", "answer": "primary"}}}}, nothing},
+		"POST /api/v1/municipalities/:code/usage-mapping/sheet": {apptest.Request{Path: "/api/v1/municipalities/101/usage-mapping/sheet",
+			Token: spoc, Body: sheet, Header: map[string]string{"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}},
+			func(apptest.Response) { // the mapping changes since: the same file again still replays, and changes nothing
+				do("POST", "/api/v1/municipalities/101/usage-mapping/answers", spoc, map[string]any{"answers": []any{map[string]any{"system": "SYS-OKO", "answer": "not_used"}}})
+			}},
+		"POST /api/v1/municipalities/:code/usage-mapping/submissions": {apptest.Request{Path: "/api/v1/municipalities/101/usage-mapping/submissions",
+			Token: spoc}, nothing},
+		"POST /api/v1/municipalities/:code/usage-mapping/proposals": {apptest.Request{Path: "/api/v1/municipalities/101/usage-mapping/proposals",
+			Token: spoc, Body: map[string]any{"domain": "DOM-02", "name": "KMD Momentum"}}, nothing},
 		"POST /api/v1/tasks": {apptest.Request{Token: sec, Body: taskBody(2)}, nothing},
 		"POST /api/v1/tasks/:id/assignments/:code/comments": {apptest.Request{Path: "/api/v1/tasks/" + issued.ID + "/assignments/101/comments",
 			Token: sec, Body: map[string]any{"body": "Any news?"}}, nothing},
@@ -209,6 +222,9 @@ func TestARetryAfterTheWorldChangedReplays(t *testing.T) {
 			req.Path = concrete(r.Path, "municipality:101")
 		}
 		req.Header = map[string]string{"Idempotency-Key": "retry-" + r.Path}
+		for k, v := range rt.req.Header { // a file's media type
+			req.Header[k] = v
+		}
 		first := env.Do(req)
 		if first.Status != 201 {
 			t.Errorf("%s: first request %d %s", r.Path, first.Status, first.Body)

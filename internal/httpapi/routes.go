@@ -204,6 +204,17 @@ func (s *Server) register() {
 	s.protected(http.MethodGet, m+"/tasks/:id/comments", can("municipal_task", "read").in("code"), s.listMunicipalityTaskComments)
 	s.protected(http.MethodPost, m+"/tasks/:id/comments", can("municipal_task", "work").in("code").creating(), s.addMunicipalityTaskComment)
 
+	s.protected(http.MethodGet, m+"/usage-mapping", can("usage", "read").in("code"), s.getUsageMapping)
+	s.protected(http.MethodPost, m+"/usage-mapping/answers", can("usage", "answer").in("code").creating(), s.answerUsage)
+	s.protected(http.MethodGet, m+"/usage-mapping/history", can("usage", "read").in("code"), s.listUsageHistory)
+	s.protected(http.MethodGet, m+"/usage-mapping/sheet", can("usage", "read").in("code"), s.downloadUsageSheet)
+	s.protected(http.MethodPost, m+"/usage-mapping/sheet", can("usage", "answer").in("code").creating(), s.uploadUsageSheet)
+	s.protected(http.MethodPost, m+"/usage-mapping/submissions", can("usage", "answer").in("code").creating(), s.submitUsageMapping)
+	s.protected(http.MethodPost, m+"/usage-mapping/proposals", can("usage", "answer").in("code").creating(), s.proposeSystem)
+	s.protected(http.MethodGet, m+"/usage-mapping/proposals", can("usage", "read").in("code"), s.listMunicipalityProposals)
+	s.protected(http.MethodGet, V1+"/usage-mapping/proposals", can("usage", "review"), s.listProposedSystems)
+	s.protected(http.MethodPost, V1+"/usage-mapping/proposals/:id/decision", can("usage", "decide"), s.decideProposedSystem)
+
 	s.protected(http.MethodGet, V1+"/waivers", can("waiver", "review"), s.listWaivers)
 	s.protected(http.MethodGet, V1+"/waivers/:id", can("waiver", "read"), s.getWaiver)
 	s.protected(http.MethodPost, V1+"/waivers/:id/decision", can("waiver", "decide"), s.decideWaiver)

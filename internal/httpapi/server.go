@@ -36,6 +36,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/subscription"
 	"github.com/servicekatalog/servicekatalog/internal/task"
 	"github.com/servicekatalog/servicekatalog/internal/ticket"
+	"github.com/servicekatalog/servicekatalog/internal/usage"
 )
 
 // Deps are what the API is built from.
@@ -56,6 +57,7 @@ type Deps struct {
 	Reports        *slareport.Service
 	Sessions       *session.Sessions
 	Tasks          *task.Service
+	Usage          *usage.Service
 	Clock          clock.Clock
 	Audit          *audit.Log
 	Authz          *authz.Authorizer

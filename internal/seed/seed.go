@@ -190,7 +190,8 @@ var DemoTasks = []task.NewTask{
 			"Upload regnearket, og arkivér det. / Upload the spreadsheet, and keep it archived.",
 			"Meld senere ændringer, når de sker. / Report changes later as they happen."},
 		ResultCriterion: "Fuldført, når sekretariatet bekræfter modtagelsen. / Complete when the secretariat confirms receipt.",
-		Performer:       "IT-arkitekt", Parties: []string{"Fagsystemejere", "IT-drift"}, Contact: "sekretariatet@servicekatalog.example"}},
+		Performer:       "IT-arkitekt", Parties: []string{"Fagsystemejere", "IT-drift"}, Contact: "sekretariatet@servicekatalog.example",
+		Evidence: task.MappingSubmitted}},
 }
 
 // IssueDemoTasks issues those of DemoTasks not issued yet (a number in use says so).

@@ -50,10 +50,12 @@ const (
 	NoCheck Evidence = ""
 	// MailboxReady: the infrastructure mailbox is verified and a cover is set (seed 000).
 	MailboxReady Evidence = "mailbox_ready"
+	// MappingSubmitted: the IT-system usage mapping is submitted (seed 002).
+	MappingSubmitted Evidence = "usage_mapping_submitted"
 )
 
 // Evidences lists the platform checks a task can name.
-var Evidences = []Evidence{NoCheck, MailboxReady}
+var Evidences = []Evidence{NoCheck, MailboxReady, MappingSubmitted}
 
 // Action is a change of a municipality's execution of a task.
 type Action string
@@ -138,7 +140,7 @@ func (f Fields) check() (start, end time.Time, err error) {
 		add("/type", "must be mandatory or optional")
 	}
 	if !slices.Contains(Evidences, f.Evidence) {
-		add("/evidence", "must be empty or mailbox_ready")
+		add("/evidence", "must be empty, mailbox_ready or usage_mapping_submitted")
 	}
 	start, serr := date.Parse(f.StartOn)
 	if serr != nil {

@@ -1,0 +1,189 @@
+package usage
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/servicekatalog/servicekatalog/internal/page"
+	"github.com/servicekatalog/servicekatalog/internal/postgres"
+)
+
+// store reads and writes the answers, proposals and submissions.
+type store struct {
+	db *postgres.DB
+}
+
+func (st store) conn(ctx context.Context) *gorm.DB { return st.db.Conn(ctx) }
+
+type answerRow struct {
+	N            int64 `gorm:"primaryKey;->"`
+	Municipality string
+	SystemID     string
+	Answer       Answer
+	Note         string
+	AnsweredBy   string
+	AnsweredAt   time.Time
+	Source       Source
+	UploadID     *string
+}
+
+func (answerRow) TableName() string { return "usage_answers" }
+
+func (r answerRow) given() Given {
+	return Given{System: r.SystemID, Answer: r.Answer, Note: r.Note, AnsweredBy: r.AnsweredBy, AnsweredAt: r.AnsweredAt, Source: r.Source, Seq: r.N}
+}
+
+// current returns each system's latest answer of the municipality.
+func (st store) current(ctx context.Context, code string) (map[string]answerRow, error) {
+	var rows []answerRow
+	if err := st.conn(ctx).Raw(`SELECT DISTINCT ON (system_id) * FROM usage_answers WHERE municipality = ? ORDER BY system_id, n DESC`, code).
+		Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[string]answerRow, len(rows))
+	for _, r := range rows {
+		out[r.SystemID] = r
+	}
+	return out, nil
+}
+
+func (st store) addAnswers(ctx context.Context, rows []answerRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	return st.conn(ctx).Omit("N").CreateInBatches(rows, 500).Error
+}
+
+// history returns one page of a municipality's answers, oldest first, of one system when set.
+func (st store) history(ctx context.Context, code, system string, p page.Request) (page.Page[Given], error) {
+	q := st.conn(ctx).Model(&answerRow{}).Where("municipality = ?", code)
+	if system != "" {
+		q = q.Where("system_id = ?", system)
+	}
+	rows, err := postgres.Page(q, p, func(r answerRow) []string { return []string{strconv.FormatInt(r.N, 10)} }, page.Col{Expr: "n", Kind: page.Int})
+	return page.Map(rows, answerRow.given), err
+}
+
+type uploadRow struct {
+	ID           string
+	Municipality string
+	SHA256       string `gorm:"column:sha256"`
+	Bytes        int
+	Rows         int
+	Changed      int
+	File         []byte
+	UploadedBy   string
+	UploadedAt   time.Time
+}
+
+func (uploadRow) TableName() string { return "usage_uploads" }
+
+func (r uploadRow) upload() Upload {
+	return Upload{ID: r.ID, SHA256: r.SHA256, Bytes: r.Bytes, Rows: r.Rows, Changed: r.Changed, UploadedBy: r.UploadedBy, UploadedAt: r.UploadedAt}
+}
+
+func (st store) insertUpload(ctx context.Context, r uploadRow) error {
+	return st.conn(ctx).Create(&r).Error
+}
+
+func (st store) setChanged(ctx context.Context, id string, n int) error {
+	return st.conn(ctx).Model(&uploadRow{}).Where("id = ?", id).Update("changed", n).Error
+}
+
+// upload returns the municipality's upload of the file with digest, and whether there is one.
+func (st store) upload(ctx context.Context, code, digest string) (Upload, bool, error) {
+	var rows []uploadRow
+	if err := st.conn(ctx).Omit("file").Where("municipality = ? AND sha256 = ?", code, digest).Limit(1).Find(&rows).Error; err != nil ||
+		len(rows) == 0 {
+		return Upload{}, false, err
+	}
+	return rows[0].upload(), true, nil
+}
+
+type proposalRow struct {
+	ID           string
+	Municipality string
+	Domain       string
+	Name         string
+	Description  string
+	State        State
+	SystemID     *string
+	Reason       string
+	ProposedBy   string
+	ProposedAt   time.Time
+	DecidedBy    *string
+	DecidedAt    *time.Time
+	Version      int
+}
+
+func (proposalRow) TableName() string { return "usage_system_proposals" }
+
+func (r proposalRow) proposal() Proposal { return Proposal(r) }
+
+func (st store) insertProposal(ctx context.Context, r proposalRow) error {
+	return st.conn(ctx).Create(&r).Error
+}
+
+func (st store) proposal(ctx context.Context, id string, lock bool) (proposalRow, error) {
+	var r proposalRow
+	return r, postgres.Take(st.conn(ctx).Where("id = ?", id), lock, &r, "proposal")
+}
+
+func (st store) saveProposal(ctx context.Context, r proposalRow) error {
+	return postgres.Translate(st.conn(ctx).Select("*").Where("id = ?", r.ID).Updates(&r).Error)
+}
+
+// proposals returns one page of proposals, oldest first: of a municipality, in a state, when set.
+func (st store) proposals(ctx context.Context, code string, state State, p page.Request) (page.Page[Proposal], error) {
+	q := st.conn(ctx).Model(&proposalRow{})
+	if code != "" {
+		q = q.Where("municipality = ?", code)
+	}
+	if state != "" {
+		q = q.Where("state = ?", state)
+	}
+	rows, err := postgres.OldestFirst(q, p, "proposed_at", "id", func(r proposalRow) (time.Time, string) { return r.ProposedAt, r.ID })
+	return page.Map(rows, proposalRow.proposal), err
+}
+
+// accepted returns the accepted proposals, as systems of the mapping.
+func (st store) accepted(ctx context.Context) ([]proposalRow, error) {
+	var rows []proposalRow
+	return rows, st.conn(ctx).Where("state = ?", Accepted).Order("system_id").Find(&rows).Error
+}
+
+type submissionRow struct {
+	ID           string
+	Municipality string
+	Answered     int
+	Systems      int
+	SubmittedBy  string
+	SubmittedAt  time.Time
+}
+
+func (submissionRow) TableName() string { return "usage_submissions" }
+
+func (r submissionRow) submission() Submission {
+	return Submission{ID: r.ID, Answered: r.Answered, Systems: r.Systems, SubmittedBy: r.SubmittedBy, SubmittedAt: r.SubmittedAt}
+}
+
+func (st store) insertSubmission(ctx context.Context, r submissionRow) error {
+	return st.conn(ctx).Create(&r).Error
+}
+
+// latestSubmissions returns the latest submission of each of municipalities codes that has one.
+func (st store) latestSubmissions(ctx context.Context, codes []string) (map[string]Submission, error) {
+	var rows []submissionRow
+	if err := st.conn(ctx).Raw(`SELECT DISTINCT ON (municipality) * FROM usage_submissions WHERE municipality IN ?
+		ORDER BY municipality, submitted_at DESC, id`, codes).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[string]Submission, len(rows))
+	for _, r := range rows {
+		out[r.Municipality] = r.submission()
+	}
+	return out, nil
+}
