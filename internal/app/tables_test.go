@@ -33,7 +33,8 @@ var owners = map[string][]string{
 	"outage":       {"outages", "outage_versions", "closed_months", "availability_months"},
 	"session":      {"sessions"},
 	"task":         {"tasks", "task_versions", "task_assignments", "task_comments"},
-	"usage":        {"usage_system_proposals", "usage_answers", "usage_submissions", "usage_uploads"},
+	"usage": {"usage_system_proposals", "usage_answers", "usage_submissions", "usage_uploads", "adoption_targets",
+		"adoption_figures"},
 }
 
 // reads are the direct reads of another package's tables, each named in the owner's package doc.

@@ -251,3 +251,74 @@ func fileBody(c *gin.Context, kind string, limit int64) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// getAdoption godoc
+// @Summary  The municipality's adoption key figures, each against its peer group
+// @Description Connection (systems answered of those mapped), adoption (primary of those used) and goal fulfilment
+// @Description (against the council's targets), per domain and for all, each with its description, numerator and
+// @Description denominator, and its data quality: from answers, partly (the unanswered left out), or default (nothing
+// @Description answered: the peer group's median stands in, said so). The peer group is the region's municipalities,
+// @Description by median and quartiles, never a ranking, and not shown below five. Kept current as answers change.
+// @ID       getAdoption
+// @Tags     usage mapping
+// @Produce  json,application/problem+json
+// @Param    code path string true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
+// @Success  200 {object} usage.Figures
+// @Security BearerAuth
+// @Router   /api/v1/municipalities/{code}/adoption [get]
+func (s *Server) getAdoption(c *gin.Context) {
+	f, err := s.Usage.Figures(ctx(c), c.Param("code"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(200, f)
+}
+
+// listAdoptionTargets godoc
+// @Summary  The council's adoption targets per domain
+// @ID       listAdoptionTargets
+// @Tags     usage mapping
+// @Produce  json,application/problem+json
+// @Success  200 {array} usage.Target
+// @Security BearerAuth
+// @Router   /api/v1/adoption-targets [get]
+func (s *Server) listAdoptionTargets(c *gin.Context) {
+	ts, err := s.Usage.Targets(ctx(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(200, ts)
+}
+
+// setAdoptionTarget godoc
+// @Summary  Set a domain's adoption target (council)
+// @Description If-Match: the target's ETag, or * for a domain without a target yet.
+// @ID       setAdoptionTarget
+// @Tags     usage mapping
+// @Accept   json
+// @Produce  json,application/problem+json
+// @Param    id       path   string          true "Domain id, e.g. DOM-12"
+// @Param    If-Match header string          true "The target's ETag, or * for a new one"
+// @Param    body     body   usage.NewTarget true "The share of used systems to be primary, in percent"
+// @Success  200 {object} usage.Target
+// @Header   200 {string} ETag "The version, for If-Match"
+// @Security BearerAuth
+// @Router   /api/v1/adoption-targets/{id} [put]
+func (s *Server) setAdoptionTarget(c *gin.Context) {
+	version, err := ifMatch(c)
+	var in usage.NewTarget
+	if err == nil {
+		err = bind(c, &in)
+	}
+	var t usage.Target
+	if err == nil {
+		t, err = s.Usage.SetTarget(ctx(c), c.Param("id"), version, in)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	versioned(c, 200, t.Version, t)
+}

@@ -193,7 +193,13 @@ func (s *Service) record(ctx context.Context, code string, answers []NewAnswer, 
 			AnsweredAt: now, Source: source, UploadID: upload})
 		changed = append(changed, NewAnswer{System: a.System, Answer: a.Answer, Note: note})
 	}
-	return changed, s.store.addAnswers(ctx, rows)
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	if err := s.store.addAnswers(ctx, rows); err != nil {
+		return nil, err
+	}
+	return changed, s.refresh(ctx, []string{code})
 }
 
 // Sheet writes municipality code's mapping as the workbook it fills in.
@@ -376,6 +382,15 @@ func (s *Service) Decide(ctx context.Context, id string, in Decision) (Proposal,
 			return err
 		}
 		out = r.proposal()
+		if in.Outcome == Accepted { // every municipality's list has one system more
+			codes, err := s.directory.MunicipalityCodes(ctx)
+			if err != nil {
+				return err
+			}
+			if err := s.refresh(ctx, codes); err != nil {
+				return err
+			}
+		}
 		return s.audit.Record(ctx, audit.Change{Tenant: tenant.PlatformID, Action: "usage.decide", ObjectType: "usage_system_proposal",
 			ObjectID: id, Diff: audit.Diff(before, out)})
 	})

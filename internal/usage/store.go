@@ -5,7 +5,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/servicekatalog/servicekatalog/internal/page"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
@@ -46,6 +48,23 @@ func (st store) current(ctx context.Context, code string) (map[string]answerRow,
 	out := make(map[string]answerRow, len(rows))
 	for _, r := range rows {
 		out[r.SystemID] = r
+	}
+	return out, nil
+}
+
+// currentOf returns, for each of municipalities codes, each system's latest answer.
+func (st store) currentOf(ctx context.Context, codes []string) (map[string]map[string]answerRow, error) {
+	var rows []answerRow
+	if err := st.conn(ctx).Raw(`SELECT DISTINCT ON (municipality, system_id) * FROM usage_answers WHERE municipality IN ?
+		ORDER BY municipality, system_id, n DESC`, codes).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[string]map[string]answerRow, len(codes))
+	for _, r := range rows {
+		if out[r.Municipality] == nil {
+			out[r.Municipality] = map[string]answerRow{}
+		}
+		out[r.Municipality][r.SystemID] = r
 	}
 	return out, nil
 }
@@ -186,4 +205,92 @@ func (st store) latestSubmissions(ctx context.Context, codes []string) (map[stri
 		out[r.Municipality] = r.submission()
 	}
 	return out, nil
+}
+
+type figureRow struct {
+	Municipality string
+	Domain       string
+	Systems      int
+	Answered     int
+	Used         int
+	Primary      int `gorm:"column:primary"`
+	ComputedAt   time.Time
+}
+
+func (figureRow) TableName() string { return "adoption_figures" }
+
+func (st store) saveFigures(ctx context.Context, rows []figureRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	return st.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "municipality"}, {Name: "domain"}}, UpdateAll: true}).
+		CreateInBatches(rows, 1000).Error
+}
+
+// figures returns the kept figures of municipalities codes, by municipality and domain.
+func (st store) figures(ctx context.Context, codes []string) (map[string]map[string]figureRow, error) {
+	var rows []figureRow
+	if err := st.conn(ctx).Where("municipality IN ?", codes).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := map[string]map[string]figureRow{}
+	for _, r := range rows {
+		if out[r.Municipality] == nil {
+			out[r.Municipality] = map[string]figureRow{}
+		}
+		out[r.Municipality][r.Domain] = r
+	}
+	return out, nil
+}
+
+type targetRow struct {
+	Domain        string
+	TargetPercent decimal.Decimal
+	SetBy         string
+	SetAt         time.Time
+	Version       int
+}
+
+func (targetRow) TableName() string { return "adoption_targets" }
+
+func (r targetRow) target() Target {
+	return Target{Domain: r.Domain, TargetPercent: r.TargetPercent.String(), SetBy: r.SetBy, SetAt: r.SetAt, Version: r.Version}
+}
+
+func (st store) targetList(ctx context.Context) ([]Target, error) {
+	var rows []targetRow
+	if err := st.conn(ctx).Order("domain").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]Target, len(rows))
+	for i, r := range rows {
+		out[i] = r.target()
+	}
+	return out, nil
+}
+
+func (st store) targets(ctx context.Context) (map[string]decimal.Decimal, error) {
+	var rows []targetRow
+	if err := st.conn(ctx).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[string]decimal.Decimal, len(rows))
+	for _, r := range rows {
+		out[r.Domain] = r.TargetPercent
+	}
+	return out, nil
+}
+
+// target returns domain's target locked for change, and whether there is one.
+func (st store) target(ctx context.Context, domain string) (targetRow, bool, error) {
+	var rows []targetRow
+	if err := st.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("domain = ?", domain).Limit(1).Find(&rows).Error; err != nil ||
+		len(rows) == 0 {
+		return targetRow{}, false, err
+	}
+	return rows[0], true, nil
+}
+
+func (st store) saveTarget(ctx context.Context, r targetRow) error {
+	return st.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "domain"}}, UpdateAll: true}).Create(&r).Error
 }

@@ -1,0 +1,333 @@
+package usage
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/servicekatalog/servicekatalog/internal/apperr"
+	"github.com/servicekatalog/servicekatalog/internal/audit"
+	"github.com/servicekatalog/servicekatalog/internal/catalog"
+	"github.com/servicekatalog/servicekatalog/internal/directory"
+	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/tenant"
+	"github.com/servicekatalog/servicekatalog/internal/validation"
+)
+
+// The key figures, as KOMBIT's FLIS pages publish theirs: each with what it measures, its
+// numerator and denominator.
+const (
+	Connection     = "connection"      // systems answered of those in the mapping
+	Adoption       = "adoption"        // systems used as primary of those used
+	GoalFulfilment = "goal_fulfilment" // domains whose adoption meets the council's target
+)
+
+// Quality says how far a figure rests on the municipality's own answers.
+type Quality string
+
+// The qualities of a figure.
+const (
+	Complete Quality = "answered" // every system of the domain answered
+	Partial  Quality = "partial"  // some answered; the rest left out
+	Default  Quality = "default"  // nothing answered: the peer group's median stands in
+)
+
+// MinPeers is the smallest peer group whose figures are shown: fewer would tell on each other.
+const MinPeers = 5
+
+// KPI is one key figure of a municipality, for a domain or ("") for all of them.
+type KPI struct {
+	ID          string `json:"id" enums:"connection,adoption,goal_fulfilment"`
+	Domain      string `json:"domain" example:"DOM-12"` // "" for all domains
+	Description string `json:"description"`
+	Numerator   int    `json:"numerator" example:"6"`
+	Denominator int    `json:"denominator" example:"8"`
+	// ValuePercent is numerator ÷ denominator, or the peer group's median when the data quality
+	// is default; null when there is nothing to divide by.
+	ValuePercent *string `json:"value_percent" example:"75.0" extensions:"x-nullable"`
+	DataQuality  Quality `json:"data_quality"`
+	QualityNote  string  `json:"quality_note" example:"6 of 8 systems answered; the other 2 are left out"`
+	// Peers is the figure across the municipality's peer group; null when fewer than MinPeers
+	// of the group have answered (PeersNote says so).
+	Peers     *Peers `json:"peers" extensions:"x-nullable"`
+	PeersNote string `json:"peers_note"`
+}
+
+// Peers is a figure's spread across a peer group: never a ranking.
+type Peers struct {
+	Group          string `json:"group" example:"Region Hovedstaden"`
+	Municipalities int    `json:"municipalities" example:"12"` // with the figure from their own answers
+	Median         string `json:"median_percent" example:"70.0"`
+	Q1             string `json:"q1_percent" example:"55.0"`
+	Q3             string `json:"q3_percent" example:"82.5"`
+}
+
+// Figures are a municipality's key figures, as kept.
+type Figures struct {
+	Municipality string     `json:"municipality" example:"101"`
+	PeerGroup    string     `json:"peer_group" example:"Region Hovedstaden"`
+	ComputedAt   *time.Time `json:"computed_at" format:"date-time" extensions:"x-nullable"`
+	ExampleData  bool       `json:"example_data"`
+	KPIs         []KPI      `json:"kpis"`
+}
+
+// Target is the council's goal for a domain's adoption.
+type Target struct {
+	Domain        string    `json:"domain" example:"DOM-12"`
+	TargetPercent string    `json:"target_percent" example:"80"`
+	SetBy         string    `json:"set_by"`
+	SetAt         time.Time `json:"set_at" format:"date-time"`
+	Version       int       `json:"version"`
+}
+
+// NewTarget is a target to set.
+type NewTarget struct {
+	TargetPercent float64 `json:"target_percent" validate:"min=0,max=100" example:"80"`
+}
+
+// counts are a municipality's answers in one domain (or all).
+type counts struct{ systems, answered, used, primary int }
+
+// tally counts current answers by domain, and all domains under "".
+func tally(l list, current map[string]answerRow) map[string]counts {
+	out := map[string]counts{"": {}}
+	for _, d := range l.domains {
+		out[d.ID] = counts{}
+	}
+	for _, sys := range l.systems {
+		for _, key := range []string{sys.Domain, ""} {
+			c := out[key]
+			c.systems++
+			if a, ok := current[sys.ID]; ok {
+				c.answered++
+				if a.Answer != NotUsed {
+					c.used++
+				}
+				if a.Answer == Primary {
+					c.primary++
+				}
+			}
+			out[key] = c
+		}
+	}
+	return out
+}
+
+// refresh recomputes the kept figures of municipalities codes, in the transaction of ctx.
+func (s *Service) refresh(ctx context.Context, codes []string) error {
+	l, err := s.list(ctx)
+	if err != nil {
+		return err
+	}
+	answers, err := s.store.currentOf(ctx, codes)
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	var rows []figureRow
+	for _, code := range codes {
+		for domain, c := range tally(l, answers[code]) {
+			rows = append(rows, figureRow{Municipality: code, Domain: domain, Systems: c.systems, Answered: c.answered, Used: c.used,
+				Primary: c.primary, ComputedAt: now})
+		}
+	}
+	return s.store.saveFigures(ctx, rows)
+}
+
+// Refresh recomputes every municipality's figures: the periodic job that follows the
+// catalogue's lists. It returns the municipalities computed.
+func (s *Service) Refresh(ctx context.Context) (int, error) {
+	codes, err := s.directory.MunicipalityCodes(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return len(codes), s.db.InTx(ctx, func(ctx context.Context) error { return s.refresh(ctx, codes) })
+}
+
+// Figures returns municipality code's key figures per domain and for all, each against its peer
+// group (the municipalities of its region) by median and quartiles.
+func (s *Service) Figures(ctx context.Context, code string) (Figures, error) {
+	m, err := s.directory.Municipality(ctx, code)
+	if err != nil {
+		return Figures{}, err
+	}
+	l, err := s.list(ctx)
+	if err != nil {
+		return Figures{}, err
+	}
+	peers, err := s.peersOf(ctx, m)
+	if err != nil {
+		return Figures{}, err
+	}
+	kept, err := s.store.figures(ctx, peers)
+	if err != nil {
+		return Figures{}, err
+	}
+	targets, err := s.store.targets(ctx)
+	if err != nil {
+		return Figures{}, err
+	}
+	out := Figures{Municipality: code, PeerGroup: m.Region, ExampleData: l.exampleData, KPIs: []KPI{}}
+	mine := kept[code]
+	for _, r := range mine {
+		out.ComputedAt = &r.ComputedAt
+		break
+	}
+	domains := []string{""}
+	for _, d := range l.domains {
+		domains = append(domains, d.ID)
+	}
+	for _, d := range domains {
+		for _, id := range []string{Connection, Adoption, GoalFulfilment} {
+			k, ok := figure(id, d, mine, targets)
+			if !ok {
+				continue
+			}
+			var values []decimal.Decimal
+			for _, p := range peers {
+				if v, ok := figure(id, d, kept[p], targets); ok && v.DataQuality != Default && v.ValuePercent != nil {
+					values = append(values, decimal.RequireFromString(*v.ValuePercent))
+				}
+			}
+			if len(values) >= MinPeers {
+				slices.SortFunc(values, func(a, b decimal.Decimal) int { return a.Cmp(b) })
+				k.Peers = &Peers{Group: m.Region, Municipalities: len(values), Median: quantile(values, 2).StringFixed(1),
+					Q1: quantile(values, 1).StringFixed(1), Q3: quantile(values, 3).StringFixed(1)}
+				if k.DataQuality == Default {
+					k.ValuePercent, k.QualityNote = &k.Peers.Median, k.QualityNote+": the median of "+m.Region+" stands in"
+				}
+			} else {
+				k.PeersNote = fmt.Sprintf("fewer than %d municipalities of %s have answered: the group is not shown", MinPeers, m.Region)
+			}
+			out.KPIs = append(out.KPIs, k)
+		}
+	}
+	return out, nil
+}
+
+// peersOf returns the codes of m's peer group: the municipalities of its region.
+func (s *Service) peersOf(ctx context.Context, m directory.Municipality) ([]string, error) {
+	codes, err := s.directory.MunicipalityCodes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.directory.Municipalities(ctx, codes)
+	var out []string
+	for _, c := range codes {
+		if all[c].Region == m.Region {
+			out = append(out, c)
+		}
+	}
+	return out, err
+}
+
+// figure is key figure id of domain d from a municipality's kept counts; false when the domain
+// has no figure of the kind (a goal without a target).
+func figure(id, d string, kept map[string]figureRow, targets map[string]decimal.Decimal) (KPI, bool) {
+	c := kept[d]
+	k := KPI{ID: id, Domain: d, DataQuality: Complete}
+	switch {
+	case c.Answered == 0:
+		k.DataQuality, k.QualityNote = Default, "no system answered"
+	case c.Answered < c.Systems:
+		k.DataQuality, k.QualityNote = Partial, fmt.Sprintf("%d of %d systems answered; the other %d are left out", c.Answered, c.Systems, c.Systems-c.Answered)
+	}
+	switch id {
+	case Connection:
+		k.Description = "Systems answered, of the systems of the mapping."
+		k.Numerator, k.Denominator = c.Answered, c.Systems
+		k.DataQuality, k.QualityNote = Complete, "" // what is unanswered is what this figure counts
+	case Adoption:
+		k.Description = "Systems used as the primary system, of the systems used (primary or secondary)."
+		k.Numerator, k.Denominator = c.Primary, c.Used
+	case GoalFulfilment:
+		if d == "" {
+			k.Description = "Domains whose adoption meets the council's target, of the domains with a target and a system in use."
+			for domain, target := range targets {
+				if dc := kept[domain]; dc.Used > 0 {
+					k.Denominator++
+					if decimal.NewFromInt(int64(dc.Primary * 100)).GreaterThanOrEqual(target.Mul(decimal.NewFromInt(int64(dc.Used)))) {
+						k.Numerator++
+					}
+				}
+			}
+			if len(targets) == 0 {
+				return k, false
+			}
+			break
+		}
+		target, ok := targets[d]
+		if !ok {
+			return k, false
+		}
+		k.Description = "Whether the domain's adoption meets the council's target of " + target.String() + " %: 1 of 1 when it does."
+		if c.Used > 0 {
+			k.Denominator = 1
+			if decimal.NewFromInt(int64(c.Primary * 100)).GreaterThanOrEqual(target.Mul(decimal.NewFromInt(int64(c.Used)))) {
+				k.Numerator = 1
+			}
+		}
+	}
+	if k.Denominator > 0 && k.DataQuality != Default {
+		v := decimal.NewFromInt(int64(k.Numerator * 100)).Div(decimal.NewFromInt(int64(k.Denominator))).StringFixed(1)
+		k.ValuePercent = &v
+	}
+	return k, true
+}
+
+// quantile is the q-th quartile of sorted values, interpolated between the ranks around it (as
+// a spreadsheet's QUARTILE.INC).
+func quantile(sorted []decimal.Decimal, q int) decimal.Decimal {
+	pos := decimal.NewFromInt(int64(len(sorted) - 1)).Mul(decimal.NewFromInt(int64(q))).Div(decimal.NewFromInt(4))
+	lo := pos.Floor().IntPart()
+	frac := pos.Sub(decimal.NewFromInt(lo))
+	if int(lo)+1 >= len(sorted) {
+		return sorted[lo]
+	}
+	return sorted[lo].Add(sorted[lo+1].Sub(sorted[lo]).Mul(frac))
+}
+
+// Targets returns the council's adoption targets by domain.
+func (s *Service) Targets(ctx context.Context) ([]Target, error) { return s.store.targetList(ctx) }
+
+// SetTarget sets the council's adoption target of domain, if it is still at version (any
+// version for a domain without one).
+func (s *Service) SetTarget(ctx context.Context, domain string, version int, in NewTarget) (Target, error) {
+	if err := validation.Check(in); err != nil {
+		return Target{}, err
+	}
+	actor, _ := identity.FromContext(ctx)
+	var out Target
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		l, err := s.list(ctx)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(l.domains, func(e catalog.Entry) bool { return e.ID == domain }) {
+			return apperr.NotFoundf("domain")
+		}
+		old, found, err := s.store.target(ctx, domain)
+		if err != nil {
+			return err
+		}
+		if found && version != apperr.AnyVersion && old.Version != version {
+			return apperr.New(apperr.PreconditionFailed, "the target has changed since you read it; read it again")
+		}
+		r := targetRow{Domain: domain, TargetPercent: decimal.NewFromFloat(in.TargetPercent).Round(2), SetBy: actor.Subject, SetAt: s.clock.Now(),
+			Version: old.Version + 1}
+		if err := s.store.saveTarget(ctx, r); err != nil {
+			return err
+		}
+		out = r.target()
+		var before any
+		if found {
+			before = old.target()
+		}
+		return s.audit.Record(ctx, audit.Change{Tenant: tenant.CouncilID, Action: "adoption.target", ObjectType: "adoption_target",
+			ObjectID: domain, Diff: audit.Diff(before, out)})
+	})
+	return out, err
+}

@@ -1,0 +1,100 @@
+package usage_test
+
+import (
+	"strconv"
+	"testing"
+
+	"github.com/servicekatalog/servicekatalog/internal/apptest"
+	"github.com/servicekatalog/servicekatalog/internal/usage"
+)
+
+// The key figures are kept as answers change and published with numerator, denominator and data
+// quality; the peer group (the region) is shown by median and quartiles, and not below five.
+func TestAdoptionFiguresAreComparedWithThePeerGroupFairly(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	council := env.Token("council")
+	target := func(version string, percent float64) apptest.Response {
+		return env.Do(apptest.Request{Method: "PUT", Path: "/api/v1/adoption-targets/DOM-12", Token: council,
+			Header: map[string]string{"If-Match": version}, Body: map[string]any{"target_percent": percent}})
+	}
+	apptest.MustStatus(t, "the target", target("*", 50), 200)
+	if resp := target(`"7"`, 60); resp.Status != 412 {
+		t.Errorf("a stale target: %d", resp.Status)
+	}
+	if resp := env.Do(apptest.Request{Method: "PUT", Path: "/api/v1/adoption-targets/DOM-12", Token: env.Token("spoc.101"),
+		Header: map[string]string{"If-Match": "*"}, Body: map[string]any{"target_percent": 1}}); resp.Status != 403 {
+		t.Errorf("a SPOC sets the target: %d", resp.Status)
+	}
+
+	// 101 answers three systems; five more municipalities of its region answer the records system.
+	answer := func(code string, answers ...usage.NewAnswer) {
+		t.Helper()
+		if _, err := env.App.Usage.Answer(env.System(), code, usage.NewAnswers{Answers: answers}, usage.FromAPI); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answer("101", usage.NewAnswer{System: "SYS-ESDH", Answer: usage.Primary}, usage.NewAnswer{System: "SYS-OKO", Answer: usage.Secondary},
+		usage.NewAnswer{System: "SYS-LON", Answer: usage.Primary})
+	for i, code := range []string{"147", "151", "153", "155", "157"} {
+		a := usage.Primary
+		if i >= 3 {
+			a = usage.Secondary
+		}
+		answer(code, usage.NewAnswer{System: "SYS-ESDH", Answer: a})
+	}
+
+	var f usage.Figures
+	resp := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/adoption", Token: env.Token("spoc.101")})
+	apptest.MustStatus(t, "the figures", resp, 200)
+	resp.Decode(t, &f)
+	kpi := func(id, domain string) usage.KPI {
+		for _, k := range f.KPIs {
+			if k.ID == id && k.Domain == domain {
+				return k
+			}
+		}
+		t.Fatalf("no %s figure for %q", id, domain)
+		return usage.KPI{}
+	}
+	value := func(k usage.KPI) string {
+		if k.ValuePercent == nil {
+			return "null"
+		}
+		return *k.ValuePercent
+	}
+	tests := []struct {
+		id, domain, value string
+		num, den          int
+		quality           usage.Quality
+		peers             string // median q1 q3 of n, or "" when the group is not shown
+	}{
+		{usage.Connection, "", "37.5", 3, 8, usage.Complete, "12.5 12.5 12.5 of 6"},
+		// 101's 66.7 among four at 100 (1 of 1) and two at 0: the median between 66.7 and 100.
+		{usage.Adoption, "", "66.7", 2, 3, usage.Partial, "83.4 16.7 100.0 of 6"},
+		// 101 and three more use the records system as primary, two as secondary: 4 of 6 at 100 %.
+		{usage.Adoption, "DOM-12", "100.0", 1, 1, usage.Complete, "100.0 25.0 100.0 of 6"},
+		{usage.GoalFulfilment, "DOM-12", "100.0", 1, 1, usage.Complete, "100.0 25.0 100.0 of 6"},
+		{usage.GoalFulfilment, "", "100.0", 1, 1, usage.Partial, "100.0 25.0 100.0 of 6"},
+		{usage.Adoption, "DOM-11", "100.0", 1, 1, usage.Complete, ""}, // only 101 answered payroll
+		{usage.Adoption, "DOM-06", "null", 0, 0, usage.Default, ""},   // nobody answered care
+	}
+	for _, tc := range tests {
+		k := kpi(tc.id, tc.domain)
+		peers := ""
+		if k.Peers != nil {
+			peers = k.Peers.Median + " " + k.Peers.Q1 + " " + k.Peers.Q3 + " of " + strconv.Itoa(k.Peers.Municipalities)
+		}
+		if value(k) != tc.value || k.Numerator != tc.num || k.Denominator != tc.den || k.DataQuality != tc.quality || peers != tc.peers ||
+			k.Description == "" || (k.Peers == nil && k.PeersNote == "") {
+			t.Errorf("%s %q: %s %d/%d %s peers %q (%s; %s)", tc.id, tc.domain, value(k), k.Numerator, k.Denominator, k.DataQuality, peers,
+				k.QualityNote, k.PeersNote)
+		}
+	}
+	if f.PeerGroup != "Region Hovedstaden" || f.ComputedAt == nil || !f.ExampleData {
+		t.Errorf("the figures: group %q computed %v example %v", f.PeerGroup, f.ComputedAt, f.ExampleData)
+	}
+	if resp := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/adoption", Token: env.Token("spoc.751")}); resp.Status != 403 {
+		t.Errorf("751 reads 101's figures: %d", resp.Status)
+	}
+}
