@@ -174,8 +174,16 @@ func run(duration time.Duration, rounds, workers int, out, only string) error {
 		}
 		outages = &r
 	}
+	var uploads *uploadReport
+	if strings.Contains(uploadName, only) {
+		r, err := benchUploads("http://"+productAddr, token, 10)
+		if err != nil {
+			return err
+		}
+		uploads = &r
+	}
 	report := buildReport(scenarios, results, duration, rounds, workers, data)
-	report.Notices, report.Outages = notices, outages
+	report.Notices, report.Outages, report.Uploads = notices, outages, uploads
 	casbin, err := casbinFigures()
 	if err != nil {
 		return err
@@ -374,6 +382,13 @@ func buildScenarios(product, baseline string, tokens map[string]string, d seeded
 			product: func(c *http.Client, i int64) bool {
 				return request(c, "GET", product+"/api/v1/municipalities/101/sla-report"+span, token, nil, nil, 200, `"lines"`)
 			}},
+		{name: "adoption figures of one municipality", target: "≥ 0.60×", minRatio: 0.60,
+			baseline: func(c *http.Client, i int64) bool {
+				return request(c, "GET", baseline+"/adoption/101", "", nil, nil, 200, `"figures"`)
+			},
+			product: func(c *http.Client, i int64) bool {
+				return request(c, "GET", product+"/api/v1/municipalities/101/adoption", token, nil, nil, 200, `"kpis"`)
+			}},
 		{name: "no-database route, full middleware", target: "≥ 0.70×", minRatio: 0.70,
 			baseline: func(c *http.Client, i int64) bool {
 				return request(c, "GET", baseline+"/noop", "", nil, nil, 200, "ok")
@@ -480,6 +495,7 @@ type report struct {
 	Rows     []row          `json:"scenarios"`
 	Notices  *noticeReport  `json:"notices,omitempty"`
 	Outages  *outageReport  `json:"outages,omitempty"`
+	Uploads  *uploadReport  `json:"uploads,omitempty"`
 	Casbin   map[string]any `json:"casbin"`
 }
 
@@ -515,6 +531,9 @@ func (r report) print(w io.Writer) {
 	}
 	if r.Outages != nil {
 		r.Outages.print(w)
+	}
+	if r.Uploads != nil {
+		r.Uploads.print(w)
 	}
 	fmt.Fprintf(w, "casbin check: %v\n", r.Casbin)
 }

@@ -62,6 +62,7 @@ func seed(ctx context.Context, url string) (seeded, error) {
 		     FROM (SELECT id, municipality, row_number() OVER (ORDER BY id) AS n FROM subscriptions) s WHERE s.n <= 2000`,
 	}
 	steps = append(steps, slaSeed...)
+	steps = append(steps, usageSeed...)
 	steps = append(steps,
 		`ANALYZE`, // both sides plan with current statistics, not whenever autovacuum gets to it
 		`SELECT pg_notify('servicekatalog_authz', '')`)

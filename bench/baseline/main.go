@@ -147,6 +147,22 @@ func main() {
 		}
 		c.JSON(200, gin.H{"lines": lines, "summaries": sums, "tickets": tickets})
 	})
+	// The adoption figures' bare counterpart: the kept figures of the municipality's region and
+	// the targets, as JSON.
+	r.GET("/adoption/:code", func(c *gin.Context) {
+		figures, err := queryJSON(c, pool, `SELECT f.* FROM adoption_figures f JOIN municipalities m ON m.code = f.municipality
+			WHERE m.region = (SELECT region FROM municipalities WHERE code = $1) ORDER BY f.municipality, f.domain`, c.Param("code"))
+		if err != nil {
+			c.AbortWithStatus(500)
+			return
+		}
+		targets, err := queryJSON(c, pool, `SELECT domain, target_percent FROM adoption_targets ORDER BY domain`)
+		if err != nil {
+			c.AbortWithStatus(500)
+			return
+		}
+		c.JSON(200, gin.H{"figures": figures, "targets": targets})
+	})
 	r.POST("/rows", func(c *gin.Context) {
 		var body json.RawMessage
 		if err := c.ShouldBindJSON(&body); err != nil {

@@ -371,6 +371,11 @@ func (s *Service) UsersWithRole(ctx context.Context, t tenant.ID, role tenant.Ro
 	return s.store.usersWithRole(ctx, t, role)
 }
 
+// InRegion returns the codes of the active municipalities of region.
+func (s *Service) InRegion(ctx context.Context, region string) ([]string, error) {
+	return s.store.inRegion(ctx, region)
+}
+
 // MunicipalityCodes returns the codes of every active municipality.
 func (s *Service) MunicipalityCodes(ctx context.Context) ([]string, error) {
 	return s.store.municipalityCodes(ctx)

@@ -228,6 +228,12 @@ func (st store) usersWithRole(ctx context.Context, t tenant.ID, role tenant.Role
 }
 
 // municipalityCodes returns the codes of the active municipalities.
+// inRegion returns the codes of the active municipalities of region.
+func (st store) inRegion(ctx context.Context, region string) ([]string, error) {
+	var codes []string
+	return codes, st.conn(ctx).Model(&Municipality{}).Where("active AND region = ?", region).Order("code").Pluck("code", &codes).Error
+}
+
 func (st store) municipalityCodes(ctx context.Context) ([]string, error) {
 	var codes []string
 	return codes, st.conn(ctx).Model(&Municipality{}).Where("active").Order("code").Pluck("code", &codes).Error

@@ -154,7 +154,7 @@ func (s *Service) Figures(ctx context.Context, code string) (Figures, error) {
 	if err != nil {
 		return Figures{}, err
 	}
-	l, err := s.list(ctx)
+	l, err := s.domains(ctx) // the figures are kept: the systems are not needed to read them
 	if err != nil {
 		return Figures{}, err
 	}
@@ -188,8 +188,8 @@ func (s *Service) Figures(ctx context.Context, code string) (Figures, error) {
 			}
 			var values []decimal.Decimal
 			for _, p := range peers {
-				if v, ok := figure(id, d, kept[p], targets); ok && v.DataQuality != Default && v.ValuePercent != nil {
-					values = append(values, decimal.RequireFromString(*v.ValuePercent))
+				if num, den, q, ok := measure(id, d, kept[p], targets); ok && q != Default && den > 0 {
+					values = append(values, tenths(num, den))
 				}
 			}
 			if len(values) >= MinPeers {
@@ -210,72 +210,90 @@ func (s *Service) Figures(ctx context.Context, code string) (Figures, error) {
 
 // peersOf returns the codes of m's peer group: the municipalities of its region.
 func (s *Service) peersOf(ctx context.Context, m directory.Municipality) ([]string, error) {
-	codes, err := s.directory.MunicipalityCodes(ctx)
-	if err != nil {
-		return nil, err
-	}
-	all, err := s.directory.Municipalities(ctx, codes)
-	var out []string
-	for _, c := range codes {
-		if all[c].Region == m.Region {
-			out = append(out, c)
-		}
-	}
-	return out, err
+	return s.directory.InRegion(ctx, m.Region)
 }
 
-// figure is key figure id of domain d from a municipality's kept counts; false when the domain
-// has no figure of the kind (a goal without a target).
-func figure(id, d string, kept map[string]figureRow, targets map[string]decimal.Decimal) (KPI, bool) {
+// measure counts key figure id of domain d from a municipality's kept counts: its numerator,
+// denominator and data quality; false when the domain has no figure of the kind (a goal without
+// a target).
+func measure(id, d string, kept map[string]figureRow, targets map[string]decimal.Decimal) (num, den int, q Quality, ok bool) {
 	c := kept[d]
-	k := KPI{ID: id, Domain: d, DataQuality: Complete}
+	q = Complete
 	switch {
 	case c.Answered == 0:
-		k.DataQuality, k.QualityNote = Default, "no system answered"
+		q = Default
 	case c.Answered < c.Systems:
-		k.DataQuality, k.QualityNote = Partial, fmt.Sprintf("%d of %d systems answered; the other %d are left out", c.Answered, c.Systems, c.Systems-c.Answered)
+		q = Partial
+	}
+	meets := func(c figureRow, target decimal.Decimal) bool { // primary ÷ used ≥ target %, in hundredths of a percent
+		return int64(c.Primary)*10000 >= target.Shift(2).IntPart()*int64(c.Used)
 	}
 	switch id {
 	case Connection:
-		k.Description = "Systems answered, of the systems of the mapping."
-		k.Numerator, k.Denominator = c.Answered, c.Systems
-		k.DataQuality, k.QualityNote = Complete, "" // what is unanswered is what this figure counts
+		return c.Answered, c.Systems, Complete, true // what is unanswered is what this figure counts
 	case Adoption:
-		k.Description = "Systems used as the primary system, of the systems used (primary or secondary)."
-		k.Numerator, k.Denominator = c.Primary, c.Used
+		return c.Primary, c.Used, q, true
 	case GoalFulfilment:
 		if d == "" {
-			k.Description = "Domains whose adoption meets the council's target, of the domains with a target and a system in use."
 			for domain, target := range targets {
 				if dc := kept[domain]; dc.Used > 0 {
-					k.Denominator++
-					if decimal.NewFromInt(int64(dc.Primary * 100)).GreaterThanOrEqual(target.Mul(decimal.NewFromInt(int64(dc.Used)))) {
-						k.Numerator++
+					den++
+					if meets(dc, target) {
+						num++
 					}
 				}
 			}
-			if len(targets) == 0 {
-				return k, false
-			}
-			break
+			return num, den, q, len(targets) > 0
 		}
 		target, ok := targets[d]
 		if !ok {
-			return k, false
+			return 0, 0, q, false
 		}
-		k.Description = "Whether the domain's adoption meets the council's target of " + target.String() + " %: 1 of 1 when it does."
 		if c.Used > 0 {
-			k.Denominator = 1
-			if decimal.NewFromInt(int64(c.Primary * 100)).GreaterThanOrEqual(target.Mul(decimal.NewFromInt(int64(c.Used)))) {
-				k.Numerator = 1
+			den = 1
+			if meets(c, target) {
+				num = 1
 			}
 		}
+		return num, den, q, true
 	}
-	if k.Denominator > 0 && k.DataQuality != Default {
-		v := decimal.NewFromInt(int64(k.Numerator * 100)).Div(decimal.NewFromInt(int64(k.Denominator))).StringFixed(1)
+	return 0, 0, q, false
+}
+
+// figure is key figure id of domain d from a municipality's kept counts, as published.
+func figure(id, d string, kept map[string]figureRow, targets map[string]decimal.Decimal) (KPI, bool) {
+	num, den, q, ok := measure(id, d, kept, targets)
+	if !ok {
+		return KPI{}, false
+	}
+	k := KPI{ID: id, Domain: d, Numerator: num, Denominator: den, DataQuality: q}
+	c := kept[d]
+	switch q {
+	case Default:
+		k.QualityNote = "no system answered"
+	case Partial:
+		k.QualityNote = fmt.Sprintf("%d of %d systems answered; the other %d are left out", c.Answered, c.Systems, c.Systems-c.Answered)
+	}
+	switch {
+	case id == Connection:
+		k.Description = "Systems answered, of the systems of the mapping."
+	case id == Adoption:
+		k.Description = "Systems used as the primary system, of the systems used (primary or secondary)."
+	case d == "":
+		k.Description = "Domains whose adoption meets the council's target, of the domains with a target and a system in use."
+	default:
+		k.Description = "Whether the domain's adoption meets the council's target of " + targets[d].String() + " %: 1 of 1 when it does."
+	}
+	if den > 0 && q != Default {
+		v := decimal.NewFromInt(int64(num * 100)).Div(decimal.NewFromInt(int64(den))).StringFixed(1)
 		k.ValuePercent = &v
 	}
 	return k, true
+}
+
+// tenths is num ÷ den in percent to one decimal, rounded half up, without a division of decimals.
+func tenths(num, den int) decimal.Decimal {
+	return decimal.New((int64(num)*2000+int64(den))/(2*int64(den)), -1)
 }
 
 // quantile is the q-th quartile of sorted values, interpolated between the ranks around it (as

@@ -56,7 +56,7 @@ type list struct {
 }
 
 func (s *Service) list(ctx context.Context) (list, error) {
-	doms, err := catalog.Get[catalog.Vocabulary](ctx, s.catalog, catalog.KindVocabulary, domainsVocabulary)
+	l, err := s.domains(ctx)
 	if err != nil {
 		return list{}, err
 	}
@@ -64,19 +64,20 @@ func (s *Service) list(ctx context.Context) (list, error) {
 	if err != nil {
 		return list{}, err
 	}
-	l := list{domains: doms.Entries, exampleData: doms.ExampleData || syss.ExampleData}
+	l.exampleData = l.exampleData || syss.ExampleData
 	for _, e := range syss.Entries {
 		domain, _ := e.Attributes["domain"].(string)
 		l.systems = append(l.systems, System{ID: e.ID, Domain: domain, Name: e.Name})
 	}
 	added, err := s.store.accepted(ctx)
-	if err != nil {
-		return list{}, err
-	}
-	for _, p := range added {
-		l.systems = append(l.systems, System{ID: *p.SystemID, Domain: p.Domain, Name: catalog.Text{DA: p.Name, EN: p.Name}, Proposed: true})
-	}
-	return l, nil
+	l.systems = append(l.systems, added...)
+	return l, err
+}
+
+// domains is the list's domains alone, from the catalogue.
+func (s *Service) domains(ctx context.Context) (list, error) {
+	doms, err := catalog.Get[catalog.Vocabulary](ctx, s.catalog, catalog.KindVocabulary, domainsVocabulary)
+	return list{domains: doms.Entries, exampleData: doms.ExampleData}, err
 }
 
 // Mapping returns municipality code's mapping as it stands: every domain with its systems and

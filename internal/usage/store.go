@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/servicekatalog/servicekatalog/internal/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/page"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 )
@@ -168,10 +169,18 @@ func (st store) proposals(ctx context.Context, code string, state State, p page.
 	return page.Map(rows, proposalRow.proposal), err
 }
 
-// accepted returns the accepted proposals, as systems of the mapping.
-func (st store) accepted(ctx context.Context) ([]proposalRow, error) {
-	var rows []proposalRow
-	return rows, st.conn(ctx).Where("state = ?", Accepted).Order("system_id").Find(&rows).Error
+// accepted returns the systems of the accepted proposals.
+func (st store) accepted(ctx context.Context) ([]System, error) {
+	var rows []struct{ SystemID, Domain, Name string }
+	if err := st.conn(ctx).Model(&proposalRow{}).Select("system_id, domain, name").Where("state = ?", Accepted).Order("system_id").
+		Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]System, len(rows))
+	for i, r := range rows {
+		out[i] = System{ID: r.SystemID, Domain: r.Domain, Name: catalog.Text{DA: r.Name, EN: r.Name}, Proposed: true}
+	}
+	return out, nil
 }
 
 type submissionRow struct {
@@ -228,19 +237,26 @@ func (st store) saveFigures(ctx context.Context, rows []figureRow) error {
 }
 
 // figures returns the kept figures of municipalities codes, by municipality and domain.
+// They are read row by row, without reflection: a region's are some 450 rows on every read.
 func (st store) figures(ctx context.Context, codes []string) (map[string]map[string]figureRow, error) {
-	var rows []figureRow
-	if err := st.conn(ctx).Where("municipality IN ?", codes).Find(&rows).Error; err != nil {
+	rows, err := st.conn(ctx).Raw(`SELECT municipality, domain, systems, answered, used, "primary", computed_at FROM adoption_figures
+		WHERE municipality = ANY(?)`, postgres.TextArray(codes)).Rows()
+	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
 	out := map[string]map[string]figureRow{}
-	for _, r := range rows {
+	for rows.Next() {
+		var r figureRow
+		if err := rows.Scan(&r.Municipality, &r.Domain, &r.Systems, &r.Answered, &r.Used, &r.Primary, &r.ComputedAt); err != nil {
+			return nil, err
+		}
 		if out[r.Municipality] == nil {
 			out[r.Municipality] = map[string]figureRow{}
 		}
 		out[r.Municipality][r.Domain] = r
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 type targetRow struct {
