@@ -20,15 +20,19 @@ import (
 
 // Municipality is an owner municipality, identified by its official 3-digit code.
 type Municipality struct {
-	Code       string    `json:"code" example:"101"`
-	Name       string    `json:"name" example:"København"`
-	Region     string    `json:"region" example:"Region Hovedstaden"`
-	RegionCode string    `json:"region_code" example:"1084"`
-	OwnerUnit  *string   `json:"owner_unit" example:"hovedstaden" extensions:"x-nullable"` // the unit it buys from
-	Active     bool      `json:"active"`
-	Version    int       `json:"version"`
-	CreatedAt  time.Time `json:"created_at" format:"date-time"`
-	UpdatedAt  time.Time `json:"updated_at" format:"date-time"`
+	Code       string  `json:"code" example:"101"`
+	Name       string  `json:"name" example:"København"`
+	Region     string  `json:"region" example:"Region Hovedstaden"`
+	RegionCode string  `json:"region_code" example:"1084"`
+	OwnerUnit  *string `json:"owner_unit" example:"hovedstaden" extensions:"x-nullable"` // the unit it buys from
+	// Population and MunicipalityGroup (Danmarks Statistik's five groups) are what the fair
+	// comparison groups municipalities by besides their region; null until filled in.
+	Population        *int      `json:"population" example:"660000" extensions:"x-nullable"`
+	MunicipalityGroup *int      `json:"municipality_group" example:"1" minimum:"1" maximum:"5" extensions:"x-nullable"`
+	Active            bool      `json:"active"`
+	Version           int       `json:"version"`
+	CreatedAt         time.Time `json:"created_at" format:"date-time"`
+	UpdatedAt         time.Time `json:"updated_at" format:"date-time"`
 }
 
 // Tenant is the municipality's tenant.

@@ -97,6 +97,9 @@ type MunicipalityPatch struct {
 	// OwnerUnit is the unit the municipality buys from; "" clears it.
 	OwnerUnit *string `json:"owner_unit" validate:"omitnil,max=40" extensions:"x-nullable"`
 	Active    *bool   `json:"active" extensions:"x-nullable"`
+	// Population and MunicipalityGroup are filled in for the fair comparison of municipalities.
+	Population        *int `json:"population" validate:"omitnil,min=1,max=10000000" example:"660000" extensions:"x-nullable"`
+	MunicipalityGroup *int `json:"municipality_group" validate:"omitnil,min=1,max=5" example:"1" extensions:"x-nullable"`
 }
 
 // UpdateMunicipality applies patch if the municipality is still at version.
@@ -128,6 +131,12 @@ func (s *Service) UpdateMunicipality(ctx context.Context, code string, version i
 		}
 		if in.Active != nil {
 			m.Active = *in.Active
+		}
+		if in.Population != nil {
+			m.Population = in.Population
+		}
+		if in.MunicipalityGroup != nil {
+			m.MunicipalityGroup = in.MunicipalityGroup
 		}
 		if err := s.store.saveMunicipality(ctx, &m); err != nil {
 			return err
@@ -373,7 +382,21 @@ func (s *Service) UsersWithRole(ctx context.Context, t tenant.ID, role tenant.Ro
 
 // InRegion returns the codes of the active municipalities of region.
 func (s *Service) InRegion(ctx context.Context, region string) ([]string, error) {
-	return s.store.inRegion(ctx, region)
+	return s.store.alike(ctx, "region = ?", region)
+}
+
+// WithPopulation returns the codes of the active municipalities of from to below to
+// inhabitants (no upper bound when to is 0).
+func (s *Service) WithPopulation(ctx context.Context, from, to int) ([]string, error) {
+	if to == 0 {
+		return s.store.alike(ctx, "population >= ?", from)
+	}
+	return s.store.alike(ctx, "population >= ? AND population < ?", from, to)
+}
+
+// InGroup returns the codes of the active municipalities of Danmarks Statistik's group g.
+func (s *Service) InGroup(ctx context.Context, g int) ([]string, error) {
+	return s.store.alike(ctx, "municipality_group = ?", g)
 }
 
 // MunicipalityCodes returns the codes of every active municipality.

@@ -86,7 +86,8 @@ func (st store) saveMunicipality(ctx context.Context, m *Municipality) error {
 	m.Version++
 	m.UpdatedAt = st.clock.Now()
 	return st.conn(ctx).Model(&Municipality{}).Where("code = ?", m.Code).Updates(map[string]any{
-		"name": m.Name, "owner_unit": m.OwnerUnit, "active": m.Active, "version": m.Version, "updated_at": m.UpdatedAt}).Error
+		"name": m.Name, "owner_unit": m.OwnerUnit, "active": m.Active, "population": m.Population, "municipality_group": m.MunicipalityGroup,
+		"version": m.Version, "updated_at": m.UpdatedAt}).Error
 }
 
 func (st store) insertMunicipalityIfMissing(ctx context.Context, m *Municipality) (bool, error) {
@@ -228,10 +229,11 @@ func (st store) usersWithRole(ctx context.Context, t tenant.ID, role tenant.Role
 }
 
 // municipalityCodes returns the codes of the active municipalities.
-// inRegion returns the codes of the active municipalities of region.
-func (st store) inRegion(ctx context.Context, region string) ([]string, error) {
+// alike returns the codes of the active municipalities that where (a condition of the
+// directory's own) selects.
+func (st store) alike(ctx context.Context, where string, args ...any) ([]string, error) {
 	var codes []string
-	return codes, st.conn(ctx).Model(&Municipality{}).Where("active AND region = ?", region).Order("code").Pluck("code", &codes).Error
+	return codes, st.conn(ctx).Model(&Municipality{}).Where("active").Where(where, args...).Order("code").Pluck("code", &codes).Error
 }
 
 func (st store) municipalityCodes(ctx context.Context) ([]string, error) {

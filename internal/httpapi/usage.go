@@ -259,15 +259,18 @@ func fileBody(c *gin.Context, kind string, limit int64) ([]byte, error) {
 // @Description denominator, and its data quality: from answers, partly (the unanswered left out), or default (nothing
 // @Description answered: the peer group's median stands in, said so). The peer group is the region's municipalities,
 // @Description by median and quartiles, never a ranking, and not shown below five. Kept current as answers change.
+// @Description peer=population compares within the population band, peer=municipality_group within Danmarks
+// @Description Statistik's group, once the secretariat has filled those in.
 // @ID       getAdoption
 // @Tags     usage mapping
 // @Produce  json,application/problem+json
-// @Param    code path string true "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
+// @Param    code path  string true  "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
+// @Param    peer query string false "The peer group: the region (by default), the population band or Danmarks Statistik's group" Enums(region,population,municipality_group)
 // @Success  200 {object} usage.Figures
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/adoption [get]
 func (s *Server) getAdoption(c *gin.Context) {
-	f, err := s.Usage.Figures(ctx(c), c.Param("code"))
+	f, err := s.Usage.Figures(ctx(c), c.Param("code"), c.Query("peer"))
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -262,11 +262,7 @@ func (s *Service) Act(ctx context.Context, code, id string, action Action, reaso
 	}
 	var out Assignment
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		t, err := s.store.get(ctx, id, false)
-		if err != nil {
-			return err
-		}
-		r, err := s.store.assignment(ctx, id, code, true)
+		t, r, err := s.lockAssignment(ctx, id, code)
 		if err != nil {
 			return err
 		}
@@ -297,6 +293,16 @@ func (s *Service) Act(ctx context.Context, code, id string, action Action, reaso
 	return out, err
 }
 
+// lockAssignment loads a task and locks municipality code's execution of it.
+func (s *Service) lockAssignment(ctx context.Context, id, code string) (row, assignmentRow, error) {
+	t, err := s.store.get(ctx, id, false)
+	if err != nil {
+		return row{}, assignmentRow{}, err
+	}
+	r, err := s.store.assignment(ctx, id, code, true)
+	return t, r, err
+}
+
 // record audits a change of municipality code's execution of task id.
 func (s *Service) record(ctx context.Context, code, action, id string, diff any) error {
 	return s.audit.Record(ctx, audit.Change{Tenant: tenant.ForMunicipality(code), Action: action, ObjectType: "task_assignment",
@@ -318,11 +324,7 @@ func (s *Service) Expect(ctx context.Context, code, id string, in Expectation) (
 	}
 	var out Assignment
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		t, err := s.store.get(ctx, id, false)
-		if err != nil {
-			return err
-		}
-		r, err := s.store.assignment(ctx, id, code, true)
+		t, r, err := s.lockAssignment(ctx, id, code)
 		if err != nil {
 			return err
 		}

@@ -38,6 +38,22 @@ const (
 // MinPeers is the smallest peer group whose figures are shown: fewer would tell on each other.
 const MinPeers = 5
 
+// Peer groups a municipality is compared within.
+const (
+	ByRegion     = "region"
+	ByPopulation = "population"         // the population band
+	ByGroup      = "municipality_group" // Danmarks Statistik's five groups
+)
+
+// PeerGroups lists the peer groups.
+var PeerGroups = []string{ByRegion, ByPopulation, ByGroup}
+
+// bands are the population bands, from their lower bound; the last has no upper one.
+var bands = []struct {
+	from, to int
+	name     string
+}{{0, 20000, "under 20,000"}, {20000, 50000, "20,000-49,999"}, {50000, 100000, "50,000-99,999"}, {100000, 0, "100,000 and more"}}
+
 // KPI is one key figure of a municipality, for a domain or ("") for all of them.
 type KPI struct {
 	ID          string `json:"id" enums:"connection,adoption,goal_fulfilment"`
@@ -148,8 +164,8 @@ func (s *Service) Refresh(ctx context.Context) (int, error) {
 }
 
 // Figures returns municipality code's key figures per domain and for all, each against its peer
-// group (the municipalities of its region) by median and quartiles.
-func (s *Service) Figures(ctx context.Context, code string) (Figures, error) {
+// group of kind by (one of PeerGroups) by median and quartiles.
+func (s *Service) Figures(ctx context.Context, code, by string) (Figures, error) {
 	m, err := s.directory.Municipality(ctx, code)
 	if err != nil {
 		return Figures{}, err
@@ -158,11 +174,11 @@ func (s *Service) Figures(ctx context.Context, code string) (Figures, error) {
 	if err != nil {
 		return Figures{}, err
 	}
-	peers, err := s.peersOf(ctx, m)
+	group, peers, missing, err := s.peersOf(ctx, m, by)
 	if err != nil {
 		return Figures{}, err
 	}
-	kept, err := s.store.figures(ctx, peers)
+	kept, err := s.store.figures(ctx, append(peers, code))
 	if err != nil {
 		return Figures{}, err
 	}
@@ -170,7 +186,7 @@ func (s *Service) Figures(ctx context.Context, code string) (Figures, error) {
 	if err != nil {
 		return Figures{}, err
 	}
-	out := Figures{Municipality: code, PeerGroup: m.Region, ExampleData: l.exampleData, KPIs: []KPI{}}
+	out := Figures{Municipality: code, PeerGroup: group, ExampleData: l.exampleData, KPIs: []KPI{}}
 	mine := kept[code]
 	for _, r := range mine {
 		out.ComputedAt = &r.ComputedAt
@@ -192,15 +208,18 @@ func (s *Service) Figures(ctx context.Context, code string) (Figures, error) {
 					values = append(values, tenths(num, den))
 				}
 			}
-			if len(values) >= MinPeers {
+			switch {
+			case missing != "":
+				k.PeersNote = missing
+			case len(values) >= MinPeers:
 				slices.SortFunc(values, func(a, b decimal.Decimal) int { return a.Cmp(b) })
-				k.Peers = &Peers{Group: m.Region, Municipalities: len(values), Median: quantile(values, 2).StringFixed(1),
+				k.Peers = &Peers{Group: group, Municipalities: len(values), Median: quantile(values, 2).StringFixed(1),
 					Q1: quantile(values, 1).StringFixed(1), Q3: quantile(values, 3).StringFixed(1)}
 				if k.DataQuality == Default {
-					k.ValuePercent, k.QualityNote = &k.Peers.Median, k.QualityNote+": the median of "+m.Region+" stands in"
+					k.ValuePercent, k.QualityNote = &k.Peers.Median, k.QualityNote+": the median of "+group+" stands in"
 				}
-			} else {
-				k.PeersNote = fmt.Sprintf("fewer than %d municipalities of %s have answered: the group is not shown", MinPeers, m.Region)
+			default:
+				k.PeersNote = fmt.Sprintf("fewer than %d municipalities of %s have answered: the group is not shown", MinPeers, group)
 			}
 			out.KPIs = append(out.KPIs, k)
 		}
@@ -208,9 +227,31 @@ func (s *Service) Figures(ctx context.Context, code string) (Figures, error) {
 	return out, nil
 }
 
-// peersOf returns the codes of m's peer group: the municipalities of its region.
-func (s *Service) peersOf(ctx context.Context, m directory.Municipality) ([]string, error) {
-	return s.directory.InRegion(ctx, m.Region)
+// peersOf returns m's peer group of kind by: its name and codes, or why there is none (the data
+// it groups by is not filled in for m).
+func (s *Service) peersOf(ctx context.Context, m directory.Municipality, by string) (string, []string, string, error) {
+	switch by {
+	case ByPopulation:
+		if m.Population == nil {
+			return "", nil, "the municipality's population is not filled in: the secretariat fills it in", nil
+		}
+		for _, b := range bands {
+			if *m.Population >= b.from && (b.to == 0 || *m.Population < b.to) {
+				codes, err := s.directory.WithPopulation(ctx, b.from, b.to)
+				return "population " + b.name, codes, "", err
+			}
+		}
+	case ByGroup:
+		if m.MunicipalityGroup == nil {
+			return "", nil, "the municipality's group (Danmarks Statistik) is not filled in: the secretariat fills it in", nil
+		}
+		codes, err := s.directory.InGroup(ctx, *m.MunicipalityGroup)
+		return fmt.Sprintf("Danmarks Statistik's municipality group %d", *m.MunicipalityGroup), codes, "", err
+	case ByRegion, "":
+		codes, err := s.directory.InRegion(ctx, m.Region)
+		return m.Region, codes, "", err
+	}
+	return "", nil, "", apperr.Param("peer", "must be region, population or municipality_group")
 }
 
 // measure counts key figure id of domain d from a municipality's kept counts: its numerator,

@@ -94,6 +94,21 @@ func TestAdoptionFiguresAreComparedWithThePeerGroupFairly(t *testing.T) {
 	if f.PeerGroup != "Region Hovedstaden" || f.ComputedAt == nil || !f.ExampleData {
 		t.Errorf("the figures: group %q computed %v example %v", f.PeerGroup, f.ComputedAt, f.ExampleData)
 	}
+	// Compared by population band once the secretariat has filled the populations in (test data);
+	// by Danmarks Statistik's group, not yet filled in, the answer says so.
+	sec := env.Token("secretariat")
+	for code, population := range map[string]int{"101": 650000, "147": 104000, "151": 130000, "153": 160000, "155": 110000, "157": 120000} {
+		apptest.MustStatus(t, "population", env.Do(apptest.Request{Method: "PATCH", Path: "/api/v1/municipalities/" + code, Token: sec,
+			Header: map[string]string{"If-Match": "*"}, Body: map[string]any{"population": population}}), 200)
+	}
+	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/adoption?peer=population", Token: env.Token("spoc.101")}).Decode(t, &f)
+	if k := kpi(usage.Adoption, "DOM-12"); f.PeerGroup != "population 100,000 and more" || k.Peers == nil || k.Peers.Municipalities != 6 {
+		t.Errorf("by population: %q %+v", f.PeerGroup, k.Peers)
+	}
+	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/adoption?peer=municipality_group", Token: env.Token("spoc.101")}).Decode(t, &f)
+	if k := kpi(usage.Adoption, "DOM-12"); k.Peers != nil || k.PeersNote != "the municipality's group (Danmarks Statistik) is not filled in: the secretariat fills it in" {
+		t.Errorf("by a group not filled in: %+v %q", k.Peers, k.PeersNote)
+	}
 	if resp := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/adoption", Token: env.Token("spoc.751")}); resp.Status != 403 {
 		t.Errorf("751 reads 101's figures: %d", resp.Status)
 	}
