@@ -214,6 +214,7 @@ func (s *Server) register() {
 	s.protected(http.MethodGet, m+"/usage-mapping/proposals", can("usage", "read").in("code"), s.listMunicipalityProposals)
 	s.protected(http.MethodGet, V1+"/usage-mapping/proposals", can("usage", "review"), s.listProposedSystems)
 	s.protected(http.MethodGet, m+"/adoption", can("usage", "read").in("code"), s.getAdoption)
+	s.protected(http.MethodGet, V1+"/adoption", can("usage", "review"), s.fleetAdoption)
 	s.protected(http.MethodGet, V1+"/adoption-targets", can("adoption_target", "read"), s.listAdoptionTargets)
 	s.protected(http.MethodPut, V1+"/adoption-targets/:id", can("adoption_target", "set"), s.setAdoptionTarget)
 	s.protected(http.MethodPost, V1+"/usage-mapping/proposals/:id/decision", can("usage", "decide"), s.decideProposedSystem)

@@ -265,17 +265,45 @@ func fileBody(c *gin.Context, kind string, limit int64) ([]byte, error) {
 // @Tags     usage mapping
 // @Produce  json,application/problem+json
 // @Param    code path  string true  "Your municipality's official code, e.g. 101 (København) or 751 (Aarhus)"
-// @Param    peer query string false "The peer group: the region (by default), the population band or Danmarks Statistik's group" Enums(region,population,municipality_group)
+// @Param    peer   query string false "The peer group: the region (by default), the population band or Danmarks Statistik's group" Enums(region,population,municipality_group)
+// @Param    format query string false "csv or xlsx" Enums(csv,xlsx)
+// @Produce  text/csv
+// @Produce  application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 // @Success  200 {object} usage.Figures
 // @Security BearerAuth
 // @Router   /api/v1/municipalities/{code}/adoption [get]
 func (s *Server) getAdoption(c *gin.Context) {
-	f, err := s.Usage.Figures(ctx(c), c.Param("code"), c.Query("peer"))
-	if err != nil {
-		s.fail(c, err)
-		return
+	format, err := exportFormat(c)
+	var f usage.Figures
+	if err == nil {
+		f, err = s.Usage.Figures(ctx(c), c.Param("code"), c.Query("peer"))
 	}
-	c.JSON(200, f)
+	s.exported(c, format, f, err)
+}
+
+// fleetAdoption godoc
+// @Summary  The fleet's adoption figures (secretariat, council): every peer group, domain and key figure
+// @Description Per peer group (the regions by default, or the population bands or Danmarks Statistik's groups),
+// @Description domain and key figure: how many municipalities, how many answered all, some or none, and the median
+// @Description and quartiles of those with the figure from their own answers (not shown below five). Groups are
+// @Description compared; municipalities are never ranked.
+// @ID       fleetAdoption
+// @Tags     usage mapping
+// @Produce  json,application/problem+json
+// @Produce  text/csv
+// @Produce  application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
+// @Param    peer   query string false "The peer groups" Enums(region,population,municipality_group)
+// @Param    format query string false "csv or xlsx" Enums(csv,xlsx)
+// @Success  200 {object} usage.Fleet
+// @Security BearerAuth
+// @Router   /api/v1/adoption [get]
+func (s *Server) fleetAdoption(c *gin.Context) {
+	format, err := exportFormat(c)
+	var f usage.Fleet
+	if err == nil {
+		f, err = s.Usage.Fleet(ctx(c), c.Query("peer"))
+	}
+	s.exported(c, format, f, err)
 }
 
 // listAdoptionTargets godoc

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -13,6 +14,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/tabular"
 	"github.com/servicekatalog/servicekatalog/internal/tenant"
 	"github.com/servicekatalog/servicekatalog/internal/validation"
 )
@@ -48,11 +50,14 @@ const (
 // PeerGroups lists the peer groups.
 var PeerGroups = []string{ByRegion, ByPopulation, ByGroup}
 
-// bands are the population bands, from their lower bound; the last has no upper one.
-var bands = []struct {
+// band is a population band: from its lower bound to below its upper one (none: 0).
+type band struct {
 	from, to int
 	name     string
-}{{0, 20000, "under 20,000"}, {20000, 50000, "20,000-49,999"}, {50000, 100000, "50,000-99,999"}, {100000, 0, "100,000 and more"}}
+}
+
+// bands are the population bands, in order; the last has no upper bound.
+var bands = []band{{0, 20000, "under 20,000"}, {20000, 50000, "20,000-49,999"}, {50000, 100000, "50,000-99,999"}, {100000, 0, "100,000 and more"}}
 
 // KPI is one key figure of a municipality, for a domain or ("") for all of them.
 type KPI struct {
@@ -235,18 +240,15 @@ func (s *Service) peersOf(ctx context.Context, m directory.Municipality, by stri
 		if m.Population == nil {
 			return "", nil, "the municipality's population is not filled in: the secretariat fills it in", nil
 		}
-		for _, b := range bands {
-			if *m.Population >= b.from && (b.to == 0 || *m.Population < b.to) {
-				codes, err := s.directory.WithPopulation(ctx, b.from, b.to)
-				return "population " + b.name, codes, "", err
-			}
-		}
+		b := bandOf(*m.Population)
+		codes, err := s.directory.WithPopulation(ctx, b.from, b.to)
+		return groupOf(m, by), codes, "", err
 	case ByGroup:
 		if m.MunicipalityGroup == nil {
 			return "", nil, "the municipality's group (Danmarks Statistik) is not filled in: the secretariat fills it in", nil
 		}
 		codes, err := s.directory.InGroup(ctx, *m.MunicipalityGroup)
-		return fmt.Sprintf("Danmarks Statistik's municipality group %d", *m.MunicipalityGroup), codes, "", err
+		return groupOf(m, by), codes, "", err
 	case ByRegion, "":
 		codes, err := s.directory.InRegion(ctx, m.Region)
 		return m.Region, codes, "", err
@@ -389,4 +391,183 @@ func (s *Service) SetTarget(ctx context.Context, domain string, version int, in 
 			ObjectID: domain, Diff: audit.Diff(before, out)})
 	})
 	return out, err
+}
+
+// GroupFigures is one key figure of one domain across one peer group, for the fleet view.
+type GroupFigures struct {
+	Group          string `json:"group" example:"Region Hovedstaden"`
+	KPI            string `json:"kpi" enums:"connection,adoption,goal_fulfilment"`
+	Domain         string `json:"domain" example:"DOM-12"` // "" for all domains
+	Municipalities int    `json:"municipalities" example:"29"`
+	Answered       int    `json:"answered" example:"20"` // with every system of the domain answered
+	Partial        int    `json:"partial" example:"5"`
+	Default        int    `json:"default" example:"4"` // nothing answered
+	// Median, Q1 and Q3 are over the municipalities with the figure from their own answers;
+	// null when fewer than MinPeers have it (Note says so).
+	Median *string `json:"median_percent" example:"70.0" extensions:"x-nullable"`
+	Q1     *string `json:"q1_percent" example:"55.0" extensions:"x-nullable"`
+	Q3     *string `json:"q3_percent" example:"82.5" extensions:"x-nullable"`
+	Note   string  `json:"note"`
+}
+
+// Fleet is every peer group's figures, per domain and key figure: the secretariat's and the
+// council's view, which compares groups and never ranks municipalities.
+type Fleet struct {
+	By          string         `json:"by" enums:"region,population,municipality_group"`
+	ExampleData bool           `json:"example_data"`
+	Groups      []GroupFigures `json:"groups"`
+}
+
+// Fleet returns the figures of every peer group of kind by.
+func (s *Service) Fleet(ctx context.Context, by string) (Fleet, error) {
+	if by == "" {
+		by = ByRegion
+	}
+	if !slices.Contains(PeerGroups, by) {
+		return Fleet{}, apperr.Param("peer", "must be region, population or municipality_group")
+	}
+	l, err := s.domains(ctx)
+	if err != nil {
+		return Fleet{}, err
+	}
+	codes, err := s.directory.MunicipalityCodes(ctx)
+	if err != nil {
+		return Fleet{}, err
+	}
+	ms, err := s.directory.Municipalities(ctx, codes)
+	if err != nil {
+		return Fleet{}, err
+	}
+	kept, err := s.store.figures(ctx, codes)
+	if err != nil {
+		return Fleet{}, err
+	}
+	targets, err := s.store.targets(ctx)
+	if err != nil {
+		return Fleet{}, err
+	}
+	groups := map[string][]string{}
+	var names []string
+	for _, code := range codes {
+		g := groupOf(ms[code], by)
+		if _, ok := groups[g]; !ok {
+			names = append(names, g)
+		}
+		groups[g] = append(groups[g], code)
+	}
+	slices.Sort(names)
+	out := Fleet{By: by, ExampleData: l.exampleData, Groups: []GroupFigures{}}
+	domains := []string{""}
+	for _, d := range l.domains {
+		domains = append(domains, d.ID)
+	}
+	for _, g := range names {
+		for _, d := range domains {
+			for _, id := range []string{Connection, Adoption, GoalFulfilment} {
+				row := GroupFigures{Group: g, KPI: id, Domain: d, Municipalities: len(groups[g])}
+				var values []decimal.Decimal
+				for _, code := range groups[g] {
+					num, den, q, ok := measure(id, d, kept[code], targets)
+					if !ok {
+						continue
+					}
+					switch q {
+					case Complete:
+						row.Answered++
+					case Partial:
+						row.Partial++
+					default:
+						row.Default++
+					}
+					if q != Default && den > 0 {
+						values = append(values, tenths(num, den))
+					}
+				}
+				if row.Answered+row.Partial+row.Default == 0 {
+					continue // a goal without a target
+				}
+				if len(values) >= MinPeers {
+					slices.SortFunc(values, func(a, b decimal.Decimal) int { return a.Cmp(b) })
+					med, q1, q3 := quantile(values, 2).StringFixed(1), quantile(values, 1).StringFixed(1), quantile(values, 3).StringFixed(1)
+					row.Median, row.Q1, row.Q3 = &med, &q1, &q3
+				} else {
+					row.Note = fmt.Sprintf("%d with the figure from their own answers, fewer than %d: not shown", len(values), MinPeers)
+				}
+				out.Groups = append(out.Groups, row)
+			}
+		}
+	}
+	return out, nil
+}
+
+// bandOf is the population band of a population.
+func bandOf(population int) band {
+	for _, b := range bands[1:] {
+		if population < b.from {
+			break
+		}
+		if b.to == 0 || population < b.to {
+			return b
+		}
+	}
+	return bands[0]
+}
+
+// groupOf names m's peer group of kind by; "not filled in" while the data it groups by is missing.
+func groupOf(m directory.Municipality, by string) string {
+	switch by {
+	case ByPopulation:
+		if m.Population == nil {
+			return "population not filled in"
+		}
+		return "population " + bandOf(*m.Population).name
+	case ByGroup:
+		if m.MunicipalityGroup == nil {
+			return "group not filled in"
+		}
+		return fmt.Sprintf("Danmarks Statistik's municipality group %d", *m.MunicipalityGroup)
+	}
+	return m.Region
+}
+
+// FileName is the name of the fleet view's file, without its extension.
+func (f Fleet) FileName() string { return "adoption-" + f.By }
+
+// Sheets are the fleet view as one table.
+func (f Fleet) Sheets() []tabular.Sheet {
+	t := tabular.Sheet{Name: "Adoption", Columns: tabular.Join(tabular.Texts("group", "kpi", "domain"),
+		tabular.Of(tabular.Integer, "municipalities", "answered", "partial", "default"),
+		tabular.Of(tabular.Percent, "median_percent", "q1_percent", "q3_percent"), tabular.Texts("note"))}
+	for _, g := range f.Groups {
+		t.Rows = append(t.Rows, []string{g.Group, g.KPI, g.Domain, strconv.Itoa(g.Municipalities), strconv.Itoa(g.Answered),
+			strconv.Itoa(g.Partial), strconv.Itoa(g.Default), text(g.Median), text(g.Q1), text(g.Q3), g.Note})
+	}
+	return []tabular.Sheet{t}
+}
+
+// FileName is the name of a municipality's figures' file, without its extension.
+func (f Figures) FileName() string { return "adoption-" + f.Municipality }
+
+// Sheets are a municipality's figures as one table.
+func (f Figures) Sheets() []tabular.Sheet {
+	t := tabular.Sheet{Name: "Adoption", Columns: tabular.Join(tabular.Texts("municipality", "kpi", "domain"),
+		tabular.Of(tabular.Integer, "numerator", "denominator"), tabular.Of(tabular.Percent, "value_percent"),
+		tabular.Texts("data_quality", "quality_note", "peer_group"), tabular.Of(tabular.Integer, "peers"),
+		tabular.Of(tabular.Percent, "peer_median_percent", "peer_q1_percent", "peer_q3_percent"), tabular.Texts("peers_note"))}
+	for _, k := range f.KPIs {
+		peers, med, q1, q3 := "", "", "", ""
+		if k.Peers != nil {
+			peers, med, q1, q3 = strconv.Itoa(k.Peers.Municipalities), k.Peers.Median, k.Peers.Q1, k.Peers.Q3
+		}
+		t.Rows = append(t.Rows, []string{f.Municipality, k.ID, k.Domain, strconv.Itoa(k.Numerator), strconv.Itoa(k.Denominator),
+			text(k.ValuePercent), string(k.DataQuality), k.QualityNote, f.PeerGroup, peers, med, q1, q3, k.PeersNote})
+	}
+	return []tabular.Sheet{t}
+}
+
+func text(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -61,3 +61,12 @@ func TestFiguresSayHowFarTheyRestOnAnswers(t *testing.T) {
 		t.Error("a goal figure for a domain without a target")
 	}
 }
+
+func TestPopulationBands(t *testing.T) {
+	for population, want := range map[int]string{1: "under 20,000", 19999: "under 20,000", 20000: "20,000-49,999", 49999: "20,000-49,999",
+		50000: "50,000-99,999", 100000: "100,000 and more", 660000: "100,000 and more"} {
+		if got := bandOf(population).name; got != want {
+			t.Errorf("%d inhabitants: %s, want %s", population, got, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package usage_test
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/servicekatalog/servicekatalog/internal/apptest"
@@ -108,6 +109,38 @@ func TestAdoptionFiguresAreComparedWithThePeerGroupFairly(t *testing.T) {
 	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/adoption?peer=municipality_group", Token: env.Token("spoc.101")}).Decode(t, &f)
 	if k := kpi(usage.Adoption, "DOM-12"); k.Peers != nil || k.PeersNote != "the municipality's group (Danmarks Statistik) is not filled in: the secretariat fills it in" {
 		t.Errorf("by a group not filled in: %+v %q", k.Peers, k.PeersNote)
+	}
+	// The fleet view compares groups; the exports carry the same figures.
+	var fleet usage.Fleet
+	resp = env.Do(apptest.Request{Method: "GET", Path: "/api/v1/adoption", Token: sec})
+	apptest.MustStatus(t, "the fleet view", resp, 200)
+	resp.Decode(t, &fleet)
+	var hovedstaden, small *usage.GroupFigures
+	for i, g := range fleet.Groups {
+		if g.KPI == usage.Adoption && g.Domain == "DOM-12" {
+			switch g.Group {
+			case "Region Hovedstaden":
+				hovedstaden = &fleet.Groups[i]
+			case "Region Midtjylland":
+				small = &fleet.Groups[i]
+			}
+		}
+	}
+	if hovedstaden == nil || hovedstaden.Median == nil || *hovedstaden.Median != "100.0" || *hovedstaden.Q1 != "25.0" ||
+		hovedstaden.Answered != 6 || hovedstaden.Default != hovedstaden.Municipalities-6 {
+		t.Errorf("Region Hovedstaden in the fleet view: %+v", hovedstaden)
+	}
+	if small == nil || small.Median != nil || small.Note == "" {
+		t.Errorf("a region where nobody answered: %+v", small)
+	}
+	resp = env.Do(apptest.Request{Method: "GET", Path: "/api/v1/adoption?format=csv", Token: sec})
+	if csv := string(resp.Body); resp.Status != 200 || !strings.HasPrefix(csv, "group,kpi,domain,municipalities,answered,partial,default,median_percent") ||
+		!strings.Contains(csv, "\nRegion Hovedstaden,adoption,DOM-12,") {
+		t.Errorf("the fleet CSV: %d %.300s", resp.Status, csv)
+	}
+	resp = env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/adoption?format=csv", Token: env.Token("spoc.101")})
+	if csv := string(resp.Body); resp.Status != 200 || !strings.Contains(csv, "\n101,adoption,DOM-12,1,1,100.0,answered,,Region Hovedstaden,6,100.0,25.0,100.0,") {
+		t.Errorf("101's CSV: %d %s", resp.Status, csv)
 	}
 	if resp := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/adoption", Token: env.Token("spoc.751")}); resp.Status != 403 {
 		t.Errorf("751 reads 101's figures: %d", resp.Status)
