@@ -4,6 +4,7 @@ package clock
 import (
 	"sync"
 	"time"
+	_ "time/tzdata" // Copenhagen, whatever the host's zone database
 )
 
 // Clock tells the time.
@@ -57,4 +58,19 @@ func (m *Manual) Set(t time.Time) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.t = t.UTC().Truncate(time.Microsecond)
+}
+
+// Copenhagen is the time zone the platform's dates, months and contracts are kept in.
+var Copenhagen = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Copenhagen")
+	if err != nil {
+		panic(err) // the binary embeds the zone database (time/tzdata)
+	}
+	return loc
+}()
+
+// Today is the date of now in Copenhagen, as midnight UTC: how dates are stored and compared.
+func Today(now time.Time) time.Time {
+	y, m, d := now.In(Copenhagen).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/servicekatalog/servicekatalog/internal/clock"
 )
 
 // Channel is how a delivery travels.
@@ -105,15 +107,13 @@ func Backoff(ch Channel, n int, jitter *rand.Rand) time.Duration {
 	return time.Duration(float64(d) * f)
 }
 
-var copenhagen, _ = time.LoadLocation("Europe/Copenhagen")
-
 var danishMonths = [...]string{"januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
 	"november", "december"}
 
 // When is how a mail says a moment to its readers, in Copenhagen time: in Danish
 // ("3. december 2026 kl. 09.30") and in English ("3 December 2026, 09:30 Copenhagen time").
 func When(t time.Time) (da, en string) {
-	t = t.In(copenhagen)
+	t = t.In(clock.Copenhagen)
 	da = fmt.Sprintf("%d. %s %d kl. %02d.%02d", t.Day(), danishMonths[t.Month()-1], t.Year(), t.Hour(), t.Minute())
 	en = t.Format("2 January 2006, 15:04") + " Copenhagen time"
 	return da, en

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"github.com/gin-gonic/gin"
 
+	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/page"
 	"github.com/servicekatalog/servicekatalog/internal/subscription"
 )
@@ -133,7 +134,7 @@ func (s *Server) getSubscription(c *gin.Context, code, unit string) {
 func (s *Server) getCosts(c *gin.Context) {
 	raw := c.Query("month")
 	if raw == "" {
-		raw = subscription.Today(s.Clock.Now()).Format("2006-01")
+		raw = clock.Today(s.Clock.Now()).Format("2006-01")
 	}
 	month, err := subscription.ParseMonth(raw)
 	var format string

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -297,7 +296,7 @@ func (s *Service) Retire(ctx context.Context, unit, id string, in RetireInput) (
 		if err != nil {
 			return err
 		}
-		return v.retire(on, levels.Items, today(s.clock.Now()))
+		return v.retire(on, levels.Items, clock.Today(s.clock.Now()))
 	})
 }
 
@@ -385,13 +384,6 @@ func (s *Service) Decide(ctx context.Context, id string, in review.Input) (Versi
 	})
 	return out, err
 }
-
-func today(now time.Time) time.Time {
-	y, m, d := now.In(copenhagen).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
-var copenhagen, _ = time.LoadLocation("Europe/Copenhagen")
 
 // Version returns version number of an offering, whatever its state: subscriptions pin it.
 func (s *Service) Version(ctx context.Context, offeringID string, number int) (Version, error) {

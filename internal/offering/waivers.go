@@ -8,6 +8,7 @@ import (
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/audit"
+	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/idempotency"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/page"
@@ -27,7 +28,7 @@ func (s *Service) RequestWaiver(ctx context.Context, unit string, in NewWaiver) 
 		if err != nil {
 			return Waiver{}, err
 		}
-		exp, err := in.check(svc, today(s.clock.Now()))
+		exp, err := in.check(svc, clock.Today(s.clock.Now()))
 		if err != nil {
 			return Waiver{}, err
 		}
@@ -102,7 +103,7 @@ func (s *Service) Conformance(ctx context.Context, unit string) (Conformance, er
 	if unit != "" && len(units) == 0 {
 		return Conformance{}, apperr.NotFoundf("unit")
 	}
-	day := today(s.clock.Now())
+	day := clock.Today(s.clock.Now())
 	live, err := s.store.liveOffers(ctx, unit, day)
 	if err != nil {
 		return Conformance{}, err

@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/servicekatalog/servicekatalog/internal/availability"
 	"github.com/servicekatalog/servicekatalog/internal/catalog"
+	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/interval"
 	"github.com/servicekatalog/servicekatalog/internal/money"
 	"github.com/servicekatalog/servicekatalog/internal/notice"
@@ -19,11 +19,9 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/tenant"
 )
 
-var copenhagen, _ = time.LoadLocation("Europe/Copenhagen")
-
 // monthOf is the Copenhagen month t falls in.
 func monthOf(t time.Time) availability.Month {
-	l := t.In(copenhagen)
+	l := t.In(clock.Copenhagen)
 	return availability.Month{Year: l.Year(), Month: l.Month()}
 }
 
@@ -54,7 +52,7 @@ func monthsCovered(now time.Time, spans ...interval.Span) []availability.Month {
 func next(m availability.Month) availability.Month { return monthOf(span(m).To) }
 
 // span is the Copenhagen month m.
-func span(m availability.Month) interval.Span { return m.Span(copenhagen) }
+func span(m availability.Month) interval.Span { return m.Span(clock.Copenhagen) }
 
 func after(a, b availability.Month) bool { return firstDay(a).After(firstDay(b)) }
 
@@ -126,13 +124,8 @@ func (s *Service) rollUp(ctx context.Context, subs []subscription.Subscription, 
 			}
 			// Subscriptions alike in level, life within the month and outages have one month's
 			// figures: an offering's thousand subscriptions are mostly computed once.
-			var evs []availability.Event
-			key := fmt.Sprint(sub.Level, m, interval.Later(life.From, span(m).From).Unix(), life.To.Unix())
-			for i, o := range outages {
-				if o.affects(sub.ID, sub.OfferingID) {
-					evs, key = append(evs, o.event()), key+" "+strconv.Itoa(i)
-				}
-			}
+			evs, which := eventsOf(sub, outages)
+			key := fmt.Sprint(sub.Level, m, interval.Later(life.From, span(m).From).Unix(), life.To.Unix(), which)
 			r, ok := computed[key]
 			if !ok {
 				if r, err = availability.Compute(lvl, m, life, evs, now); err != nil {
@@ -180,13 +173,13 @@ func (s *Service) level(ctx context.Context, id string) (availability.Level, err
 // lifeOf is the time a subscription lives, from the Copenhagen midnight it started to the one
 // it ends (To zero while it has not).
 func lifeOf(sub subscription.Subscription) (interval.Span, error) {
-	started, err := time.ParseInLocation(time.DateOnly, sub.StartedOn, copenhagen)
+	started, err := time.ParseInLocation(time.DateOnly, sub.StartedOn, clock.Copenhagen)
 	if err != nil {
 		return interval.Span{}, err
 	}
 	life := interval.Span{From: started}
 	if sub.EndsOn != nil {
-		if life.To, err = time.ParseInLocation(time.DateOnly, *sub.EndsOn, copenhagen); err != nil {
+		if life.To, err = time.ParseInLocation(time.DateOnly, *sub.EndsOn, clock.Copenhagen); err != nil {
 			return interval.Span{}, err
 		}
 	}
@@ -302,11 +295,21 @@ func (s *Service) Availability(ctx context.Context, code, unit, id string, m ava
 	if err != nil {
 		return availability.Report{}, err
 	}
-	var evs []availability.Event
-	for _, o := range outages {
-		evs = append(evs, o.event())
-	}
+	evs, _ := eventsOf(sub, outages)
 	return availability.Compute(lvl, m, life, evs, s.clock.Now())
+}
+
+// eventsOf is the events of the outages that touch sub, and which of them they are (their
+// places in outages).
+func eventsOf(sub subscription.Subscription, outages []Outage) ([]availability.Event, []int) {
+	var evs []availability.Event
+	var which []int
+	for i, o := range outages {
+		if o.affects(sub.ID, sub.OfferingID) {
+			evs, which = append(evs, o.event()), append(which, i)
+		}
+	}
+	return evs, which
 }
 
 // rowOfMonth is the roll-up row of sub's month m as computed at now.

@@ -76,14 +76,6 @@ func NewService(db *postgres.DB, log *audit.Log, c clock.Clock) *Service {
 	return &Service{db: db, store: store{db}, audit: log, clock: c}
 }
 
-// Today is the current date in Copenhagen, where contracts are kept.
-func Today(now time.Time) time.Time {
-	y, m, d := now.In(copenhagen).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
-var copenhagen, _ = time.LoadLocation("Europe/Copenhagen")
-
 func (s *Service) record(ctx context.Context, code, action, id string, diff any) error {
 	return s.audit.Record(ctx, audit.Change{Tenant: tenant.ForMunicipality(code), Action: action,
 		ObjectType: "subscription", ObjectID: id, Diff: diff})
@@ -99,7 +91,7 @@ type New struct {
 // is charged per unit of measure in the first period.
 func (s *Service) Add(ctx context.Context, in New) (Subscription, error) {
 	now := s.clock.Now()
-	day := Today(now)
+	day := clock.Today(now)
 	r := row{ID: uuid.NewString(), Municipality: in.Municipality, Unit: in.Unit, Pinned: in.Pinned, State: Active, StartedOn: day,
 		OrderID: in.OrderID, CreatedAt: now, UpdatedAt: now, Version: 1}
 	p := period{SubscriptionID: r.ID, FromDay: day, Level: in.Level, Quantity: in.Quantity, MonthlyPrice: in.MonthlyPrice,
@@ -127,7 +119,7 @@ func (s *Service) Modify(ctx context.Context, sub Subscription, level string, qu
 		return sub, apperr.Newf(apperr.Conflict, "subscription %s is %s; only an active one can be changed", sub.ID, sub.State)
 	}
 	now := s.clock.Now()
-	day := Today(now)
+	day := clock.Today(now)
 	added := 0
 	if quantity > sub.Quantity {
 		added = quantity - sub.Quantity
@@ -156,7 +148,7 @@ func (s *Service) Terminate(ctx context.Context, sub Subscription, noticeDays in
 		return sub, apperr.Newf(apperr.Conflict, "subscription %s is %s already", sub.ID, sub.State)
 	}
 	now := s.clock.Now()
-	end := Today(now).AddDate(0, 0, noticeDays)
+	end := clock.Today(now).AddDate(0, 0, noticeDays)
 	if err := s.store.closePeriod(ctx, sub.ID, end); err != nil {
 		return sub, err
 	}
@@ -173,7 +165,7 @@ func (s *Service) Terminate(ctx context.Context, sub Subscription, noticeDays in
 func (s *Service) Sweep(ctx context.Context) (int, error) {
 	n := 0
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		subs, err := s.store.lockEnding(ctx, Today(s.clock.Now()))
+		subs, err := s.store.lockEnding(ctx, clock.Today(s.clock.Now()))
 		if err != nil {
 			return err
 		}

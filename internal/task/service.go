@@ -46,12 +46,7 @@ func NewService(db *postgres.DB, log *audit.Log, dir *directory.Service, ns *not
 func (s *Service) UseCheck(e Evidence, c Check) { s.checks[e] = c }
 
 // today is the date in Copenhagen, where the tasks' dates are kept.
-func (s *Service) today() time.Time {
-	y, m, d := s.clock.Now().In(copenhagen).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
-var copenhagen, _ = time.LoadLocation("Europe/Copenhagen")
+func (s *Service) today() time.Time { return clock.Today(s.clock.Now()) }
 
 // Issue issues a task to the municipalities named, or to every one: each gets it not started.
 func (s *Service) Issue(ctx context.Context, in NewTask) (Task, error) {

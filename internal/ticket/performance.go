@@ -5,9 +5,9 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
-)
 
-var copenhagen, _ = time.LoadLocation("Europe/Copenhagen")
+	"github.com/servicekatalog/servicekatalog/internal/clock"
+)
 
 // Performance is how the tickets escalated to a unit in a month, at a level and priority, met
 // their clocks: of those whose clock has stopped, the share that stopped in time.
@@ -29,8 +29,8 @@ type Performance struct {
 // municipality code ("" for every one) per unit, level, priority and month of escalation, for
 // the months from first to last (their first days) inclusive.
 func (s *Service) Performance(ctx context.Context, unit, code string, first, last time.Time) ([]Performance, error) {
-	from := time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, copenhagen)
-	to := time.Date(last.Year(), last.Month()+1, 1, 0, 0, 0, 0, copenhagen)
+	from := time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, clock.Copenhagen)
+	to := time.Date(last.Year(), last.Month()+1, 1, 0, 0, 0, 0, clock.Copenhagen)
 	rows, err := s.store.performance(ctx, unit, code, from, to)
 	if rows == nil {
 		rows = []Performance{}

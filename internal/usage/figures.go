@@ -147,10 +147,20 @@ func (s *Service) refresh(ctx context.Context, codes []string) error {
 	if err != nil {
 		return err
 	}
+	for _, code := range codes { // one that has answered nothing has figures too: nothing answered
+		if answers[code] == nil {
+			answers[code] = map[string]answerRow{}
+		}
+	}
+	return s.keep(ctx, l, answers)
+}
+
+// keep stores the figures of each municipality of answers (its current answers) on list l.
+func (s *Service) keep(ctx context.Context, l list, answers map[string]map[string]answerRow) error {
 	now := s.clock.Now()
 	var rows []figureRow
-	for _, code := range codes {
-		for domain, c := range tally(l, answers[code]) {
+	for code, current := range answers {
+		for domain, c := range tally(l, current) {
 			rows = append(rows, figureRow{Municipality: code, Domain: domain, Systems: c.systems, Answered: c.answered, Used: c.used,
 				Primary: c.primary, ComputedAt: now})
 		}

@@ -200,7 +200,10 @@ func (s *Service) record(ctx context.Context, code string, answers []NewAnswer, 
 	if err := s.store.addAnswers(ctx, rows); err != nil {
 		return nil, err
 	}
-	return changed, s.refresh(ctx, []string{code})
+	for _, r := range rows { // the answers as they now stand: the figures follow, without reading them again
+		current[r.SystemID] = r
+	}
+	return changed, s.keep(ctx, l, map[string]map[string]answerRow{code: current})
 }
 
 // Sheet writes municipality code's mapping as the workbook it fills in.
@@ -209,7 +212,7 @@ func (s *Service) Sheet(ctx context.Context, code string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return WriteSheet(w, m, s.clock.Now().In(copenhagen))
+	return WriteSheet(w, m, s.clock.Now().In(clock.Copenhagen))
 }
 
 // Upload takes a filled-in workbook of municipality code: every row is checked, and only a
@@ -300,14 +303,12 @@ func (s *Service) Proof(ctx context.Context, codes []string) (map[string]Found, 
 		f := Found{Detail: "the usage mapping is not submitted yet"}
 		if sub, ok := subs[code]; ok {
 			f = Found{Submitted: true, Detail: fmt.Sprintf("submitted on %s with %d of %d systems answered",
-				sub.SubmittedAt.In(copenhagen).Format(time.DateOnly), sub.Answered, sub.Systems)}
+				sub.SubmittedAt.In(clock.Copenhagen).Format(time.DateOnly), sub.Answered, sub.Systems)}
 		}
 		out[code] = f
 	}
 	return out, err
 }
-
-var copenhagen, _ = time.LoadLocation("Europe/Copenhagen")
 
 // Propose records a system municipality code uses that the list lacks.
 func (s *Service) Propose(ctx context.Context, code string, in NewProposal) (Proposal, error) {
