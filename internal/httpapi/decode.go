@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -23,15 +24,24 @@ func bind(c *gin.Context, dst any) error {
 	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 		return apperr.Header(apperr.UnsupportedMedia, "Content-Type", "the body must be application/json")
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBody))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return apperr.Newf(apperr.TooLarge, "the body exceeds %d bytes", MaxBody)
-	}
+	body, err := readBody(c, MaxBody, fmt.Sprintf("the body exceeds %d bytes", MaxBody))
 	if err != nil {
-		return apperr.Wrap(apperr.Invalid, "the body could not be read", err)
+		return err
 	}
 	return decodeStrict(body, dst)
+}
+
+// readBody reads the request's body, at most limit bytes; tooLarge says so when it is more.
+func readBody(c *gin.Context, limit int64, tooLarge string) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
+	var over *http.MaxBytesError
+	if errors.As(err, &over) {
+		return nil, apperr.New(apperr.TooLarge, tooLarge)
+	}
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Invalid, "the body could not be read", err)
+	}
+	return body, nil
 }
 
 // emptyPatch reports whether v points to a patch (a struct of pointer fields only) that names no

@@ -2,10 +2,8 @@ package httpapi
 
 import (
 	"bytes"
-	"errors"
-	"io"
+	"fmt"
 	"mime"
-	"net/http"
 
 	"github.com/gin-gonic/gin"
 
@@ -241,15 +239,7 @@ func fileBody(c *gin.Context, kind string, limit int64) ([]byte, error) {
 	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mt != kind && mt != "application/octet-stream" {
 		return nil, apperr.Header(apperr.UnsupportedMedia, "Content-Type", "the body must be the file itself, sent as "+kind)
 	}
-	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return nil, apperr.Newf(apperr.TooLarge, "the file exceeds %d MiB", limit>>20)
-	}
-	if err != nil {
-		return nil, apperr.Wrap(apperr.Invalid, "the file could not be read", err)
-	}
-	return b, nil
+	return readBody(c, limit, fmt.Sprintf("the file exceeds %d MiB", limit>>20))
 }
 
 // getAdoption godoc
