@@ -40,6 +40,9 @@ Usage:
   servicekatalog audit verify               verify every audit hash chain (exit 1 if broken)
   servicekatalog mails [--to A] [--subject S] [--at-least N] [M]
                                             list the mails the development mail sink kept (to A), or show mail M
+  servicekatalog sheet show FILE SHEET      print a workbook's sheet, row by row (the usage mapping's sheet)
+  servicekatalog sheet set FILE 'SHEET!CELL=VALUE'...
+                                            fill in cells of a workbook and save it, as a spreadsheet program does
   servicekatalog devdb start|stop [--dir D] run the private PostgreSQL cluster (prints its URL)
   servicekatalog version                    print the version
 
@@ -74,6 +77,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return nil
 	case "devdb":
 		return devdbCmd(ctx, rest, out)
+	case "sheet":
+		return sheetCmd(rest, out)
 	case "catalog":
 		if len(rest) > 0 && rest[0] == "validate" {
 			return catalogValidate(rest[1:], out)

@@ -15,7 +15,6 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/slareport"
 )
 
@@ -212,7 +211,7 @@ type Legend struct{ Unit, Color string }
 
 // Render writes the page of v for the person signed in as who.
 func Render(w io.Writer, v View, who, signOut string) error {
-	p := Page{View: v, Computed: v.GeneratedAt.In(clock.Copenhagen).Format("2006-01-02 15:04 MST"), SignedInAs: who, SignOut: signOut, Width: Width, Height: Height, Left: left, Baseline: Height - bottom}
+	p := Page{View: v, Computed: computedAt(v.GeneratedAt), SignedInAs: who, SignOut: signOut, Width: Width, Height: Height, Left: left, Baseline: Height - bottom}
 	group := (Width - left) / float64(max(len(v.Months), 1))
 	for i, m := range v.Months {
 		p.Labels = append(p.Labels, Label{X: left + group*(float64(i)+0.5), Text: m})

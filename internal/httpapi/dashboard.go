@@ -120,9 +120,43 @@ func (s *Server) showDashboard(c *gin.Context) {
 		c.JSON(200, v)
 		return
 	}
+	s.showDashboardPage(c, func(buf *bytes.Buffer, who string) error { return dashboard.Render(buf, v, who, signOutPath) })
+}
+
+// showAdoption godoc
+// @Summary  The dashboard's adoption page: each peer group's spread of the adoption key figures
+// @Description A page for people: per key figure (connection, adoption, goal fulfilment, over all domains) each peer
+// @Description group's median and quartiles as a box, groups of fewer than five not shown, and every domain's adoption
+// @Description median per group; municipalities are never ranked. peer= switches to the population bands or Danmarks
+// @Description Statistik's groups. Programs send the bearer token and get the fleet view as JSON (as GET /api/v1/adoption).
+// @ID       getAdoptionDashboard
+// @Tags     usage mapping
+// @Produce  text/html,json,application/problem+json
+// @Param    peer query string false "The peer groups" Enums(region,population,municipality_group)
+// @Success  200 {object} usage.Fleet
+// @Failure  400 {object} Problem "A query parameter the page does not take."
+// @Security BearerAuth
+// @Router   /dashboard/adoption [get]
+func (s *Server) showAdoption(c *gin.Context) {
+	f, err := s.Usage.Fleet(ctx(c), c.Query("peer"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !wantsPage(c) {
+		c.JSON(200, f)
+		return
+	}
+	s.showDashboardPage(c, func(buf *bytes.Buffer, who string) error {
+		return dashboard.RenderAdoption(buf, dashboard.BuildAdoption(f, who, signOutPath))
+	})
+}
+
+// showDashboardPage writes a dashboard page drawn by render for the caller.
+func (s *Server) showDashboardPage(c *gin.Context, render func(buf *bytes.Buffer, who string) error) {
 	p, _ := identity.FromContext(ctx(c))
 	var buf bytes.Buffer
-	if err := dashboard.Render(&buf, v, p.Name+" ("+strings.Join(roleNames(p.Roles), ", ")+")", signOutPath); err != nil {
+	if err := render(&buf, p.Name+" ("+strings.Join(roleNames(p.Roles), ", ")+")"); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -106,3 +106,53 @@ func TestTheCouncilReadsTheFleetOnTheDashboardInABrowser(t *testing.T) {
 	}
 	t.Logf("screenshot of the dashboard: %s", shot)
 }
+
+// The council opens the adoption page from the dashboard and reads each peer group's spread:
+// the region where six municipalities answered as a box with its median, the regions without
+// answers marked as not shown, never a ranking; switching to population bands says they are
+// not filled in yet.
+func TestTheCouncilComparesAdoptionByPeerGroupInABrowser(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	env.AnswerAsSixOfHovedstaden(t)
+
+	ui := openBrowser(t)
+	ui.do("open the dashboard", chromedp.Navigate(env.Server.URL+"/dashboard"))
+	ui.wait("the sign-in page", chromedp.WaitVisible(`#token`))
+	ui.do("paste the token", chromedp.SendKeys(`#token`, env.Token("council")))
+	ui.do("sign in", chromedp.Click(`button[type=submit]`))
+	ui.wait("the dashboard", chromedp.WaitVisible(`svg[data-chart=compliance]`))
+	ui.do("go to adoption", chromedp.Click(`nav a[href="/dashboard/adoption"]`))
+	ui.wait("the adoption page", chromedp.WaitVisible(`svg[data-chart=adoption]`))
+
+	titles := func(selector string) []string {
+		return run(ui, "the titles of "+selector, chromedp.Evaluate[[]string](
+			`Array.from(document.querySelectorAll('`+selector+`'), t => t.textContent)`))
+	}
+	for chart, want := range map[string]string{
+		"connection": "Region Hovedstaden: median 12.5 %, quartiles 12.5–12.5 % (6 of 29 municipalities from their own answers)",
+		"adoption":   "Region Hovedstaden: median 83.4 %, quartiles 16.7–100.0 % (6 of 29 municipalities from their own answers)",
+	} {
+		if got := titles(`svg[data-chart=` + chart + `] g.spread > title`); len(got) != 1 || got[0] != want {
+			t.Errorf("the %s chart's boxes: %q, want %q", chart, got, want)
+		}
+		if n := len(titles(`svg[data-chart=` + chart + `] text.not-shown`)); n != 4 {
+			t.Errorf("the %s chart marks %d regions as not shown, want 4", chart, n)
+		}
+	}
+	if got := titles(`svg[data-chart=goal_fulfilment] g.spread > title`); len(got) != 0 {
+		t.Errorf("goal fulfilment without targets: %q", got)
+	}
+	if text := ui.text("main"); !strings.Contains(text, "DOM-12 Dokumenthåndtering / Records management") || !strings.Contains(ui.text("header"), "never ranked") {
+		t.Errorf("the adoption page reads:\n%s", text)
+	}
+	shot := ui.shot("adoption")
+
+	ui.do("compare by population", chromedp.Click(`.peers a[href$="peer=population"]`))
+	ui.wait("by population", chromedp.WaitVisible(`.peers a[href$="peer=region"]`))
+	if cur, groups := ui.text(".peers strong"), titles(`svg[data-chart=adoption] text.not-shown > title`); cur != "Indbyggertal / Population" ||
+		len(groups) != 1 || groups[0] != "population not filled in: not shown, not a peer group: the secretariat fills in what these municipalities are grouped by" {
+		t.Errorf("by population: %q, groups %q", cur, groups)
+	}
+	t.Logf("screenshot of the adoption page: %s", shot)
+}

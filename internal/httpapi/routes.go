@@ -29,6 +29,7 @@ func (s *Server) register() {
 	s.public(http.MethodGet, notice.AckPath, s.ackPage)
 	s.public(http.MethodPost, notice.AckPath, s.acknowledgeByLink)
 	s.page(http.MethodGet, dashboardPath, can("dashboard", "read"), s.showDashboard)
+	s.page(http.MethodGet, dashboardPath+"/adoption", can("dashboard", "read"), s.showAdoption)
 	s.public(http.MethodPost, signInPath, s.signIn)
 	s.public(http.MethodPost, signOutPath, s.signOut)
 	s.public(http.MethodGet, dashboardPath+"/dashboard.css", s.dashboardStylesheet)

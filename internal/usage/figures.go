@@ -271,13 +271,7 @@ func (s *Service) peersOf(ctx context.Context, m directory.Municipality, by stri
 // a target).
 func measure(id, d string, kept map[string]figureRow, targets map[string]decimal.Decimal) (num, den int, q Quality, ok bool) {
 	c := kept[d]
-	q = Complete
-	switch {
-	case c.Answered == 0:
-		q = Default
-	case c.Answered < c.Systems:
-		q = Partial
-	}
+	q = qualityOf(c)
 	meets := func(c figureRow, target decimal.Decimal) bool { // primary ÷ used ≥ target %, in hundredths of a percent
 		return int64(c.Primary)*10000 >= target.Shift(2).IntPart()*int64(c.Used)
 	}
@@ -311,6 +305,17 @@ func measure(id, d string, kept map[string]figureRow, targets map[string]decimal
 		return num, den, q, true
 	}
 	return 0, 0, q, false
+}
+
+// qualityOf is how far a domain's counts rest on the municipality's answers.
+func qualityOf(c figureRow) Quality {
+	switch {
+	case c.Answered == 0:
+		return Default
+	case c.Answered < c.Systems:
+		return Partial
+	}
+	return Complete
 }
 
 // figure is key figure id of domain d from a municipality's kept counts, as published.
@@ -412,6 +417,8 @@ type GroupFigures struct {
 	Answered       int    `json:"answered" example:"20"` // with every system of the domain answered
 	Partial        int    `json:"partial" example:"5"`
 	Default        int    `json:"default" example:"4"` // nothing answered
+	// Compared is how many have the figure from their own answers: the median and quartiles are theirs.
+	Compared int `json:"compared" example:"25"`
 	// Median, Q1 and Q3 are over the municipalities with the figure from their own answers;
 	// null when fewer than MinPeers have it (Note says so).
 	Median *string `json:"median_percent" example:"70.0" extensions:"x-nullable"`
@@ -423,9 +430,18 @@ type GroupFigures struct {
 // Fleet is every peer group's figures, per domain and key figure: the secretariat's and the
 // council's view, which compares groups and never ranks municipalities.
 type Fleet struct {
-	By          string         `json:"by" enums:"region,population,municipality_group"`
+	By string `json:"by" enums:"region,population,municipality_group"`
+	// ComputedAt is when the newest of the kept figures was computed; null before any answer.
+	ComputedAt  *time.Time     `json:"computed_at" format:"date-time" extensions:"x-nullable"`
 	ExampleData bool           `json:"example_data"`
+	Domains     []DomainName   `json:"domains"`
 	Groups      []GroupFigures `json:"groups"`
+}
+
+// DomainName names a domain of the figures.
+type DomainName struct {
+	ID   string       `json:"id" example:"DOM-12"`
+	Name catalog.Text `json:"name"`
 }
 
 // Fleet returns the figures of every peer group of kind by.
@@ -466,10 +482,18 @@ func (s *Service) Fleet(ctx context.Context, by string) (Fleet, error) {
 		groups[g] = append(groups[g], code)
 	}
 	slices.Sort(names)
-	out := Fleet{By: by, ExampleData: l.exampleData, Groups: []GroupFigures{}}
+	out := Fleet{By: by, ExampleData: l.exampleData, Domains: []DomainName{}, Groups: []GroupFigures{}}
 	domains := []string{""}
 	for _, d := range l.domains {
 		domains = append(domains, d.ID)
+		out.Domains = append(out.Domains, DomainName{ID: d.ID, Name: d.Name})
+	}
+	for _, rows := range kept {
+		for _, r := range rows {
+			if out.ComputedAt == nil || r.ComputedAt.After(*out.ComputedAt) {
+				out.ComputedAt = &r.ComputedAt
+			}
+		}
 	}
 	for _, g := range names {
 		for _, d := range domains {
@@ -481,7 +505,8 @@ func (s *Service) Fleet(ctx context.Context, by string) (Fleet, error) {
 					if !ok {
 						continue
 					}
-					switch q {
+					// Tallied by the answers, also for connection, whose own quality is always complete.
+					switch qualityOf(kept[code][d]) {
 					case Complete:
 						row.Answered++
 					case Partial:
@@ -493,14 +518,18 @@ func (s *Service) Fleet(ctx context.Context, by string) (Fleet, error) {
 						values = append(values, tenths(num, den))
 					}
 				}
+				row.Compared = len(values)
 				if row.Answered+row.Partial+row.Default == 0 {
 					continue // a goal without a target
 				}
-				if len(values) >= MinPeers {
+				switch {
+				case g == populationMissing || g == groupMissing:
+					row.Note = "not a peer group: the secretariat fills in what these municipalities are grouped by"
+				case len(values) >= MinPeers:
 					slices.SortFunc(values, func(a, b decimal.Decimal) int { return a.Cmp(b) })
 					med, q1, q3 := quantile(values, 2).StringFixed(1), quantile(values, 1).StringFixed(1), quantile(values, 3).StringFixed(1)
 					row.Median, row.Q1, row.Q3 = &med, &q1, &q3
-				} else {
+				default:
 					row.Note = fmt.Sprintf("%d with the figure from their own answers, fewer than %d: not shown", len(values), MinPeers)
 				}
 				out.Groups = append(out.Groups, row)
@@ -523,17 +552,24 @@ func bandOf(population int) band {
 	return bands[0]
 }
 
-// groupOf names m's peer group of kind by; "not filled in" while the data it groups by is missing.
+// Where the data a peer group is formed by is missing, the municipalities are listed under these
+// names and not compared: they are not a group of peers.
+const (
+	populationMissing = "population not filled in"
+	groupMissing      = "group not filled in"
+)
+
+// groupOf names m's peer group of kind by.
 func groupOf(m directory.Municipality, by string) string {
 	switch by {
 	case ByPopulation:
 		if m.Population == nil {
-			return "population not filled in"
+			return populationMissing
 		}
 		return "population " + bandOf(*m.Population).name
 	case ByGroup:
 		if m.MunicipalityGroup == nil {
-			return "group not filled in"
+			return groupMissing
 		}
 		return fmt.Sprintf("Danmarks Statistik's municipality group %d", *m.MunicipalityGroup)
 	}
@@ -546,11 +582,11 @@ func (f Fleet) FileName() string { return "adoption-" + f.By }
 // Sheets are the fleet view as one table.
 func (f Fleet) Sheets() []tabular.Sheet {
 	t := tabular.Sheet{Name: "Adoption", Columns: tabular.Join(tabular.Texts("group", "kpi", "domain"),
-		tabular.Of(tabular.Integer, "municipalities", "answered", "partial", "default"),
+		tabular.Of(tabular.Integer, "municipalities", "answered", "partial", "default", "compared"),
 		tabular.Of(tabular.Percent, "median_percent", "q1_percent", "q3_percent"), tabular.Texts("note"))}
 	for _, g := range f.Groups {
 		t.Rows = append(t.Rows, []string{g.Group, g.KPI, g.Domain, strconv.Itoa(g.Municipalities), strconv.Itoa(g.Answered),
-			strconv.Itoa(g.Partial), strconv.Itoa(g.Default), text(g.Median), text(g.Q1), text(g.Q3), g.Note})
+			strconv.Itoa(g.Partial), strconv.Itoa(g.Default), strconv.Itoa(g.Compared), text(g.Median), text(g.Q1), text(g.Q3), g.Note})
 	}
 	return []tabular.Sheet{t}
 }

@@ -212,7 +212,11 @@ func (s *Service) Sheet(ctx context.Context, code string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return WriteSheet(w, m, s.clock.Now().In(clock.Copenhagen))
+	proposals, err := s.store.proposalsOf(ctx, code)
+	if err != nil {
+		return err
+	}
+	return WriteSheet(w, m, proposals, s.clock.Now().In(clock.Copenhagen))
 }
 
 // Upload takes a filled-in workbook of municipality code: every row is checked, and only a
@@ -234,7 +238,11 @@ func (s *Service) Upload(ctx context.Context, code string, file []byte) (Upload,
 		if err != nil {
 			return Upload{}, err
 		}
-		answers, err := readSheet(file, code, l)
+		answers, proposals, err := readSheet(file, code, l)
+		if err != nil {
+			return Upload{}, err
+		}
+		made, err := s.store.proposalsOf(ctx, code)
 		if err != nil {
 			return Upload{}, err
 		}
@@ -247,13 +255,24 @@ func (s *Service) Upload(ctx context.Context, code string, file []byte) (Upload,
 		if err != nil {
 			return Upload{}, err
 		}
-		r.Changed = len(changed)
-		if err := s.store.setChanged(ctx, r.ID, r.Changed); err != nil {
+		var proposed []Proposal
+		for _, in := range proposals { // the sheet lists the proposals made before as well: each is made once
+			if slices.ContainsFunc(made, func(p Proposal) bool { return p.Domain == in.Domain && strings.EqualFold(p.Name, in.Name) }) {
+				continue
+			}
+			p, err := s.propose(ctx, code, in)
+			if err != nil {
+				return Upload{}, err
+			}
+			proposed = append(proposed, p)
+		}
+		r.Changed, r.Proposed = len(changed), len(proposed)
+		if err := s.store.setOutcome(ctx, r.ID, r.Changed, r.Proposed); err != nil {
 			return Upload{}, err
 		}
 		u := r.upload()
 		return u, s.audit.Record(ctx, audit.Change{Tenant: tenant.ForMunicipality(code), Action: "usage.upload", ObjectType: "usage_mapping",
-			ObjectID: code, Diff: map[string]any{"upload": u, "answers": changed}})
+			ObjectID: code, Diff: map[string]any{"upload": u, "answers": changed, "proposed": proposed}})
 	})
 }
 
@@ -315,24 +334,30 @@ func (s *Service) Propose(ctx context.Context, code string, in NewProposal) (Pro
 	if err := validation.Check(in); err != nil {
 		return Proposal{}, err
 	}
-	actor, _ := identity.FromContext(ctx)
 	return idempotency.Run(ctx, s.db, "usage.propose", in, func(ctx context.Context) (Proposal, error) {
-		l, err := s.list(ctx)
+		l, err := s.domains(ctx)
 		if err != nil {
 			return Proposal{}, err
 		}
 		if !slices.ContainsFunc(l.domains, func(d catalog.Entry) bool { return d.ID == in.Domain }) {
 			return Proposal{}, apperr.Field("/domain", "is not a municipal domain of the mapping")
 		}
-		r := proposalRow{ID: uuid.NewString(), Municipality: code, Domain: in.Domain, Name: strings.TrimSpace(in.Name),
-			Description: strings.TrimSpace(in.Description), State: Proposed, ProposedBy: actor.Subject, ProposedAt: s.clock.Now(), Version: 1}
-		if err := s.store.insertProposal(ctx, r); err != nil {
-			return Proposal{}, err
-		}
-		p := r.proposal()
-		return p, s.audit.Record(ctx, audit.Change{Tenant: tenant.ForMunicipality(code), Action: "usage.propose", ObjectType: "usage_system_proposal",
-			ObjectID: p.ID, Diff: audit.Diff(nil, p)})
+		return s.propose(ctx, code, in)
 	})
+}
+
+// propose records a checked proposal of municipality code, with its audit record, in the
+// transaction of ctx.
+func (s *Service) propose(ctx context.Context, code string, in NewProposal) (Proposal, error) {
+	actor, _ := identity.FromContext(ctx)
+	r := proposalRow{ID: uuid.NewString(), Municipality: code, Domain: in.Domain, Name: strings.TrimSpace(in.Name),
+		Description: strings.TrimSpace(in.Description), State: Proposed, ProposedBy: actor.Subject, ProposedAt: s.clock.Now(), Version: 1}
+	if err := s.store.insertProposal(ctx, r); err != nil {
+		return Proposal{}, err
+	}
+	p := r.proposal()
+	return p, s.audit.Record(ctx, audit.Change{Tenant: tenant.ForMunicipality(code), Action: "usage.propose", ObjectType: "usage_system_proposal",
+		ObjectID: p.ID, Diff: audit.Diff(nil, p)})
 }
 
 // Proposals returns one page of the proposed systems, oldest first: of municipality code, or of

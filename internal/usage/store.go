@@ -94,6 +94,7 @@ type uploadRow struct {
 	Bytes        int
 	Rows         int
 	Changed      int
+	Proposed     int
 	File         []byte
 	UploadedBy   string
 	UploadedAt   time.Time
@@ -102,15 +103,16 @@ type uploadRow struct {
 func (uploadRow) TableName() string { return "usage_uploads" }
 
 func (r uploadRow) upload() Upload {
-	return Upload{ID: r.ID, SHA256: r.SHA256, Bytes: r.Bytes, Rows: r.Rows, Changed: r.Changed, UploadedBy: r.UploadedBy, UploadedAt: r.UploadedAt}
+	return Upload{ID: r.ID, SHA256: r.SHA256, Bytes: r.Bytes, Rows: r.Rows, Changed: r.Changed, Proposed: r.Proposed, UploadedBy: r.UploadedBy, UploadedAt: r.UploadedAt}
 }
 
 func (st store) insertUpload(ctx context.Context, r uploadRow) error {
 	return st.conn(ctx).Create(&r).Error
 }
 
-func (st store) setChanged(ctx context.Context, id string, n int) error {
-	return st.conn(ctx).Model(&uploadRow{}).Where("id = ?", id).Update("changed", n).Error
+// setOutcome records what an upload changed and proposed.
+func (st store) setOutcome(ctx context.Context, id string, changed, proposed int) error {
+	return st.conn(ctx).Model(&uploadRow{}).Where("id = ?", id).Updates(map[string]any{"changed": changed, "proposed": proposed}).Error
 }
 
 // upload returns the municipality's upload of the file with digest, and whether there is one.
@@ -167,6 +169,17 @@ func (st store) proposals(ctx context.Context, code string, state State, p page.
 	}
 	rows, err := postgres.OldestFirst(q, p, "proposed_at", "id", func(r proposalRow) (time.Time, string) { return r.ProposedAt, r.ID })
 	return page.Map(rows, proposalRow.proposal), err
+}
+
+// proposalsOf returns every proposal of municipality code, oldest first.
+func (st store) proposalsOf(ctx context.Context, code string) ([]Proposal, error) {
+	var rows []proposalRow
+	err := st.conn(ctx).Where("municipality = ?", code).Order("proposed_at, id").Find(&rows).Error
+	out := make([]Proposal, len(rows))
+	for i, r := range rows {
+		out[i] = r.proposal()
+	}
+	return out, err
 }
 
 // accepted returns the systems of the accepted proposals.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/servicekatalog/servicekatalog/internal/catalog"
+	"github.com/servicekatalog/servicekatalog/internal/clock"
 )
 
 // Answer is how a municipality uses an IT system.
@@ -121,8 +122,9 @@ type Upload struct {
 	ID         string    `json:"id" format:"uuid"`
 	SHA256     string    `json:"sha256" example:"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"`
 	Bytes      int       `json:"bytes" example:"8412"`
-	Rows       int       `json:"rows" example:"8"`    // the systems it answered
-	Changed    int       `json:"changed" example:"3"` // the answers it changed
+	Rows       int       `json:"rows" example:"8"`     // the systems it answered
+	Changed    int       `json:"changed" example:"3"`  // the answers it changed
+	Proposed   int       `json:"proposed" example:"1"` // the new systems it proposed
 	UploadedBy string    `json:"uploaded_by"`
 	UploadedAt time.Time `json:"uploaded_at" format:"date-time"`
 	// Replayed: this very file was uploaded before, and nothing changed now.
@@ -144,6 +146,17 @@ type Proposal struct {
 	DecidedBy    *string    `json:"decided_by" extensions:"x-nullable"`
 	DecidedAt    *time.Time `json:"decided_at" format:"date-time" extensions:"x-nullable"`
 	Version      int        `json:"version"`
+}
+
+// status is the proposal's state as the sheet shows it.
+func (p Proposal) status() string {
+	switch p.State {
+	case Accepted:
+		return "optaget som / accepted as " + *p.SystemID
+	case Rejected:
+		return "afvist / rejected: " + p.Reason
+	}
+	return "foreslået / proposed " + p.ProposedAt.In(clock.Copenhagen).Format(time.DateOnly)
 }
 
 // NewProposal is a system to add to the list.

@@ -28,22 +28,7 @@ func TestAdoptionFiguresAreComparedWithThePeerGroupFairly(t *testing.T) {
 		t.Errorf("a SPOC sets the target: %d", resp.Status)
 	}
 
-	// 101 answers three systems; five more municipalities of its region answer the records system.
-	answer := func(code string, answers ...usage.NewAnswer) {
-		t.Helper()
-		if _, err := env.App.Usage.Answer(env.System(), code, usage.NewAnswers{Answers: answers}, usage.FromAPI); err != nil {
-			t.Fatal(err)
-		}
-	}
-	answer("101", usage.NewAnswer{System: "SYS-ESDH", Answer: usage.Primary}, usage.NewAnswer{System: "SYS-OKO", Answer: usage.Secondary},
-		usage.NewAnswer{System: "SYS-LON", Answer: usage.Primary})
-	for i, code := range []string{"147", "151", "153", "155", "157"} {
-		a := usage.Primary
-		if i >= 3 {
-			a = usage.Secondary
-		}
-		answer(code, usage.NewAnswer{System: "SYS-ESDH", Answer: a})
-	}
+	env.AnswerAsSixOfHovedstaden(t)
 
 	var f usage.Figures
 	resp := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/adoption", Token: env.Token("spoc.101")})
@@ -127,14 +112,14 @@ func TestAdoptionFiguresAreComparedWithThePeerGroupFairly(t *testing.T) {
 		}
 	}
 	if hovedstaden == nil || hovedstaden.Median == nil || *hovedstaden.Median != "100.0" || *hovedstaden.Q1 != "25.0" ||
-		hovedstaden.Answered != 6 || hovedstaden.Default != hovedstaden.Municipalities-6 {
+		hovedstaden.Answered != 6 || hovedstaden.Compared != 6 || hovedstaden.Default != hovedstaden.Municipalities-6 {
 		t.Errorf("Region Hovedstaden in the fleet view: %+v", hovedstaden)
 	}
 	if small == nil || small.Median != nil || small.Note == "" {
 		t.Errorf("a region where nobody answered: %+v", small)
 	}
 	resp = env.Do(apptest.Request{Method: "GET", Path: "/api/v1/adoption?format=csv", Token: sec})
-	if csv := string(resp.Body); resp.Status != 200 || !strings.HasPrefix(csv, "group,kpi,domain,municipalities,answered,partial,default,median_percent") ||
+	if csv := string(resp.Body); resp.Status != 200 || !strings.HasPrefix(csv, "group,kpi,domain,municipalities,answered,partial,default,compared,median_percent") ||
 		!strings.Contains(csv, "\nRegion Hovedstaden,adoption,DOM-12,") {
 		t.Errorf("the fleet CSV: %d %.300s", resp.Status, csv)
 	}

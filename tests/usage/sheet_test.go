@@ -71,7 +71,7 @@ func TestTheSheetGoesOutAndComesBackChecked(t *testing.T) {
 		t.Errorf("the download: %s %s", resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"))
 	}
 	f := workbook(t, resp.Body)
-	if sheets := strings.Join(f.GetSheetList(), ","); sheets != "LÆS MIG,Systemer" {
+	if sheets := strings.Join(f.GetSheetList(), ","); sheets != "LÆS MIG,Systemer,Nye systemer" {
 		t.Errorf("the sheets: %s", sheets)
 	}
 	if code, _ := f.GetCellValue("LÆS MIG", "B2"); code != "101" {
@@ -103,10 +103,16 @@ func TestTheSheetGoesOutAndComesBackChecked(t *testing.T) {
 	}
 	f.SetCellValue("Systemer", "E3", "måske")
 	f.SetCellValue("Systemer", "C5", "SYS-NOPE")
+	// A system the list lacks, under a domain id mistyped.
+	f.SetSheetRow("Nye systemer", "A2", &[]any{"DOM-2", "KMD Momentum", "Sagsbehandling på beskæftigelsesområdet; vores primære system."})
 	resp = upload(saved(t, f), xlsx)
-	if resp.Status != 400 || !strings.Contains(string(resp.Body), `"/Systemer/E3"`) || !strings.Contains(string(resp.Body), `"/Systemer/C5"`) ||
-		!strings.Contains(string(resp.Body), `\"måske\" is not an answer: choose primær, sekundær or anvendes ikke`) {
-		t.Errorf("the sheet with two bad rows: %d %s", resp.Status, resp.Body)
+	if body := string(resp.Body); resp.Status != 400 || !strings.Contains(body, `"/Systemer/E3"`) || !strings.Contains(body, `"/Systemer/C5"`) ||
+		!strings.Contains(body, `\"måske\" is not an answer: choose primær, sekundær or anvendes ikke`) ||
+		!strings.Contains(body, `{"pointer":"/Nye systemer/A2","reason":"\"DOM-2\" is not a domain of the mapping: choose one of the list in the sheet LÆS MIG"}`) {
+		t.Errorf("the sheet with three bad cells: %d %s", resp.Status, resp.Body)
+	}
+	if dvs, _ := f.GetDataValidations("Nye systemer"); len(dvs) != 1 || dvs[0].Sqref != "A2:A51" || dvs[0].Formula1 != "'LÆS MIG'!$A$18:$A$31" {
+		t.Errorf("the domains' drop-down: %+v", dvs[0])
 	}
 	var m usage.Mapping
 	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/usage-mapping", Token: spoc}).Decode(t, &m)
@@ -115,13 +121,30 @@ func TestTheSheetGoesOutAndComesBackChecked(t *testing.T) {
 	}
 	f.SetCellValue("Systemer", "E3", "sekundær")
 	f.SetCellValue("Systemer", "C5", rows[4][2])
+	f.SetCellValue("Nye systemer", "A2", "DOM-02")
 	good := saved(t, f)
 	var u, again usage.Upload
 	resp = upload(good, xlsx)
 	apptest.MustStatus(t, "the good sheet", resp, 201)
 	resp.Decode(t, &u)
-	if u.Rows != 8 || u.Changed != 8 || len(u.SHA256) != 64 || u.Replayed {
+	if u.Rows != 8 || u.Changed != 8 || u.Proposed != 1 || len(u.SHA256) != 64 || u.Replayed {
 		t.Errorf("the upload: %+v", u)
+	}
+	var proposals apptest.List[usage.Proposal]
+	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/usage-mapping/proposals", Token: spoc}).Decode(t, &proposals)
+	if len(proposals.Items) != 1 || proposals.Items[0].Name != "KMD Momentum" || proposals.Items[0].Domain != "DOM-02" {
+		t.Errorf("the proposals after the upload: %+v", proposals.Items)
+	}
+	// Downloaded again, the sheet shows the proposal and its state; uploaded as it is, it proposes nothing more.
+	again1 := workbook(t, env.Do(apptest.Request{Method: "GET", Path: path, Token: spoc}).Body)
+	if status, _ := again1.GetCellValue("Nye systemer", "D2"); !strings.HasPrefix(status, "foreslået / proposed 20") {
+		t.Errorf("the proposal's status in the sheet: %q", status)
+	}
+	var u2 usage.Upload
+	resp = upload(saved(t, again1), xlsx)
+	apptest.MustStatus(t, "the sheet downloaded again", resp, 201)
+	if resp.Decode(t, &u2); u2.Proposed != 0 || u2.Changed != 0 {
+		t.Errorf("the sheet downloaded again, uploaded: %+v", u2)
 	}
 	resp = upload(good, xlsx)
 	apptest.MustStatus(t, "the same file again", resp, 201)
@@ -159,7 +182,7 @@ func TestTheSheetGoesOutAndComesBackChecked(t *testing.T) {
 		"a zip bomb":              {bomb.Bytes(), xlsx, 400, "a zip bomb"},
 		"an external link":        {withPart(t, good, "xl/externalLinks/externalLink1.xml", []byte("<externalLink/>")), xlsx, 400, "external links"},
 		"macros":                  {withPart(t, good, "xl/vbaProject.bin", []byte("macro")), xlsx, 400, "it contains macros"},
-		"a formula for an answer": {saved(t, formula), xlsx, 400, "is a formula: type the answer itself"},
+		"a formula for an answer": {saved(t, formula), xlsx, 400, "is a formula: type the value itself"},
 		"a huge sheet":            {saved(t, huge), xlsx, 400, "more than 2000 rows"},
 		"another municipality's":  {other, xlsx, 400, "it is the sheet of municipality 751, not of 101"},
 		"larger than the limit":   {bytes.Repeat([]byte("x"), usage.MaxSheetBytes+1), xlsx, 413, "exceeds 2 MiB"},
