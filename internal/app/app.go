@@ -25,6 +25,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/httpapi"
 	"github.com/servicekatalog/servicekatalog/internal/idempotency"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/incident"
 	"github.com/servicekatalog/servicekatalog/internal/jobs"
 	"github.com/servicekatalog/servicekatalog/internal/mailbox"
 	"github.com/servicekatalog/servicekatalog/internal/notice"
@@ -91,6 +92,7 @@ type App struct {
 	Mailboxes     *mailbox.Service
 	Notices       *notice.Service
 	Outages       *outage.Service
+	Incidents     *incident.Service
 	Reports       *slareport.Service
 	Tasks         *task.Service
 	Usage         *usage.Service
@@ -121,6 +123,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	a.Catalog.OnUpdate(a.Notices.TagsChanged)
 	a.Outages = outage.NewService(db, a.Audit, a.Catalog, a.Offerings, a.Notices, a.Subscriptions, o.Clock)
 	a.Subscriptions.UseCredits(a.Outages)
+	a.Incidents = incident.NewService(db, a.Audit, a.Catalog, a.Offerings, a.Subscriptions, a.Notices, o.Clock)
 	a.Orders = order.NewService(db, a.Audit, a.Directory, a.Catalog, a.Offerings, a.Subscriptions, a.Activation, a.Notices, o.Clock)
 	if o.ReopenDays == 0 {
 		o.ReopenDays = ticket.DefaultReopenDays
@@ -179,7 +182,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	}
 	a.API, err = httpapi.New(httpapi.Deps{
 		DB: db, Directory: a.Directory, Catalog: a.Catalog, Offerings: a.Offerings, Clock: o.Clock,
-		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Tickets: a.Tickets, Reviews: a.Reviews, Mailboxes: a.Mailboxes, Deliveries: a.Deliveries, Notices: a.Notices, Outages: a.Outages, Reports: a.Reports, Tasks: a.Tasks, Usage: a.Usage, Sessions: session.New(db, a.Audit, o.Clock), Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log, Version: o.Version,
+		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Tickets: a.Tickets, Reviews: a.Reviews, Mailboxes: a.Mailboxes, Deliveries: a.Deliveries, Notices: a.Notices, Outages: a.Outages, Incidents: a.Incidents, Reports: a.Reports, Tasks: a.Tasks, Usage: a.Usage, Sessions: session.New(db, a.Audit, o.Clock), Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log, Version: o.Version,
 		Authn:          identity.NewAuthenticator(keys, issuer, o.Audience, o.Algs, a.Authz, o.Clock.Now),
 		TrustedProxies: o.TrustedProxies, Limiter: ratelimit.New(o.RateLimit, o.RateBurst),
 	})

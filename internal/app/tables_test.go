@@ -31,6 +31,7 @@ var owners = map[string][]string{
 	"mailbox":      {"mailboxes", "mailbox_routes", "mailbox_covers"},
 	"notice":       {"notices", "notice_acks"},
 	"outage":       {"outages", "outage_versions", "closed_months", "availability_months"},
+	"incident":     {"security_incidents", "security_incident_reports"},
 	"session":      {"sessions"},
 	"task":         {"tasks", "task_versions", "task_assignments", "task_comments"},
 	"usage": {"usage_system_proposals", "usage_answers", "usage_submissions", "usage_uploads", "adoption_targets",

@@ -22,6 +22,8 @@ package httpapi
 // @tag.description            Each municipality's infrastructure mailbox: the address and its confirmation link, routing rules by tag, cover while someone is away.
 // @tag.name                   service levels
 // @tag.description            Outages and maintenance the units report, and each subscription's monthly availability against its level: SLI, SLO, error budget, credit.
+// @tag.name                   security
+// @tag.description            Security incidents the units record under the Danish NIS2 act: the deadlines of the early warning, notification and final report, the reports submitted, the overdue list, and the affected municipalities told at once.
 // @tag.name                   tasks
 // @tag.description            Tasks the secretariat issues to municipalities (KLIK style): each municipality's execution status, expected dates, comments both ways, platform checks that prove completion, reminders.
 // @tag.name                   usage mapping

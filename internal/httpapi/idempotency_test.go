@@ -103,7 +103,16 @@ func TestARetryAfterTheWorldChangedReplays(t *testing.T) {
 	do("POST", "/api/v1/municipalities/101/usage-mapping/answers", spoc, map[string]any{"answers": []any{map[string]any{"system": "SYS-OKO", "answer": "primary"}}})
 	sheet := do("GET", "/api/v1/municipalities/101/usage-mapping/sheet", spoc, nil).Body
 	now := env.Clock.Now()
+	var known struct{ ID string }
+	do("POST", "/api/v1/units/hovedstaden/incidents", hovedstaden, map[string]any{"title": "Phishing", "aware_at": now.Add(-time.Hour),
+		"severity": "medium", "significant": true}).Decode(t, &known)
 	recipes := map[string]retry{
+		"POST /api/v1/units/:unit/incidents": {apptest.Request{Path: "/api/v1/units/hovedstaden/incidents", Token: hovedstaden,
+			Body: map[string]any{"title": "Ransomware", "aware_at": now.Add(-time.Hour), "severity": "high", "significant": true,
+				"personal_data": true, "subscriptions": []string{sub}}},
+			func(apptest.Response) { env.Clock.Set(now.Add(-2 * time.Hour)) }}, // the unit would become aware of it in the future now
+		"POST /api/v1/units/:unit/incidents/:id/reports": {apptest.Request{Path: "/api/v1/units/hovedstaden/incidents/" + known.ID + "/reports",
+			Token: hovedstaden, Body: map[string]any{"kind": "early_warning", "summary": "Suspected phishing campaign."}}, nothing},
 		"POST /api/v1/municipalities/:code/usage-mapping/answers": {apptest.Request{Path: "/api/v1/municipalities/101/usage-mapping/answers",
 			Token: spoc, Body: map[string]any{"answers": []any{map[string]any{"system": "SYS-ESDH", "answer": "primary"}}}}, nothing},
 		"POST /api/v1/municipalities/:code/usage-mapping/sheet": {apptest.Request{Path: "/api/v1/municipalities/101/usage-mapping/sheet",

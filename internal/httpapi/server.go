@@ -24,6 +24,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/delivery"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/incident"
 	"github.com/servicekatalog/servicekatalog/internal/mailbox"
 	"github.com/servicekatalog/servicekatalog/internal/notice"
 	"github.com/servicekatalog/servicekatalog/internal/offering"
@@ -54,6 +55,7 @@ type Deps struct {
 	Deliveries     *delivery.Service
 	Notices        *notice.Service
 	Outages        *outage.Service
+	Incidents      *incident.Service
 	Reports        *slareport.Service
 	Sessions       *session.Sessions
 	Tasks          *task.Service

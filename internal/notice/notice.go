@@ -42,6 +42,8 @@ type Scope struct {
 	Services []string `json:"services,omitempty" example:"CMP-01"`
 	// Offerings are offerings whose subscribers receive it.
 	Offerings []string `json:"offerings,omitempty"`
+	// Municipalities receive it by their codes: for a unit, customers of its own.
+	Municipalities []string `json:"municipalities,omitempty" validate:"max=98,dive,max=3" example:"101"`
 }
 
 // Notice is a published notice.
@@ -122,8 +124,8 @@ func (in NewNotice) check(tags catalog.Vocabulary, now time.Time, noticeDays int
 	if strings.TrimSpace(in.Title) == "" || strings.ContainsAny(in.Title, "\r\n") {
 		field("/title", "must be one line of text")
 	}
-	if !in.Scope.All && len(in.Scope.Services) == 0 && len(in.Scope.Offerings) == 0 {
-		field("/scope", "must name services or offerings, or be all")
+	if !in.Scope.All && len(in.Scope.Services) == 0 && len(in.Scope.Offerings) == 0 && len(in.Scope.Municipalities) == 0 {
+		field("/scope", "must name services, offerings or municipalities, or be all")
 	}
 	planned := slices.Contains(in.Tags, Planned)
 	switch {

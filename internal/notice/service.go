@@ -81,27 +81,34 @@ const AckLinkValidity = 14 * 24 * time.Hour
 // recorded with its recipients, each recipient address gets a delivery, and a high-priority
 // notice gets an acknowledgement per municipality with its escalation scheduled.
 func (s *Service) Publish(ctx context.Context, sender tenant.ID, in NewNotice) (Notice, error) {
+	return idempotency.Run(ctx, s.db, "notice.publish", in, func(ctx context.Context) (Notice, error) { return s.Send(ctx, sender, in) })
+}
+
+// Send publishes in, checked, from sender in the transaction of ctx: for a change that announces
+// itself (a security incident), whose own request is the one a retry repeats.
+func (s *Service) Send(ctx context.Context, sender tenant.ID, in NewNotice) (Notice, error) {
 	if err := validation.Check(in); err != nil {
 		return Notice{}, err
 	}
 	actor, _ := identity.FromContext(ctx)
-	return idempotency.Run(ctx, s.db, "notice.publish", in, func(ctx context.Context) (Notice, error) {
+	var out Notice
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		tags, err := s.tags(ctx)
 		if err != nil {
-			return Notice{}, err
+			return err
 		}
 		holders, err := s.holders(ctx, sender, in.Scope)
 		if err != nil {
-			return Notice{}, err
+			return err
 		}
 		now := s.clock.Now()
 		ack, err := in.check(tags, now, noticeDays(ctx, s.catalog, holders))
 		if err != nil {
-			return Notice{}, err
+			return err
 		}
 		name, short, err := s.senderName(ctx, sender)
 		if err != nil {
-			return Notice{}, err
+			return err
 		}
 		id := uuid.NewString()
 		n := Notice{ID: id, ThreadID: id, Seq: 1, Kind: First, Sender: sender.String(), SenderName: name, Tags: in.Tags,
@@ -110,39 +117,48 @@ func (s *Service) Publish(ctx context.Context, sender tenant.ID, in NewNotice) (
 			PlannedStart: in.PlannedStart, PlannedEnd: in.PlannedEnd, Scope: in.Scope, Recipients: codes(holders),
 			TagsVersion: tags.Version, PublishedBy: actor.Subject, PublishedAt: now}
 		if len(n.Recipients) == 0 {
-			return Notice{}, apperr.New(apperr.Conflict, "no municipality subscribes to what the notice names; nobody would receive it")
+			return apperr.New(apperr.Conflict, "no municipality subscribes to what the notice names; nobody would receive it")
 		}
 		if in.HighPriority {
 			due := now.Add(time.Duration(ack) * time.Minute)
 			n.AckMinutes, n.AckDueAt = ack, &due
 		}
-		return n, s.send(ctx, n, nil, tags)
+		out = n
+		return s.send(ctx, n, nil, tags)
 	})
+	return out, err
 }
 
 // FollowUp adds an update or the closure to the thread of notice id, sent by sender to the
 // thread's recipients with the thread's subject.
 func (s *Service) FollowUp(ctx context.Context, sender tenant.ID, id string, in NewFollowUp) (Notice, error) {
+	return idempotency.Run(ctx, s.db, "notice.follow_up", in, func(ctx context.Context) (Notice, error) { return s.SendFollowUp(ctx, sender, id, in) })
+}
+
+// SendFollowUp adds in to the thread of notice id in the transaction of ctx, as FollowUp does,
+// for a change that announces itself.
+func (s *Service) SendFollowUp(ctx context.Context, sender tenant.ID, id string, in NewFollowUp) (Notice, error) {
 	if err := validation.Check(in); err != nil {
 		return Notice{}, err
 	}
 	actor, _ := identity.FromContext(ctx)
-	return idempotency.Run(ctx, s.db, "notice.follow_up", in, func(ctx context.Context) (Notice, error) {
+	var out Notice
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		first, err := s.store.get(ctx, id, sender.String(), "")
 		if err != nil {
-			return Notice{}, err
+			return err
 		}
 		thread, err := s.store.lockThread(ctx, first.ThreadID)
 		if err != nil {
-			return Notice{}, err
+			return err
 		}
 		root, last := thread[0], thread[len(thread)-1]
 		if last.Kind == Closure {
-			return Notice{}, apperr.New(apperr.Conflict, "the thread is closed; publish a new notice")
+			return apperr.New(apperr.Conflict, "the thread is closed; publish a new notice")
 		}
 		tags, err := s.tags(ctx)
 		if err != nil {
-			return Notice{}, err
+			return err
 		}
 		now := s.clock.Now()
 		n := Notice{ID: uuid.NewString(), ThreadID: root.ThreadID, Seq: last.Seq + 1, Kind: in.Kind, Sender: root.Sender,
@@ -157,8 +173,10 @@ func (s *Service) FollowUp(ctx context.Context, sender tenant.ID, id string, in 
 			due := now.Add(time.Duration(ack) * time.Minute)
 			n.AckMinutes, n.AckDueAt = ack, &due
 		}
-		return n, s.send(ctx, n, thread, tags)
+		out = n
+		return s.send(ctx, n, thread, tags)
 	})
+	return out, err
 }
 
 // send records notice n (after the thread's earlier notices), its deliveries and, if it is high
@@ -305,7 +323,47 @@ func (s *Service) holders(ctx context.Context, sender tenant.ID, sc Scope) ([]su
 	if sc.All {
 		return s.subscriptions.Holders(ctx, unit, nil, nil)
 	}
-	return s.subscriptions.Holders(ctx, unit, sc.Services, sc.Offerings)
+	var out []subscription.Holder
+	if len(sc.Services)+len(sc.Offerings) > 0 {
+		hs, err := s.subscriptions.Holders(ctx, unit, sc.Services, sc.Offerings)
+		if err != nil {
+			return nil, err
+		}
+		out = hs
+	}
+	if len(sc.Municipalities) == 0 {
+		return out, nil
+	}
+	var known []subscription.Holder
+	var err error
+	if unit != "" {
+		known, err = s.subscriptions.Holders(ctx, unit, nil, nil)
+	} else {
+		var all []string
+		all, err = s.directory.MunicipalityCodes(ctx)
+		for _, c := range all {
+			known = append(known, subscription.Holder{Municipality: c})
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i, code := range sc.Municipalities {
+		n := len(out)
+		for _, h := range known {
+			if h.Municipality == code {
+				out = append(out, h)
+			}
+		}
+		if len(out) == n {
+			reason := "is not the code of a municipality"
+			if unit != "" {
+				reason = "is not a municipality that subscribes to the unit's services"
+			}
+			return nil, apperr.Field(fmt.Sprintf("/scope/municipalities/%d", i), reason)
+		}
+	}
+	return out, nil
 }
 
 func codes(hs []subscription.Holder) []string {

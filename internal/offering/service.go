@@ -2,6 +2,7 @@ package offering
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sort"
 	"strconv"
@@ -106,6 +107,20 @@ func (s *Service) Live(ctx context.Context, id string) (Offering, error) {
 		return Offering{}, apperr.NotFoundf("offering")
 	}
 	return *o, nil
+}
+
+// CheckUnits refuses offerings ids that are not unit's, naming each by its place in the body's
+// member (such as /offerings/0).
+func (s *Service) CheckUnits(ctx context.Context, unit, member string, ids []string) error {
+	for i, id := range ids {
+		o, err := s.Get(ctx, id)
+		if apperr.Is(err, apperr.NotFound) || err == nil && o.Unit != unit {
+			return apperr.Field(fmt.Sprintf("%s/%d", member, i), "is not an offering of unit "+unit)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Get returns an offering as the caller may see it: its live version for everyone (one query);

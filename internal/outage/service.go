@@ -75,13 +75,8 @@ func (s *Service) fill(ctx context.Context, r *row, in NewOutage, now time.Time)
 	if err := in.check(now); err != nil {
 		return err
 	}
-	for i, id := range in.Offerings {
-		o, err := s.offerings.Get(ctx, id)
-		if apperr.Is(err, apperr.NotFound) || err == nil && o.Unit != r.Unit {
-			return apperr.Field(fmt.Sprintf("/offerings/%d", i), "is not an offering of unit "+r.Unit)
-		} else if err != nil {
-			return err
-		}
+	if err := s.offerings.CheckUnits(ctx, r.Unit, "/offerings", in.Offerings); err != nil {
+		return err
 	}
 	for i, id := range in.Subscriptions {
 		if _, err := s.subscriptions.Get(ctx, "", r.Unit, id); apperr.Is(err, apperr.NotFound) {
