@@ -21,6 +21,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/authz"
 	"github.com/servicekatalog/servicekatalog/internal/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
+	"github.com/servicekatalog/servicekatalog/internal/compliance"
 	"github.com/servicekatalog/servicekatalog/internal/delivery"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
@@ -56,6 +57,7 @@ type Deps struct {
 	Notices        *notice.Service
 	Outages        *outage.Service
 	Incidents      *incident.Service
+	Compliance     *compliance.Service
 	Reports        *slareport.Service
 	Sessions       *session.Sessions
 	Tasks          *task.Service

@@ -748,7 +748,8 @@ func (s *Service) escalationRecipients(ctx context.Context, code string, step in
 }
 
 // Event is something the platform tells a municipality, and the unit concerned, about one of
-// their own objects: an SLA warning or breach, an order's change of state, a task's reminder.
+// their own objects: an SLA warning or breach, an order's change of state, a task's reminder;
+// or, without a municipality, a unit alone (an attestation about to expire).
 type Event struct {
 	Tag string `json:"tag"` // SLA, ORDRE or OPGAVE: the municipality's routes for it apply
 	// Key names the event; the same key is enqueued once (while River keeps the job) and
@@ -797,16 +798,21 @@ type announceWorker struct {
 func (w *announceWorker) Work(ctx context.Context, job *river.Job[Event]) error {
 	s, e := w.s, job.Args
 	return s.db.InTx(ctx, func(ctx context.Context) error {
-		byCode, err := s.mailboxes.Recipients(ctx, []string{e.Municipality}, []string{e.Tag})
-		if err != nil {
-			return err
-		}
 		to := map[string]string{} // address: whose
-		for _, r := range byCode[e.Municipality] {
-			to[r.Address] = tenant.ForMunicipality(e.Municipality).String()
+		var tenants []string
+		if e.Municipality != "" { // else the unit's alone (its compliance)
+			byCode, err := s.mailboxes.Recipients(ctx, []string{e.Municipality}, []string{e.Tag})
+			if err != nil {
+				return err
+			}
+			for _, r := range byCode[e.Municipality] {
+				to[r.Address] = tenant.ForMunicipality(e.Municipality).String()
+			}
+			tenants = []string{tenant.ForMunicipality(e.Municipality).String()}
 		}
 		var users []directory.User
-		tenants, sender := []string{tenant.ForMunicipality(e.Municipality).String()}, platformShort
+		var err error
+		sender := platformShort
 		if e.Unit != "" {
 			if users, err = s.directory.UsersWithRole(ctx, tenant.ForUnit(e.Unit), e.Role); err != nil {
 				return err
