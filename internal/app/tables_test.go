@@ -33,6 +33,7 @@ var owners = map[string][]string{
 	"outage":       {"outages", "outage_versions", "closed_months", "availability_months"},
 	"incident":     {"security_incidents", "security_incident_reports"},
 	"compliance":   {"compliance_attestations"},
+	"council":      {"council_cases"},
 	"session":      {"sessions"},
 	"task":         {"tasks", "task_versions", "task_assignments", "task_comments"},
 	"usage": {"usage_system_proposals", "usage_answers", "usage_submissions", "usage_uploads", "adoption_targets",

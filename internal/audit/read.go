@@ -109,3 +109,29 @@ func (l *Log) verifyChain(ctx context.Context, h head) (int64, *Break, error) {
 	}
 	return n, nil, nil
 }
+
+// Ref names one audit record.
+type Ref struct {
+	ID     int64  `json:"id" example:"4211"`
+	Tenant string `json:"tenant" example:"council"`
+	Seq    int64  `json:"seq" example:"17"`
+}
+
+// OfDecisions returns the audit record written with each of the council's decisions ids, which
+// every deciding change records as diff.decision.
+func (l *Log) OfDecisions(ctx context.Context, ids []string) (map[string]Ref, error) {
+	out := map[string]Ref{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		Decision string
+		Ref
+	}
+	err := l.db.Conn(ctx).Raw(`SELECT diff -> 'decision' ->> 'id' AS decision, id, tenant, seq FROM audit_records
+		WHERE (diff -> 'decision' ->> 'id') = ANY(?)`, postgres.TextArray(ids)).Scan(&rows).Error
+	for _, r := range rows {
+		out[r.Decision] = r.Ref
+	}
+	return out, err
+}

@@ -22,9 +22,6 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/validation"
 )
 
-// Subject is the kind of a compliance review in the council's decisions.
-const Subject = "compliance_attestation"
-
 // Service is the compliance use cases.
 type Service struct {
 	db        *postgres.DB
@@ -155,7 +152,7 @@ func (s *Service) Attest(ctx context.Context, unit, control string, version int,
 			return err
 		}
 		out = r.attestation()
-		return s.audit.Record(ctx, audit.Change{Tenant: tenant.ForUnit(unit), Action: "compliance.attest", ObjectType: Subject,
+		return s.audit.Record(ctx, audit.Change{Tenant: tenant.ForUnit(unit), Action: "compliance.attest", ObjectType: review.KindCompliance,
 			ObjectID: unit + "/" + control, Diff: audit.Diff(before, out)})
 	})
 	return out, err
@@ -185,7 +182,7 @@ func (s *Service) Review(ctx context.Context, unit, control string, version int,
 			return apperr.Newf(apperr.Conflict, "the attestation is %s already; it is reviewed again when the unit attests anew", strings.ReplaceAll(string(r.Review), "_", " "))
 		}
 		now := s.clock.Now()
-		d, err := review.Record(ctx, s.db, Subject, unit+"/"+control, in, now)
+		d, err := review.Record(ctx, s.db, review.KindCompliance, unit+"/"+control, in, now)
 		if err != nil {
 			return err
 		}
@@ -198,8 +195,8 @@ func (s *Service) Review(ctx context.Context, unit, control string, version int,
 			return err
 		}
 		out = r.attestation()
-		return s.audit.Record(ctx, audit.Change{Tenant: tenant.ForUnit(unit), Action: "compliance.review", ObjectType: Subject,
-			ObjectID: unit + "/" + control, Diff: map[string]any{"decision": d.ID, "attestation": audit.Diff(before, out)}})
+		return s.audit.Record(ctx, audit.Change{Tenant: tenant.ForUnit(unit), Action: "compliance.review", ObjectType: review.KindCompliance,
+			ObjectID: unit + "/" + control, Diff: map[string]any{"decision": d, "attestation": audit.Diff(before, out)}})
 	})
 	return out, err
 }

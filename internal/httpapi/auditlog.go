@@ -77,17 +77,26 @@ func (s *Server) exportAudit(c *gin.Context, f audit.Filter) {
 	}
 }
 
-func auditFilter(c *gin.Context) (audit.Filter, error) {
-	f := audit.Filter{Tenant: c.Query("tenant"), Action: c.Query("action"), ObjectType: c.Query("object_type"),
-		ObjectID: c.Query("object_id"), Actor: c.Query("actor")}
-	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
+// instants reads the query parameters named in dsts as RFC 3339 instants; one left out leaves its
+// destination as it was.
+func instants(c *gin.Context, dsts map[string]*time.Time) error {
+	for name, dst := range dsts {
 		if v := c.Query(name); v != "" {
 			t, err := date.ParseInstant(v)
 			if err != nil {
-				return f, apperr.Param(name, err.Error())
+				return apperr.Param(name, err.Error())
 			}
 			*dst = t
 		}
+	}
+	return nil
+}
+
+func auditFilter(c *gin.Context) (audit.Filter, error) {
+	f := audit.Filter{Tenant: c.Query("tenant"), Action: c.Query("action"), ObjectType: c.Query("object_type"),
+		ObjectID: c.Query("object_id"), Actor: c.Query("actor")}
+	if err := instants(c, map[string]*time.Time{"from": &f.From, "to": &f.To}); err != nil {
+		return f, err
 	}
 	if v := c.Query("format"); v != "" && v != "jsonl" {
 		return f, apperr.Param("format", "must be jsonl or absent")

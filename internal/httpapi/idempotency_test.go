@@ -111,6 +111,12 @@ func TestARetryAfterTheWorldChangedReplays(t *testing.T) {
 			Body: map[string]any{"title": "Ransomware", "aware_at": now.Add(-time.Hour), "severity": "high", "significant": true,
 				"personal_data": true, "subscriptions": []string{sub}}},
 			func(apptest.Response) { env.Clock.Set(now.Add(-2 * time.Hour)) }}, // the unit would become aware of it in the future now
+		"POST /api/v1/council/cases": {apptest.Request{Token: sec, Body: map[string]any{"title": "Common logging policy", "background": "One SIEM per unit.",
+			"recommendation": "Adopt the policy.", "meeting_on": now.AddDate(0, 0, 7).Format("2006-01-02")}},
+			func(apptest.Response) { // another case takes the next number
+				do("POST", "/api/v1/council/cases", sec, map[string]any{"title": "Another", "background": "B.", "recommendation": "R.",
+					"meeting_on": now.AddDate(0, 0, 7).Format("2006-01-02")})
+			}},
 		"POST /api/v1/units/:unit/incidents/:id/reports": {apptest.Request{Path: "/api/v1/units/hovedstaden/incidents/" + known.ID + "/reports",
 			Token: hovedstaden, Body: map[string]any{"kind": "early_warning", "summary": "Suspected phishing campaign."}}, nothing},
 		"POST /api/v1/municipalities/:code/usage-mapping/answers": {apptest.Request{Path: "/api/v1/municipalities/101/usage-mapping/answers",

@@ -22,6 +22,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/compliance"
+	"github.com/servicekatalog/servicekatalog/internal/council"
 	"github.com/servicekatalog/servicekatalog/internal/delivery"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
@@ -58,6 +59,8 @@ type Deps struct {
 	Outages        *outage.Service
 	Incidents      *incident.Service
 	Compliance     *compliance.Service
+	Cases          *council.Service
+	Decisions      *review.Register
 	Reports        *slareport.Service
 	Sessions       *session.Sessions
 	Tasks          *task.Service
