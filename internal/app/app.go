@@ -32,6 +32,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/mailbox"
 	"github.com/servicekatalog/servicekatalog/internal/notice"
 	"github.com/servicekatalog/servicekatalog/internal/offering"
+	"github.com/servicekatalog/servicekatalog/internal/onboarding"
 	"github.com/servicekatalog/servicekatalog/internal/order"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/internal/ratelimit"
@@ -97,6 +98,7 @@ type App struct {
 	Incidents     *incident.Service
 	Compliance    *compliance.Service
 	Cases         *council.Service
+	Onboarding    *onboarding.Service
 	Reports       *slareport.Service
 	Tasks         *task.Service
 	Usage         *usage.Service
@@ -136,6 +138,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	a.Tasks = task.NewService(db, a.Audit, a.Directory, a.Notices, o.Clock)
 	a.Compliance = compliance.NewService(db, a.Audit, a.Catalog, a.Directory, a.Notices, o.Clock)
 	a.Cases = council.NewService(db, a.Audit, o.Clock)
+	a.Onboarding = onboarding.NewService(db, a.Audit, a.Catalog, a.Directory, o.Clock)
 	a.Tasks.UseCheck(task.MailboxReady, func(ctx context.Context, codes []string) (map[string]task.CheckResult, error) {
 		ready, err := a.Mailboxes.Ready(ctx, codes)
 		out := make(map[string]task.CheckResult, len(ready))
@@ -189,7 +192,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	}
 	a.API, err = httpapi.New(httpapi.Deps{
 		DB: db, Directory: a.Directory, Catalog: a.Catalog, Offerings: a.Offerings, Clock: o.Clock,
-		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Tickets: a.Tickets, Reviews: a.Reviews, Mailboxes: a.Mailboxes, Deliveries: a.Deliveries, Notices: a.Notices, Outages: a.Outages, Incidents: a.Incidents, Compliance: a.Compliance, Cases: a.Cases, Decisions: review.NewRegister(db, a.Directory, a.Audit), Reports: a.Reports, Tasks: a.Tasks, Usage: a.Usage, Sessions: session.New(db, a.Audit, o.Clock), Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log, Version: o.Version,
+		Activation: a.Activation, Orders: a.Orders, Subscriptions: a.Subscriptions, Tickets: a.Tickets, Reviews: a.Reviews, Mailboxes: a.Mailboxes, Deliveries: a.Deliveries, Notices: a.Notices, Outages: a.Outages, Incidents: a.Incidents, Compliance: a.Compliance, Cases: a.Cases, Onboarding: a.Onboarding, Decisions: review.NewRegister(db, a.Directory, a.Audit), Reports: a.Reports, Tasks: a.Tasks, Usage: a.Usage, Sessions: session.New(db, a.Audit, o.Clock), Audit: a.Audit, Authz: a.Authz, DevIssuer: a.DevIssuer, Log: o.Log, Version: o.Version,
 		Authn:          identity.NewAuthenticator(keys, issuer, o.Audience, o.Algs, a.Authz, o.Clock.Now),
 		TrustedProxies: o.TrustedProxies, Limiter: ratelimit.New(o.RateLimit, o.RateBurst),
 	})

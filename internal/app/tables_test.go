@@ -34,6 +34,7 @@ var owners = map[string][]string{
 	"incident":     {"security_incidents", "security_incident_reports"},
 	"compliance":   {"compliance_attestations"},
 	"council":      {"council_cases"},
+	"onboarding":   {"programmes", "programme_documents", "programme_decisions"},
 	"session":      {"sessions"},
 	"task":         {"tasks", "task_versions", "task_assignments", "task_comments"},
 	"usage": {"usage_system_proposals", "usage_answers", "usage_submissions", "usage_uploads", "adoption_targets",

@@ -161,7 +161,7 @@ type Entry struct {
 // set, municipal domains or IT systems.
 type Vocabulary struct {
 	ID          string  `json:"id" example:"notice-tags"`
-	Kind        string  `json:"kind" enums:"notice_tags,priorities,clock_profiles,control_set,municipal_domains,it_systems"`
+	Kind        string  `json:"kind" enums:"notice_tags,priorities,clock_profiles,control_set,municipal_domains,it_systems,onboarding_programme,document_types"`
 	Version     int     `json:"version"`
 	Name        Text    `json:"name"`
 	ExampleData bool    `json:"example_data,omitempty"`

@@ -99,7 +99,7 @@ func (s *Server) decideCase(c *gin.Context) {
 }
 
 // listDecisions godoc
-// @Summary  The register of the council's decisions: offering reviews, catalogue proposals, waivers, compliance reviews, cases
+// @Summary  The register of the council's decisions: offering reviews, catalogue proposals, waivers, compliance reviews, cases, gates
 // @Description Every decision, oldest first, with who decided, the object decided on and the audit record written with
 // @Description it. As CSV or XLSX, every decision the filters keep.
 // @ID       listDecisions
@@ -107,7 +107,7 @@ func (s *Server) decideCase(c *gin.Context) {
 // @Produce  json,application/problem+json
 // @Produce  text/csv
 // @Produce  application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
-// @Param    subject_type query string false "Only decisions on this kind of object" Enums(offering_version,proposal,waiver,compliance_attestation,council_case)
+// @Param    subject_type query string false "Only decisions on this kind of object" Enums(offering_version,proposal,waiver,compliance_attestation,council_case,programme_gate)
 // @Param    from         query string false "Decided from (inclusive), RFC 3339" format(date-time)
 // @Param    to           query string false "Decided before (exclusive), RFC 3339" format(date-time)
 // @Param    format       query string false "csv or xlsx" Enums(csv,xlsx)

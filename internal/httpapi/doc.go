@@ -24,6 +24,8 @@ package httpapi
 // @tag.description            Outages and maintenance the units report, and each subscription's monthly availability against its level: SLI, SLO, error budget, credit.
 // @tag.name                   security
 // @tag.description            Each unit's security compliance per control (ISO 27001, NIS2, GDPR, STM-2024, the common obligations) with evidence, validity and the council's review; security incidents the units record under the Danish NIS2 act: the deadlines of the early warning, notification and final report, the reports submitted, the overdue list, and the affected municipalities told at once.
+// @tag.name                   onboarding
+// @tag.description            Onboarding programmes: a municipality taking a unit's shared service into use and establishing its management, through decision gates with the documents they require and the decisions of the roles that decide them.
 // @tag.name                   council
 // @tag.description            The secretariat's recommendations (indstillinger) to the architecture council, the council's notes and decisions, and the one register of every decision it makes.
 // @tag.name                   tasks

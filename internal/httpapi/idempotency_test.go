@@ -106,7 +106,16 @@ func TestARetryAfterTheWorldChangedReplays(t *testing.T) {
 	var known struct{ ID string }
 	do("POST", "/api/v1/units/hovedstaden/incidents", hovedstaden, map[string]any{"title": "Phishing", "aware_at": now.Add(-time.Hour),
 		"severity": "medium", "significant": true}).Decode(t, &known)
+	var programme struct{ ID string }
+	do("POST", "/api/v1/units/hovedstaden/programmes", hovedstaden, map[string]any{"municipality": "101"}).Decode(t, &programme)
 	recipes := map[string]retry{
+		"POST /api/v1/units/:unit/programmes": {apptest.Request{Path: "/api/v1/units/hovedstaden/programmes", Token: hovedstaden,
+			Body: map[string]any{"municipality": "147"}}, nothing},
+		"POST /api/v1/programmes/:id/documents": {apptest.Request{Path: "/api/v1/programmes/" + programme.ID + "/documents", Token: spoc,
+			Body: map[string]any{"gate": "terms", "type": "terms_of_use", "title": "Vilkår 2026-1", "ref": "ESDH 2026-1", "sha256": strings.Repeat("ab", 32),
+				"dated": now.Format("2006-01-02"), "approved_by": "Borgmester"}}, nothing},
+		"POST /api/v1/programmes/:id/decisions": {apptest.Request{Path: "/api/v1/programmes/" + programme.ID + "/decisions", Token: hovedstaden,
+			Body: map[string]any{"gate": "contact", "outcome": "approved", "reason": "Contacts named on both sides."}}, nothing},
 		"POST /api/v1/units/:unit/incidents": {apptest.Request{Path: "/api/v1/units/hovedstaden/incidents", Token: hovedstaden,
 			Body: map[string]any{"title": "Ransomware", "aware_at": now.Add(-time.Hour), "severity": "high", "significant": true,
 				"personal_data": true, "subscriptions": []string{sub}}},

@@ -30,6 +30,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/mailbox"
 	"github.com/servicekatalog/servicekatalog/internal/notice"
 	"github.com/servicekatalog/servicekatalog/internal/offering"
+	"github.com/servicekatalog/servicekatalog/internal/onboarding"
 	"github.com/servicekatalog/servicekatalog/internal/order"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/internal/ratelimit"
@@ -60,6 +61,7 @@ type Deps struct {
 	Incidents      *incident.Service
 	Compliance     *compliance.Service
 	Cases          *council.Service
+	Onboarding     *onboarding.Service
 	Decisions      *review.Register
 	Reports        *slareport.Service
 	Sessions       *session.Sessions

@@ -19,10 +19,11 @@ import (
 const (
 	KindCompliance = "compliance_attestation"
 	KindCase       = "council_case"
+	KindGate       = "programme_gate"
 )
 
 // Kinds lists every kind of thing the council decides on.
-var Kinds = []string{KindOfferingVersion, KindProposal, KindWaiver, KindCompliance, KindCase}
+var Kinds = []string{KindOfferingVersion, KindProposal, KindWaiver, KindCompliance, KindCase, KindGate}
 
 // Entry is a decision in the register: what it decided, the object decided on and the audit
 // record written with it.
@@ -68,7 +69,8 @@ func (r *Register) List(ctx context.Context, f RegisterFilter, p page.Request) (
 	if !f.To.IsZero() {
 		q = q.Where("decided_at < ?", f.To)
 	}
-	ds, err := postgres.OldestFirst(q, p, "decided_at", "id", func(d Decision) (time.Time, string) { return d.DecidedAt, d.ID })
+	// In the order decided: the database's sequence, which two decisions in the same instant keep apart.
+	ds, err := postgres.Page(q, p, func(d Decision) []string { return []string{strconv.FormatInt(d.Seq, 10)} }, page.Col{Expr: "seq", Kind: page.Int})
 	if err != nil {
 		return page.Page[Entry]{}, err
 	}
@@ -126,6 +128,8 @@ func objectOf(d Decision) string {
 		return "/api/v1/units/" + before + "/compliance"
 	case KindCase:
 		return "/api/v1/council/cases/" + d.SubjectID
+	case KindGate: // programme/gate
+		return "/api/v1/programmes/" + before
 	}
 	return ""
 }

@@ -82,12 +82,13 @@ func TestAUnitsComplianceIsAttestedReviewedAndReminded(t *testing.T) {
 		}
 		return n
 	}
-	if n, again := remind(), remind(); n != 1 || again != 0 {
+	// The sweep runs the same reminders in the background: what counts is that each is sent once.
+	if n, again := remind(), remind(); n > 1 || again != 0 {
 		t.Errorf("reminders before expiry: %d, then %d", n, again)
 	}
 	env.At(t, "2026-11-21 09:00")
-	if n := remind(); n != 1 {
-		t.Errorf("reminders once expired: %d", n)
+	if n, again := remind(), remind(); n > 1 || again != 0 {
+		t.Errorf("reminders once expired: %d, then %d", n, again)
 	}
 	var subjects []string // in the order they were delivered, which need not be the order they were sent
 	for _, m := range env.MailsTo(t, "unit_admin.midt@demo.example", "[SIKKERHED]", 2) {
