@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/servicekatalog/servicekatalog/internal/outage"
@@ -139,7 +140,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	a.Compliance = compliance.NewService(db, a.Audit, a.Catalog, a.Directory, a.Notices, o.Clock)
 	a.Cases = council.NewService(db, a.Audit, o.Clock)
 	a.Onboarding = onboarding.NewService(db, a.Audit, a.Catalog, a.Directory, o.Clock)
-	a.Tasks.UseCheck(task.MailboxReady, func(ctx context.Context, codes []string) (map[string]task.CheckResult, error) {
+	a.Tasks.UseCheck(task.MailboxReady, func(ctx context.Context, _ task.Evidence, codes []string) (map[string]task.CheckResult, error) {
 		ready, err := a.Mailboxes.Ready(ctx, codes)
 		out := make(map[string]task.CheckResult, len(ready))
 		for code, r := range ready {
@@ -148,11 +149,19 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 		return out, err
 	})
 	a.Usage = usage.NewService(db, a.Audit, a.Catalog, a.Directory, o.Clock)
-	a.Tasks.UseCheck(task.MappingSubmitted, func(ctx context.Context, codes []string) (map[string]task.CheckResult, error) {
+	a.Tasks.UseCheck(task.MappingSubmitted, func(ctx context.Context, _ task.Evidence, codes []string) (map[string]task.CheckResult, error) {
 		found, err := a.Usage.Proof(ctx, codes)
 		out := make(map[string]task.CheckResult, len(found))
 		for code, f := range found {
 			out[code] = task.CheckResult{Met: f.Submitted, Detail: f.Detail}
+		}
+		return out, err
+	})
+	a.Tasks.UseCheck(task.GateEvidence, func(ctx context.Context, e task.Evidence, codes []string) (map[string]task.CheckResult, error) {
+		found, err := a.Onboarding.Passed(ctx, strings.TrimPrefix(string(e), string(task.GateEvidence)), codes)
+		out := make(map[string]task.CheckResult, len(found))
+		for code, f := range found {
+			out[code] = task.CheckResult{Met: f.Passed, Detail: f.Detail}
 		}
 		return out, err
 	})

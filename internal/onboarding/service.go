@@ -381,3 +381,48 @@ func firstOpen(gs []GateStatus) int {
 	}
 	return 0
 }
+
+// Found is whether a municipality has passed a gate, and what was found, in words.
+type Found struct {
+	Passed bool
+	Detail string
+}
+
+// Passed tells, for each of municipalities codes, whether gate is passed in one of its
+// programmes: the evidence of a task that points at the gate.
+func (s *Service) Passed(ctx context.Context, gate string, codes []string) (map[string]Found, error) {
+	var rows []row
+	if err := s.conn(ctx).Where("municipality IN ?", codes).Order("started_at, id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	ps, err := s.assembleAll(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Found, len(codes))
+	for _, code := range codes {
+		out[code] = Found{Detail: "no onboarding programme is started"}
+	}
+	for _, p := range ps {
+		i := slices.IndexFunc(p.Gates, func(g GateStatus) bool { return g.ID == gate })
+		if i < 0 {
+			out[p.Municipality] = Found{Detail: "the onboarding programme has no gate " + gate}
+			continue
+		}
+		g, f := p.Gates[i], Found{}
+		switch {
+		case g.State == Passed:
+			f = Found{Passed: true, Detail: fmt.Sprintf("gate %s passed in the programme with %s", gate, p.Unit)}
+		case g.State == Locked:
+			f.Detail = fmt.Sprintf("gate %s waits for the gates before it in the programme with %s", gate, p.Unit)
+		case len(g.Missing) > 0:
+			f.Detail = fmt.Sprintf("gate %s is %s in the programme with %s; it lacks %s", gate, g.State, p.Unit, strings.Join(g.Missing, ", "))
+		default:
+			f.Detail = fmt.Sprintf("gate %s is %s in the programme with %s; waiting for %s", gate, g.State, p.Unit, strings.Join(g.Waiting, ", "))
+		}
+		if !out[p.Municipality].Passed {
+			out[p.Municipality] = f
+		}
+	}
+	return out, nil
+}

@@ -24,7 +24,7 @@ import (
 
 // Check runs a platform check for municipalities codes: for each, whether it is met and what it
 // found, in words.
-type Check func(ctx context.Context, codes []string) (map[string]CheckResult, error)
+type Check func(ctx context.Context, evidence Evidence, codes []string) (map[string]CheckResult, error)
 
 // Service is the tasks' use cases.
 type Service struct {
@@ -186,7 +186,7 @@ func (s *Service) Assignments(ctx context.Context, id string, f Filter, p page.R
 
 // check puts the result of evidence's platform check on each of as.
 func (s *Service) check(ctx context.Context, evidence Evidence, as []Assignment) error {
-	c, ok := s.checks[evidence]
+	c, ok := s.checks[evidence.kind()]
 	if evidence == NoCheck || !ok || len(as) == 0 {
 		return nil
 	}
@@ -194,7 +194,7 @@ func (s *Service) check(ctx context.Context, evidence Evidence, as []Assignment)
 	for i, a := range as {
 		codes[i] = a.Municipality
 	}
-	results, err := c(ctx, codes)
+	results, err := c(ctx, evidence, codes)
 	if err != nil {
 		return err
 	}

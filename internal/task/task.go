@@ -7,6 +7,7 @@ package task
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -54,8 +55,22 @@ const (
 	MappingSubmitted Evidence = "usage_mapping_submitted"
 )
 
-// Evidences lists the platform checks a task can name.
+// GateEvidence is the prefix of the checks that a gate of the municipality's onboarding programme
+// has passed, such as gate:risk_assessment.
+const GateEvidence Evidence = "gate:"
+
+// Evidences lists the platform checks a task can name, besides a gate's.
 var Evidences = []Evidence{NoCheck, MailboxReady, MappingSubmitted}
+
+var gateEvidence = regexp.MustCompile(`^gate:[a-z_]{2,40}$`)
+
+// kind is the check that evidence names: itself, or GateEvidence for a gate's.
+func (e Evidence) kind() Evidence {
+	if strings.HasPrefix(string(e), string(GateEvidence)) {
+		return GateEvidence
+	}
+	return e
+}
 
 // Action is a change of a municipality's execution of a task.
 type Action string
@@ -89,8 +104,9 @@ type Fields struct {
 	Parties   []string `json:"parties" validate:"max=30,dive,required,max=200"`
 	Contact   string   `json:"contact" validate:"max=320" example:"sekretariatet@servicekatalog.example"`
 	// Evidence is the platform check that proves completion: the municipality can complete
-	// the task only once it passes.
-	Evidence Evidence `json:"evidence" example:"mailbox_ready"`
+	// the task only once it passes. mailbox_ready, usage_mapping_submitted, or gate: and a gate
+	// of the onboarding programme (gate:risk_assessment) that must have passed.
+	Evidence Evidence `json:"evidence" swaggertype:"string" pattern:"^(|mailbox_ready|usage_mapping_submitted|gate:[a-z_]{2,40})$" example:"mailbox_ready"`
 }
 
 // Task is a task as issued.
@@ -139,8 +155,8 @@ func (f Fields) check() (start, end time.Time, err error) {
 	if !slices.Contains(Types, f.Type) {
 		add("/type", "must be mandatory or optional")
 	}
-	if !slices.Contains(Evidences, f.Evidence) {
-		add("/evidence", "must be empty, mailbox_ready or usage_mapping_submitted")
+	if !slices.Contains(Evidences, f.Evidence) && !gateEvidence.MatchString(string(f.Evidence)) {
+		add("/evidence", "must be empty, mailbox_ready, usage_mapping_submitted or gate: and a gate of the onboarding programme (gate:risk_assessment)")
 	}
 	start, serr := date.Parse(f.StartOn)
 	if serr != nil {
@@ -214,7 +230,7 @@ type Returning struct {
 
 // CheckResult is what a platform check found.
 type CheckResult struct {
-	Evidence Evidence `json:"evidence" example:"mailbox_ready"`
+	Evidence Evidence `json:"evidence" swaggertype:"string" pattern:"^(|mailbox_ready|usage_mapping_submitted|gate:[a-z_]{2,40})$" example:"mailbox_ready"`
 	Met      bool     `json:"met"`
 	Detail   string   `json:"detail" example:"it-drift@kk.example verified; 1 cover"`
 }

@@ -34,6 +34,29 @@ func TestAProgrammeGoesFromContactToManagementEstablished(t *testing.T) {
 		t.Fatalf("started: %s %s", p.State, states(p))
 	}
 	path := "/api/v1/programmes/" + p.ID
+	// The secretariat's task points at the risk assessment gate: it is done when the gate has passed.
+	apptest.MustStatus(t, "issue the task", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/tasks", Token: env.Token("secretariat"),
+		Header: apptest.Key(), Body: map[string]any{"number": 41, "title": "Risikovurdér lagringstjenesten før brug", "type": "mandatory",
+			"duration_days": 5, "start_on": "2026-12-01", "end_on": "2027-01-29", "municipalities": []string{"101"}, "evidence": "gate:risk_assessment"}}), 201)
+	var mine apptest.List[struct {
+		TaskID string `json:"task_id"`
+		Check  struct {
+			Met    bool
+			Detail string
+		}
+	}]
+	check := func() (bool, string) {
+		env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/tasks", Token: env.Token("spoc.101")}).Decode(t, &mine)
+		for _, a := range mine.Items {
+			if a.TaskID != "" && a.Check.Detail != "" && strings.Contains(a.Check.Detail, "risk_assessment") {
+				return a.Check.Met, a.Check.Detail
+			}
+		}
+		return false, ""
+	}
+	if met, detail := check(); met || detail != "gate risk_assessment waits for the gates before it in the programme with hovedstaden" {
+		t.Errorf("the task's check at the start: %v %q", met, detail)
+	}
 	decide := func(user, gate, outcome, reason string) apptest.Response {
 		t.Helper()
 		resp := env.Do(apptest.Request{Method: "POST", Path: path + "/decisions", Token: env.Token(user), Header: apptest.Key(),
@@ -76,6 +99,9 @@ func TestAProgrammeGoesFromContactToManagementEstablished(t *testing.T) {
 	}
 	attach("signatory.101", "risk_assessment", "ros")
 	apptest.MustStatus(t, "the ROS gate", decide("signatory.101", "risk_assessment", "approved", "The ROS is approved by the municipal director."), 201)
+	if met, detail := check(); !met || detail != "gate risk_assessment passed in the programme with hovedstaden" {
+		t.Errorf("the task's check once the gate passed: %v %q", met, detail)
+	}
 	apptest.MustStatus(t, "activation", decide("unit_admin.hovedstaden", "activation", "approved", "Activated on the storage platform."), 201)
 	attach("spoc.101", "users_informed", "user_information")
 	attach("spoc.101", "users_informed", "cost_overview")
