@@ -132,6 +132,17 @@ func TestAProgrammeGoesFromContactToManagementEstablished(t *testing.T) {
 			t.Errorf("%s reads the programme: %d", who, resp.Status)
 		}
 	}
+	// Another municipality's people neither attach to the programme nor decide its gates.
+	for name, req := range map[string]apptest.Request{
+		"attach": {Method: "POST", Path: path + "/documents", Token: env.Token("spoc.751"), Header: apptest.Key(), Body: map[string]any{"gate": "handover",
+			"type": "final_report", "title": "x", "ref": "x", "sha256": strings.Repeat("ab", 32), "dated": "2026-11-20", "approved_by": "x"}},
+		"decide": {Method: "POST", Path: path + "/decisions", Token: env.Token("signatory.751"), Header: apptest.Key(),
+			Body: map[string]any{"gate": "handover", "outcome": "rejected", "reason": "Not ours."}},
+	} {
+		if resp := env.Do(req); resp.Status != 404 {
+			t.Errorf("751 may %s: %d %s", name, resp.Status, resp.Body)
+		}
+	}
 	var register apptest.List[review.Entry]
 	env.Do(apptest.Request{Method: "GET", Path: "/api/v1/council/decisions?subject_type=programme_gate&limit=50", Token: env.Token("council")}).Decode(t, &register)
 	if len(register.Items) != 11 || register.Items[0].Object != path || register.Items[2].Outcome != review.Rejected || register.Items[2].Audit == nil {
