@@ -174,6 +174,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	a.Jobs.Sweep("availability.rollup", every, a.Outages.Sweep)
 	a.Jobs.Sweep("tasks.remind", every, a.Tasks.Remind)
 	a.Jobs.Sweep("compliance.remind", every, a.Compliance.Remind)
+	a.Jobs.Sweep("incidents.remind", every, a.Incidents.Remind)
 	a.Jobs.Sweep("usage.figures", every, a.Usage.Refresh)
 	a.Jobs.Sweep("idempotency.purge", every, func(ctx context.Context) (int, error) {
 		n, err := idempotency.Purge(ctx, db)

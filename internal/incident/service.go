@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -218,7 +219,7 @@ func (s *Service) paged(ctx context.Context, fetch func() (page.Page[row], error
 
 // Overdue returns every incident with a report due and not submitted, the council's list.
 func (s *Service) Overdue(ctx context.Context) ([]Incident, error) {
-	rows, err := s.store.owing(ctx)
+	rows, err := s.store.owing(ctx, false)
 	if err != nil {
 		return nil, err
 	}
@@ -347,4 +348,61 @@ func (s *Service) AddReport(ctx context.Context, unit, id string, in NewReport) 
 		return inc, s.audit.Record(ctx, audit.Change{Tenant: tenant.ForUnit(unit), Action: "incident.report", ObjectType: "security_incident",
 			ObjectID: id, Diff: audit.Diff(nil, rep.report())})
 	})
+}
+
+// RemindBefore is how long before a report's deadline the unit is reminded of it.
+const RemindBefore = 6 * time.Hour
+
+// Remind tells each unit, once, of a report of a significant incident due within RemindBefore,
+// and once more, high priority, when it is overdue, through the notices pipeline (tag SIKKERHED,
+// to the unit's admins). It returns the reminders sent.
+func (s *Service) Remind(ctx context.Context) (int, error) {
+	n := 0
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		rows, err := s.store.owing(ctx, true)
+		if err != nil || len(rows) == 0 {
+			return err
+		}
+		incidents, err := s.completeAll(ctx, rows)
+		if err != nil {
+			return err
+		}
+		now, link := s.clock.Now(), s.notices.SwaggerUI("security", "reportIncident")
+		var events []notice.Event
+		for i, inc := range incidents {
+			sent := []string(rows[i].Reminded)
+			before := len(sent)
+			for _, d := range inc.Deadlines {
+				if d.DueAt == nil || d.SubmittedAt != nil || now.Before(d.DueAt.Add(-RemindBefore)) {
+					continue
+				}
+				kind := "soon"
+				if d.Overdue {
+					kind = "overdue"
+				}
+				key := string(d.Report) + ":" + kind
+				if slices.Contains(sent, key) {
+					continue
+				}
+				sent = append(sent, key)
+				report := strings.ReplaceAll(string(d.Report), "_", " ")
+				title := fmt.Sprintf("Incident %q: the %s is due at %s", inc.Title, report, local(*d.DueAt))
+				if d.Overdue {
+					title = fmt.Sprintf("Incident %q: the %s is overdue since %s", inc.Title, report, local(*d.DueAt))
+				}
+				events = append(events, notice.Event{Tag: Tag, Key: fmt.Sprintf("incident/%s/%s", inc.ID, key), Unit: inc.Unit,
+					Role: tenant.UnitAdmin, HighPriority: d.Overdue, Title: title,
+					Text: fmt.Sprintf("Hændelse / Incident: %s\nRapport / Report: %s\nFrist / Due: %s (%s)\nRegistrér den indsendte rapport / Record the report submitted: %s (enhed / unit %s, hændelse / incident %s)\n",
+						inc.Title, report, local(*d.DueAt), d.Basis, link, inc.Unit, inc.ID)})
+			}
+			if len(sent) > before {
+				if err := s.store.setReminded(ctx, inc.ID, sent); err != nil {
+					return err
+				}
+			}
+		}
+		n = len(events)
+		return s.notices.AnnounceAll(ctx, events)
+	})
+	return n, err
 }

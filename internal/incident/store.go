@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/servicekatalog/servicekatalog/internal/page"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
@@ -31,6 +32,7 @@ type row struct {
 	Affected           postgres.TextArray `gorm:"type:text[]"`
 	NoticeID           *string
 	PersonalDataToldAt *time.Time
+	Reminded           postgres.TextArray `gorm:"type:text[]"` // the reminders sent: report:soon, report:overdue
 	RecordedBy         string
 	RecordedAt         time.Time
 	UpdatedAt          time.Time
@@ -109,12 +111,22 @@ func (st store) ofMunicipality(ctx context.Context, code string, p page.Request)
 	return st.list(ctx, st.conn(ctx).Model(&row{}).Where("? = ANY(affected)", code), p)
 }
 
-// owing is the significant incidents without a final report: those a report may still be due of.
-func (st store) owing(ctx context.Context) ([]row, error) {
+// owing is the significant incidents without a final report: those a report may still be due
+// of; locked, skipping those another sweep holds, when lock is set.
+func (st store) owing(ctx context.Context, lock bool) ([]row, error) {
 	var rows []row
-	err := st.conn(ctx).Where(`significant AND NOT EXISTS (SELECT 1 FROM security_incident_reports r
+	q := st.conn(ctx)
+	if lock {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
+	}
+	err := q.Where(`significant AND NOT EXISTS (SELECT 1 FROM security_incident_reports r
 		WHERE r.incident_id = security_incidents.id AND r.kind = ?)`, Final).Order("aware_at, id").Find(&rows).Error
 	return rows, err
+}
+
+// setReminded records the reminders sent of incident id.
+func (st store) setReminded(ctx context.Context, id string, reminded []string) error {
+	return st.conn(ctx).Model(&row{}).Where("id = ?", id).Update("reminded", postgres.TextArray(reminded)).Error
 }
 
 func (st store) addReport(ctx context.Context, r reportRow) error {

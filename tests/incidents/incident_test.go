@@ -1,6 +1,7 @@
 package incidents_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +76,32 @@ func TestAnIncidentsDeadlinesRunFromAwarenessAndTheAffectedAreTold(t *testing.T)
 	report := func(kind, at string) apptest.Response {
 		return env.Do(apptest.Request{Method: "POST", Path: path + "/" + inc.ID + "/reports", Token: env.Token("unit_admin.midt"), Header: apptest.Key(),
 			Body: map[string]any{"kind": kind, "summary": "Reported to the CSIRT.", "reference": "CFCS-2026-0142"}})
+	}
+	remind := func() int {
+		t.Helper()
+		n, err := env.App.Incidents.Remind(env.System())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// Six hours before the early warning is due the unit is reminded, once; the sweep does the
+	// same in the background, so what counts is that it is sent once.
+	env.At(t, "2026-10-25 03:30")
+	if n, again := remind(), remind(); n > 1 || again != 0 {
+		t.Errorf("the reminder before the early warning: %d, then %d", n, again)
+	}
+	env.At(t, "2026-10-25 09:10")
+	if n, again := remind(), remind(); n > 1 || again != 0 {
+		t.Errorf("the reminder once overdue: %d, then %d", n, again)
+	}
+	var subjects []string
+	for _, m := range env.MailsTo(t, "unit_admin.midt@demo.example", "[SIKKERHED]", 2) {
+		subjects = append(subjects, m.Header.Get("Subject"))
+	}
+	if slices.Sort(subjects); strings.Join(subjects, "; ") != `[SIKKERHED] ! Incident "Ransomware on a file server cluster": the early warning is overdue since 2026-10-25 09:00 CET (midt); `+
+		`[SIKKERHED] Incident "Ransomware on a file server cluster": the early warning is due at 2026-10-25 09:00 CET (midt)` {
+		t.Errorf("the reminders to the unit: %q", subjects)
 	}
 	env.At(t, "2026-10-25 09:30") // half an hour late, in winter time
 	apptest.MustStatus(t, "the early warning", report("early_warning", ""), 201)
