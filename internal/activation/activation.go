@@ -1,12 +1,15 @@
 // Package activation keeps the prerequisites a municipality must meet before a unit may accept
-// its orders (the activation gate): a verified infrastructure mailbox, the current terms of use
-// accepted by a signatory, and a risk assessment (ROS) for every service family it orders. It
+// its orders (the activation gate): the gates of the onboarding template marked before_orders,
+// each met by its proof in the platform's data: a verified infrastructure mailbox (contact), the
+// current terms of use accepted by a signatory (terms), and a risk assessment (ROS) for every
+// service family it orders (risk_assessment). It
 // writes the terms acceptances and the risk assessments; it reads the mailbox from mailbox (only
 // a verified one counts) and the service families from catalog.
 package activation
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -22,6 +25,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/idempotency"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
 	"github.com/servicekatalog/servicekatalog/internal/mailbox"
+	"github.com/servicekatalog/servicekatalog/internal/onboarding"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/internal/tenant"
 	"github.com/servicekatalog/servicekatalog/internal/validation"
@@ -37,9 +41,17 @@ const (
 	NeedROS     = "risk_assessment"
 )
 
+// The proofs of the onboarding gates a unit accepts no order before, as the template names them.
+const (
+	ProofMailbox = "mailbox_verified"
+	ProofTerms   = "terms_accepted"
+	ProofROS     = "risk_assessed" // for every service family ordered
+)
+
 // Missing is one unmet prerequisite.
 type Missing struct {
 	Prerequisite string `json:"prerequisite" enums:"infrastructure_mailbox,terms_of_use,risk_assessment"`
+	Gate         string `json:"gate" example:"terms"`               // the onboarding programme's gate it belongs to
 	Family       string `json:"family,omitempty" example:"compute"` // for risk_assessment
 	Detail       string `json:"detail"`
 }
@@ -79,23 +91,33 @@ type Status struct {
 	Missing []Missing `json:"missing"`
 }
 
-// check lists the prerequisites missing for ordering services of families.
-func (s Status) check(families []string) []Missing {
+// check lists what is missing for ordering services of families: the gates the onboarding
+// template names as before orders, each met when its proof holds.
+func (s Status) check(gates []onboarding.Gate, families []string) []Missing {
 	out := []Missing{}
-	switch {
-	case s.Mailbox.Verified():
-	case s.Mailbox.Pending != nil:
-		out = append(out, Missing{Prerequisite: NeedMailbox, Detail: "confirm the infrastructure mailbox with the link sent to " +
-			s.Mailbox.Pending.Address + " (register it again for a new link)"})
-	default:
-		out = append(out, Missing{Prerequisite: NeedMailbox, Detail: "register the infrastructure mailbox (PUT .../mailbox) and confirm it with the link sent to it"})
-	}
-	if s.Terms == nil {
-		out = append(out, Missing{Prerequisite: NeedTerms, Detail: "a signatory must accept terms of use " + TermsVersion})
-	}
-	for _, f := range families {
-		if !slices.ContainsFunc(s.RiskAssessments, func(r RiskAssessment) bool { return r.Family == f }) {
-			out = append(out, Missing{Prerequisite: NeedROS, Family: f, Detail: "register a risk assessment (ROS) for the " + f + " family"})
+	for _, g := range gates {
+		switch g.Proof {
+		case ProofMailbox:
+			switch {
+			case s.Mailbox.Verified():
+			case s.Mailbox.Pending != nil:
+				out = append(out, Missing{Prerequisite: NeedMailbox, Gate: g.ID, Detail: "confirm the infrastructure mailbox with the link sent to " +
+					s.Mailbox.Pending.Address + " (register it again for a new link)"})
+			default:
+				out = append(out, Missing{Prerequisite: NeedMailbox, Gate: g.ID, Detail: "register the infrastructure mailbox (PUT .../mailbox) and confirm it with the link sent to it"})
+			}
+		case ProofTerms:
+			if s.Terms == nil {
+				out = append(out, Missing{Prerequisite: NeedTerms, Gate: g.ID, Detail: "a signatory must accept terms of use " + TermsVersion})
+			}
+		case ProofROS:
+			for _, f := range families {
+				if !slices.ContainsFunc(s.RiskAssessments, func(r RiskAssessment) bool { return r.Family == f }) {
+					out = append(out, Missing{Prerequisite: NeedROS, Gate: g.ID, Family: f, Detail: "register a risk assessment (ROS) for the " + f + " family"})
+				}
+			}
+		default: // a gate whose proof the platform does not know is never met by data
+			out = append(out, Missing{Prerequisite: g.ID, Gate: g.ID, Detail: "the onboarding template names proof " + g.Proof + " for gate " + g.ID + ", which the platform does not know"})
 		}
 	}
 	return out
@@ -108,12 +130,14 @@ type Service struct {
 	audit     *audit.Log
 	catalog   *catalog.Service
 	mailboxes *mailbox.Service
+	programme *onboarding.Service
 	clock     clock.Clock
 }
 
-// NewService returns the activation service.
-func NewService(db *postgres.DB, log *audit.Log, cat *catalog.Service, boxes *mailbox.Service, c clock.Clock) *Service {
-	return &Service{db: db, store: store{db}, audit: log, catalog: cat, mailboxes: boxes, clock: c}
+// NewService returns the activation service: its prerequisites are the gates of programme's
+// template.
+func NewService(db *postgres.DB, log *audit.Log, cat *catalog.Service, boxes *mailbox.Service, programme *onboarding.Service, c clock.Clock) *Service {
+	return &Service{db: db, store: store{db}, audit: log, catalog: cat, mailboxes: boxes, programme: programme, clock: c}
 }
 
 // Gate refuses, inside the transaction of ctx, when the municipality lacks a prerequisite for
@@ -123,7 +147,11 @@ func (s *Service) Gate(ctx context.Context, code string, families []string) erro
 	if err != nil {
 		return err
 	}
-	st.Missing = st.check(families)
+	gates, err := s.programme.OrderGates(ctx)
+	if err != nil {
+		return err
+	}
+	st.Missing = st.check(gates, families)
 	if len(st.Missing) == 0 {
 		return nil
 	}
@@ -139,6 +167,38 @@ func (s *Service) Gate(ctx context.Context, code string, families []string) erro
 	return e
 }
 
+// Proves tells whether proof holds for municipality code, and what was found, in words: what an
+// onboarding programme shows for its gates before orders (a ROS counts for its family alone).
+func (s *Service) Proves(ctx context.Context, code, proof string) (bool, string, error) {
+	st, err := s.status(ctx, code)
+	if err != nil {
+		return false, "", err
+	}
+	switch proof {
+	case ProofMailbox:
+		if st.Mailbox.Verified() {
+			return true, *st.Mailbox.Address + " verified", nil
+		}
+		return false, "no verified infrastructure mailbox", nil
+	case ProofTerms:
+		if st.Terms != nil {
+			return true, fmt.Sprintf("terms of use %s accepted by %s on %s", st.Terms.TermsVersion, st.Terms.AcceptedName,
+				st.Terms.AcceptedAt.In(clock.Copenhagen).Format(time.DateOnly)), nil
+		}
+		return false, "terms of use " + TermsVersion + " not accepted", nil
+	case ProofROS:
+		var fams []string
+		for _, r := range st.RiskAssessments {
+			fams = append(fams, r.Family)
+		}
+		if len(fams) > 0 {
+			return true, "risk assessments registered for " + strings.Join(fams, ", "), nil
+		}
+		return false, "no risk assessment registered", nil
+	}
+	return false, "the platform does not know proof " + proof, nil
+}
+
 // Status reports the municipality's prerequisites and what is missing for families (every
 // family of the catalogue when families is empty).
 func (s *Service) Status(ctx context.Context, code string, families []string) (Status, error) {
@@ -151,7 +211,11 @@ func (s *Service) Status(ctx context.Context, code string, families []string) (S
 			return st, err
 		}
 	}
-	st.Missing = st.check(families)
+	gates, err := s.programme.OrderGates(ctx)
+	if err != nil {
+		return st, err
+	}
+	st.Missing = st.check(gates, families)
 	return st, nil
 }
 

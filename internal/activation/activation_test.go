@@ -5,10 +5,12 @@ import (
 	"testing"
 
 	"github.com/servicekatalog/servicekatalog/internal/mailbox"
+	"github.com/servicekatalog/servicekatalog/internal/onboarding"
 )
 
-// TestTheGateListsEveryMissingPrerequisite: a verified mailbox, the terms accepted by a signatory, and a
-// risk assessment for each family ordered; what is there is not asked for.
+// TestTheGateListsEveryMissingPrerequisite: the onboarding template's gates before orders, each met by
+// its proof: a verified mailbox, the terms accepted by a signatory, and a risk assessment for each
+// family ordered; what is there is not asked for, and a proof the platform does not know is never met.
 func TestTheGateListsEveryMissingPrerequisite(t *testing.T) {
 	terms := &TermsAcceptance{TermsVersion: TermsVersion}
 	address := "it-drift@kk.example"
@@ -28,11 +30,17 @@ func TestTheGateListsEveryMissingPrerequisite(t *testing.T) {
 		{"a ROS for one family covers only it", Status{Mailbox: verified, Terms: terms, RiskAssessments: compute},
 			[]string{"compute", "storage"}, []string{"risk_assessment storage"}},
 		{"an order that adds nothing needs only the mailbox and terms", Status{Terms: terms}, nil, []string{"infrastructure_mailbox"}},
+		{"a gate with a proof the platform does not know", Status{Mailbox: verified, Terms: terms, RiskAssessments: compute}, []string{"compute"},
+			[]string{"board_minutes"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
-			for _, m := range tc.status.check(tc.families) {
+			gates := []onboarding.Gate{{ID: "contact", Proof: ProofMailbox}, {ID: "terms", Proof: ProofTerms}, {ID: "risk_assessment", Proof: ProofROS}}
+			if tc.name == "a gate with a proof the platform does not know" {
+				gates = append(gates, onboarding.Gate{ID: "board_minutes", Proof: "board_approved"})
+			}
+			for _, m := range tc.status.check(gates, tc.families) {
 				if m.Family != "" {
 					m.Prerequisite += " " + m.Family
 				}

@@ -123,7 +123,9 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	a.Catalog = catalog.NewService(db, a.Audit, o.Clock)
 	a.Mailboxes = mailbox.NewService(db, a.Audit, a.Catalog, a.Directory, a.Deliveries, o.Clock, o.PublicURL)
 	a.Offerings = offering.NewService(db, a.Audit, a.Catalog, o.Clock)
-	a.Activation = activation.NewService(db, a.Audit, a.Catalog, a.Mailboxes, o.Clock)
+	a.Onboarding = onboarding.NewService(db, a.Audit, a.Catalog, a.Directory, o.Clock)
+	a.Activation = activation.NewService(db, a.Audit, a.Catalog, a.Mailboxes, a.Onboarding, o.Clock)
+	a.Onboarding.UseProver(a.Activation.Proves)
 	a.Subscriptions = subscription.NewService(db, a.Audit, o.Clock)
 	a.Notices = notice.NewService(db, a.Audit, a.Catalog, a.Directory, a.Subscriptions, a.Mailboxes, a.Deliveries, a.Jobs, o.Clock,
 		notice.Options{PublicURL: o.PublicURL, MailDomain: cmp.Or(o.MailDomain, "servicekatalog.localhost")})
@@ -139,7 +141,6 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	a.Tasks = task.NewService(db, a.Audit, a.Directory, a.Notices, o.Clock)
 	a.Compliance = compliance.NewService(db, a.Audit, a.Catalog, a.Directory, a.Notices, o.Clock)
 	a.Cases = council.NewService(db, a.Audit, o.Clock)
-	a.Onboarding = onboarding.NewService(db, a.Audit, a.Catalog, a.Directory, o.Clock)
 	a.Tasks.UseCheck(task.MailboxReady, func(ctx context.Context, _ task.Evidence, codes []string) (map[string]task.CheckResult, error) {
 		ready, err := a.Mailboxes.Ready(ctx, codes)
 		out := make(map[string]task.CheckResult, len(ready))

@@ -60,6 +60,10 @@ type Gate struct {
 	Phase     string        `json:"phase" enums:"take_into_use,establish_management"`
 	Documents []string      `json:"documents" example:"ros"` // the document types it requires
 	Deciders  []tenant.Role `json:"deciders" example:"signatory"`
+	// BeforeOrders: a unit accepts no order before the gate is met (the activation gate), as its
+	// Proof shows from the platform's own data.
+	BeforeOrders bool   `json:"before_orders"`
+	Proof        string `json:"proof,omitempty" enums:"mailbox_verified,terms_accepted,risk_assessed"`
 }
 
 // gatesOf reads the template's gates.
@@ -77,7 +81,10 @@ func gatesOf(v catalog.Vocabulary) []Gate {
 	gates := make([]Gate, len(v.Entries))
 	for i, e := range v.Entries {
 		phase, _ := e.Attributes["phase"].(string)
-		g := Gate{ID: e.ID, Name: e.Name, Phase: phase, Documents: list(e.Attributes["documents"]), Deciders: []tenant.Role{}}
+		before, _ := e.Attributes["before_orders"].(bool)
+		proof, _ := e.Attributes["proof"].(string)
+		g := Gate{ID: e.ID, Name: e.Name, Phase: phase, Documents: list(e.Attributes["documents"]), Deciders: []tenant.Role{},
+			BeforeOrders: before, Proof: proof}
 		if g.Documents == nil {
 			g.Documents = []string{}
 		}
@@ -136,11 +143,15 @@ type NewDecision struct {
 // GateStatus is a gate of a programme as it stands.
 type GateStatus struct {
 	Gate
-	State     GateState  `json:"state" enums:"locked,open,refused,passed"`
-	Missing   []string   `json:"missing"` // required document types not attached yet
-	Waiting   []string   `json:"waiting"` // deciders whose approval is still wanted
-	Documents []Document `json:"documents"`
-	Decisions []Decision `json:"decisions"`
+	State GateState `json:"state" enums:"locked,open,refused,passed"`
+	// ProofMet and ProofDetail are where a gate before orders stands by its proof: the activation
+	// gate asks these proofs (a ROS counts for its family alone); null for the other gates.
+	ProofMet    *bool      `json:"proof_met" extensions:"x-nullable"`
+	ProofDetail string     `json:"proof_detail,omitempty" example:"it-drift@kk.example verified"`
+	Missing     []string   `json:"missing"` // required document types not attached yet
+	Waiting     []string   `json:"waiting"` // deciders whose approval is still wanted
+	Documents   []Document `json:"documents"`
+	Decisions   []Decision `json:"decisions"`
 }
 
 // Programme is a municipality's onboarding with a unit.

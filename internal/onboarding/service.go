@@ -33,7 +33,15 @@ type Service struct {
 	catalog   *catalog.Service
 	directory *directory.Service
 	clock     clock.Clock
+	prover    Prover
 }
+
+// Prover tells whether a gate's proof holds for a municipality, and what was found: the
+// activation gate's checks.
+type Prover func(ctx context.Context, code, proof string) (bool, string, error)
+
+// UseProver sets how the proofs of the gates before orders are checked.
+func (s *Service) UseProver(p Prover) { s.prover = p }
 
 // NewService returns the onboarding service.
 func NewService(db *postgres.DB, log *audit.Log, cat *catalog.Service, dir *directory.Service, c clock.Clock) *Service {
@@ -172,6 +180,15 @@ func (s *Service) assembleAll(ctx context.Context, rs []row) ([]Programme, error
 		p := Programme{ID: r.ID, Municipality: r.Municipality, Unit: r.Unit, Template: r.Template, TemplateVersion: r.TemplateVersion,
 			StartedBy: r.StartedBy, StartedAt: r.StartedAt}
 		assemble(&p, gates, ds, cs)
+		for j := range p.Gates {
+			if g := &p.Gates[j]; g.Proof != "" && s.prover != nil {
+				met, detail, err := s.prover(ctx, r.Municipality, g.Proof)
+				if err != nil {
+					return nil, err
+				}
+				g.ProofMet, g.ProofDetail = &met, detail
+			}
+		}
 		out[i] = p
 	}
 	return out, nil
@@ -422,6 +439,22 @@ func (s *Service) Passed(ctx context.Context, gate string, codes []string) (map[
 		}
 		if !out[p.Municipality].Passed {
 			out[p.Municipality] = f
+		}
+	}
+	return out, nil
+}
+
+// OrderGates are the template's gates a unit may accept no order before: the activation gate's
+// prerequisites, each with its proof.
+func (s *Service) OrderGates(ctx context.Context) ([]Gate, error) {
+	v, err := catalog.Get[catalog.Vocabulary](ctx, s.catalog, catalog.KindVocabulary, TemplateID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Gate
+	for _, g := range gatesOf(v) {
+		if g.BeforeOrders {
+			out = append(out, g)
 		}
 	}
 	return out, nil

@@ -33,6 +33,9 @@ func TestAProgrammeGoesFromContactToManagementEstablished(t *testing.T) {
 	if p.State != onboarding.TakingIntoUse || len(p.Gates) != 8 || !strings.HasPrefix(states(p), "contact open, terms locked") {
 		t.Fatalf("started: %s %s", p.State, states(p))
 	}
+	if g := p.Gates[0]; g.ProofMet == nil || *g.ProofMet || g.ProofDetail != "no verified infrastructure mailbox" || p.Gates[4].ProofMet != nil {
+		t.Errorf("the contact gate's proof, the activation gate's check: %v %q", g.ProofMet, g.ProofDetail)
+	}
 	path := "/api/v1/programmes/" + p.ID
 	// The secretariat's task points at the risk assessment gate: it is done when the gate has passed.
 	apptest.MustStatus(t, "issue the task", env.Do(apptest.Request{Method: "POST", Path: "/api/v1/tasks", Token: env.Token("secretariat"),
