@@ -41,13 +41,6 @@ const (
 	NeedROS     = "risk_assessment"
 )
 
-// The proofs of the onboarding gates a unit accepts no order before, as the template names them.
-const (
-	ProofMailbox = "mailbox_verified"
-	ProofTerms   = "terms_accepted"
-	ProofROS     = "risk_assessed" // for every service family ordered
-)
-
 // Missing is one unmet prerequisite.
 type Missing struct {
 	Prerequisite string `json:"prerequisite" enums:"infrastructure_mailbox,terms_of_use,risk_assessment"`
@@ -97,7 +90,7 @@ func (s Status) check(gates []onboarding.Gate, families []string) []Missing {
 	out := []Missing{}
 	for _, g := range gates {
 		switch g.Proof {
-		case ProofMailbox:
+		case onboarding.ProofMailbox:
 			switch {
 			case s.Mailbox.Verified():
 			case s.Mailbox.Pending != nil:
@@ -106,11 +99,11 @@ func (s Status) check(gates []onboarding.Gate, families []string) []Missing {
 			default:
 				out = append(out, Missing{Prerequisite: NeedMailbox, Gate: g.ID, Detail: "register the infrastructure mailbox (PUT .../mailbox) and confirm it with the link sent to it"})
 			}
-		case ProofTerms:
+		case onboarding.ProofTerms:
 			if s.Terms == nil {
 				out = append(out, Missing{Prerequisite: NeedTerms, Gate: g.ID, Detail: "a signatory must accept terms of use " + TermsVersion})
 			}
-		case ProofROS:
+		case onboarding.ProofROS:
 			for _, f := range families {
 				if !slices.ContainsFunc(s.RiskAssessments, func(r RiskAssessment) bool { return r.Family == f }) {
 					out = append(out, Missing{Prerequisite: NeedROS, Gate: g.ID, Family: f, Detail: "register a risk assessment (ROS) for the " + f + " family"})
@@ -175,18 +168,18 @@ func (s *Service) Proves(ctx context.Context, code, proof string) (bool, string,
 		return false, "", err
 	}
 	switch proof {
-	case ProofMailbox:
+	case onboarding.ProofMailbox:
 		if st.Mailbox.Verified() {
 			return true, *st.Mailbox.Address + " verified", nil
 		}
 		return false, "no verified infrastructure mailbox", nil
-	case ProofTerms:
+	case onboarding.ProofTerms:
 		if st.Terms != nil {
 			return true, fmt.Sprintf("terms of use %s accepted by %s on %s", st.Terms.TermsVersion, st.Terms.AcceptedName,
 				st.Terms.AcceptedAt.In(clock.Copenhagen).Format(time.DateOnly)), nil
 		}
 		return false, "terms of use " + TermsVersion + " not accepted", nil
-	case ProofROS:
+	case onboarding.ProofROS:
 		var fams []string
 		for _, r := range st.RiskAssessments {
 			fams = append(fams, r.Family)

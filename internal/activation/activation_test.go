@@ -36,7 +36,7 @@ func TestTheGateListsEveryMissingPrerequisite(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
-			gates := []onboarding.Gate{{ID: "contact", Proof: ProofMailbox}, {ID: "terms", Proof: ProofTerms}, {ID: "risk_assessment", Proof: ProofROS}}
+			gates := []onboarding.Gate{{ID: "contact", Proof: onboarding.ProofMailbox}, {ID: "terms", Proof: onboarding.ProofTerms}, {ID: "risk_assessment", Proof: onboarding.ProofROS}}
 			if tc.name == "a gate with a proof the platform does not know" {
 				gates = append(gates, onboarding.Gate{ID: "board_minutes", Proof: "board_approved"})
 			}

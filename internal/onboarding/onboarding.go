@@ -26,6 +26,13 @@ const (
 	EstablishManagement = "establish_management"
 )
 
+// The proofs a gate may pass by, the platform's own data: the activation gate's checks.
+const (
+	ProofMailbox = "mailbox_verified" // the infrastructure mailbox verified
+	ProofTerms   = "terms_accepted"   // the current terms of use accepted by a signatory
+	ProofROS     = "risk_assessed"    // a risk assessment registered (for orders: of every family ordered)
+)
+
 // The outcomes of a gate decision: the council's words, as in every decision it records.
 const (
 	Approved = "approved"
@@ -144,8 +151,9 @@ type NewDecision struct {
 type GateStatus struct {
 	Gate
 	State GateState `json:"state" enums:"locked,open,refused,passed"`
-	// ProofMet and ProofDetail are where a gate before orders stands by its proof: the activation
-	// gate asks these proofs (a ROS counts for its family alone); null for the other gates.
+	// ProofMet and ProofDetail are where a gate with a proof stands by it: such a gate passes by its
+	// proof, which the activation gate asks too (where a ROS counts for its family alone); null for
+	// the other gates.
 	ProofMet    *bool      `json:"proof_met" extensions:"x-nullable"`
 	ProofDetail string     `json:"proof_detail,omitempty" example:"it-drift@kk.example verified"`
 	Missing     []string   `json:"missing"` // required document types not attached yet
@@ -167,10 +175,17 @@ type Programme struct {
 	StartedAt       time.Time    `json:"started_at" format:"date-time"`
 }
 
-// assemble lays out the gates' states from their documents and decisions: gates are decided in
-// order, so a gate is locked until every one before it has passed; a gate passes when the latest
-// decision of each of its deciders approves it.
-func assemble(p *Programme, gates []Gate, docs []Document, decs []Decision) {
+// Proved is where a gate's proof stands for the programme's municipality.
+type Proved struct {
+	Met    bool
+	Detail string
+}
+
+// assemble lays out the gates' states from their documents, decisions and proofs: gates are
+// decided in order, so a gate is locked until every one before it has passed; a gate with a
+// proof passes when the proof holds, any other when the latest decision of each of its deciders
+// approves it.
+func assemble(p *Programme, gates []Gate, docs []Document, decs []Decision, proofs map[string]Proved) {
 	p.Gates, p.State = []GateStatus{}, Established
 	earlier := true // every gate so far has passed
 	for _, g := range gates {
@@ -201,6 +216,13 @@ func assemble(p *Programme, gates []Gate, docs []Document, decs []Decision) {
 				gs.Waiting = append(gs.Waiting, string(r))
 			default:
 				gs.Waiting = append(gs.Waiting, string(r))
+			}
+		}
+		if g.Proof != "" {
+			pr := proofs[g.ID]
+			gs.ProofMet, gs.ProofDetail, gs.Waiting, refused = &pr.Met, pr.Detail, []string{}, false
+			if !pr.Met {
+				gs.Waiting = []string{g.Proof}
 			}
 		}
 		switch {

@@ -179,16 +179,17 @@ func (s *Service) assembleAll(ctx context.Context, rs []row) ([]Programme, error
 		}
 		p := Programme{ID: r.ID, Municipality: r.Municipality, Unit: r.Unit, Template: r.Template, TemplateVersion: r.TemplateVersion,
 			StartedBy: r.StartedBy, StartedAt: r.StartedAt}
-		assemble(&p, gates, ds, cs)
-		for j := range p.Gates {
-			if g := &p.Gates[j]; g.Proof != "" && s.prover != nil {
+		proofs := map[string]Proved{}
+		for _, g := range gates {
+			if g.Proof != "" && s.prover != nil {
 				met, detail, err := s.prover(ctx, r.Municipality, g.Proof)
 				if err != nil {
 					return nil, err
 				}
-				g.ProofMet, g.ProofDetail = &met, detail
+				proofs[g.ID] = Proved{Met: met, Detail: detail}
 			}
 		}
+		assemble(&p, gates, ds, cs, proofs)
 		out[i] = p
 	}
 	return out, nil
@@ -344,6 +345,9 @@ func (s *Service) Decide(ctx context.Context, id string, in NewDecision) (Progra
 		if err != nil {
 			return Programme{}, err
 		}
+		if g.Proof != "" {
+			return Programme{}, apperr.Newf(apperr.Conflict, "the gate %s passes by its proof (%s), not by a decision: %s", g.ID, g.Proof, howToProve[g.Proof])
+		}
 		role, ok := roleFor(actor, r, g)
 		if !ok {
 			deciders := make([]string, len(g.Deciders))
@@ -387,6 +391,13 @@ func (s *Service) Decide(ctx context.Context, id string, in NewDecision) (Progra
 		return p, s.record(ctx, r, "programme.decide", map[string]any{"decision": d, "gate": g.ID, "role": role, "missing": st.Missing,
 			"state": map[string]any{"before": before.State, "after": p.State}})
 	})
+}
+
+// howToProve says how each proof is given.
+var howToProve = map[string]string{
+	ProofMailbox: "register the infrastructure mailbox (PUT /api/v1/municipalities/{code}/mailbox) and confirm it with the link sent to it",
+	ProofTerms:   "a signatory accepts the terms of use (POST /api/v1/municipalities/{code}/terms-acceptances)",
+	ProofROS:     "register the risk assessment, with its document and approver (POST /api/v1/municipalities/{code}/risk-assessments)",
 }
 
 // firstOpen is the index of the first gate not passed.
