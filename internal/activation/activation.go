@@ -160,36 +160,34 @@ func (s *Service) Gate(ctx context.Context, code string, families []string) erro
 	return e
 }
 
-// Proves tells whether proof holds for municipality code, and what was found, in words: what an
-// onboarding programme shows for its gates before orders (a ROS counts for its family alone).
-func (s *Service) Proves(ctx context.Context, code, proof string) (bool, string, error) {
+// Proofs tells where each proof of the onboarding gates before orders stands for municipality
+// code, and what was found, in words: what its programmes show for those gates (a ROS counts for
+// its family alone). One read of its prerequisites answers them all.
+func (s *Service) Proofs(ctx context.Context, code string) (map[string]onboarding.Proved, error) {
 	st, err := s.status(ctx, code)
 	if err != nil {
-		return false, "", err
+		return nil, err
 	}
-	switch proof {
-	case onboarding.ProofMailbox:
-		if st.Mailbox.Verified() {
-			return true, *st.Mailbox.Address + " verified", nil
-		}
-		return false, "no verified infrastructure mailbox", nil
-	case onboarding.ProofTerms:
-		if st.Terms != nil {
-			return true, fmt.Sprintf("terms of use %s accepted by %s on %s", st.Terms.TermsVersion, st.Terms.AcceptedName,
-				st.Terms.AcceptedAt.In(clock.Copenhagen).Format(time.DateOnly)), nil
-		}
-		return false, "terms of use " + TermsVersion + " not accepted", nil
-	case onboarding.ProofROS:
-		var fams []string
-		for _, r := range st.RiskAssessments {
-			fams = append(fams, r.Family)
-		}
-		if len(fams) > 0 {
-			return true, "risk assessments registered for " + strings.Join(fams, ", "), nil
-		}
-		return false, "no risk assessment registered", nil
+	out := map[string]onboarding.Proved{
+		onboarding.ProofMailbox: {Detail: "no verified infrastructure mailbox"},
+		onboarding.ProofTerms:   {Detail: "terms of use " + TermsVersion + " not accepted"},
+		onboarding.ProofROS:     {Detail: "no risk assessment registered"},
 	}
-	return false, "the platform does not know proof " + proof, nil
+	if st.Mailbox.Verified() {
+		out[onboarding.ProofMailbox] = onboarding.Proved{Met: true, Detail: *st.Mailbox.Address + " verified"}
+	}
+	if st.Terms != nil {
+		out[onboarding.ProofTerms] = onboarding.Proved{Met: true, Detail: fmt.Sprintf("terms of use %s accepted by %s on %s",
+			st.Terms.TermsVersion, st.Terms.AcceptedName, st.Terms.AcceptedAt.In(clock.Copenhagen).Format(time.DateOnly))}
+	}
+	if len(st.RiskAssessments) > 0 {
+		fams := make([]string, len(st.RiskAssessments))
+		for i, r := range st.RiskAssessments {
+			fams[i] = r.Family
+		}
+		out[onboarding.ProofROS] = onboarding.Proved{Met: true, Detail: "risk assessments registered for " + strings.Join(fams, ", ")}
+	}
+	return out, nil
 }
 
 // Status reports the municipality's prerequisites and what is missing for families (every

@@ -125,7 +125,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 	a.Offerings = offering.NewService(db, a.Audit, a.Catalog, o.Clock)
 	a.Onboarding = onboarding.NewService(db, a.Audit, a.Catalog, a.Directory, o.Clock)
 	a.Activation = activation.NewService(db, a.Audit, a.Catalog, a.Mailboxes, a.Onboarding, o.Clock)
-	a.Onboarding.UseProver(a.Activation.Proves)
+	a.Onboarding.UseProver(a.Activation.Proofs)
 	a.Subscriptions = subscription.NewService(db, a.Audit, o.Clock)
 	a.Notices = notice.NewService(db, a.Audit, a.Catalog, a.Directory, a.Subscriptions, a.Mailboxes, a.Deliveries, a.Jobs, o.Clock,
 		notice.Options{PublicURL: o.PublicURL, MailDomain: cmp.Or(o.MailDomain, "servicekatalog.localhost")})

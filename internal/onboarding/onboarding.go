@@ -185,6 +185,7 @@ type Proved struct {
 // decided in order, so a gate is locked until every one before it has passed; a gate with a
 // proof passes when the proof holds, any other when the latest decision of each of its deciders
 // approves it.
+// proofs are the municipality's, by proof.
 func assemble(p *Programme, gates []Gate, docs []Document, decs []Decision, proofs map[string]Proved) {
 	p.Gates, p.State = []GateStatus{}, Established
 	earlier := true // every gate so far has passed
@@ -219,7 +220,10 @@ func assemble(p *Programme, gates []Gate, docs []Document, decs []Decision, proo
 			}
 		}
 		if g.Proof != "" {
-			pr := proofs[g.ID]
+			pr, ok := proofs[g.Proof]
+			if !ok {
+				pr.Detail = "the platform does not know the proof " + g.Proof
+			}
 			gs.ProofMet, gs.ProofDetail, gs.Waiting, refused = &pr.Met, pr.Detail, []string{}, false
 			if !pr.Met {
 				gs.Waiting = []string{g.Proof}

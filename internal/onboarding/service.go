@@ -36,9 +36,8 @@ type Service struct {
 	prover    Prover
 }
 
-// Prover tells whether a gate's proof holds for a municipality, and what was found: the
-// activation gate's checks.
-type Prover func(ctx context.Context, code, proof string) (bool, string, error)
+// Prover tells where each proof stands for a municipality, by proof: the activation gate's checks.
+type Prover func(ctx context.Context, code string) (map[string]Proved, error)
 
 // UseProver sets how the proofs of the gates before orders are checked.
 func (s *Service) UseProver(p Prover) { s.prover = p }
@@ -156,6 +155,7 @@ func (s *Service) assembleAll(ctx context.Context, rs []row) ([]Programme, error
 		return nil, err
 	}
 	out := make([]Programme, len(rs))
+	byCode := map[string]map[string]Proved{} // a municipality's proofs, read once
 	for i, r := range rs {
 		var gates []Gate
 		if err := json.Unmarshal(r.Gates, &gates); err != nil {
@@ -179,15 +179,13 @@ func (s *Service) assembleAll(ctx context.Context, rs []row) ([]Programme, error
 		}
 		p := Programme{ID: r.ID, Municipality: r.Municipality, Unit: r.Unit, Template: r.Template, TemplateVersion: r.TemplateVersion,
 			StartedBy: r.StartedBy, StartedAt: r.StartedAt}
-		proofs := map[string]Proved{}
-		for _, g := range gates {
-			if g.Proof != "" && s.prover != nil {
-				met, detail, err := s.prover(ctx, r.Municipality, g.Proof)
-				if err != nil {
-					return nil, err
-				}
-				proofs[g.ID] = Proved{Met: met, Detail: detail}
+		proofs, ok := byCode[r.Municipality]
+		if !ok && s.prover != nil {
+			var err error
+			if proofs, err = s.prover(ctx, r.Municipality); err != nil {
+				return nil, err
 			}
+			byCode[r.Municipality] = proofs
 		}
 		assemble(&p, gates, ds, cs, proofs)
 		out[i] = p
