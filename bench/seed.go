@@ -41,6 +41,10 @@ func seed(ctx context.Context, url string) (seeded, error) {
 		`INSERT INTO role_assignments (id, user_id, role, tenant, created_by)
 		   SELECT md5('ra' || u.id)::uuid, u.id, CASE WHEN u.home_tenant LIKE 'unit:%' THEN 'second_line' ELSE 'first_line' END, u.home_tenant, 'bench'
 		     FROM users u WHERE u.username LIKE 'bench.%'`,
+		// The first bench user of each municipality is also its SPOC: the orders spread over many.
+		`INSERT INTO role_assignments (id, user_id, role, tenant, created_by)
+		   SELECT md5('spoc' || u.id)::uuid, u.id, 'spoc', u.home_tenant, 'bench'
+		     FROM users u WHERE u.username LIKE 'bench.municipality.%.1'`,
 		`INSERT INTO mailboxes (municipality, address, verified_at, updated_at)
 		   SELECT code, 'it-drift@' || code || '.example', now(), now() FROM municipalities`,
 		`INSERT INTO terms_acceptances (id, municipality, terms_version, accepted_by, accepted_name, accepted_at)
@@ -93,12 +97,36 @@ func seed(ctx context.Context, url string) (seeded, error) {
 	if err == nil {
 		err = conn.QueryRow(ctx, `SELECT count(*) FROM availability_months`).Scan(&s.rollups)
 	}
-	return s, err
+	if err != nil {
+		return s, err
+	}
+	// The municipalities the spread orders come from, each ordering its owner unit's CMP-01.
+	rows, err := conn.Query(ctx, `SELECT m.code, o.id FROM municipalities m JOIN offerings o ON o.unit = m.owner_unit AND o.service_id = 'CMP-01'
+		ORDER BY m.code LIMIT $1`, spreadOver)
+	if err != nil {
+		return s, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var o spreadOrder
+		if err := rows.Scan(&o.municipality, &o.offering); err != nil {
+			return s, err
+		}
+		s.spread = append(s.spread, o)
+	}
+	return s, rows.Err()
 }
+
+// spreadOver is how many municipalities the spread orders come from: as many audit chains.
+const spreadOver = 24
+
+// spreadOrder is a municipality of the spread orders and the offering it orders.
+type spreadOrder struct{ municipality, offering, token string }
 
 // seeded is what the scenarios need to know of the seed.
 type seeded struct {
 	offerings, subscriptions, users, tickets, rollups int
 	readOffering, orderOffering, outageOffering       string
 	ticketSubscription                                string
+	spread                                            []spreadOrder
 }
