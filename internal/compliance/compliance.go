@@ -7,6 +7,7 @@ package compliance
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -74,11 +75,7 @@ type NewAttestation struct {
 func (in NewAttestation) check(today time.Time) (on, until time.Time, err error) {
 	e := &apperr.Error{Kind: apperr.Invalid, Msg: "the attestation is not valid"}
 	field := func(p, reason string) { e.Fields = append(e.Fields, apperr.FieldError{Pointer: p, Reason: reason}) }
-	known := false
-	for _, s := range Statuses {
-		known = known || s == in.Status
-	}
-	if !known {
+	if !slices.Contains(Statuses, in.Status) {
 		field("/status", "must be implemented, partial, not_implemented or not_applicable")
 	}
 	if in.Status == NotApplicable && strings.TrimSpace(in.Reason) == "" {

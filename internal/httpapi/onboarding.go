@@ -7,11 +7,6 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/page"
 )
 
-// NewProgramme starts a municipality's onboarding programme with the unit.
-type NewProgramme struct {
-	Municipality string `json:"municipality" validate:"required,max=3" example:"101"`
-}
-
 // startProgramme godoc
 // @Summary  Start a municipality's onboarding programme with the unit (unit admin), from the catalogue's template
 // @Description The programme's milestones are decision gates, decided in order: taking the service into use
@@ -24,14 +19,14 @@ type NewProgramme struct {
 // @Produce  json,application/problem+json
 // @Param    unit            path   string       true "Your unit's slug, e.g. midt or hovedstaden"
 // @Param    Idempotency-Key header string       true "A key of your choice, unique per change (8-255 characters)"
-// @Param    body            body   NewProgramme true "The municipality"
+// @Param    body            body   onboarding.NewProgramme true "The municipality"
 // @Success  201 {object} onboarding.Programme
 // @Failure  409 {object} Problem "The municipality has a programme with the unit already."
 // @Security BearerAuth
 // @Router   /api/v1/units/{unit}/programmes [post]
 func (s *Server) startProgramme(c *gin.Context) {
-	creates(s, c, func(in NewProgramme) (onboarding.Programme, int, error) {
-		p, err := s.Onboarding.Start(ctx(c), c.Param("unit"), in.Municipality)
+	creates(s, c, func(in onboarding.NewProgramme) (onboarding.Programme, int, error) {
+		p, err := s.Onboarding.Start(ctx(c), c.Param("unit"), in)
 		return p, 1, err
 	})
 }

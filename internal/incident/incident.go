@@ -7,6 +7,7 @@
 package incident
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -82,14 +83,7 @@ func (in NewIncident) check(now time.Time) error {
 	return nil
 }
 
-func validSeverity(s Severity) bool {
-	for _, v := range Severities {
-		if s == v {
-			return true
-		}
-	}
-	return false
-}
+func validSeverity(s Severity) bool { return slices.Contains(Severities, s) }
 
 // Incident is a recorded security incident, with its deadlines as they stand.
 type Incident struct {

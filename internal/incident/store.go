@@ -81,14 +81,10 @@ func (st store) save(ctx context.Context, r row) error {
 	return st.conn(ctx).Select("*").Omit("id", "unit", "recorded_by", "recorded_at").Where("id = ?", r.ID).Updates(&r).Error
 }
 
-// get loads an incident of unit ("" for any), locked for change when lock is set.
+// get loads an incident of unit, locked for change when lock is set.
 func (st store) get(ctx context.Context, unit, id string, lock bool) (row, error) {
 	var r row
-	q := st.conn(ctx).Where("id = ?", id)
-	if unit != "" {
-		q = q.Where("unit = ?", unit)
-	}
-	return r, postgres.Take(q, lock, &r, "incident")
+	return r, postgres.Take(st.conn(ctx).Where("id = ? AND unit = ?", id, unit), lock, &r, "incident")
 }
 
 // affecting loads an incident that affects municipality code.

@@ -103,6 +103,11 @@ func gatesOf(v catalog.Vocabulary) []Gate {
 	return gates
 }
 
+// NewProgramme starts a municipality's onboarding programme with a unit.
+type NewProgramme struct {
+	Municipality string `json:"municipality" validate:"required,max=3" example:"101"`
+}
+
 // Document is a document attached to a gate, by reference.
 type Document struct {
 	ID         string    `json:"id" format:"uuid"`

@@ -94,10 +94,14 @@ type decisionRow struct {
 
 func (decisionRow) TableName() string { return "programme_decisions" }
 
-// Start starts municipality code's programme with unit from the catalogue's template.
-func (s *Service) Start(ctx context.Context, unit, code string) (Programme, error) {
+// Start starts in's municipality's programme with unit from the catalogue's template.
+func (s *Service) Start(ctx context.Context, unit string, in NewProgramme) (Programme, error) {
+	if err := validation.Check(in); err != nil {
+		return Programme{}, err
+	}
+	code := in.Municipality
 	actor, _ := identity.FromContext(ctx)
-	return idempotency.Run(ctx, s.db, "programme.start", code, func(ctx context.Context) (Programme, error) {
+	return idempotency.Run(ctx, s.db, "programme.start", in, func(ctx context.Context) (Programme, error) {
 		if _, err := s.directory.Municipality(ctx, code); apperr.Is(err, apperr.NotFound) {
 			return Programme{}, apperr.Field("/municipality", "is not the code of a municipality")
 		} else if err != nil {
@@ -244,7 +248,7 @@ func (s *Service) List(ctx context.Context, code, unit string, p page.Request) (
 	return page.Page[Programme]{Items: items, Next: rows.Next}, err
 }
 
-// gate finds gate id of r, for the body member at.
+// gate finds gate id of r; one it lacks is a problem of the body's /gate.
 func gate(r row, id string) (Gate, error) {
 	var gates []Gate
 	if err := json.Unmarshal(r.Gates, &gates); err != nil {
