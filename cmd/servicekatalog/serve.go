@@ -179,6 +179,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	listenCtx, stopListening := context.WithCancel(ctx)
 	defer stopListening()
 	go a.Listen(listenCtx, log)
+	go a.Audit.Sequence(listenCtx, log, cfg.AuditSealInterval)
 	// The jobs outlive the signal until stopJobs lets the ones in hand finish.
 	if err := a.Jobs.Start(context.WithoutCancel(ctx)); err != nil {
 		return err

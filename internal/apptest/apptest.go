@@ -118,6 +118,9 @@ func start(t testing.TB, url string, opts ...Option) *Env {
 			a.Jobs.Stop(ctx)
 		})
 	}
+	seqCtx, stopSequencer := context.WithCancel(context.Background())
+	t.Cleanup(stopSequencer)
+	go a.Audit.Sequence(seqCtx, slog.New(slog.DiscardHandler), 20*time.Millisecond)
 	srv := httptest.NewUnstartedServer(a.API.Handler())
 	httpapi.Configure(srv.Config)
 	srv.Listener = httpapi.Listener(srv.Listener)
@@ -268,9 +271,32 @@ func (e *Env) Unchanged(t testing.TB, before map[string]string, what string) {
 	}
 }
 
+// Sealed waits until the audit sequencer has sealed every committed record, so that sealing
+// changes no table after this.
+func (e *Env) Sealed(t testing.TB) {
+	t.Helper()
+	ctx := context.Background()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, err := e.App.Audit.Seal(ctx); err != nil {
+			t.Fatal(err)
+		}
+		b, err := e.App.Audit.Backlog(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Records == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d audit records still unsealed after 10 s", b.Records)
+		}
+	}
+}
+
 // Fingerprint is a digest of every table's whole content, to show that a request changed nothing.
 func (e *Env) Fingerprint(t testing.TB) map[string]string {
 	t.Helper()
+	e.Sealed(t)
 	var rows []struct {
 		Name, Digest string
 	}

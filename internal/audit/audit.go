@@ -1,5 +1,7 @@
 // Package audit writes the append-only, hash-chained audit trail. Every change records exactly
 // one record inside the caller's transaction, so a change and its record commit or vanish together.
+// The record is appended unsealed, touching no row another change touches; the sequencer (Seal)
+// links it into its tenant's chain moments after it commits.
 package audit
 
 import (
@@ -11,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"sync/atomic"
 	"time"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
@@ -33,7 +36,7 @@ type Change struct {
 type Record struct {
 	ID          int64              `json:"id"`
 	Tenant      string             `json:"tenant"`
-	Seq         int64              `json:"seq"`
+	Seq         *int64             `json:"seq" extensions:"x-nullable"` // null until the sequencer seals the record, moments after its change commits
 	At          time.Time          `json:"at" format:"date-time"`
 	Actor       string             `json:"actor"`
 	ActorName   string             `json:"actor_name"`
@@ -56,7 +59,7 @@ func (Record) TableName() string { return "audit_records" }
 func (r Record) HashHex() string { return hex.EncodeToString(r.Hash) }
 
 // digest is SHA-256 over a fixed JSON encoding of every field but the chain's: seq and the
-// previous hash are chained in by link, in the database, where the head row is locked.
+// previous hash are chained in by link when the record is sealed.
 func (r Record) digest() []byte {
 	body, _ := json.Marshal(struct {
 		Tenant      string          `json:"tenant"`
@@ -78,8 +81,7 @@ func (r Record) digest() []byte {
 }
 
 // link is the record's hash: SHA-256 over the previous hash, the sequence number (8 bytes, big
-// endian) and the digest. Changing any field, or any earlier record, breaks the chain. The append
-// statement computes the same in SQL: sha256(prev || int8send(seq) || digest).
+// endian) and the digest. Changing any field, or any earlier record, breaks the chain.
 func link(prev []byte, seq int64, digest []byte) []byte {
 	h := sha256.New()
 	h.Write(prev)
@@ -114,15 +116,22 @@ func WithOrigin(ctx context.Context, o Origin) context.Context {
 
 // Log writes and reads the audit trail.
 type Log struct {
-	db    *postgres.DB
-	clock clock.Clock
+	db      *postgres.DB
+	clock   clock.Clock
+	wake    chan struct{} // a record committed: the sequencer has work
+	backlog atomic.Pointer[Backlog]
 }
 
 // New returns the audit log over db.
-func New(db *postgres.DB, c clock.Clock) *Log { return &Log{db: db, clock: c} }
+func New(db *postgres.DB, c clock.Clock) *Log {
+	l := &Log{db: db, clock: c, wake: make(chan struct{}, 1)}
+	l.backlog.Store(&Backlog{})
+	return l
+}
 
-// Record appends one record for change c to the tenant's chain, in the transaction of ctx, just
-// before it commits. Appends to one chain serialise on its head row until the transaction ends.
+// Record appends one unsealed record for change c to the tenant's chain, in the transaction of
+// ctx. It touches no shared row, so concurrent changes of one tenant do not queue on each other;
+// the sequencer is woken when the transaction commits.
 func (l *Log) Record(ctx context.Context, c Change) error {
 	p, ok := identity.FromContext(ctx)
 	if !ok {
@@ -143,31 +152,16 @@ func (l *Log) Record(ctx context.Context, c Change) error {
 		Action: c.Action, ObjectType: c.ObjectType, ObjectID: c.ObjectID, Diff: diff,
 		RequestID: o.RequestID, ClientIP: o.ClientIP,
 	}
-	args := map[string]any{"tenant": rec.Tenant, "genesis": hex.EncodeToString(genesis), "digest": hex.EncodeToString(rec.digest()),
-		"at": rec.At, "actor": rec.Actor, "actor_name": rec.ActorName, "actor_tenant": rec.ActorTenant, "roles": rec.Roles,
-		"action": rec.Action, "object_type": rec.ObjectType, "object_id": rec.ObjectID, "diff": string(rec.Diff),
-		"request_id": rec.RequestID, "client_ip": rec.ClientIP}
-	// Appended as the transaction's last statement: the chain's head row stays locked only from
-	// there to the commit, so one tenant's concurrent changes queue as briefly as possible.
-	return postgres.BeforeCommit(ctx, func(ctx context.Context) error {
-		return l.db.Conn(ctx).Exec(appendRecord, args).Error
-	})
+	err = l.db.Conn(ctx).Exec(`INSERT INTO audit_records (tenant, at, actor, actor_name, actor_tenant, roles, action,
+		object_type, object_id, diff, request_id, client_ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		rec.Tenant, rec.At, rec.Actor, rec.ActorName, rec.ActorTenant, rec.Roles, rec.Action, rec.ObjectType, rec.ObjectID,
+		string(rec.Diff), rec.RequestID, rec.ClientIP).Error
+	if err != nil {
+		return err
+	}
+	postgres.AfterCommit(ctx, l.nudge)
+	return nil
 }
-
-// appendRecord links a record to its tenant's chain and stores it in one round trip: the head
-// row is created or advanced (and so locked until the transaction ends, which serialises the
-// chain's appends) and returns the link the record is stored with. Hashes travel as hex: gorm
-// would expand a []byte argument into a list.
-const appendRecord = `WITH h AS (
-	INSERT INTO audit_heads AS a (tenant, seq, prev_hash, hash)
-	VALUES (@tenant, 1, decode(@genesis, 'hex'), sha256(decode(@genesis, 'hex') || int8send(1) || decode(@digest, 'hex')))
-	ON CONFLICT (tenant) DO UPDATE
-	SET seq = a.seq + 1, prev_hash = a.hash, hash = sha256(a.hash || int8send(a.seq + 1) || decode(@digest, 'hex'))
-	RETURNING seq, prev_hash, hash)
-INSERT INTO audit_records (tenant, seq, at, actor, actor_name, actor_tenant, roles, action, object_type, object_id,
-	diff, request_id, client_ip, prev_hash, hash)
-SELECT @tenant, h.seq, @at, @actor, @actor_name, @actor_tenant, @roles, @action, @object_type, @object_id,
-	@diff, @request_id, @client_ip, h.prev_hash, h.hash FROM h`
 
 // Diff describes a change from before to after (either may be nil) as the fields that differ.
 // A creation shows the new object, a deletion the old one.

@@ -3,24 +3,30 @@ package audit_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/apptest"
 	"github.com/servicekatalog/servicekatalog/internal/audit"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
+	"github.com/servicekatalog/servicekatalog/internal/tenant"
 )
 
 func TestChainsVerifyAndTamperingIsFound(t *testing.T) {
 	env := apptest.New(t)
 	ctx := env.System()
+	env.Sealed(t)
 	rep, err := env.App.Audit.Verify(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rep.OK() || rep.Chains < 10 || rep.Records < 100 {
+	if !rep.OK() || rep.Chains < 10 || rep.Records < 100 || rep.Unsealed.Records != 0 {
 		t.Fatalf("fresh chains: %+v", rep)
 	}
 	db := env.App.DB.Conn(ctx)
@@ -46,15 +52,129 @@ func TestChainsVerifyAndTamperingIsFound(t *testing.T) {
 
 func TestRecordsAreAppendOnly(t *testing.T) {
 	env := apptest.New(t)
-	db := env.App.DB.Conn(env.System())
+	ctx := env.System()
+	db := env.App.DB.Conn(ctx)
+	env.Sealed(t)
+	unsealed := `INSERT INTO audit_records (tenant, at, actor, actor_name, actor_tenant, roles, action, object_type, object_id, diff, request_id, client_ip)
+		VALUES ('platform', now(), 'x', 'x', 'platform', '{}', 'forged.create', 'x', 'x', '{}', '', '') RETURNING id`
+	var id int64
+	if err := db.Raw(unsealed).Scan(&id).Error; err != nil {
+		t.Fatal(err)
+	}
 	for _, sql := range []string{
 		`UPDATE audit_records SET action = 'x' WHERE seq = 1`,
+		`UPDATE audit_records SET seq = 99, prev_hash = hash WHERE seq = 1`, // sealed once only
+		fmt.Sprintf(`UPDATE audit_records SET action = 'x' WHERE id = %d`, id),
+		fmt.Sprintf(`UPDATE audit_records SET action = 'x', seq = 1, prev_hash = '\x00', hash = '\x00' WHERE id = %d`, id), // sealing changes nothing else
 		`DELETE FROM audit_records WHERE seq = 1`,
+		fmt.Sprintf(`DELETE FROM audit_records WHERE id = %d`, id),
 		`TRUNCATE audit_records`,
 	} {
 		if err := db.Exec(sql).Error; err == nil || !strings.Contains(err.Error(), "append-only") {
 			t.Errorf("%s: err = %v, want refused as append-only", sql, err)
 		}
+	}
+}
+
+// A record is sealed only when every transaction begun before its own has ended, so the chain
+// grows at its end only: a later change's record waits for an earlier, still open one.
+func TestTheSequencerSealsInTransactionOrder(t *testing.T) {
+	env := apptest.New(t)
+	ctx := env.System()
+	log := env.App.Audit
+	change := func(ctx context.Context, id string) error {
+		return log.Record(ctx, audit.Change{Tenant: tenant.ForMunicipality("101"), Action: "probe.create", ObjectType: "probe", ObjectID: id})
+	}
+	written, release, done := make(chan struct{}), make(chan struct{}), make(chan error)
+	go func() {
+		done <- env.App.DB.InTx(ctx, func(ctx context.Context) error {
+			if err := change(ctx, "earlier"); err != nil {
+				return err
+			}
+			close(written)
+			<-release
+			return nil
+		})
+	}()
+	<-written
+	if err := env.App.DB.InTx(ctx, func(ctx context.Context) error { return change(ctx, "later") }); err != nil {
+		t.Fatal(err)
+	}
+	seqOf := func(id string) *int64 {
+		var r audit.Record
+		if err := env.App.DB.Conn(ctx).Where("object_id = ?", id).Take(&r).Error; err != nil {
+			t.Fatal(err)
+		}
+		return r.Seq
+	}
+	if _, err := log.Seal(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if seq := seqOf("later"); seq != nil {
+		t.Fatalf("the later change was sealed at %d while an earlier transaction was open", *seq)
+	}
+	if b, _ := log.Backlog(ctx); b.Records < 1 || b.Oldest == nil {
+		t.Errorf("backlog %+v, want the later record", b)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	env.Sealed(t)
+	earlier, later := seqOf("earlier"), seqOf("later")
+	if earlier == nil || later == nil || *later != *earlier+1 {
+		t.Fatalf("sealed at %v and %v, want the earlier transaction's first and the later's next", earlier, later)
+	}
+	rep, err := log.Verify(ctx)
+	if err != nil || !rep.OK() || rep.Unsealed.Records != 0 {
+		t.Errorf("verify: %+v %v", rep, err)
+	}
+}
+
+// Two instances writing at once: each appends without waiting for the other, their sequencers
+// take turns, and every chain verifies with every record in it.
+func TestTwoInstancesWritingAtOnceLeaveChainsThatVerify(t *testing.T) {
+	env := apptest.New(t)
+	second := env.Replica(t)
+	ctx := env.System()
+	before, err := env.App.Audit.Verify(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const writers, each = 4, 25
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*writers*each)
+	for i, e := range []*apptest.Env{env, second} {
+		for w := 0; w < writers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for n := 0; n < each; n++ {
+					slug := fmt.Sprintf("u%d-%d-%d", i, w, n)
+					_, err := e.App.Directory.CreateUnit(ctx, directory.NewUnit{Slug: slug, Name: slug, Region: "Region Midtjylland"})
+					errs <- err
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var rep audit.Report
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if rep, err = env.App.Audit.Verify(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if rep.Unsealed.Records == 0 {
+			break
+		}
+	}
+	if !rep.OK() || rep.Unsealed.Records != 0 || rep.Records != before.Records+before.Unsealed.Records+2*writers*each {
+		t.Errorf("after %d changes on two instances: %+v (before: %+v)", 2*writers*each, rep, before)
 	}
 }
 

@@ -49,16 +49,25 @@ type Break struct {
 // Report is the result of verifying every chain.
 type Report struct {
 	Chains  int     `json:"chains"`
-	Records int64   `json:"records"`
-	Broken  []Break `json:"broken"` // at most one per chain: its first broken link
+	Records int64   `json:"records"` // sealed records verified
+	Broken  []Break `json:"broken"`  // at most one per chain: its first broken link
+	// Unsealed is what the sequencer has yet to link: committed changes' records, sealed within
+	// moments unless a long transaction holds them back. They are verified once sealed.
+	Unsealed Backlog `json:"unsealed"`
 }
 
 // OK reports whether every chain verified.
 func (r Report) OK() bool { return len(r.Broken) == 0 }
 
-// Verify recomputes every chain from its first record and checks each chain's head.
+// Verify recomputes every chain from its first record up to its head as read when it began (the
+// sequencer may extend it meanwhile), checks that the head is where the chain ends, and reports
+// the unsealed backlog.
 func (l *Log) Verify(ctx context.Context) (Report, error) {
 	rep := Report{Broken: []Break{}}
+	var err error
+	if rep.Unsealed, err = l.Backlog(ctx); err != nil {
+		return rep, err
+	}
 	var heads []head
 	if err := l.db.Conn(ctx).Order("tenant").Find(&heads).Error; err != nil {
 		return rep, err
@@ -84,21 +93,21 @@ func (l *Log) verifyChain(ctx context.Context, h head) (int64, *Break, error) {
 	var n int64
 	for {
 		var rows []Record
-		if err := l.db.Conn(ctx).Where("tenant = ? AND seq > ?", h.Tenant, seq).
+		if err := l.db.Conn(ctx).Where("tenant = ? AND seq > ? AND seq <= ?", h.Tenant, seq, h.Seq).
 			Order("seq").Limit(verifyBatch).Find(&rows).Error; err != nil {
 			return n, nil, err
 		}
 		for _, r := range rows {
 			n++
 			switch {
-			case r.Seq != seq+1:
+			case *r.Seq != seq+1:
 				return n, &Break{h.Tenant, seq + 1, fmt.Sprintf("record %d is missing", seq+1)}, nil
 			case !bytes.Equal(r.PrevHash, prev):
-				return n, &Break{h.Tenant, r.Seq, "does not link to the previous record's hash"}, nil
-			case !bytes.Equal(link(prev, r.Seq, r.digest()), r.Hash):
-				return n, &Break{h.Tenant, r.Seq, "its content does not match its hash"}, nil
+				return n, &Break{h.Tenant, *r.Seq, "does not link to the previous record's hash"}, nil
+			case !bytes.Equal(link(prev, *r.Seq, r.digest()), r.Hash):
+				return n, &Break{h.Tenant, *r.Seq, "its content does not match its hash"}, nil
 			}
-			prev, seq = r.Hash, r.Seq
+			prev, seq = r.Hash, *r.Seq
 		}
 		if len(rows) < verifyBatch {
 			break
@@ -114,7 +123,7 @@ func (l *Log) verifyChain(ctx context.Context, h head) (int64, *Break, error) {
 type Ref struct {
 	ID     int64  `json:"id" example:"4211"`
 	Tenant string `json:"tenant" example:"council"`
-	Seq    int64  `json:"seq" example:"17"`
+	Seq    *int64 `json:"seq" example:"17" extensions:"x-nullable"` // null until the record is sealed
 }
 
 // OfDecisions returns the audit record written with each of the council's decisions ids, which

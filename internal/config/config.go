@@ -26,11 +26,13 @@ type Config struct {
 	// PublicURL is how clients reach the service; it names the dev issuer and Swagger links.
 	PublicURL string `env:"PUBLIC_URL" envDefault:"http://localhost:8080"`
 
-	DatabaseURL  string        `env:"DATABASE_URL"`
-	DataDir      string        `env:"DATA_DIR" envDefault:".data"` // private PostgreSQL when DATABASE_URL is unset
-	DBMaxConns   int           `env:"DB_MAX_CONNS" envDefault:"20"`
-	DBMaxIdle    int           `env:"DB_MAX_IDLE_CONNS" envDefault:"10"`
-	DBStatementT time.Duration `env:"DB_STATEMENT_TIMEOUT" envDefault:"15s"`
+	DatabaseURL string `env:"DATABASE_URL"`
+	// DatabaseDirectURL bypasses a transaction pooler for LISTEN and the migrations' session lock.
+	DatabaseDirectURL string        `env:"DATABASE_DIRECT_URL"`
+	DataDir           string        `env:"DATA_DIR" envDefault:".data"` // private PostgreSQL when DATABASE_URL is unset
+	DBMaxConns        int           `env:"DB_MAX_CONNS" envDefault:"20"`
+	DBMaxIdle         int           `env:"DB_MAX_IDLE_CONNS" envDefault:"10"`
+	DBStatementT      time.Duration `env:"DB_STATEMENT_TIMEOUT" envDefault:"15s"`
 
 	OIDCIssuer   string   `env:"OIDC_ISSUER"`   // empty: the built-in dev issuer (refused in production)
 	OIDCJWKSURL  string   `env:"OIDC_JWKS_URL"` // empty: <issuer>/.well-known/jwks.json
@@ -54,6 +56,9 @@ type Config struct {
 	JobRescueAfter  time.Duration `env:"JOB_RESCUE_AFTER" envDefault:"5m"`  // a job still running this long (its process died) runs again
 	JobPollInterval time.Duration `env:"JOB_POLL_INTERVAL" envDefault:"1s"` // besides LISTEN/NOTIFY
 	SweepInterval   time.Duration `env:"SWEEP_INTERVAL" envDefault:"1m"`    // subscriptions ended, SLA events, idempotency keys purged
+	// AuditSealInterval is how often the audit sequencer looks for records other instances
+	// committed; this instance's own are sealed as they commit.
+	AuditSealInterval time.Duration `env:"AUDIT_SEAL_INTERVAL" envDefault:"50ms"`
 	// SMTPHost is the mail server notices leave through; empty (not in production): an SMTP sink
 	// in the process, on MAIL_SINK_ADDR, that keeps every mail under DATA_DIR/mail.
 	SMTPHost     string        `env:"SMTP_HOST"`
@@ -109,8 +114,8 @@ func Load() (Config, error) {
 	if !(c.RateLimit > 0) || c.RateBurst < 1 {
 		return c, fmt.Errorf("RATE_LIMIT (%v) must be above 0 and RATE_LIMIT_BURST (%d) at least 1", c.RateLimit, c.RateBurst)
 	}
-	if c.Workers < 0 || c.JobTimeout <= 0 || c.JobRescueAfter <= c.JobTimeout || c.JobPollInterval <= 0 || c.SweepInterval <= 0 {
-		return c, fmt.Errorf("WORKERS (%d) must be 0 or more, JOB_TIMEOUT, JOB_POLL_INTERVAL and SWEEP_INTERVAL above 0, and JOB_RESCUE_AFTER (%s) longer than JOB_TIMEOUT (%s)",
+	if c.Workers < 0 || c.JobTimeout <= 0 || c.JobRescueAfter <= c.JobTimeout || c.JobPollInterval <= 0 || c.SweepInterval <= 0 || c.AuditSealInterval <= 0 {
+		return c, fmt.Errorf("WORKERS (%d) must be 0 or more, JOB_TIMEOUT, JOB_POLL_INTERVAL, SWEEP_INTERVAL and AUDIT_SEAL_INTERVAL above 0, and JOB_RESCUE_AFTER (%s) longer than JOB_TIMEOUT (%s)",
 			c.Workers, c.JobRescueAfter, c.JobTimeout)
 	}
 	if a, err := mail.ParseAddress(c.MailFrom); err != nil || !strings.Contains(a.Address, "@") {

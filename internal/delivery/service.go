@@ -225,12 +225,33 @@ type sendWorker struct {
 	s *Service
 }
 
-// Work makes one attempt. The delivery's row stays locked while it is sent, so two workers never
-// send the same delivery at once; a delivery found delivered is not sent again.
+// Work makes one attempt. No transaction is open while the message is sent: a slow mail server
+// holds no connection and no transaction id, which would hold back the audit sequencer. River
+// runs one job of a delivery at a time (a stuck one is rescued only after JobTimeout has cancelled
+// it), and the attempt is recorded under the row's lock, so a delivery found delivered or dead by
+// then, by an earlier attempt, is left as it is.
 func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendArgs]) error {
 	s := w.s
+	r, err := s.store.get(ctx, job.Args.ID, false)
+	if err != nil {
+		return err
+	}
+	if r.State == Delivered || r.State == Dead {
+		return nil
+	}
+	d, err := r.delivery()
+	if err != nil {
+		return err
+	}
+	sender, ok := s.opt.Senders[r.Channel]
+	if !ok {
+		return river.JobCancel(errors.New("no sender for channel " + string(r.Channel)))
+	}
+	began := time.Now()
+	sendErr := sender.Send(ctx, r.ID, r.Recipient, r.reveal(d.Message))
+	took := int(time.Since(began).Milliseconds())
 	var outcome error
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
+	err = s.db.InTx(context.WithoutCancel(ctx), func(ctx context.Context) error {
 		r, err := s.store.get(ctx, job.Args.ID, true)
 		if err != nil {
 			return err
@@ -238,17 +259,7 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendArgs]) error {
 		if r.State == Delivered || r.State == Dead {
 			return nil
 		}
-		d, err := r.delivery()
-		if err != nil {
-			return err
-		}
-		sender, ok := s.opt.Senders[r.Channel]
-		if !ok {
-			return river.JobCancel(errors.New("no sender for channel " + string(r.Channel)))
-		}
-		began := time.Now()
-		sendErr := sender.Send(ctx, r.ID, r.Recipient, r.reveal(d.Message))
-		a := Attempt{N: r.Attempts + 1, At: s.clock.Now(), DurationMS: int(time.Since(began).Milliseconds()), Worker: s.opt.Worker}
+		a := Attempt{N: r.Attempts + 1, At: s.clock.Now(), DurationMS: took, Worker: s.opt.Worker}
 		r.Attempts, r.UpdatedAt, r.Version = a.N, a.At, r.Version+1
 		var perm *Permanent
 		switch {

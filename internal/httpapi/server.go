@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/servicekatalog/servicekatalog/internal/outage"
 
@@ -113,7 +114,13 @@ func New(d Deps) (*Server, error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		collectors.NewDBStatsCollector(d.DB.SQL(), "servicekatalog"))
+		collectors.NewDBStatsCollector(d.DB.SQL(), "servicekatalog"),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "servicekatalog_audit_unsealed_records",
+			Help: "Audit records committed and not yet sealed into their chains (as last read by this instance's sequencer)."},
+			func() float64 { return float64(d.Audit.Unsealed().Records) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "servicekatalog_audit_unsealed_oldest_age_seconds",
+			Help: "How long the oldest unsealed audit record has waited."},
+			func() float64 { return d.Audit.Unsealed().Age(time.Now()).Seconds() }))
 	s := &Server{Deps: d, engine: e, metrics: newMetrics(reg), ready: readiness{db: d.DB}}
 	e.Use(s.recover(), s.requestContext(), s.observe())
 	e.NoRoute(s.noRoute)

@@ -119,8 +119,8 @@ func (j *Jobs) Open(o Options) error {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}}
 		cfg.PeriodicJobs = j.periodic
 		// A dedicated connection LISTENs, so that a job inserted anywhere is worked at once and
-		// not at the next poll.
-		pcfg, err := pgxpool.ParseConfig(j.db.URL())
+		// not at the next poll; directly, as a transaction pooler would not keep a LISTEN.
+		pcfg, err := pgxpool.ParseConfig(j.db.DirectURL())
 		if err != nil {
 			return err
 		}

@@ -11,7 +11,8 @@ import (
 // Listen calls the handler of a channel whenever a transaction that called pg_notify on it
 // commits, on any instance, until ctx ends. It calls every handler on each (re)connection, since
 // notifications may have been missed while the connection was down, and reconnects a second
-// after a failure. One connection serves every channel.
+// after a failure. One connection serves every channel, to PostgreSQL itself (DirectURL): a
+// transaction pooler would not keep a LISTEN.
 func (db *DB) Listen(ctx context.Context, log *slog.Logger, handlers map[string]func(ctx context.Context) error) {
 	for ctx.Err() == nil {
 		if err := db.listenOnce(ctx, handlers); err != nil && ctx.Err() == nil {
@@ -25,7 +26,7 @@ func (db *DB) Listen(ctx context.Context, log *slog.Logger, handlers map[string]
 }
 
 func (db *DB) listenOnce(ctx context.Context, handlers map[string]func(ctx context.Context) error) error {
-	conn, err := pgx.Connect(ctx, db.url)
+	conn, err := pgx.Connect(ctx, db.direct)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 
@@ -12,22 +14,38 @@ import (
 )
 
 // migrator returns a goose provider over the embedded migrations. The session advisory lock lets
-// several replicas start at once: one migrates, the others wait and then find nothing to do.
-func (db *DB) migrator() (*goose.Provider, error) {
+// several replicas start at once: one migrates, the others wait and then find nothing to do. The
+// lock is a session's, so the migrations run on a direct connection (DirectURL); close it after.
+func (db *DB) migrator() (*goose.Provider, func(), error) {
 	locker, err := lock.NewPostgresSessionLocker()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return goose.NewProvider(goose.DialectPostgres, db.sql, migrations.FS, goose.WithSessionLocker(locker),
+	conns, closeConns := db.sql, func() {}
+	if db.direct != db.url {
+		cfg, err := pgx.ParseConfig(db.direct)
+		if err != nil {
+			return nil, nil, fmt.Errorf("DATABASE_DIRECT_URL: %w", err)
+		}
+		conns = stdlib.OpenDB(*cfg)
+		closeConns = func() { conns.Close() }
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, conns, migrations.FS, goose.WithSessionLocker(locker),
 		goose.WithGoMigrations(migrations.Go()...))
+	if err != nil {
+		closeConns()
+		return nil, nil, err
+	}
+	return p, closeConns, nil
 }
 
 // Migrate applies every pending migration and reports each to w.
 func (db *DB) Migrate(ctx context.Context, w io.Writer) error {
-	p, err := db.migrator()
+	p, done, err := db.migrator()
 	if err != nil {
 		return err
 	}
+	defer done()
 	results, err := p.Up(ctx)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -40,10 +58,11 @@ func (db *DB) Migrate(ctx context.Context, w io.Writer) error {
 
 // MigrateDownTo undoes the migrations after version, newest first, and reports each to w.
 func (db *DB) MigrateDownTo(ctx context.Context, version int64, w io.Writer) error {
-	p, err := db.migrator()
+	p, done, err := db.migrator()
 	if err != nil {
 		return err
 	}
+	defer done()
 	results, err := p.DownTo(ctx, version)
 	if err != nil {
 		return fmt.Errorf("migrate down: %w", err)
@@ -56,10 +75,11 @@ func (db *DB) MigrateDownTo(ctx context.Context, version int64, w io.Writer) err
 
 // MigrationStatus writes one line per migration: version, state, file.
 func (db *DB) MigrationStatus(ctx context.Context, w io.Writer) error {
-	p, err := db.migrator()
+	p, done, err := db.migrator()
 	if err != nil {
 		return err
 	}
+	defer done()
 	statuses, err := p.Status(ctx)
 	if err != nil {
 		return err
@@ -76,10 +96,11 @@ func (db *DB) MigrationStatus(ctx context.Context, w io.Writer) error {
 
 // MigrationsCurrent reports whether no migration is pending.
 func (db *DB) MigrationsCurrent(ctx context.Context) (bool, error) {
-	p, err := db.migrator()
+	p, done, err := db.migrator()
 	if err != nil {
 		return false, err
 	}
+	defer done()
 	pending, err := p.HasPending(ctx)
 	return !pending, err
 }

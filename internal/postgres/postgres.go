@@ -25,9 +25,10 @@ import (
 
 // DB is the application's database handle.
 type DB struct {
-	gorm *gorm.DB
-	sql  *sql.DB
-	url  string
+	gorm   *gorm.DB
+	sql    *sql.DB
+	url    string
+	direct string
 }
 
 // Options tune the pool.
@@ -35,6 +36,10 @@ type Options struct {
 	MaxConns         int
 	MaxIdle          int
 	StatementTimeout time.Duration
+	// DirectURL reaches PostgreSQL itself when url goes through a pooler that pools by
+	// transaction (PgBouncer): what needs one server session for longer than a transaction
+	// (LISTEN, the migrations' session lock) uses it. Empty: url.
+	DirectURL string
 }
 
 // Open connects to url and checks the connection.
@@ -66,7 +71,10 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{gorm: g, sql: sqlDB, url: url}
+	db := &DB{gorm: g, sql: sqlDB, url: url, direct: url}
+	if opt.DirectURL != "" {
+		db.direct = opt.DirectURL
+	}
 	return db, nil
 }
 
@@ -76,8 +84,8 @@ func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
 // SQL is the underlying pool, for migrations and pool metrics.
 func (db *DB) SQL() *sql.DB { return db.sql }
 
-// URL is the connection URL the handle was opened with.
-func (db *DB) URL() string { return db.url }
+// DirectURL reaches PostgreSQL without a transaction pooler between: for LISTEN and session locks.
+func (db *DB) DirectURL() string { return db.direct }
 
 // Close closes the pool.
 func (db *DB) Close() error { return db.sql.Close() }
@@ -114,17 +122,7 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 	for attempt := 0; attempt < 3; attempt++ {
 		after = nil
 		err = db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			var before []func(context.Context) error
-			ctx := context.WithValue(context.WithValue(context.WithValue(ctx, txKey{}, tx), afterKey{}, &after), beforeKey{}, &before)
-			if err := fn(ctx); err != nil {
-				return err
-			}
-			for _, f := range before {
-				if err := f(ctx); err != nil {
-					return err
-				}
-			}
-			return nil
+			return fn(context.WithValue(context.WithValue(ctx, txKey{}, tx), afterKey{}, &after))
 		})
 		if !retryable(err) {
 			break
@@ -139,18 +137,6 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 }
 
 type afterKey struct{}
-
-type beforeKey struct{}
-
-// BeforeCommit runs f as the transaction of ctx's last work, in the order registered; an error
-// rolls the transaction back. Without a transaction it runs f at once.
-func BeforeCommit(ctx context.Context, f func(ctx context.Context) error) error {
-	if before, ok := ctx.Value(beforeKey{}).(*[]func(context.Context) error); ok {
-		*before = append(*before, f)
-		return nil
-	}
-	return f(ctx)
-}
 
 // AfterCommit runs f once the transaction of ctx has committed (never if it rolls back); without
 // a transaction, at once.
