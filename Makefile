@@ -37,6 +37,7 @@ test: build fmt-check docs-check client
 	$(GO) tool staticcheck -tags apiclient ./...
 	@command -v chromium >/dev/null || echo "browser test: skipped, Chromium is not installed (apt-get install chromium)"
 	@command -v jq >/dev/null || echo "README walk-through test: skipped, jq is not installed (apt-get install jq)"
+	@command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || echo "scale-out test: skipped, PgBouncer is not installed (apt-get install pgbouncer)"
 	$(call with-test-db,$(GO) test -tags apiclient -count=1 -timeout 9m -artifacts -outputdir $(CURDIR)/$(TEST_OUT) ./...)
 	@find $(TEST_OUT) -name '*.png' | sed 's/^/test output: /'
 

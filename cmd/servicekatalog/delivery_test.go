@@ -26,6 +26,7 @@ type world struct {
 	t    *testing.T
 	bin  string
 	env  []string
+	url  string // the database's, direct
 	db   *pgx.Conn
 	sink *mailsink.Sink
 }
@@ -49,7 +50,7 @@ func newWorld(t *testing.T, extra ...string) *world {
 	env := append(os.Environ(), "DATABASE_URL="+url, "APP_ENV=test", "LOG_FORMAT=json", "LOG_LEVEL=warn",
 		"RATE_LIMIT=100000", "RATE_LIMIT_BURST=100000", "SMTP_HOST=127.0.0.1", "SMTP_PORT="+port, "SMTP_TLS=none",
 		"PUBLIC_URL=http://servicekatalog.test", "SMTP_TIMEOUT=1s", "JOB_TIMEOUT=2s", "JOB_RESCUE_AFTER=3s")
-	return &world{t: t, bin: build(t), env: append(env, extra...), db: db, sink: sink}
+	return &world{t: t, bin: build(t), env: append(env, extra...), url: url, db: db, sink: sink}
 }
 
 // instance is one running serve process.

@@ -158,7 +158,7 @@ func database(ctx context.Context, cfg config.Config, log *slog.Logger, own bool
 		}
 	}
 	db, err := postgres.Open(ctx, url, postgres.Options{MaxConns: cfg.DBMaxConns, MaxIdle: cfg.DBMaxIdle,
-		StatementTimeout: cfg.DBStatementT, DirectURL: cfg.DatabaseDirectURL})
+		StatementTimeout: cfg.DBStatementT, DirectURL: cfg.DatabaseDirectURL, ReplicaURL: cfg.DatabaseReplicaURL})
 	if err != nil {
 		stopCluster()
 		return nil, nil, err

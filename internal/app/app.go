@@ -166,7 +166,7 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 		}
 		return out, err
 	})
-	a.Reports = slareport.NewService(a.Outages, a.Tickets, a.Subscriptions, o.Clock)
+	a.Reports = slareport.NewService(a.Outages, a.Tickets, a.Subscriptions, db, o.Clock)
 	a.Reviews = review.NewService(a.Directory, o.Clock, a.Offerings, a.Catalog)
 	every := cmp.Or(o.SweepInterval, time.Minute)
 	a.Jobs.Sweep("mailbox.links", every, a.Mailboxes.SendLinks)

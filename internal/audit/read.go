@@ -21,8 +21,12 @@ type Filter struct {
 	From, To   time.Time // From inclusive, To exclusive
 }
 
-// List returns one page of the records matching f, oldest first.
+// List returns one page of the records matching f, oldest first. What has committed is sealed
+// first, so that a reader sees the records with their places in the chains.
 func (l *Log) List(ctx context.Context, f Filter, p page.Request) (page.Page[Record], error) {
+	if _, err := l.Seal(ctx); err != nil {
+		return page.Page[Record]{}, err
+	}
 	q := l.db.Conn(ctx).Model(&Record{})
 	for col, v := range map[string]string{"tenant": f.Tenant, "action": f.Action, "object_type": f.ObjectType,
 		"object_id": f.ObjectID, "actor": f.Actor} {
@@ -59,11 +63,15 @@ type Report struct {
 // OK reports whether every chain verified.
 func (r Report) OK() bool { return len(r.Broken) == 0 }
 
-// Verify recomputes every chain from its first record up to its head as read when it began (the
+// Verify seals what has committed (what no running instance sealed yet is verified too), then
+// recomputes every chain from its first record up to its head as read when it began (the
 // sequencer may extend it meanwhile), checks that the head is where the chain ends, and reports
-// the unsealed backlog.
+// the unsealed backlog: what open transactions hold back.
 func (l *Log) Verify(ctx context.Context) (Report, error) {
 	rep := Report{Broken: []Break{}}
+	if _, err := l.Seal(ctx); err != nil {
+		return rep, err
+	}
 	var err error
 	if rep.Unsealed, err = l.Backlog(ctx); err != nil {
 		return rep, err

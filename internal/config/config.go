@@ -28,11 +28,13 @@ type Config struct {
 
 	DatabaseURL string `env:"DATABASE_URL"`
 	// DatabaseDirectURL bypasses a transaction pooler for LISTEN and the migrations' session lock.
-	DatabaseDirectURL string        `env:"DATABASE_DIRECT_URL"`
-	DataDir           string        `env:"DATA_DIR" envDefault:".data"` // private PostgreSQL when DATABASE_URL is unset
-	DBMaxConns        int           `env:"DB_MAX_CONNS" envDefault:"20"`
-	DBMaxIdle         int           `env:"DB_MAX_IDLE_CONNS" envDefault:"10"`
-	DBStatementT      time.Duration `env:"DB_STATEMENT_TIMEOUT" envDefault:"15s"`
+	DatabaseDirectURL string `env:"DATABASE_DIRECT_URL"`
+	// DatabaseReplicaURL is a streaming replica for the reports' reads, while it has caught up.
+	DatabaseReplicaURL string        `env:"DATABASE_REPLICA_URL"`
+	DataDir            string        `env:"DATA_DIR" envDefault:".data"` // private PostgreSQL when DATABASE_URL is unset
+	DBMaxConns         int           `env:"DB_MAX_CONNS" envDefault:"20"`
+	DBMaxIdle          int           `env:"DB_MAX_IDLE_CONNS" envDefault:"10"`
+	DBStatementT       time.Duration `env:"DB_STATEMENT_TIMEOUT" envDefault:"15s"`
 
 	OIDCIssuer   string   `env:"OIDC_ISSUER"`   // empty: the built-in dev issuer (refused in production)
 	OIDCJWKSURL  string   `env:"OIDC_JWKS_URL"` // empty: <issuer>/.well-known/jwks.json

@@ -355,3 +355,39 @@ func freePort() (int, error) {
 }
 
 func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// Replica makes the cluster under dir a streaming replica of c, which must be running: a base
+// backup of c that follows its write-ahead log (pg_basebackup -R), with c's roles and password.
+// Start starts it, read-only; an existing replica under dir is kept.
+func (c *Cluster) Replica(ctx context.Context, dir string) (*Cluster, error) {
+	r, err := Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(r.data, "PG_VERSION")); err == nil {
+		return r, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(r.data), 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(filepath.Dir(r.data), "password"), []byte(c.password+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	if r.runAs != "" {
+		if err := r.chownToOwner(filepath.Dir(r.data)); err != nil {
+			return nil, err
+		}
+	}
+	if out, err := r.pg(ctx, "pg_basebackup", "-D", r.data, "-R", "-X", "stream", "-c", "fast", "-d", c.superURL()); err != nil {
+		return nil, fmt.Errorf("pg_basebackup: %v: %s", err, out)
+	}
+	return r, nil
+}
+
+// StopNow stops the cluster at once (immediate mode: as a crash would, recovered at the next start).
+func (c *Cluster) StopNow(ctx context.Context) error {
+	if out, err := c.pg(ctx, "pg_ctl", "-D", c.data, "-m", "immediate", "-w", "stop"); err != nil {
+		return fmt.Errorf("pg_ctl stop: %v: %s", err, out)
+	}
+	return nil
+}

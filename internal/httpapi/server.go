@@ -120,7 +120,13 @@ func New(d Deps) (*Server, error) {
 			func() float64 { return float64(d.Audit.Unsealed().Records) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "servicekatalog_audit_unsealed_oldest_age_seconds",
 			Help: "How long the oldest unsealed audit record has waited."},
-			func() float64 { return d.Audit.Unsealed().Age(time.Now()).Seconds() }))
+			func() float64 { return d.Audit.Unsealed().Age(time.Now()).Seconds() }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "servicekatalog_db_stale_reads_replica_total",
+			Help: "Report reads answered by the replica (DATABASE_REPLICA_URL)."},
+			func() float64 { n, _ := d.DB.StaleReads(); return float64(n) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "servicekatalog_db_stale_reads_primary_total",
+			Help: "Report reads the replica could have answered that the primary answered: the replica was behind, failed or resting."},
+			func() float64 { _, n := d.DB.StaleReads(); return float64(n) }))
 	s := &Server{Deps: d, engine: e, metrics: newMetrics(reg), ready: readiness{db: d.DB}}
 	e.Use(s.recover(), s.requestContext(), s.observe())
 	e.NoRoute(s.noRoute)

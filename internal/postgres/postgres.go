@@ -19,16 +19,18 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
+	"gorm.io/plugin/dbresolver"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 )
 
 // DB is the application's database handle.
 type DB struct {
-	gorm   *gorm.DB
-	sql    *sql.DB
-	url    string
-	direct string
+	gorm    *gorm.DB
+	sql     *sql.DB
+	url     string
+	direct  string
+	replica *replica // nil without ReplicaURL
 }
 
 // Options tune the pool.
@@ -40,6 +42,9 @@ type Options struct {
 	// transaction (PgBouncer): what needs one server session for longer than a transaction
 	// (LISTEN, the migrations' session lock) uses it. Empty: url.
 	DirectURL string
+	// ReplicaURL is a streaming replica of the same database, for the reads given to Stale.
+	// Empty: none, every read on url.
+	ReplicaURL string
 }
 
 // Open connects to url and checks the connection.
@@ -53,14 +58,7 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 	}
 	cfg.RuntimeParams["application_name"] = "servicekatalog"
 	cfg.RuntimeParams["timezone"] = "UTC"
-	sqlDB := stdlib.OpenDB(*cfg)
-	if opt.MaxConns > 0 {
-		sqlDB.SetMaxOpenConns(opt.MaxConns)
-	}
-	if opt.MaxIdle > 0 {
-		sqlDB.SetMaxIdleConns(opt.MaxIdle)
-	}
-	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	sqlDB := pool(cfg, opt)
 	g, err := gorm.Open(gormpg.New(gormpg.Config{Conn: sqlDB}), &gorm.Config{
 		SkipDefaultTransaction: true,
 		DisableAutomaticPing:   true, // callers decide whether to wait for the database
@@ -75,7 +73,37 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 	if opt.DirectURL != "" {
 		db.direct = opt.DirectURL
 	}
+	if opt.ReplicaURL != "" {
+		rcfg, err := pgx.ParseConfig(opt.ReplicaURL)
+		if err != nil {
+			sqlDB.Close()
+			return nil, fmt.Errorf("DATABASE_REPLICA_URL: %w", err)
+		}
+		for k, v := range cfg.RuntimeParams {
+			rcfg.RuntimeParams[k] = v
+		}
+		db.replica = &replica{sql: pool(rcfg, opt)}
+		err = g.Use(dbresolver.Register(dbresolver.Config{Replicas: []gorm.Dialector{gormpg.New(gormpg.Config{Conn: db.replica.sql})}},
+			replicaResolver))
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return db, nil
+}
+
+// pool opens a database/sql pool of the size opt gives.
+func pool(cfg *pgx.ConnConfig, opt Options) *sql.DB {
+	p := stdlib.OpenDB(*cfg)
+	if opt.MaxConns > 0 {
+		p.SetMaxOpenConns(opt.MaxConns)
+	}
+	if opt.MaxIdle > 0 {
+		p.SetMaxIdleConns(opt.MaxIdle)
+	}
+	p.SetConnMaxIdleTime(5 * time.Minute)
+	return p
 }
 
 // Ping checks that the database answers.
@@ -87,15 +115,24 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 // DirectURL reaches PostgreSQL without a transaction pooler between: for LISTEN and session locks.
 func (db *DB) DirectURL() string { return db.direct }
 
-// Close closes the pool.
-func (db *DB) Close() error { return db.sql.Close() }
+// Close closes the pools.
+func (db *DB) Close() error {
+	if db.replica != nil {
+		db.replica.sql.Close()
+	}
+	return db.sql.Close()
+}
 
 type txKey struct{}
 
-// Conn returns the transaction carried by ctx, or the pool, bound to ctx.
+// Conn returns the transaction carried by ctx, or the pool (the replica's, in a read Stale gives
+// it), bound to ctx.
 func (db *DB) Conn(ctx context.Context) *gorm.DB {
 	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return tx
+	}
+	if ctx.Value(replicaKey{}) != nil {
+		return onReplica(db.gorm.WithContext(ctx))
 	}
 	return db.gorm.WithContext(ctx)
 }

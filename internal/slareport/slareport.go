@@ -13,6 +13,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/availability"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/outage"
+	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/internal/subscription"
 	"github.com/servicekatalog/servicekatalog/internal/tabular"
 	"github.com/servicekatalog/servicekatalog/internal/ticket"
@@ -40,12 +41,13 @@ type Service struct {
 	outages       *outage.Service
 	tickets       *ticket.Service
 	subscriptions *subscription.Service
+	db            *postgres.DB
 	clock         clock.Clock
 }
 
 // NewService returns the report service.
-func NewService(outages *outage.Service, tickets *ticket.Service, subs *subscription.Service, c clock.Clock) *Service {
-	return &Service{outages: outages, tickets: tickets, subscriptions: subs, clock: c}
+func NewService(outages *outage.Service, tickets *ticket.Service, subs *subscription.Service, db *postgres.DB, c clock.Clock) *Service {
+	return &Service{outages: outages, tickets: tickets, subscriptions: subs, db: db, clock: c}
 }
 
 // part is what a scope's report holds.
@@ -88,7 +90,16 @@ func (s *Service) Subscription(ctx context.Context, code, unit, id, from, to str
 	return s.report(ctx, "subscription", id, from, to, part{filter: outage.Filter{Subscription: id}, lines: true})
 }
 
-func (s *Service) report(ctx context.Context, scope, key, from, to string, p part) (Report, error) {
+// report is read where staleness is accepted (postgres.DB.Stale): on a replica that has caught up.
+func (s *Service) report(ctx context.Context, scope, key, from, to string, p part) (r Report, err error) {
+	err = s.db.Stale(ctx, func(ctx context.Context) error {
+		r, err = s.read(ctx, scope, key, from, to, p)
+		return err
+	})
+	return r, err
+}
+
+func (s *Service) read(ctx context.Context, scope, key, from, to string, p part) (Report, error) {
 	first, last, err := s.outages.Span(from, to)
 	if err != nil {
 		return Report{}, err

@@ -179,8 +179,17 @@ func (s *Service) Refresh(ctx context.Context) (int, error) {
 }
 
 // Figures returns municipality code's key figures per domain and for all, each against its peer
-// group of kind by (one of PeerGroups) by median and quartiles.
-func (s *Service) Figures(ctx context.Context, code, by string) (Figures, error) {
+// group of kind by (one of PeerGroups) by median and quartiles; read where staleness is accepted
+// (postgres.DB.Stale).
+func (s *Service) Figures(ctx context.Context, code, by string) (out Figures, err error) {
+	err = s.db.Stale(ctx, func(ctx context.Context) error {
+		out, err = s.figures(ctx, code, by)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) figures(ctx context.Context, code, by string) (Figures, error) {
 	m, err := s.directory.Municipality(ctx, code)
 	if err != nil {
 		return Figures{}, err
@@ -444,8 +453,16 @@ type DomainName struct {
 	Name catalog.Text `json:"name"`
 }
 
-// Fleet returns the figures of every peer group of kind by.
-func (s *Service) Fleet(ctx context.Context, by string) (Fleet, error) {
+// Fleet returns the figures of every peer group of kind by, read where staleness is accepted.
+func (s *Service) Fleet(ctx context.Context, by string) (out Fleet, err error) {
+	err = s.db.Stale(ctx, func(ctx context.Context) error {
+		out, err = s.fleet(ctx, by)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) fleet(ctx context.Context, by string) (Fleet, error) {
 	if by == "" {
 		by = ByRegion
 	}

@@ -12,11 +12,13 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/servicekatalog/servicekatalog/internal/devdb"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/migrations"
 )
@@ -146,4 +148,27 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// Replicated starts a private PostgreSQL of the test's own and a streaming replica of it
+// (pg_basebackup -R), both stopped at the test's end, and returns their application URLs and the
+// replica, for the test to stop sooner.
+func Replicated(t testing.TB) (primaryURL, replicaURL string, replica *devdb.Cluster) {
+	t.Helper()
+	ctx := context.Background()
+	start := func(c *devdb.Cluster, err error) (*devdb.Cluster, string) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		url, _, err := c.Start(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Stop(context.Background()) })
+		return c, url
+	}
+	primary, primaryURL := start(devdb.Open(filepath.Join(t.TempDir(), "primary")))
+	replica, replicaURL = start(primary.Replica(ctx, filepath.Join(t.TempDir(), "replica")))
+	return primaryURL, replicaURL, replica
 }
