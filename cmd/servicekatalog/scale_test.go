@@ -383,31 +383,30 @@ func TestReportsAreReadFromTheReplicaAndFromThePrimaryOnceItStops(t *testing.T) 
 	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	for i := range 4 {
+	// load sends request n = 0, 1, … until stop, counting the answers' statuses.
+	load := func(request func(n int) int) {
 		wg.Go(func() {
 			for n := 0; ; n++ {
 				select {
 				case <-stop:
 					return
 				default:
+					count(request(n))
 				}
-				r := reads[(i+n)%len(reads)]
-				status, _, _ := send("GET", base+r.path, r.token, "", nil)
-				count(status)
 			}
 		})
 	}
-	wg.Go(func() {
-		for n := 0; ; n++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			status, _, _ := send("POST", base+"/api/v1/municipalities/101/tickets", fl, fmt.Sprintf("replica-%d", n),
-				map[string]string{"title": "Printer queue stuck", "priority": "P4", "category": "request"})
-			count(status)
-		}
+	for i := range 4 {
+		load(func(n int) int {
+			r := reads[(i+n)%len(reads)]
+			status, _, _ := send("GET", base+r.path, r.token, "", nil)
+			return status
+		})
+	}
+	load(func(n int) int {
+		status, _, _ := send("POST", base+"/api/v1/municipalities/101/tickets", fl, fmt.Sprintf("replica-%d", n),
+			map[string]string{"title": "Printer queue stuck", "priority": "P4", "category": "request"})
+		return status
 	})
 	metric := func(name string) int {
 		_, body := get(base + "/metrics")
