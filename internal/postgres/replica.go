@@ -46,21 +46,21 @@ func (db *DB) StaleReads() (replica, primary int64) {
 	return db.replica.served.Load(), db.replica.primary.Load()
 }
 
-// Stale runs read, which accepts data a moment old, on the replica if one is configured and it
-// has replayed the primary's write-ahead log up to where it stood when Stale was called. So a
-// caller reads its own writes, on any instance, and every write whose answer anyone had before
-// the read began: the read is as fresh as on the primary, only later. Otherwise, and when the
-// replica fails meanwhile, read runs on the primary; a failed replica rests for replicaRest.
-func (db *DB) Stale(ctx context.Context, read func(ctx context.Context) error) error {
+// Stale runs read, which accepts data a moment old, on the replica if db has one and it has
+// replayed the primary's write-ahead log up to where it stood when Stale was called. So a caller
+// reads its own writes, on any instance, and every write whose answer anyone had before the read
+// began: the read is as fresh as on the primary, only elsewhere. Otherwise, and when the replica
+// fails meanwhile, read runs on the primary; a failed replica rests for replicaRest.
+func Stale[T any](ctx context.Context, db *DB, read func(ctx context.Context) (T, error)) (T, error) {
 	r := db.replica
 	if r == nil || ctx.Value(txKey{}) != nil {
 		return read(ctx)
 	}
 	if r.caughtUp(ctx, db.sql) {
-		err := read(context.WithValue(ctx, replicaKey{}, true))
+		v, err := read(context.WithValue(ctx, replicaKey{}, true))
 		if !r.failed(err) {
 			r.served.Add(1)
-			return err
+			return v, err
 		}
 	}
 	r.primary.Add(1)
@@ -83,7 +83,8 @@ func (r *replica) caughtUp(ctx context.Context, primary *sql.DB) bool {
 	for deadline := time.Now().Add(replicaWait); ; time.Sleep(replicaWait / 10) {
 		var ok bool
 		err := r.sql.QueryRowContext(ctx, `SELECT coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false)`, lsn).Scan(&ok)
-		if r.failed(err) || err != nil {
+		if err != nil {
+			r.failed(err)
 			return false
 		}
 		if ok || time.Now().After(deadline) {

@@ -26,10 +26,12 @@ func TestStaleReadsSeeTheCallersWritesAndFallBackWhenTheReplicaStops(t *testing.
 	}
 	// read reports whether note n is there, and whether the replica said so.
 	read := func(n int) (seen, byReplica bool, err error) {
-		err = db.Stale(ctx, func(ctx context.Context) error {
-			return db.Conn(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM notes WHERE n = ?), pg_is_in_recovery()`, n).Row().Scan(&seen, &byReplica)
+		type answer struct{ seen, byReplica bool }
+		a, err := postgres.Stale(ctx, db, func(ctx context.Context) (a answer, err error) {
+			err = db.Conn(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM notes WHERE n = ?), pg_is_in_recovery()`, n).Row().Scan(&a.seen, &a.byReplica)
+			return a, err
 		})
-		return seen, byReplica, err
+		return a.seen, a.byReplica, err
 	}
 	const writes = 300
 	var answeredByReplica int64

@@ -90,13 +90,9 @@ func (s *Service) Subscription(ctx context.Context, code, unit, id, from, to str
 	return s.report(ctx, "subscription", id, from, to, part{filter: outage.Filter{Subscription: id}, lines: true})
 }
 
-// report is read where staleness is accepted (postgres.DB.Stale): on a replica that has caught up.
-func (s *Service) report(ctx context.Context, scope, key, from, to string, p part) (r Report, err error) {
-	err = s.db.Stale(ctx, func(ctx context.Context) error {
-		r, err = s.read(ctx, scope, key, from, to, p)
-		return err
-	})
-	return r, err
+// report is read where staleness is accepted (postgres.Stale): on a replica that has caught up.
+func (s *Service) report(ctx context.Context, scope, key, from, to string, p part) (Report, error) {
+	return postgres.Stale(ctx, s.db, func(ctx context.Context) (Report, error) { return s.read(ctx, scope, key, from, to, p) })
 }
 
 func (s *Service) read(ctx context.Context, scope, key, from, to string, p part) (Report, error) {

@@ -14,6 +14,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/catalog"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
+	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/internal/tabular"
 	"github.com/servicekatalog/servicekatalog/internal/tenant"
 	"github.com/servicekatalog/servicekatalog/internal/validation"
@@ -180,13 +181,9 @@ func (s *Service) Refresh(ctx context.Context) (int, error) {
 
 // Figures returns municipality code's key figures per domain and for all, each against its peer
 // group of kind by (one of PeerGroups) by median and quartiles; read where staleness is accepted
-// (postgres.DB.Stale).
-func (s *Service) Figures(ctx context.Context, code, by string) (out Figures, err error) {
-	err = s.db.Stale(ctx, func(ctx context.Context) error {
-		out, err = s.figures(ctx, code, by)
-		return err
-	})
-	return out, err
+// (postgres.Stale).
+func (s *Service) Figures(ctx context.Context, code, by string) (Figures, error) {
+	return postgres.Stale(ctx, s.db, func(ctx context.Context) (Figures, error) { return s.figures(ctx, code, by) })
 }
 
 func (s *Service) figures(ctx context.Context, code, by string) (Figures, error) {
@@ -454,12 +451,8 @@ type DomainName struct {
 }
 
 // Fleet returns the figures of every peer group of kind by, read where staleness is accepted.
-func (s *Service) Fleet(ctx context.Context, by string) (out Fleet, err error) {
-	err = s.db.Stale(ctx, func(ctx context.Context) error {
-		out, err = s.fleet(ctx, by)
-		return err
-	})
-	return out, err
+func (s *Service) Fleet(ctx context.Context, by string) (Fleet, error) {
+	return postgres.Stale(ctx, s.db, func(ctx context.Context) (Fleet, error) { return s.fleet(ctx, by) })
 }
 
 func (s *Service) fleet(ctx context.Context, by string) (Fleet, error) {
