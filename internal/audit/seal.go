@@ -29,11 +29,9 @@ const sealBatch = 2000
 // transaction, so it holds through a pooler that pools by transaction (PgBouncer).
 const sequencerLock int64 = 0x6175646974 // "audit"
 
-// Seal links unsealed records into their tenants' chains and says how many it sealed. A record
-// is sealed once its transaction and every transaction begun before it have ended, in the order
-// of their transaction ids (a transaction's records in the order written): nothing can then be
-// appended before it, so the chain only grows at its end. While another instance seals, it
-// returns 0 at once.
+// Seal links the committed unsealed records into their tenants' chains and says how many it
+// sealed: in the order they committed, to within a round (a round's in the order written), each
+// appended at its chain's end. While another instance seals, it returns 0 at once.
 func (l *Log) Seal(ctx context.Context) (int, error) {
 	total := 0
 	for {
@@ -57,12 +55,16 @@ func (l *Log) sealBatch(ctx context.Context) (int, error) {
 	var n int
 	err := l.db.InTx(ctx, func(ctx context.Context) error {
 		db := l.db.Conn(ctx)
+		// The lock first, on its own: the records are then read in a snapshot taken after it was
+		// granted, so they include the seals of the round that held it before.
+		var held bool
+		if err := db.Raw(`SELECT pg_try_advisory_xact_lock(?)`, sequencerLock).Scan(&held).Error; err != nil || !held {
+			return err
+		}
 		var rows []Record
-		if err := db.Raw(`WITH lock AS (SELECT pg_try_advisory_xact_lock(?) AS held)
-			SELECT r.id, r.tenant, r.at, r.actor, r.actor_name, r.actor_tenant, r.roles, r.action, r.object_type, r.object_id,
-				r.diff, r.request_id, r.client_ip
-			FROM audit_records r, lock WHERE lock.held AND r.seq IS NULL AND r.xid < pg_snapshot_xmin(pg_current_snapshot())
-			ORDER BY r.xid, r.id LIMIT ?`, sequencerLock, sealBatch).Scan(&rows).Error; err != nil {
+		if err := db.Raw(`SELECT id, tenant, at, actor, actor_name, actor_tenant, roles, action, object_type, object_id,
+				diff, request_id, client_ip
+			FROM audit_records WHERE seq IS NULL ORDER BY id LIMIT ?`, sealBatch).Scan(&rows).Error; err != nil {
 			return err
 		}
 		if len(rows) == 0 {
@@ -129,7 +131,7 @@ func (l *Log) nudge() {
 }
 
 // Sequence seals records until ctx ends: at once when a change of this instance commits, and
-// every interval for the changes of other instances and those an earlier transaction held back.
+// every interval for the changes of other instances and those of a round another instance held.
 // Every instance runs it; the advisory lock lets one seal at a time.
 func (l *Log) Sequence(ctx context.Context, log *slog.Logger, every time.Duration) {
 	tick := time.NewTicker(every)

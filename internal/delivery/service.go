@@ -226,7 +226,7 @@ type sendWorker struct {
 }
 
 // Work makes one attempt. No transaction is open while the message is sent: a slow mail server
-// holds no connection and no transaction id, which would hold back the audit sequencer. River
+// holds no pool connection and no row lock (each worker sending would hold one of each). River
 // runs one job of a delivery at a time (a stuck one is rescued only after JobTimeout has cancelled
 // it), and the attempt is recorded under the row's lock, so a delivery found delivered or dead by
 // then, by an earlier attempt, is left as it is.
