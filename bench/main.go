@@ -221,13 +221,13 @@ func freshDatabase(ctx context.Context, adminURL, name string) (string, error) {
 	return u.String(), nil
 }
 
-// drained waits until the product has no background job due: none available, running or to be
-// retried now.
+// drained waits until the product has no background work due: no job available, running or to be
+// retried now, no announced event waiting for its deliveries.
 func drained(ctx context.Context, db *pgx.Conn) error {
 	for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		var due int
-		err := db.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE state IN ('available', 'running')
-			OR (state = 'retryable' AND scheduled_at <= now())`).Scan(&due)
+		err := db.QueryRow(ctx, `SELECT (SELECT count(*) FROM river_job WHERE state IN ('available', 'running')
+			OR (state = 'retryable' AND scheduled_at <= now())) + (SELECT count(*) FROM notice_events WHERE dispatched_at IS NULL)`).Scan(&due)
 		if err != nil || due == 0 {
 			return err
 		}

@@ -180,6 +180,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	defer stopListening()
 	go a.Listen(listenCtx, log)
 	go a.Audit.Sequence(listenCtx, log, cfg.AuditSealInterval)
+	if cfg.Workers > 0 {
+		go a.Notices.Dispatch(listenCtx, log, cfg.NoticeDispatchInterval)
+	}
 	// The jobs outlive the signal until stopJobs lets the ones in hand finish.
 	if err := a.Jobs.Start(context.WithoutCancel(ctx)); err != nil {
 		return err

@@ -121,6 +121,9 @@ func start(t testing.TB, url string, opts ...Option) *Env {
 	seqCtx, stopSequencer := context.WithCancel(context.Background())
 	t.Cleanup(stopSequencer)
 	go a.Audit.Sequence(seqCtx, slog.New(slog.DiscardHandler), 20*time.Millisecond)
+	if o.Jobs.Workers > 0 {
+		go a.Notices.Dispatch(seqCtx, slog.New(slog.DiscardHandler), 50*time.Millisecond)
+	}
 	srv := httptest.NewUnstartedServer(a.API.Handler())
 	httpapi.Configure(srv.Config)
 	srv.Listener = httpapi.Listener(srv.Listener)

@@ -61,6 +61,9 @@ type Config struct {
 	// AuditSealInterval is how often the audit sequencer looks for records other instances
 	// committed; this instance's own are sealed as they commit.
 	AuditSealInterval time.Duration `env:"AUDIT_SEAL_INTERVAL" envDefault:"50ms"`
+	// NoticeDispatchInterval is how often a working instance looks for events other instances
+	// announced (an API-only one's) or that failed; this instance's own go as they commit.
+	NoticeDispatchInterval time.Duration `env:"NOTICE_DISPATCH_INTERVAL" envDefault:"250ms"`
 	// SMTPHost is the mail server notices leave through; empty (not in production): an SMTP sink
 	// in the process, on MAIL_SINK_ADDR, that keeps every mail under DATA_DIR/mail.
 	SMTPHost     string        `env:"SMTP_HOST"`
@@ -116,8 +119,9 @@ func Load() (Config, error) {
 	if !(c.RateLimit > 0) || c.RateBurst < 1 {
 		return c, fmt.Errorf("RATE_LIMIT (%v) must be above 0 and RATE_LIMIT_BURST (%d) at least 1", c.RateLimit, c.RateBurst)
 	}
-	if c.Workers < 0 || c.JobTimeout <= 0 || c.JobRescueAfter <= c.JobTimeout || c.JobPollInterval <= 0 || c.SweepInterval <= 0 || c.AuditSealInterval <= 0 {
-		return c, fmt.Errorf("WORKERS (%d) must be 0 or more, JOB_TIMEOUT, JOB_POLL_INTERVAL, SWEEP_INTERVAL and AUDIT_SEAL_INTERVAL above 0, and JOB_RESCUE_AFTER (%s) longer than JOB_TIMEOUT (%s)",
+	if c.Workers < 0 || c.JobTimeout <= 0 || c.JobRescueAfter <= c.JobTimeout || c.JobPollInterval <= 0 || c.SweepInterval <= 0 || c.AuditSealInterval <= 0 ||
+		c.NoticeDispatchInterval <= 0 {
+		return c, fmt.Errorf("WORKERS (%d) must be 0 or more, JOB_TIMEOUT, JOB_POLL_INTERVAL, SWEEP_INTERVAL, AUDIT_SEAL_INTERVAL and NOTICE_DISPATCH_INTERVAL above 0, and JOB_RESCUE_AFTER (%s) longer than JOB_TIMEOUT (%s)",
 			c.Workers, c.JobRescueAfter, c.JobTimeout)
 	}
 	if a, err := mail.ParseAddress(c.MailFrom); err != nil || !strings.Contains(a.Address, "@") {

@@ -24,11 +24,27 @@ type SMTP struct {
 }
 
 // MailSender sends deliveries as mail through an SMTP server, one message per delivery with
-// the delivery's id as its Message-ID.
+// the delivery's id as its Message-ID. It keeps a few connections open between messages, so that
+// a busy moment does not pay a connection, a greeting and a TLS handshake for every mail.
 type MailSender struct {
 	cfg  SMTP
 	opts []mail.Option
+	idle chan idleConn
 }
+
+// idleConn is a connection kept open after a message, and since when.
+type idleConn struct {
+	client *mail.Client
+	since  time.Time
+}
+
+const (
+	// idleConns is how many connections wait for the next message at most.
+	idleConns = 4
+	// idleFor is how long one waits: well below the 5 minutes RFC 5321 lets a server wait for a
+	// command, so that servers seldom close one first.
+	idleFor = 30 * time.Second
+)
 
 // NewMailSender checks the settings and returns a sender; it connects only to send.
 func NewMailSender(cfg SMTP) (*MailSender, error) {
@@ -53,7 +69,7 @@ func NewMailSender(cfg SMTP) (*MailSender, error) {
 	if err := m.From(cfg.From); err != nil {
 		return nil, fmt.Errorf("MAIL_FROM %q: %w", cfg.From, err)
 	}
-	return &MailSender{cfg: cfg, opts: opts}, nil
+	return &MailSender{cfg: cfg, opts: opts, idle: make(chan idleConn, idleConns)}, nil
 }
 
 // MessageID is the Message-ID of delivery id, without the angle brackets.
@@ -87,14 +103,68 @@ func (s *MailSender) Send(ctx context.Context, id, recipient string, m Message) 
 	if m.HTML != "" {
 		msg.AddAlternativeString(mail.TypeTextHTML, m.HTML)
 	}
-	client, err := mail.NewClient(s.cfg.Host, s.opts...)
-	if err != nil {
-		return err
-	}
-	err = client.DialAndSendWithContext(ctx, msg)
+	err := s.send(ctx, msg)
 	var se *mail.SendError
 	if errors.As(err, &se) && !se.IsTemp() && se.ErrorCode() >= 500 {
 		return &Permanent{err}
 	}
 	return err
+}
+
+// send hands msg to the server over an idle connection when one is open, else over a new one. A
+// connection the server closed while it was idle fails the NOOP that begins each message, and one
+// the server will take no more messages on answers 4xx, before the message is sent: either is
+// replaced, and the message goes over the next.
+func (s *MailSender) send(ctx context.Context, msg *mail.Msg) error {
+	for {
+		client, reused := s.take()
+		if client == nil {
+			var err error
+			if client, err = mail.NewClient(s.cfg.Host, s.opts...); err != nil {
+				return err
+			}
+			if err := client.DialWithContext(ctx); err != nil {
+				return err
+			}
+		}
+		err := client.Send(msg)
+		var se *mail.SendError
+		switch {
+		case err == nil:
+			s.keep(client)
+			return nil
+		case msg.IsDelivered(): // accepted; only the reset after it failed
+			client.Close()
+			return nil
+		case reused && errors.As(err, &se) && (se.Reason == mail.ErrConnCheck || se.IsTemp()):
+			client.Close()
+		default:
+			client.Close()
+			return err
+		}
+	}
+}
+
+// take returns an idle connection, closing those that waited too long, or nil.
+func (s *MailSender) take() (*mail.Client, bool) {
+	for {
+		select {
+		case c := <-s.idle:
+			if time.Since(c.since) < idleFor {
+				return c.client, true
+			}
+			c.client.Close()
+		default:
+			return nil, false
+		}
+	}
+}
+
+// keep lets client wait for the next message, or closes it when enough wait.
+func (s *MailSender) keep(client *mail.Client) {
+	select {
+	case s.idle <- idleConn{client: client, since: time.Now()}:
+	default:
+		client.Close()
+	}
 }

@@ -228,8 +228,8 @@ type sendWorker struct {
 // Work makes one attempt. No transaction is open while the message is sent: a slow mail server
 // holds no pool connection and no row lock (each worker sending would hold one of each). River
 // runs one job of a delivery at a time (a stuck one is rescued only after JobTimeout has cancelled
-// it), and the attempt is recorded under the row's lock, so a delivery found delivered or dead by
-// then, by an earlier attempt, is left as it is.
+// it), and the attempt is recorded in one statement under the row's lock, so a delivery found
+// delivered or dead by then, by an earlier attempt, is left as it is.
 func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendArgs]) error {
 	s := w.s
 	r, err := s.store.get(ctx, job.Args.ID, false)
@@ -250,38 +250,25 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendArgs]) error {
 	began := time.Now()
 	sendErr := sender.Send(ctx, r.ID, r.Recipient, r.reveal(d.Message))
 	took := int(time.Since(began).Milliseconds())
+	a := Attempt{At: s.clock.Now(), DurationMS: took, Worker: s.opt.Worker}
+	next := attemptResult{State: Delivered, DeliveredAt: &a.At}
 	var outcome error
-	err = s.db.InTx(context.WithoutCancel(ctx), func(ctx context.Context) error {
-		r, err := s.store.get(ctx, job.Args.ID, true)
-		if err != nil {
-			return err
+	var perm *Permanent
+	switch {
+	case sendErr == nil:
+		a.Outcome = "delivered"
+	case errors.As(sendErr, &perm) || job.Attempt >= job.MaxAttempts:
+		a.Outcome, a.Error, next = "permanent", sendErr.Error(), attemptResult{State: Dead, LastError: sendErr.Error()}
+		if !errors.As(sendErr, &perm) {
+			a.Outcome = "temporary"
 		}
-		if r.State == Delivered || r.State == Dead {
-			return nil
-		}
-		a := Attempt{N: r.Attempts + 1, At: s.clock.Now(), DurationMS: took, Worker: s.opt.Worker}
-		r.Attempts, r.UpdatedAt, r.Version = a.N, a.At, r.Version+1
-		var perm *Permanent
-		switch {
-		case sendErr == nil:
-			a.Outcome, r.State, r.DeliveredAt, r.NextAttemptAt, r.LastError = "delivered", Delivered, &a.At, nil, ""
-		case errors.As(sendErr, &perm) || job.Attempt >= job.MaxAttempts:
-			a.Outcome, a.Error, r.State, r.NextAttemptAt, r.LastError = "permanent", sendErr.Error(), Dead, nil, sendErr.Error()
-			if !errors.As(sendErr, &perm) {
-				a.Outcome = "temporary"
-			}
-			outcome = river.JobCancel(sendErr)
-		default:
-			next := a.At.Add(w.retryIn(job.Args, job.Attempt))
-			a.Outcome, a.Error, r.State, r.NextAttemptAt, r.LastError = "temporary", sendErr.Error(), Retrying, &next, sendErr.Error()
-			outcome = sendErr
-		}
-		if err := s.store.addAttempt(ctx, r.ID, a); err != nil {
-			return err
-		}
-		return s.store.save(ctx, r)
-	})
-	if err != nil {
+		outcome = river.JobCancel(sendErr)
+	default:
+		at := a.At.Add(w.retryIn(job.Args, job.Attempt))
+		a.Outcome, a.Error, next = "temporary", sendErr.Error(), attemptResult{State: Retrying, NextAttemptAt: &at, LastError: sendErr.Error()}
+		outcome = sendErr
+	}
+	if err := s.store.record(context.WithoutCancel(ctx), r.ID, a, next); err != nil {
 		return err
 	}
 	return outcome

@@ -126,8 +126,26 @@ func (st store) save(ctx context.Context, r row) error {
 		"version": r.Version}).Error
 }
 
-func (st store) addAttempt(ctx context.Context, id string, a Attempt) error {
-	return st.conn(ctx).Create(&attemptRow{DeliveryID: id, Attempt: a}).Error
+// attemptResult is what an attempt leaves a delivery in.
+type attemptResult struct {
+	State         State
+	NextAttemptAt *time.Time
+	LastError     string
+	DeliveredAt   *time.Time
+}
+
+// record adds attempt a to delivery id and moves the delivery to o, in one statement: the update
+// locks the row and rereads it, so a delivery delivered or dead by then is left as it is, and no
+// attempt is added to it.
+func (st store) record(ctx context.Context, id string, a Attempt, o attemptResult) error {
+	return st.conn(ctx).Exec(`WITH d AS (
+			UPDATE deliveries SET attempts = attempts + 1, state = ?, next_attempt_at = ?, last_error = ?, delivered_at = ?,
+				updated_at = ?, version = version + 1
+			WHERE id = ? AND state NOT IN (?, ?) RETURNING id, attempts)
+		INSERT INTO delivery_attempts (delivery_id, n, at, outcome, error, duration_ms, worker)
+		SELECT id, attempts, ?, ?, ?, ?, ? FROM d`,
+		o.State, o.NextAttemptAt, o.LastError, o.DeliveredAt, a.At, id, Delivered, Dead,
+		a.At, a.Outcome, a.Error, a.DurationMS, a.Worker).Error
 }
 
 func (st store) attempts(ctx context.Context, id string) ([]Attempt, error) {

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -161,13 +162,28 @@ func (s *Service) RemoveWebhook(ctx context.Context, t tenant.ID, id string, ver
 // ToWebhooks is a delivery of event with payload to each endpoint of the tenants, about the
 // subject, on behalf of sender.
 func (s *Service) ToWebhooks(ctx context.Context, tenants []string, subjectType, subjectID, sender, event string, payload any) ([]New, error) {
-	rows, err := s.store.webhooksOf(ctx, tenants)
-	out := make([]New, len(rows))
-	for i, r := range rows {
-		out[i] = New{SubjectType: subjectType, SubjectID: subjectID, Channel: Webhook, Recipient: r.URL, Tenant: r.Tenant, Sender: sender,
-			Message: Message{Event: event, Payload: payload, Endpoint: r.ID}}
+	es, err := s.Endpoints(ctx, tenants)
+	return es.To(tenants, subjectType, subjectID, sender, event, payload), err
+}
+
+// Endpoints are webhook endpoints of some tenants, read once for the deliveries of many subjects.
+type Endpoints []webhookRow
+
+// Endpoints reads the webhook endpoints of tenants.
+func (s *Service) Endpoints(ctx context.Context, tenants []string) (Endpoints, error) {
+	return s.store.webhooksOf(ctx, tenants)
+}
+
+// To are the deliveries of one subject to the endpoints of tenants, as ToWebhooks makes them.
+func (es Endpoints) To(tenants []string, subjectType, subjectID, sender, event string, payload any) []New {
+	var out []New
+	for _, r := range es {
+		if slices.Contains(tenants, r.Tenant) {
+			out = append(out, New{SubjectType: subjectType, SubjectID: subjectID, Channel: Webhook, Recipient: r.URL, Tenant: r.Tenant,
+				Sender: sender, Message: Message{Event: event, Payload: payload, Endpoint: r.ID}})
+		}
 	}
-	return out, err
+	return out
 }
 
 // WebhookSender posts deliveries to endpoints, signed with the endpoint's secrets at the moment

@@ -25,6 +25,8 @@ type Message struct {
 	To   []string
 	Data []byte
 	At   time.Time
+	// Conn numbers the connection the message came over, from 1 in each sink.
+	Conn int
 }
 
 // Sink is a running SMTP server.
@@ -37,6 +39,7 @@ type Sink struct {
 	reject func(rcpt string) error
 	slow   time.Duration
 	seq    int
+	conns  int
 }
 
 // Start listens on addr (e.g. 127.0.0.1:0) and keeps messages in memory and, when dir is not
@@ -52,7 +55,12 @@ func Start(addr, dir string) (*Sink, error) {
 		return nil, err
 	}
 	s := &Sink{ln: ln, dir: dir}
-	s.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{sink: s}, nil }))
+	s.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.conns++
+		return &session{sink: s, conn: s.conns}, nil
+	}))
 	s.srv.Domain = "mailsink.localhost"
 	s.srv.AllowInsecureAuth = true
 	s.srv.ReadTimeout, s.srv.WriteTimeout = time.Minute, time.Minute
@@ -104,6 +112,7 @@ func (s *Sink) keep(m Message) error {
 
 type session struct {
 	sink *Sink
+	conn int
 	from string
 	to   []string
 }
@@ -137,7 +146,7 @@ func (x *session) Data(r io.Reader) error {
 	if len(x.to) == 0 {
 		return errors.New("no recipients")
 	}
-	if err := x.sink.keep(Message{From: x.from, To: x.to, Data: b.Bytes(), At: time.Now()}); err != nil {
+	if err := x.sink.keep(Message{From: x.from, To: x.to, Data: b.Bytes(), At: time.Now(), Conn: x.conn}); err != nil {
 		return err
 	}
 	x.sink.mu.Lock()

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -50,15 +51,16 @@ type Service struct {
 	jobs          *jobs.Jobs
 	clock         clock.Clock
 	opt           Options
+	wake          chan struct{} // an event of this instance committed
+	backlog       atomic.Pointer[EventBacklog]
 }
 
 // NewService returns the notice service and registers its escalation worker with j.
 func NewService(db *postgres.DB, log *audit.Log, cat *catalog.Service, dir *directory.Service, subs *subscription.Service,
 	boxes *mailbox.Service, d *delivery.Service, j *jobs.Jobs, c clock.Clock, o Options) *Service {
 	s := &Service{db: db, store: store{db}, audit: log, catalog: cat, directory: dir, subscriptions: subs, mailboxes: boxes,
-		deliveries: d, jobs: j, clock: c, opt: o}
+		deliveries: d, jobs: j, clock: c, opt: o, wake: make(chan struct{}, 1)}
 	jobs.Handle(j, &escalateWorker{s: s})
-	jobs.Handle(j, &announceWorker{s: s})
 	return s
 }
 
@@ -745,109 +747,6 @@ func (s *Service) escalationRecipients(ctx context.Context, code string, step in
 		}
 	}
 	return to, nil
-}
-
-// Event is something the platform tells a municipality, and the unit concerned, about one of
-// their own objects: an SLA warning or breach, an order's change of state, a task's reminder;
-// or, without a municipality, a unit alone (an attestation about to expire).
-type Event struct {
-	Tag string `json:"tag"` // SLA, ORDRE or OPGAVE: the municipality's routes for it apply
-	// Key names the event; the same key is enqueued once (while River keeps the job) and
-	// delivered once to each address, however often it is announced.
-	Key          string `json:"key" river:"unique"`
-	Municipality string `json:"municipality"`
-	// Unit is the unit concerned, which the subject names and whose users holding Role receive
-	// it too; none for an event of the secretariat's (a task), which the subject names instead.
-	Unit         string      `json:"unit"`
-	Role         tenant.Role `json:"role"`
-	HighPriority bool        `json:"high_priority"`
-	Title        string      `json:"title"`
-	Text         string      `json:"text"`
-}
-
-// Kind is the kind of the job that delivers an event.
-func (Event) Kind() string { return "notice.announce" }
-
-// Announce enqueues e in the transaction of ctx: one job, which delivers it to the municipality's
-// mailbox (with its routes for the tag and its cover) and to the unit's users holding e.Role, in
-// the subject format of notices. The change that causes an event pays one statement for it.
-func (s *Service) Announce(ctx context.Context, e Event) error {
-	return s.AnnounceAll(ctx, []Event{e})
-}
-
-// AnnounceAll enqueues events in the transaction of ctx in one statement, as Announce does each.
-func (s *Service) AnnounceAll(ctx context.Context, events []Event) error {
-	if len(events) == 0 {
-		return nil
-	}
-	params := make([]river.InsertManyParams, len(events))
-	for i, e := range events {
-		params[i] = river.InsertManyParams{Args: e, InsertOpts: &river.InsertOpts{MaxAttempts: 10, UniqueOpts: river.UniqueOpts{ByArgs: true}}}
-	}
-	_, err := s.jobs.EnqueueMany(ctx, params)
-	return err
-}
-
-type announceWorker struct {
-	river.WorkerDefaults[Event]
-	s *Service
-}
-
-// Work enqueues the event's deliveries. Their ids come from the event's key, so an event worked
-// twice, or announced twice, is delivered once to each address.
-func (w *announceWorker) Work(ctx context.Context, job *river.Job[Event]) error {
-	s, e := w.s, job.Args
-	return s.db.InTx(ctx, func(ctx context.Context) error {
-		to := map[string]string{} // address: whose
-		var tenants []string
-		if e.Municipality != "" { // else the unit's alone (its compliance)
-			byCode, err := s.mailboxes.Recipients(ctx, []string{e.Municipality}, []string{e.Tag})
-			if err != nil {
-				return err
-			}
-			for _, r := range byCode[e.Municipality] {
-				to[r.Address] = tenant.ForMunicipality(e.Municipality).String()
-			}
-			tenants = []string{tenant.ForMunicipality(e.Municipality).String()}
-		}
-		var users []directory.User
-		var err error
-		sender := platformShort
-		if e.Unit != "" {
-			if users, err = s.directory.UsersWithRole(ctx, tenant.ForUnit(e.Unit), e.Role); err != nil {
-				return err
-			}
-			tenants, sender = append(tenants, tenant.ForUnit(e.Unit).String()), e.Unit
-		}
-		for _, u := range users {
-			if u.Email != "" {
-				if _, taken := to[u.Email]; !taken {
-					to[u.Email] = tenant.ForUnit(e.Unit).String()
-				}
-			}
-		}
-		tags, err := s.tags(ctx)
-		if err != nil {
-			return err
-		}
-		entry, _ := tags.Tag(e.Tag)
-		msg := delivery.Message{Subject: Subject([]string{e.Tag}, e.HighPriority, e.Title, sender),
-			Headers: s.baseHeaders(entry, []string{e.Tag}, e.HighPriority), Text: e.Text}
-		items := make([]delivery.New, 0, len(to))
-		for addr, whose := range to {
-			items = append(items, delivery.New{SubjectType: "event", SubjectID: e.Key, Channel: delivery.Mail, Recipient: addr,
-				Tenant: whose, Sender: tenant.PlatformID.String(), Message: msg})
-		}
-		slices.SortFunc(items, func(a, b delivery.New) int { return strings.Compare(a.Recipient, b.Recipient) })
-		hooks, err := s.deliveries.ToWebhooks(ctx, tenants,
-			"event", e.Key, tenant.PlatformID.String(), strings.ToLower(e.Tag)+".event", map[string]any{"key": e.Key, "tag": e.Tag,
-				"title": e.Title, "text": e.Text, "municipality": e.Municipality, "unit": e.Unit, "high_priority": e.HighPriority})
-		if err != nil {
-			return err
-		}
-		_, err = s.deliveries.Enqueue(ctx, append(items, hooks...)...)
-		return err
-	})
 }
 
 // webhookPayload is what a webhook receives of a notice: the notice without the other

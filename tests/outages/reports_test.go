@@ -64,8 +64,7 @@ func TestMonthsAreKeptCorrectedClosedAndReported(t *testing.T) {
 	apptest.MustStatus(t, "a second outage", report(outageAt("2026-10-12 10:00", "2026-10-12 10:10")), 201)
 	events := func() []string {
 		var keys []string
-		env.App.DB.Conn(context.Background()).Raw(`SELECT args->>'key' FROM river_job WHERE kind = 'notice.announce'
-			AND args->>'key' LIKE 'availability/%' ORDER BY id`).Scan(&keys)
+		env.App.DB.Conn(context.Background()).Raw(`SELECT key FROM notice_events WHERE key LIKE 'availability/%' ORDER BY id`).Scan(&keys)
 		return keys
 	}
 	if got := events(); strings.Join(got, " ") != "availability/"+sub+"/2026-10/breach" {

@@ -154,8 +154,8 @@ func TestATaskIsIssuedCarriedOutProvedAndConfirmed(t *testing.T) {
 	// Reminders: once, three days before the end; once more, high priority, when it is overdue.
 	keys := func() []string {
 		var out []string
-		env.App.DB.Conn(context.Background()).Raw(`SELECT args->>'key' || ' ' || (args->>'high_priority') FROM river_job
-			WHERE kind = 'notice.announce' AND args->>'key' LIKE 'task/%' ORDER BY args->>'key'`).Scan(&out)
+		env.App.DB.Conn(context.Background()).Raw(`SELECT key || ' ' || (event->>'high_priority') FROM notice_events
+			WHERE key LIKE 'task/%' ORDER BY key`).Scan(&out)
 		return out
 	}
 	env.At(t, "2026-12-08 09:00")
