@@ -29,7 +29,7 @@ var owners = map[string][]string{
 	"ticket":       {"tickets", "ticket_events", "ticket_notes", "sla_events"},
 	"delivery":     {"deliveries", "delivery_attempts", "webhooks"},
 	"mailbox":      {"mailboxes", "mailbox_routes", "mailbox_covers"},
-	"notice":       {"notices", "notice_acks"},
+	"notice":       {"notices", "notice_acks", "notice_events"},
 	"outage":       {"outages", "outage_versions", "closed_months", "availability_months"},
 	"incident":     {"security_incidents", "security_incident_reports"},
 	"compliance":   {"compliance_attestations"},

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/servicekatalog/servicekatalog/internal/delivery"
 	"github.com/servicekatalog/servicekatalog/internal/directory"
 	"github.com/servicekatalog/servicekatalog/internal/mailbox"
@@ -290,4 +292,19 @@ func eventTenants(e Event) []string {
 		out = append(out, tenant.ForUnit(e.Unit).String())
 	}
 	return out
+}
+
+// legacyAnnounce works a job of the kind an event was before events had their own table, which an
+// instance of the earlier version may enqueue while a rolling upgrade runs: it queues the event.
+type legacyAnnounce struct {
+	river.WorkerDefaults[legacyEvent]
+	s *Service
+}
+
+type legacyEvent struct{ Event }
+
+func (legacyEvent) Kind() string { return "notice.announce" }
+
+func (w *legacyAnnounce) Work(ctx context.Context, job *river.Job[legacyEvent]) error {
+	return w.s.Announce(ctx, job.Args.Event)
 }

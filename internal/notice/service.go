@@ -61,6 +61,7 @@ func NewService(db *postgres.DB, log *audit.Log, cat *catalog.Service, dir *dire
 	s := &Service{db: db, store: store{db}, audit: log, catalog: cat, directory: dir, subscriptions: subs, mailboxes: boxes,
 		deliveries: d, jobs: j, clock: c, opt: o, wake: make(chan struct{}, 1)}
 	jobs.Handle(j, &escalateWorker{s: s})
+	jobs.Handle(j, &legacyAnnounce{s: s})
 	return s
 }
 

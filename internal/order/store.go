@@ -2,6 +2,7 @@ package order
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"gorm.io/gorm"
@@ -72,22 +73,26 @@ func (sc Scope) where(q *gorm.DB) *gorm.DB {
 	return q
 }
 
-// insert writes a new order with its first event and its items.
+// insert writes a new order with its first event and its items, in one statement (the items
+// travel as the JSON the API shows them in).
 func (st store) insert(ctx context.Context, o Order) error {
 	e := o.History[0]
-	if err := st.conn(ctx).Exec(`WITH o AS (
-		INSERT INTO orders (id, municipality, unit, state, note, created_by, created_at, updated_at, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id)
-		INSERT INTO order_events (order_id, seq, from_state, to_state, actor, at) SELECT id, ?, ?, ?, ?, ? FROM o`,
-		o.ID, o.Municipality, o.Unit, o.State, o.Note, o.CreatedBy, o.CreatedAt, o.UpdatedAt, o.Version,
-		e.Seq, e.From, e.To, e.Actor, e.At).Error; err != nil {
+	items, err := json.Marshal(o.Items)
+	if err != nil {
 		return err
 	}
-	items := make([]itemRow, len(o.Items))
-	for i, it := range o.Items {
-		items[i] = itemRow{OrderID: o.ID, Item: it}
-	}
-	return st.conn(ctx).Create(&items).Error
+	return st.conn(ctx).Exec(`WITH o AS (
+			INSERT INTO orders (id, municipality, unit, state, note, created_by, created_at, updated_at, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id),
+		e AS (INSERT INTO order_events (order_id, seq, from_state, to_state, actor, at) SELECT id, ?, ?, ?, ?, ? FROM o)
+		INSERT INTO order_items (order_id, n, action, subscription_id, offering_id, offering_version, service_id, family, level,
+			quantity, parameters, monthly_price, one_off_fee)
+		SELECT o.id, i.n, i.action, i.subscription_id, i.offering_id, i.offering_version, i.service_id, i.family, i.level,
+			i.quantity, i.parameters, i.monthly_price, i.one_off_fee
+		FROM o, jsonb_to_recordset(?::jsonb) AS i(n int, action text, subscription_id uuid, offering_id uuid, offering_version int,
+			service_id text, family text, level text, quantity int, parameters jsonb, monthly_price numeric, one_off_fee numeric)`,
+		o.ID, o.Municipality, o.Unit, o.State, o.Note, o.CreatedBy, o.CreatedAt, o.UpdatedAt, o.Version,
+		e.Seq, e.From, e.To, e.Actor, e.At, string(items)).Error
 }
 
 // move writes o's new state if the order is still in from, and appends e to its history.

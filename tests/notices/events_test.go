@@ -48,16 +48,31 @@ func TestEventsAreDispatchedInBatchesAndABadOneHoldsNoneBack(t *testing.T) {
 	if n := len(env.MailsTo(t, "it-drift@kk.example", "[ORDRE] Event a", 1)); n != 1 {
 		t.Errorf("event a was mailed %d times", n)
 	}
+	// A job of the kind an event was before (an instance of the earlier version enqueued it while
+	// a rolling upgrade ran) is queued as an event and delivered.
+	err := env.App.DB.InTx(env.System(), func(ctx context.Context) error {
+		return env.App.Jobs.Enqueue(ctx, legacyEvent{event("old")}, nil)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(env.MailsTo(t, "unit_admin.hovedstaden@demo.example", "[ORDRE] Event old", 1)); n != 1 {
+		t.Errorf("the event of the earlier version's job was mailed %d times", n)
+	}
 	var rows []struct {
 		Key        string
 		Dispatched bool
 		Attempts   int
 		LastError  string
 	}
-	db.Raw(`SELECT key, dispatched_at IS NOT NULL AS dispatched, attempts, last_error FROM notice_events WHERE key LIKE 'test/%' ORDER BY key`).
+	db.Raw(`SELECT key, dispatched_at IS NOT NULL AS dispatched, attempts, last_error FROM notice_events WHERE key LIKE 'test/%' AND key <> 'test/old' ORDER BY key`).
 		Scan(&rows)
 	if len(rows) != 3 || !rows[0].Dispatched || !rows[1].Dispatched || rows[2].Key != "test/bad" || rows[2].Dispatched ||
 		rows[2].Attempts < 1 || !strings.Contains(rows[2].LastError, "cannot unmarshal") {
 		t.Errorf("the events: %+v", rows)
 	}
 }
+
+type legacyEvent struct{ notice.Event }
+
+func (legacyEvent) Kind() string { return "notice.announce" }
