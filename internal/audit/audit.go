@@ -130,8 +130,9 @@ func New(db *postgres.DB, c clock.Clock) *Log {
 }
 
 // Record appends one unsealed record for change c to the tenant's chain, in the transaction of
-// ctx. It touches no shared row, so concurrent changes of one tenant do not queue on each other;
-// the sequencer is woken when the transaction commits.
+// ctx, among its deferred writes (postgres.DB.Defer). It touches no shared row, so concurrent
+// changes of one tenant do not queue on each other; the sequencer is woken when the transaction
+// commits.
 func (l *Log) Record(ctx context.Context, c Change) error {
 	p, ok := identity.FromContext(ctx)
 	if !ok {
@@ -152,10 +153,10 @@ func (l *Log) Record(ctx context.Context, c Change) error {
 		Action: c.Action, ObjectType: c.ObjectType, ObjectID: c.ObjectID, Diff: diff,
 		RequestID: o.RequestID, ClientIP: o.ClientIP,
 	}
-	err = l.db.Conn(ctx).Exec(`INSERT INTO audit_records (tenant, at, actor, actor_name, actor_tenant, roles, action,
+	err = l.db.Defer(ctx, nil, `INSERT INTO audit_records (tenant, at, actor, actor_name, actor_tenant, roles, action,
 		object_type, object_id, diff, request_id, client_ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		rec.Tenant, rec.At, rec.Actor, rec.ActorName, rec.ActorTenant, rec.Roles, rec.Action, rec.ObjectType, rec.ObjectID,
-		string(rec.Diff), rec.RequestID, rec.ClientIP).Error
+		string(rec.Diff), rec.RequestID, rec.ClientIP)
 	if err != nil {
 		return err
 	}

@@ -98,11 +98,13 @@ func once[T any](ctx context.Context, db *postgres.DB, operation string, request
 	if err != nil {
 		return zero, err
 	}
-	res := conn.Exec(store, s.subject, s.key, hash[:], result, Retention.Seconds())
-	if res.Error == nil && res.RowsAffected == 0 {
-		return zero, inProgress
-	}
-	return out, res.Error
+	err = db.Defer(ctx, func(rows int64) error {
+		if rows == 0 {
+			return inProgress
+		}
+		return nil
+	}, store, s.subject, s.key, hash[:], result, Retention.Seconds())
+	return out, err
 }
 
 var inProgress = apperr.Header(apperr.Conflict, "Idempotency-Key", "a request with this key is still in progress")

@@ -39,7 +39,7 @@ type Event struct {
 // Announce queues e in the transaction of ctx; a dispatcher then delivers it to the
 // municipality's mailbox (with its routes for the tag and its cover) and to the unit's users
 // holding e.Role, in the subject format of notices. The change that causes an event pays one
-// plain insert for it: no job, no shared row.
+// plain insert for it, among its deferred writes (postgres.DB.Defer): no job, no shared row.
 func (s *Service) Announce(ctx context.Context, e Event) error {
 	return s.AnnounceAll(ctx, []Event{e})
 }
@@ -53,9 +53,9 @@ func (s *Service) AnnounceAll(ctx context.Context, events []Event) error {
 	if err != nil {
 		return err
 	}
-	err = s.db.Conn(ctx).Exec(`INSERT INTO notice_events (key, event)
+	err = s.db.Defer(ctx, nil, `INSERT INTO notice_events (key, event)
 		SELECT e->>'key', e FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS a(e, n) ORDER BY n
-		ON CONFLICT (key) DO NOTHING`, string(doc)).Error
+		ON CONFLICT (key) DO NOTHING`, string(doc))
 	if err != nil {
 		return err
 	}

@@ -147,8 +147,8 @@ func (db *DB) SQLTx(ctx context.Context) (*sql.Tx, bool) {
 	return sqlTx, ok
 }
 
-// InTx runs fn in a transaction carried by the context handed to fn. A nested call joins the
-// outer transaction. Serialization failures and deadlocks are retried a few times; every other
+// InTx runs fn in a transaction carried by the context handed to fn, then the statements fn
+// deferred (Defer), then commits. A nested call joins the outer transaction. Serialization failures and deadlocks are retried a few times; every other
 // error rolls back and is returned translated.
 func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
@@ -159,7 +159,12 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 	for attempt := 0; attempt < 3; attempt++ {
 		after = nil
 		err = db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			return fn(context.WithValue(context.WithValue(ctx, txKey{}, tx), afterKey{}, &after))
+			var held []deferred
+			ctx := context.WithValue(context.WithValue(context.WithValue(ctx, txKey{}, tx), afterKey{}, &after), deferKey{}, &held)
+			if err := fn(ctx); err != nil {
+				return err
+			}
+			return db.flush(ctx, held)
 		})
 		if !retryable(err) {
 			break
