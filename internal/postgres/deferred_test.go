@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/servicekatalog/servicekatalog/internal/postgres/pgtest"
@@ -33,6 +34,8 @@ func TestDeferredWritesRunAtTheEndInOrder(t *testing.T) {
 		{"a row that conflicts changes none", []int{1, 2}, []int{2}, 0, false, []int{2, 1}, nil, []int64{1, 0}},
 		{"a check that refuses rolls all back", []int{1, 2}, []int{5}, 2, false, []int{5}, refused, []int64{1, 1}},
 		{"failing work runs none", []int{1, 2}, nil, 0, true, nil, refused, nil},
+		{"more than one statement takes, in order", upTo(100), nil, 0, false, upTo(100), nil, slices.Repeat([]int64{1}, 100)},
+		{"a refusal in a later statement rolls back the earlier ones", upTo(100), nil, 70, false, nil, refused, slices.Repeat([]int64{1}, 70)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -74,6 +77,27 @@ func TestDeferredWritesRunAtTheEndInOrder(t *testing.T) {
 			}
 		})
 	}
+	// More parameters than one statement takes (65,535) are sent in several.
+	db.Conn(ctx).Exec(`TRUNCATE deferred_steps`)
+	const perWrite, writes = 10000, 7
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		for w := range writes {
+			args := make([]any, perWrite)
+			for i := range args {
+				args[i] = w*perWrite + i
+			}
+			sql := `INSERT INTO deferred_steps (n) SELECT x FROM unnest(ARRAY[?` + strings.Repeat(`, ?`, perWrite-1) + `]::int[]) x`
+			if err := db.Defer(ctx, nil, sql, args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	var count int
+	db.Conn(ctx).Raw(`SELECT count(*) FROM deferred_steps`).Scan(&count)
+	if err != nil || count != perWrite*writes {
+		t.Errorf("%d deferred writes of %d parameters: %v, %d rows", writes, perWrite, err, count)
+	}
 	// Without a transaction it runs at once.
 	db.Conn(ctx).Exec(`TRUNCATE deferred_steps`)
 	if err := db.Defer(ctx, nil, `INSERT INTO deferred_steps (n) VALUES (?)`, 7); err != nil {
@@ -84,4 +108,13 @@ func TestDeferredWritesRunAtTheEndInOrder(t *testing.T) {
 	if !slices.Equal(rows, []int{7}) {
 		t.Errorf("outside a transaction: rows %v, want [7]", rows)
 	}
+}
+
+// upTo is 1, 2, …, n.
+func upTo(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i + 1
+	}
+	return out
 }
