@@ -2,6 +2,7 @@ package notice
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"time"
 
@@ -175,11 +176,30 @@ type ackRow struct {
 
 func (ackRow) TableName() string { return "notice_acks" }
 
+// insertAcks writes a new notice's open acknowledgements among the transaction's deferred writes,
+// as one JSON document: nothing in the publishing transaction reads them back.
 func (st store) insertAcks(ctx context.Context, rows []ackRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	return st.conn(ctx).Create(&rows).Error
+	type in struct {
+		Notice       string    `json:"notice_id"`
+		Municipality string    `json:"municipality"`
+		Hash         string    `json:"hash"` // hex: gorm would expand a []byte into a list
+		Due          time.Time `json:"due_at"`
+	}
+	doc := make([]in, len(rows))
+	for i, r := range rows {
+		// Truncated as pgx sends a time; PostgreSQL would round the text's nanoseconds.
+		doc[i] = in{r.NoticeID, r.Municipality, hex.EncodeToString(r.LinkTokenHash), r.DueAt.Truncate(time.Microsecond)}
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	return st.db.Defer(ctx, nil, `INSERT INTO notice_acks (notice_id, municipality, link_token_hash, due_at)
+		SELECT x.notice_id, x.municipality, decode(x.hash, 'hex'), x.due_at
+		FROM jsonb_to_recordset(?::jsonb) AS x(notice_id uuid, municipality text, hash text, due_at timestamptz)`, string(b))
 }
 
 // ack loads a municipality's acknowledgement of a notice, locked for change when lock is set.
