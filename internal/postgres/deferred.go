@@ -6,8 +6,8 @@ import (
 	"strings"
 )
 
-// A write the transaction never reads back (its audit record, the event it announces, the
-// idempotency key's result) need not cost a round trip of its own: Defer holds it until the
+// A write the transaction never reads back (its audit record, the events it announces, the
+// idempotency key's result, a notice's acknowledgements) need not cost a round trip of its own: Defer holds it until the
 // transaction's work is done, and InTx sends all that were held as one statement, each a
 // data-modifying CTE of it, just before the commit.
 

@@ -148,8 +148,9 @@ func (db *DB) SQLTx(ctx context.Context) (*sql.Tx, bool) {
 }
 
 // InTx runs fn in a transaction carried by the context handed to fn, then the statements fn
-// deferred (Defer), then commits. A nested call joins the outer transaction. Serialization failures and deadlocks are retried a few times; every other
-// error rolls back and is returned translated.
+// deferred (Defer), then commits. A nested call joins the outer transaction. Serialization
+// failures and deadlocks are retried a few times; every other error rolls back and is returned
+// translated.
 func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx)
