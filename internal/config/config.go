@@ -33,7 +33,7 @@ type Config struct {
 	DatabaseReplicaURL string        `env:"DATABASE_REPLICA_URL"`
 	DataDir            string        `env:"DATA_DIR" envDefault:".data"` // private PostgreSQL when DATABASE_URL is unset
 	DBMaxConns         int           `env:"DB_MAX_CONNS" envDefault:"20"`
-	DBMaxIdle          int           `env:"DB_MAX_IDLE_CONNS" envDefault:"10"`
+	DBMaxIdle          int           `env:"DB_MAX_IDLE_CONNS"` // 0: DB_MAX_CONNS
 	DBStatementT       time.Duration `env:"DB_STATEMENT_TIMEOUT" envDefault:"15s"`
 
 	OIDCIssuer   string   `env:"OIDC_ISSUER"`   // empty: the built-in dev issuer (refused in production)

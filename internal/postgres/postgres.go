@@ -35,7 +35,11 @@ type DB struct {
 
 // Options tune the pool.
 type Options struct {
-	MaxConns         int
+	MaxConns int
+	// MaxIdle is how many connections the pool keeps open while unused. 0: MaxConns, so a
+	// burst's connections are reused rather than closed on return and reopened by the next
+	// request (each reopening costs a PostgreSQL backend's start and the TLS and auth
+	// exchange); the idle time below sheds them once the burst is over.
 	MaxIdle          int
 	StatementTimeout time.Duration
 	// DirectURL reaches PostgreSQL itself when url goes through a pooler that pools by
@@ -99,8 +103,12 @@ func pool(cfg *pgx.ConnConfig, opt Options) *sql.DB {
 	if opt.MaxConns > 0 {
 		p.SetMaxOpenConns(opt.MaxConns)
 	}
-	if opt.MaxIdle > 0 {
-		p.SetMaxIdleConns(opt.MaxIdle)
+	idle := opt.MaxIdle
+	if idle <= 0 {
+		idle = opt.MaxConns
+	}
+	if idle > 0 {
+		p.SetMaxIdleConns(idle)
 	}
 	p.SetConnMaxIdleTime(5 * time.Minute)
 	return p
