@@ -67,9 +67,13 @@ func seed(ctx context.Context, url string) (seeded, error) {
 	}
 	steps = append(steps, slaSeed...)
 	steps = append(steps, usageSeed...)
+	steps = append(steps, historySeed...)
 	steps = append(steps,
 		`ANALYZE`, // both sides plan with current statistics, not whenever autovacuum gets to it
 		`SELECT pg_notify('servicekatalog_authz', '')`)
+	if err := seedAudit(ctx, url, 11000); err != nil {
+		return seeded{}, fmt.Errorf("seed audit records: %w", err)
+	}
 	for i, sql := range steps {
 		if _, err := conn.Exec(ctx, sql); err != nil {
 			return seeded{}, fmt.Errorf("seed step %d (%s…): %w", i+1, strings.Fields(sql)[0], err)

@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"maps"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -103,12 +104,38 @@ func NewService(db *postgres.DB, log *audit.Log, j *jobs.Jobs, c clock.Clock, o 
 	return s
 }
 
+// sendArgs is one sending job: the deliveries it attempts and which attempt of theirs it makes.
+// A new set's first attempts go up to batch to a job, so that a notice to every mailbox, or a
+// dispatch round's mails, is a few jobs, not one each (River writes, locks and finalises every
+// job); an attempt that fails and may pass later is its delivery's own job, scheduled after the
+// backoff.
 type sendArgs struct {
-	ID      string  `json:"id"`
-	Channel Channel `json:"channel"`
+	IDs     []string `json:"ids"`
+	Attempt int      `json:"attempt"`
 }
 
 func (sendArgs) Kind() string { return "delivery.send" }
+
+// batch is how many deliveries one job sends, one after another: a notice to the 98 mailboxes is
+// 20 jobs, enough for two instances' workers (WORKERS, 10 each) to share.
+const batch = 5
+
+// recordEvery is how long a job sends before it records the attempts made so far: what a crash
+// makes it send again (each copy with its delivery's Message-ID) is at most this much.
+const recordEvery = time.Second
+
+// send enqueues the first attempts of the deliveries ids, up to batch to a job.
+func (s *Service) send(ctx context.Context, ids []string) error {
+	var params []river.InsertManyParams
+	for chunk := range slices.Chunk(ids, batch) {
+		params = append(params, river.InsertManyParams{Args: sendArgs{IDs: chunk, Attempt: 1}, InsertOpts: &river.InsertOpts{MaxAttempts: MaxAttempts}})
+	}
+	if len(params) == 0 {
+		return nil
+	}
+	_, err := s.jobs.EnqueueMany(ctx, params)
+	return err
+}
 
 // Enqueue records the deliveries that do not exist yet (the same subject, channel and recipient
 // is one delivery) and enqueues their sending, in the transaction of ctx. It returns how many it
@@ -134,16 +161,7 @@ func (s *Service) Enqueue(ctx context.Context, items ...New) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	channel := map[string]Channel{}
-	for _, r := range rows {
-		channel[r.ID] = r.Channel
-	}
-	params := make([]river.InsertManyParams, len(ids))
-	for i, id := range ids {
-		params[i] = river.InsertManyParams{Args: sendArgs{ID: id, Channel: channel[id]}, InsertOpts: &river.InsertOpts{MaxAttempts: MaxAttempts}}
-	}
-	_, err = s.jobs.EnqueueMany(ctx, params)
-	return len(ids), err
+	return len(ids), s.send(ctx, ids)
 }
 
 // Filter selects deliveries.
@@ -208,7 +226,7 @@ func (s *Service) Redrive(ctx context.Context, id string, version int) (Delivery
 		if err := s.store.save(ctx, r); err != nil {
 			return err
 		}
-		if err := s.jobs.Enqueue(ctx, sendArgs{ID: id, Channel: r.Channel}, &river.InsertOpts{MaxAttempts: MaxAttempts}); err != nil {
+		if err := s.send(ctx, []string{id}); err != nil {
 			return err
 		}
 		if out, err = r.delivery(); err != nil {
@@ -225,68 +243,93 @@ type sendWorker struct {
 	s *Service
 }
 
-// Work makes one attempt. No transaction is open while the message is sent: a slow mail server
-// holds no pool connection and no row lock (each worker sending would hold one of each). River
-// runs one job of a delivery at a time (a stuck one is rescued only after JobTimeout has cancelled
-// it), and the attempt is recorded in one statement under the row's lock, so a delivery found
-// delivered or dead by then, by an earlier attempt, is left as it is.
+// Work makes one attempt at each of the job's deliveries that is neither delivered nor dead,
+// one after another. No transaction is open while a message is sent: a slow mail server holds no
+// pool connection and no row lock (each worker sending would hold one of each). River runs a job
+// at a time (a stuck one is rescued only after JobTimeout has cancelled it, and makes the
+// unrecorded attempts again). The attempts are recorded at the end, and every recordEvery before
+// it, in one statement under the rows' locks, with the jobs of the attempts to come, so a
+// delivery found delivered or dead by then, by another job, is left as it is.
 func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendArgs]) error {
 	s := w.s
-	r, err := s.store.get(ctx, job.Args.ID, false)
+	rows, err := s.store.some(ctx, job.Args.IDs)
 	if err != nil {
 		return err
 	}
-	if r.State == Delivered || r.State == Dead {
-		return nil
-	}
-	d, err := r.delivery()
-	if err != nil {
+	n := job.Args.Attempt
+	var done []attempted
+	var again []river.InsertManyParams
+	record := func() error {
+		err := s.db.InTx(context.WithoutCancel(ctx), func(ctx context.Context) error {
+			if err := s.store.record(ctx, done); err != nil || len(again) == 0 {
+				return err
+			}
+			_, err := s.jobs.EnqueueMany(ctx, again)
+			return err
+		})
+		done, again = done[:0], again[:0]
 		return err
 	}
-	sender, ok := s.opt.Senders[r.Channel]
-	if !ok {
-		return river.JobCancel(errors.New("no sender for channel " + string(r.Channel)))
-	}
-	began := time.Now()
-	sendErr := sender.Send(ctx, r.ID, r.Recipient, r.reveal(d.Message))
-	took := int(time.Since(began).Milliseconds())
-	a := Attempt{At: s.clock.Now(), DurationMS: took, Worker: s.opt.Worker}
-	next := attemptResult{State: Delivered, DeliveredAt: &a.At}
-	var outcome error
-	var perm *Permanent
-	switch {
-	case sendErr == nil:
-		a.Outcome = "delivered"
-	case errors.As(sendErr, &perm) || job.Attempt >= job.MaxAttempts:
-		a.Outcome, a.Error, next = "permanent", sendErr.Error(), attemptResult{State: Dead, LastError: sendErr.Error()}
-		if !errors.As(sendErr, &perm) {
-			a.Outcome = "temporary"
+	recorded := time.Now()
+	for _, r := range rows {
+		// A first attempt is at a pending delivery: one found retrying was attempted by this job
+		// before a failure cut it short, and its next attempt is enqueued.
+		if r.State == Delivered || r.State == Dead || (n == 1 && r.State == Retrying) {
+			continue
 		}
-		outcome = river.JobCancel(sendErr)
-	default:
-		at := a.At.Add(w.retryIn(job.Args, job.Attempt))
-		a.Outcome, a.Error, next = "temporary", sendErr.Error(), attemptResult{State: Retrying, NextAttemptAt: &at, LastError: sendErr.Error()}
-		outcome = sendErr
+		d, err := r.delivery()
+		if err != nil {
+			return err
+		}
+		var sendErr error
+		began := time.Now()
+		if sender, ok := s.opt.Senders[r.Channel]; ok {
+			sendErr = sender.Send(ctx, r.ID, r.Recipient, r.reveal(d.Message))
+		} else {
+			sendErr = &Permanent{Err: errors.New("no sender for channel " + string(r.Channel))}
+		}
+		a := attempted{ID: r.ID, At: s.clock.Now(), DurationMS: int(time.Since(began).Milliseconds()), Worker: s.opt.Worker, State: Delivered}
+		var perm *Permanent
+		switch {
+		case sendErr == nil:
+			a.Outcome, a.DeliveredAt = "delivered", &a.At
+		case errors.As(sendErr, &perm) || n >= MaxAttempts:
+			a.Outcome, a.Error, a.State, a.LastError = "permanent", sendErr.Error(), Dead, sendErr.Error()
+			if perm == nil {
+				a.Outcome = "temporary"
+			}
+		default:
+			wait := w.retryIn(r.ID, r.Channel, n)
+			next := a.At.Add(wait)
+			a.Outcome, a.Error, a.State, a.NextAttemptAt, a.LastError = "temporary", sendErr.Error(), Retrying, &next, sendErr.Error()
+			again = append(again, river.InsertManyParams{Args: sendArgs{IDs: []string{r.ID}, Attempt: n + 1},
+				InsertOpts: &river.InsertOpts{MaxAttempts: MaxAttempts, ScheduledAt: jobs.Due(wait)}})
+		}
+		done = append(done, a)
+		if time.Since(recorded) >= recordEvery {
+			if err := record(); err != nil {
+				return err
+			}
+			recorded = time.Now()
+		}
 	}
-	if err := s.store.record(context.WithoutCancel(ctx), r.ID, a, next); err != nil {
-		return err
-	}
-	return outcome
+	return record()
 }
 
-// NextRetry follows Backoff, with the same jitter the delivery's record shows; an attempt whose
-// process died (River rescues it) goes again at once, as no server refused it.
+// NextRetry is for a job whose attempts were not recorded (the database failed, or its process
+// died and River rescued it): those whose process died go again at once, as no server refused
+// them; the others after River's own backoff.
 func (w *sendWorker) NextRetry(job *river.Job[sendArgs]) time.Time {
 	if rescue := w.s.opt.RescueAfter; rescue > 0 && job.AttemptedAt != nil && time.Since(*job.AttemptedAt) >= rescue {
 		return time.Now()
 	}
-	return time.Now().Add(w.retryIn(job.Args, job.Attempt))
+	return time.Time{}
 }
 
-// retryIn is the wait after attempt n of a job, its jitter drawn from the delivery and attempt so
-// that the record and the schedule agree.
-func (w *sendWorker) retryIn(a sendArgs, n int) time.Duration {
+// retryIn is the wait after attempt n of delivery id, its jitter drawn from the delivery and
+// attempt so that the record and the schedule agree.
+func (w *sendWorker) retryIn(id string, ch Channel, n int) time.Duration {
 	h := fnv.New64a()
-	h.Write([]byte(a.ID))
-	return w.s.opt.Backoff(a.Channel, n, rand.New(rand.NewPCG(h.Sum64(), uint64(n))))
+	h.Write([]byte(id))
+	return w.s.opt.Backoff(ch, n, rand.New(rand.NewPCG(h.Sum64(), uint64(n))))
 }

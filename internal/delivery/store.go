@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -120,32 +121,61 @@ func (st store) get(ctx context.Context, id string, lock bool) (row, error) {
 	return r, postgres.Take(st.conn(ctx).Where("id = ?", id), lock, &r, "delivery")
 }
 
+// some loads the deliveries of ids that exist, in the order of ids.
+func (st store) some(ctx context.Context, ids []string) ([]row, error) {
+	var rows []row
+	if err := st.conn(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	at := make(map[string]int, len(ids))
+	for i, id := range ids {
+		at[id] = i
+	}
+	slices.SortFunc(rows, func(a, b row) int { return at[a.ID] - at[b.ID] })
+	return rows, nil
+}
+
 func (st store) save(ctx context.Context, r row) error {
 	return st.conn(ctx).Model(&row{}).Where("id = ?", r.ID).Updates(map[string]any{"state": r.State, "attempts": r.Attempts,
 		"next_attempt_at": r.NextAttemptAt, "last_error": r.LastError, "updated_at": r.UpdatedAt, "delivered_at": r.DeliveredAt,
 		"version": r.Version}).Error
 }
 
-// attemptResult is what an attempt leaves a delivery in.
-type attemptResult struct {
-	State         State
-	NextAttemptAt *time.Time
-	LastError     string
-	DeliveredAt   *time.Time
+// attempted is one attempt at a delivery and what it leaves the delivery in.
+type attempted struct {
+	ID            string     `json:"id"`
+	At            time.Time  `json:"at"`
+	Outcome       string     `json:"outcome"`
+	Error         string     `json:"error"`
+	DurationMS    int        `json:"duration_ms"`
+	Worker        string     `json:"worker"`
+	State         State      `json:"state"`
+	NextAttemptAt *time.Time `json:"next_attempt_at"`
+	LastError     string     `json:"last_error"`
+	DeliveredAt   *time.Time `json:"delivered_at"`
 }
 
-// record adds attempt a to delivery id and moves the delivery to o, in one statement: the update
-// locks the row and rereads it, so a delivery delivered or dead by then is left as it is, and no
-// attempt is added to it.
-func (st store) record(ctx context.Context, id string, a Attempt, o attemptResult) error {
-	return st.conn(ctx).Exec(`WITH d AS (
-			UPDATE deliveries SET attempts = attempts + 1, state = ?, next_attempt_at = ?, last_error = ?, delivered_at = ?,
-				updated_at = ?, version = version + 1
-			WHERE id = ? AND state NOT IN (?, ?) RETURNING id, attempts)
+// record adds the attempts to their deliveries and moves each to the state its attempt left it
+// in, in one statement: the update locks the rows and rereads them, so a delivery delivered or
+// dead by then (by an attempt of another job) is left as it is, and no attempt is added to it.
+func (st store) record(ctx context.Context, as []attempted) error {
+	if len(as) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(as)
+	if err != nil {
+		return err
+	}
+	return st.conn(ctx).Exec(`WITH a AS (
+			SELECT * FROM jsonb_to_recordset(?::jsonb) AS a(id uuid, at timestamptz, outcome text, error text, duration_ms int,
+				worker text, state text, next_attempt_at timestamptz, last_error text, delivered_at timestamptz)),
+		d AS (
+			UPDATE deliveries d SET attempts = d.attempts + 1, state = a.state, next_attempt_at = a.next_attempt_at,
+				last_error = a.last_error, delivered_at = a.delivered_at, updated_at = a.at, version = d.version + 1
+			FROM a WHERE d.id = a.id AND d.state NOT IN (?, ?) RETURNING d.id, d.attempts)
 		INSERT INTO delivery_attempts (delivery_id, n, at, outcome, error, duration_ms, worker)
-		SELECT id, attempts, ?, ?, ?, ?, ? FROM d`,
-		o.State, o.NextAttemptAt, o.LastError, o.DeliveredAt, a.At, id, Delivered, Dead,
-		a.At, a.Outcome, a.Error, a.DurationMS, a.Worker).Error
+		SELECT d.id, d.attempts, a.at, a.outcome, a.error, a.duration_ms, a.worker FROM d JOIN a ON a.id = d.id`,
+		string(b), Delivered, Dead).Error
 }
 
 func (st store) attempts(ctx context.Context, id string) ([]Attempt, error) {

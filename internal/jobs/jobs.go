@@ -40,6 +40,16 @@ type Options struct {
 	Logger       *slog.Logger
 }
 
+// Due is the ScheduledAt of a job due after wait: that moment, unless it falls within one pass of
+// River's scheduler (which makes scheduled jobs available every five seconds, its default) and
+// would run up to a pass late; then zero, available at once, as River does with its own retries.
+func Due(wait time.Duration) time.Time {
+	if wait <= 5*time.Second {
+		return time.Time{}
+	}
+	return time.Now().Add(wait)
+}
+
 // Jobs inserts and works the platform's jobs.
 type Jobs struct {
 	db       *postgres.DB

@@ -160,3 +160,48 @@ func TestFailuresAreRetriedOrDeadAndRedriven(t *testing.T) {
 		t.Error("a delivered delivery was redriven")
 	}
 }
+
+// A set's first attempts share jobs, five deliveries to a job; an attempt that fails and may pass
+// later is its delivery's own job, which makes the next attempt.
+func TestFirstAttemptsShareJobsAndARetryIsItsOwn(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.Working(4), apptest.FastRetries())
+	flakyID := delivery.ID("test", "Batch", delivery.Mail, "flaky@kk.example")
+	env.Mail.Reject(func(rcpt string) error { // flaky@ refuses until its first attempt is recorded
+		if rcpt != "flaky@kk.example" {
+			return nil
+		}
+		if d, err := env.App.Deliveries.Get(context.Background(), flakyID); err == nil && d.Attempts > 0 {
+			return nil
+		}
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Try again later"}
+	})
+	items := []delivery.New{message("flaky@kk.example", "Batch")}
+	for i := range 11 {
+		items = append(items, message(fmt.Sprintf("box%d@kk.example", i), "Batch"))
+	}
+	if err := enqueue(t, env, false, items...); err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		if d := settled(t, env, delivery.ID("test", "Batch", delivery.Mail, it.Recipient)); d.State != delivery.Delivered {
+			t.Fatalf("%s: %s", it.Recipient, d.State)
+		}
+	}
+	var jobs []struct {
+		IDs     int
+		Attempt int
+	}
+	if err := env.App.DB.Conn(context.Background()).Raw(`SELECT jsonb_array_length(args->'ids') AS ids, (args->>'attempt')::int AS attempt
+		FROM river_job WHERE kind = 'delivery.send' ORDER BY id`).Scan(&jobs).Error; err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(jobs)
+	if got != "[{5 1} {5 1} {2 1} {1 2}]" {
+		t.Errorf("jobs {deliveries, attempt} = %s, want three first-attempt jobs of 5, 5 and 2, then the retry of one", got)
+	}
+	flakyD := settled(t, env, flakyID)
+	if flakyD.Attempts != 2 || flakyD.History[0].Outcome != "temporary" || flakyD.History[1].Outcome != "delivered" {
+		t.Errorf("flaky@: %+v", flakyD.History)
+	}
+}
