@@ -95,7 +95,7 @@ func (s *Service) Create(ctx context.Context, code string, in NewTicket) (Ticket
 		if err := s.store.insert(ctx, &t); err != nil {
 			return t, err
 		}
-		if err := s.store.addEvent(ctx, t.ID, Event{Action: Create, ToState: Open, At: now}); err != nil {
+		if err := s.store.firstEvent(ctx, t.ID, Event{Action: Create, ToState: Open, At: now}); err != nil {
 			return t, err
 		}
 		return t, s.record(ctx, t, "ticket.create", audit.Diff(nil, t))

@@ -48,6 +48,14 @@ func (st store) addEvent(ctx context.Context, id string, e Event) error {
 		id, e.Action, e.FromState, e.ToState, e.Reason, actor.Subject, actor.Acting.String(), e.At, id).Error
 }
 
+// firstEvent writes e as the first event of the ticket id, which the transaction creates, among
+// its deferred writes: nothing in that transaction reads it back.
+func (st store) firstEvent(ctx context.Context, id string, e Event) error {
+	actor, _ := identity.FromContext(ctx)
+	return st.db.Defer(ctx, nil, `INSERT INTO ticket_events (ticket_id, seq, action, from_state, to_state, reason, actor, actor_tenant, at)
+		VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)`, id, e.Action, e.FromState, e.ToState, e.Reason, actor.Subject, actor.Acting.String(), e.At)
+}
+
 // events returns the ticket's events in order, those with one of actions when any are given,
 // those from since on when it is set.
 func (st store) events(ctx context.Context, id string, since *time.Time, actions ...Action) ([]Event, error) {
