@@ -95,7 +95,7 @@ func (s *Service) Create(ctx context.Context, code string, in NewTicket) (Ticket
 		if err := s.store.insert(ctx, &t); err != nil {
 			return t, err
 		}
-		if err := s.store.firstEvent(ctx, t.ID, Event{Action: Create, ToState: Open, At: now}); err != nil {
+		if err := s.store.addEvent(ctx, t.ID, Event{Action: Create, ToState: Open, At: now}); err != nil {
 			return t, err
 		}
 		return t, s.record(ctx, t, "ticket.create", audit.Diff(nil, t))
@@ -219,10 +219,10 @@ func (s *Service) Transition(ctx context.Context, sc Scope, id string, name Acti
 			}
 			t.Unit, t.Level = &sub.Unit, &sub.Level
 		}
-		if err := s.store.addEvent(ctx, id, e); err != nil { // first: a pause starts or ends with it
+		if err := s.store.addEvent(ctx, id, e); err != nil {
 			return err
 		}
-		view, err := s.sla(ctx, t, false)
+		view, err := s.sla(ctx, t, false, e) // a pause starts or ends with e, written at the commit
 		if err != nil {
 			return err
 		}
@@ -236,8 +236,9 @@ func (s *Service) Transition(ctx context.Context, sc Scope, id string, name Acti
 	return out, err
 }
 
-// sla computes the ticket's clocks now.
-func (s *Service) sla(ctx context.Context, t Ticket, explain bool) (SLA, error) {
+// sla computes the ticket's clocks now, from its history and the events adding, which the
+// transaction writes but cannot read yet.
+func (s *Service) sla(ctx context.Context, t Ticket, explain bool, adding ...Event) (SLA, error) {
 	if t.EscalatedAt == nil || t.Level == nil {
 		return clocks(t, catalog.Level{}, nil, nil, s.clock.Now(), false), nil
 	}
@@ -257,7 +258,7 @@ func (s *Service) sla(ctx context.Context, t Ticket, explain bool) (SLA, error) 
 	if err != nil {
 		return SLA{}, err
 	}
-	return clocks(t, lvl, sched, pausesOf(history), s.clock.Now(), explain), nil
+	return clocks(t, lvl, sched, pausesOf(append(history, adding...)), s.clock.Now(), explain), nil
 }
 
 // SLA explains a ticket's clocks: deadlines, elapsed time, percentage used, state, and day by

@@ -39,21 +39,14 @@ func (st store) save(ctx context.Context, t *Ticket) error {
 	return st.conn(ctx).Model(&Ticket{}).Where("id = ?", t.ID).Select("*").Omit("id", "created_at", "created_by").Updates(t).Error
 }
 
-// addEvent appends e to the ticket's history, by the caller.
+// addEvent appends e to the ticket's history, by the caller, among the transaction's deferred
+// writes: its sequence number is taken in the insert itself, and the ticket's row lock orders
+// writers. One event to a transaction: the deferred writes do not see each other's rows.
 func (st store) addEvent(ctx context.Context, id string, e Event) error {
 	actor, _ := identity.FromContext(ctx)
-	// The next sequence number is taken in the insert itself; the ticket's row lock orders writers.
-	return st.conn(ctx).Exec(`INSERT INTO ticket_events (ticket_id, seq, action, from_state, to_state, reason, actor, actor_tenant, at)
-		SELECT ?, COALESCE(max(seq), 0) + 1, ?, ?, ?, ?, ?, ?, ? FROM ticket_events WHERE ticket_id = ?`,
-		id, e.Action, e.FromState, e.ToState, e.Reason, actor.Subject, actor.Acting.String(), e.At, id).Error
-}
-
-// firstEvent writes e as the first event of the ticket id, which the transaction creates, among
-// its deferred writes: nothing in that transaction reads it back.
-func (st store) firstEvent(ctx context.Context, id string, e Event) error {
-	actor, _ := identity.FromContext(ctx)
 	return st.db.Defer(ctx, nil, `INSERT INTO ticket_events (ticket_id, seq, action, from_state, to_state, reason, actor, actor_tenant, at)
-		VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)`, id, e.Action, e.FromState, e.ToState, e.Reason, actor.Subject, actor.Acting.String(), e.At)
+		SELECT ?, COALESCE(max(seq), 0) + 1, ?, ?, ?, ?, ?, ?, ? FROM ticket_events WHERE ticket_id = ?`,
+		id, e.Action, e.FromState, e.ToState, e.Reason, actor.Subject, actor.Acting.String(), e.At, id)
 }
 
 // events returns the ticket's events in order, those with one of actions when any are given,
