@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"maps"
 	"math/rand/v2"
@@ -277,16 +278,17 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendArgs]) error {
 		if r.State == Delivered || r.State == Dead || (n == 1 && r.State == Retrying) {
 			continue
 		}
-		d, err := r.delivery()
-		if err != nil {
-			return err
-		}
 		var sendErr error
 		began := time.Now()
-		if sender, ok := s.opt.Senders[r.Channel]; ok {
-			sendErr = sender.Send(ctx, r.ID, r.Recipient, r.reveal(d.Message))
-		} else {
+		d, err := r.delivery()
+		sender, ok := s.opt.Senders[r.Channel]
+		switch {
+		case err != nil: // it never will decode: the others of the job go on
+			sendErr = &Permanent{Err: fmt.Errorf("the stored message: %w", err)}
+		case !ok:
 			sendErr = &Permanent{Err: errors.New("no sender for channel " + string(r.Channel))}
+		default:
+			sendErr = sender.Send(ctx, r.ID, r.Recipient, r.reveal(d.Message))
 		}
 		a := attempted{ID: r.ID, At: s.clock.Now(), DurationMS: int(time.Since(began).Milliseconds()), Worker: s.opt.Worker, State: Delivered}
 		var perm *Permanent

@@ -205,3 +205,35 @@ func TestFirstAttemptsShareJobsAndARetryIsItsOwn(t *testing.T) {
 		t.Errorf("flaky@: %+v", flakyD.History)
 	}
 }
+
+// A delivery whose stored message does not decode is dead at once, with the reason, and the
+// others of its job are sent.
+func TestAnUndecodableMessageDoesNotHoldUpItsJob(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.Working(4))
+	bad := delivery.ID("test", "Mixed", delivery.Mail, "bad@kk.example")
+	err := env.App.DB.InTx(env.System(), func(ctx context.Context) error {
+		if _, err := env.App.Deliveries.Enqueue(ctx, message("bad@kk.example", "Mixed"), message("good@kk.example", "Mixed")); err != nil {
+			return err
+		}
+		return env.App.DB.Conn(ctx).Exec(`UPDATE deliveries SET message = '[]' WHERE id = ?`, bad).Error
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := settled(t, env, delivery.ID("test", "Mixed", delivery.Mail, "good@kk.example")); d.State != delivery.Delivered {
+		t.Errorf("good@: %s (%s)", d.State, d.LastError)
+	}
+	var got struct { // read as stored: the record's message does not decode either
+		State     delivery.State
+		Attempts  int
+		LastError string
+	}
+	if err := env.App.DB.Conn(context.Background()).Raw(`SELECT state, attempts, last_error FROM deliveries WHERE id = ?`, bad).
+		Scan(&got).Error; err != nil {
+		t.Fatal(err)
+	}
+	if got.State != delivery.Dead || got.Attempts != 1 || !strings.Contains(got.LastError, "the stored message") {
+		t.Errorf("bad@: %+v, want dead after one attempt, saying why", got)
+	}
+}
