@@ -211,9 +211,10 @@ func New(ctx context.Context, db *postgres.DB, o Options) (*App, error) {
 }
 
 // Listen keeps this instance's in-memory state (the authorisation snapshot, the catalogue and the
-// published offerings) current with changes made on any instance, until ctx ends.
+// published offerings, the municipalities) current with changes made on any instance, until ctx ends.
 func (a *App) Listen(ctx context.Context, log *slog.Logger) {
 	a.DB.Listen(ctx, log, map[string]func(context.Context) error{
 		authz.Channel: a.Authz.Reload, catalog.Channel: a.Catalog.Forget, offering.Channel: a.Offerings.Forget,
+		directory.MunicipalityChannel: a.Directory.ForgetMunicipalities,
 	})
 }

@@ -31,7 +31,7 @@ type Service struct {
 
 // NewService returns the catalogue service.
 func NewService(db *postgres.DB, log *audit.Log, c clock.Clock) *Service {
-	return &Service{db: db, store: store{db}, audit: log, clock: c}
+	return &Service{db: db, store: store{db}, cache: cache.Cache[entry]{Channel: Channel}, audit: log, clock: c}
 }
 
 // The kinds of catalogue entry, as stored.

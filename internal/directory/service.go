@@ -12,6 +12,7 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
 	"github.com/servicekatalog/servicekatalog/internal/audit"
 	"github.com/servicekatalog/servicekatalog/internal/authz"
+	"github.com/servicekatalog/servicekatalog/internal/cache"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/idempotency"
 	"github.com/servicekatalog/servicekatalog/internal/identity"
@@ -37,7 +38,7 @@ type Service struct {
 
 // NewService returns the directory service.
 func NewService(db *postgres.DB, log *audit.Log, access Access, c clock.Clock) *Service {
-	return &Service{db: db, store: store{db, c}, audit: log, access: access, clock: c}
+	return &Service{db: db, store: store{db, c, &cache.Cache[Municipality]{Channel: MunicipalityChannel}}, audit: log, access: access, clock: c}
 }
 
 // inAccessTx runs fn in a transaction that changes who may do what: it announces the change to
@@ -89,6 +90,13 @@ func (s *Service) Municipalities(ctx context.Context, codes []string) (map[strin
 		out[m.Code] = m
 	}
 	return out, err
+}
+
+// ForgetMunicipalities empties this instance's memory of municipalities (on a notification on
+// MunicipalityChannel).
+func (s *Service) ForgetMunicipalities(context.Context) error {
+	s.store.municipalitiesByCode.Forget()
+	return nil
 }
 
 // MunicipalityPatch changes a municipality; nil fields stay as they are.

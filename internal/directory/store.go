@@ -9,15 +9,22 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/servicekatalog/servicekatalog/internal/apperr"
+	"github.com/servicekatalog/servicekatalog/internal/cache"
 	"github.com/servicekatalog/servicekatalog/internal/clock"
 	"github.com/servicekatalog/servicekatalog/internal/page"
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
 	"github.com/servicekatalog/servicekatalog/internal/tenant"
 )
 
+// MunicipalityChannel is the LISTEN/NOTIFY channel that announces a changed municipality.
+const MunicipalityChannel = "servicekatalog_municipalities"
+
 type store struct {
 	db    *postgres.DB
 	clock clock.Clock
+	// municipalitiesByCode keeps the municipalities read without a lock: each order and ticket
+	// reads its municipality's owner unit, which changes a few times in its life.
+	municipalitiesByCode *cache.Cache[Municipality]
 }
 
 func (st store) conn(ctx context.Context) *gorm.DB { return st.db.Conn(ctx) }
@@ -72,9 +79,16 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
+// municipality reads one municipality, from memory unless lock asks for it FOR UPDATE.
 func (st store) municipality(ctx context.Context, code string, lock bool) (Municipality, error) {
-	var m Municipality
-	return m, postgres.Take(st.conn(ctx).Where("code = ?", code), lock, &m, "municipality")
+	read := func(ctx context.Context) (Municipality, error) {
+		var m Municipality
+		return m, postgres.Take(st.conn(ctx).Where("code = ?", code), lock, &m, "municipality")
+	}
+	if lock {
+		return read(ctx)
+	}
+	return st.municipalitiesByCode.Read(ctx, code, read)
 }
 
 func (st store) municipalities(ctx context.Context, codes []string) ([]Municipality, error) {
@@ -85,9 +99,13 @@ func (st store) municipalities(ctx context.Context, codes []string) ([]Municipal
 func (st store) saveMunicipality(ctx context.Context, m *Municipality) error {
 	m.Version++
 	m.UpdatedAt = st.clock.Now()
-	return st.conn(ctx).Model(&Municipality{}).Where("code = ?", m.Code).Updates(map[string]any{
+	err := st.conn(ctx).Model(&Municipality{}).Where("code = ?", m.Code).Updates(map[string]any{
 		"name": m.Name, "owner_unit": m.OwnerUnit, "active": m.Active, "population": m.Population, "municipality_group": m.MunicipalityGroup,
 		"version": m.Version, "updated_at": m.UpdatedAt}).Error
+	if err != nil {
+		return err
+	}
+	return st.municipalitiesByCode.Changed(ctx, st.db)
 }
 
 func (st store) insertMunicipalityIfMissing(ctx context.Context, m *Municipality) (bool, error) {

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -119,4 +120,36 @@ func TestOfferingChangesReachOtherInstances(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Logf("instance b serves the retirement after %v", time.Since(start).Round(time.Millisecond))
+}
+
+// TestMunicipalityChangesReachOtherInstances: municipalities are kept in memory once read (an
+// order reads its municipality's owner unit); a change through another instance reaches it within
+// 2 s, and the changing instance answers with the change at once.
+func TestMunicipalityChangesReachOtherInstances(t *testing.T) {
+	a := apptest.New(t)
+	b := a.Replica(t)
+	read := func(env *apptest.Env) directory.Municipality {
+		var m directory.Municipality
+		env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101", Token: env.Token("spoc.101")}).Decode(t, &m)
+		return m
+	}
+	before := read(b)
+	if before.OwnerUnit == nil || *before.OwnerUnit != "hovedstaden" {
+		t.Fatalf("instance b before: owner unit %v", before.OwnerUnit)
+	}
+	read(a)
+	apptest.MustStatus(t, "change the owner unit", a.Do(apptest.Request{Method: "PATCH", Path: "/api/v1/municipalities/101",
+		Token: a.Token("secretariat"), Header: map[string]string{"If-Match": `"` + strconv.Itoa(before.Version) + `"`},
+		Body: map[string]any{"owner_unit": "midt"}}), 200)
+	if got := read(a); got.OwnerUnit == nil || *got.OwnerUnit != "midt" {
+		t.Errorf("instance a right after its change: owner unit %v", got.OwnerUnit)
+	}
+	start := time.Now()
+	for got := read(b); got.OwnerUnit == nil || *got.OwnerUnit != "midt"; got = read(b) {
+		if time.Since(start) > 2*time.Second {
+			t.Fatal("instance b still serves the owner unit from before the change after 2 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Logf("instance b serves the change after %v", time.Since(start).Round(time.Millisecond))
 }

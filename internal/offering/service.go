@@ -35,7 +35,7 @@ type Service struct {
 
 // NewService returns the offering service.
 func NewService(db *postgres.DB, log *audit.Log, cat *catalog.Service, c clock.Clock) *Service {
-	return &Service{db: db, store: store{db: db, live: &cache.Cache[*publishedSet]{}}, audit: log, catalog: cat, clock: c}
+	return &Service{db: db, store: store{db: db, live: &cache.Cache[*publishedSet]{Channel: Channel}}, audit: log, catalog: cat, clock: c}
 }
 
 func (s *Service) record(ctx context.Context, unit, action, objectType, id string, diff any) error {

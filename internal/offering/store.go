@@ -153,31 +153,27 @@ func (st store) saveVersion(ctx context.Context, v *Version, now time.Time) erro
 	if err != nil {
 		return err
 	}
-	postgres.AfterCommit(ctx, st.live.Forget)
-	return st.db.Notify(ctx, Channel)
+	return st.live.Changed(ctx, st.db)
 }
 
 // published returns the published set from memory, or reads it in one query.
 func (st store) published(ctx context.Context) (*publishedSet, error) {
-	set, gen, ok := st.live.Get("")
-	if ok {
-		return set, nil
-	}
-	var rows []liveRow
-	if err := st.liveOfferings(ctx).Order("offerings.id").Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	set = &publishedSet{sorted: make([]Offering, len(rows)), byID: make(map[string]*Offering, len(rows))}
-	for i, r := range rows {
-		o, err := r.offering()
-		if err != nil {
+	return st.live.Read(ctx, "", func(ctx context.Context) (*publishedSet, error) {
+		var rows []liveRow
+		if err := st.liveOfferings(ctx).Order("offerings.id").Scan(&rows).Error; err != nil {
 			return nil, err
 		}
-		set.sorted[i] = o
-		set.byID[o.ID] = &set.sorted[i]
-	}
-	st.live.Put(gen, "", set)
-	return set, nil
+		set := &publishedSet{sorted: make([]Offering, len(rows)), byID: make(map[string]*Offering, len(rows))}
+		for i, r := range rows {
+			o, err := r.offering()
+			if err != nil {
+				return nil, err
+			}
+			set.sorted[i] = o
+			set.byID[o.ID] = &set.sorted[i]
+		}
+		return set, nil
+	})
 }
 
 func (st store) nextNumber(ctx context.Context, offeringID string) (int, error) {

@@ -73,26 +73,31 @@ func (sc Scope) where(q *gorm.DB) *gorm.DB {
 	return q
 }
 
-// insert writes a new order with its first event and its items, in one statement (the items
-// travel as the JSON the API shows them in).
+// insert writes a new order with its first event and its items (travelling as the JSON the API
+// shows them in) among the transaction's deferred writes: nothing reads them back before the
+// commit, so they cost no round trip of their own.
 func (st store) insert(ctx context.Context, o Order) error {
 	e := o.History[0]
 	items, err := json.Marshal(o.Items)
 	if err != nil {
 		return err
 	}
-	return st.conn(ctx).Exec(`WITH o AS (
-			INSERT INTO orders (id, municipality, unit, state, note, created_by, created_at, updated_at, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id),
-		e AS (INSERT INTO order_events (order_id, seq, from_state, to_state, actor, at) SELECT id, ?, ?, ?, ?, ? FROM o)
-		INSERT INTO order_items (order_id, n, action, subscription_id, offering_id, offering_version, service_id, family, level,
-			quantity, parameters, monthly_price, one_off_fee)
-		SELECT o.id, i.n, i.action, i.subscription_id, i.offering_id, i.offering_version, i.service_id, i.family, i.level,
+	if err := st.db.Defer(ctx, nil, `INSERT INTO orders (id, municipality, unit, state, note, created_by, created_at, updated_at, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		o.ID, o.Municipality, o.Unit, o.State, o.Note, o.CreatedBy, o.CreatedAt, o.UpdatedAt, o.Version); err != nil {
+		return err
+	}
+	if err := st.db.Defer(ctx, nil, `INSERT INTO order_events (order_id, seq, from_state, to_state, actor, at) VALUES (?, ?, ?, ?, ?, ?)`,
+		o.ID, e.Seq, e.From, e.To, e.Actor, e.At); err != nil {
+		return err
+	}
+	return st.db.Defer(ctx, nil, `INSERT INTO order_items (order_id, n, action, subscription_id, offering_id, offering_version,
+			service_id, family, level, quantity, parameters, monthly_price, one_off_fee)
+		SELECT ?, i.n, i.action, i.subscription_id, i.offering_id, i.offering_version, i.service_id, i.family, i.level,
 			i.quantity, i.parameters, i.monthly_price, i.one_off_fee
-		FROM o, jsonb_to_recordset(?::jsonb) AS i(n int, action text, subscription_id uuid, offering_id uuid, offering_version int,
+		FROM jsonb_to_recordset(?::jsonb) AS i(n int, action text, subscription_id uuid, offering_id uuid, offering_version int,
 			service_id text, family text, level text, quantity int, parameters jsonb, monthly_price numeric, one_off_fee numeric)`,
-		o.ID, o.Municipality, o.Unit, o.State, o.Note, o.CreatedBy, o.CreatedAt, o.UpdatedAt, o.Version,
-		e.Seq, e.From, e.To, e.Actor, e.At, string(items)).Error
+		o.ID, string(items))
 }
 
 // move writes o's new state if the order is still in from, and appends e to its history.

@@ -170,6 +170,7 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 		err = db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			var held []deferred
 			ctx := context.WithValue(context.WithValue(context.WithValue(ctx, txKey{}, tx), afterKey{}, &after), deferKey{}, &held)
+			ctx = context.WithValue(ctx, changedKey{}, map[any]bool{})
 			if err := fn(ctx); err != nil {
 				return err
 			}
@@ -197,6 +198,22 @@ func AfterCommit(ctx context.Context, f func()) {
 		return
 	}
 	f()
+}
+
+type changedKey struct{}
+
+// Changed records that the transaction of ctx changes what (what a cache holds, say), so that
+// its reads can tell its own uncommitted change from what everyone reads. Without a transaction it does nothing, as the change commits at once.
+func Changed(ctx context.Context, what any) {
+	if m, ok := ctx.Value(changedKey{}).(map[any]bool); ok {
+		m[what] = true
+	}
+}
+
+// Changes reports whether the transaction of ctx changed what (Changed).
+func Changes(ctx context.Context, what any) bool {
+	m, _ := ctx.Value(changedKey{}).(map[any]bool)
+	return m[what]
 }
 
 func retryable(err error) bool {

@@ -112,6 +112,10 @@ func (r *replica) failed(err error) bool {
 	return false
 }
 
+// OnReplica reports whether reads through Conn(ctx) go to the replica, which may not yet have
+// replayed the latest change.
+func OnReplica(ctx context.Context) bool { return ctx.Value(replicaKey{}) != nil }
+
 // onReplica is the pool's handle routed to the replica, for the reads of a Stale call.
 func onReplica(g *gorm.DB) *gorm.DB {
 	return g.Clauses(dbresolver.Use(replicaResolver), dbresolver.Read)

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
@@ -29,6 +30,9 @@ func TestStaleReadsSeeTheCallersWritesAndFallBackWhenTheReplicaStops(t *testing.
 		type answer struct{ seen, byReplica bool }
 		a, err := postgres.Stale(ctx, db, func(ctx context.Context) (a answer, err error) {
 			err = db.Conn(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM notes WHERE n = ?), pg_is_in_recovery()`, n).Row().Scan(&a.seen, &a.byReplica)
+			if err == nil && postgres.OnReplica(ctx) != a.byReplica {
+				err = fmt.Errorf("OnReplica says %v; the replica answered: %v", postgres.OnReplica(ctx), a.byReplica)
+			}
 			return a, err
 		})
 		return a.seen, a.byReplica, err

@@ -26,7 +26,15 @@ func (sc Scope) where(q *gorm.DB) *gorm.DB {
 	return q.Where("municipality = ?", sc.Municipality)
 }
 
-func (st store) insert(ctx context.Context, t *Ticket) error { return st.conn(ctx).Create(t).Error }
+// insert writes a new ticket among the transaction's deferred writes: nothing reads it back
+// before the commit. A new ticket has no unit, level or clock yet.
+func (st store) insert(ctx context.Context, t *Ticket) error {
+	return st.db.Defer(ctx, nil, `INSERT INTO tickets (id, municipality, subscription_id, title, description, priority, high_priority,
+			category, reporter, state, created_by, created_at, updated_at, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, t.Municipality, t.SubscriptionID, t.Title, t.Description, t.Priority, t.HighPriority, t.Category, t.Reporter, t.State,
+		t.CreatedBy, t.CreatedAt, t.UpdatedAt, t.Version)
+}
 
 // get loads a ticket in the scope, for change when lock is set; others are not found.
 func (st store) get(ctx context.Context, sc Scope, id string, lock bool) (Ticket, error) {
