@@ -42,9 +42,17 @@ func (st store) get(ctx context.Context, sc Scope, id string, lock bool) (Ticket
 	return t, postgres.Take(sc.where(st.conn(ctx).Where("id = ?", id)), lock, &t, "ticket")
 }
 
-// save writes every changed column of t.
+// save writes every column of t that may change, among the transaction's deferred writes: the
+// caller holds the row's lock, and nothing reads the row back before the commit.
 func (st store) save(ctx context.Context, t *Ticket) error {
-	return st.conn(ctx).Model(&Ticket{}).Where("id = ?", t.ID).Select("*").Omit("id", "created_at", "created_by").Updates(t).Error
+	return st.db.Defer(ctx, nil, `UPDATE tickets SET subscription_id = ?, unit = ?, title = ?, description = ?, priority = ?,
+			high_priority = ?, category = ?, reporter = ?, state = ?, level = ?, first_escalated_at = ?, escalated_at = ?,
+			acknowledged_at = ?, resolved_at = ?, resolved_by_unit = ?, closed_at = ?, due_at = ?, response_met = ?, restore_met = ?,
+			updated_at = ?, version = ?
+		WHERE id = ?`,
+		t.SubscriptionID, t.Unit, t.Title, t.Description, t.Priority, t.HighPriority, t.Category, t.Reporter, t.State, t.Level,
+		t.FirstEscalatedAt, t.EscalatedAt, t.AcknowledgedAt, t.ResolvedAt, t.ResolvedByUnit, t.ClosedAt, t.DueAt, t.ResponseMet,
+		t.RestoreMet, t.UpdatedAt, t.Version, t.ID)
 }
 
 // addEvent appends e to the ticket's history, by the caller, among the transaction's deferred
