@@ -48,7 +48,11 @@ const (
 
 // NewMailSender checks the settings and returns a sender; it connects only to send.
 func NewMailSender(cfg SMTP) (*MailSender, error) {
-	opts := []mail.Option{mail.WithPort(cfg.Port), mail.WithTimeout(cfg.Timeout)}
+	// A message on a kept connection is MAIL, RCPT, DATA and the text: no NOOP before it (a
+	// connection the server closed fails at MAIL, before anything is accepted, and is replaced)
+	// and no RSET after it, since a completed transaction leaves the session reset (RFC 5321
+	// 4.1.1.4). Two round trips of six fewer per mail.
+	opts := []mail.Option{mail.WithPort(cfg.Port), mail.WithTimeout(cfg.Timeout), mail.WithoutNoop(), mail.WithoutRset()}
 	switch cfg.TLS {
 	case "starttls":
 		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
@@ -112,9 +116,9 @@ func (s *MailSender) Send(ctx context.Context, id, recipient string, m Message) 
 }
 
 // send hands msg to the server over an idle connection when one is open, else over a new one. A
-// connection the server closed while it was idle fails the NOOP that begins each message, and one
-// the server will take no more messages on answers 4xx, before the message is sent: either is
-// replaced, and the message goes over the next.
+// connection the server closed while it was idle fails at MAIL, and one the server will take no
+// more messages on answers 4xx, before the message is accepted: either is replaced, and the
+// message goes over the next.
 func (s *MailSender) send(ctx context.Context, msg *mail.Msg) error {
 	for {
 		client, reused := s.take()
@@ -136,7 +140,7 @@ func (s *MailSender) send(ctx context.Context, msg *mail.Msg) error {
 		case msg.IsDelivered(): // accepted; only the reset after it failed
 			client.Close()
 			return nil
-		case reused && errors.As(err, &se) && (se.Reason == mail.ErrConnCheck || se.IsTemp()):
+		case reused && errors.As(err, &se) && (se.Reason == mail.ErrSMTPMailFrom && se.ErrorCode() < 500 || se.IsTemp()):
 			client.Close()
 		default:
 			client.Close()
