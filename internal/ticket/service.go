@@ -222,7 +222,15 @@ func (s *Service) Transition(ctx context.Context, sc Scope, id string, name Acti
 		if err := s.store.addEvent(ctx, id, e); err != nil {
 			return err
 		}
-		view, err := s.sla(ctx, t, false, e) // a pause starts or ends with e, written at the commit
+		// A pause starts or ends with e, written at the commit. A ticket escalated for the first
+		// time has no pause behind it: pauses start with the unit's request for information or
+		// resolution, which only an acknowledged ticket gets.
+		var view SLA
+		if before.FirstEscalatedAt == nil {
+			view, err = s.slaOf(ctx, t, false, []Event{e})
+		} else {
+			view, err = s.sla(ctx, t, false, e)
+		}
 		if err != nil {
 			return err
 		}
@@ -240,6 +248,18 @@ func (s *Service) Transition(ctx context.Context, sc Scope, id string, name Acti
 // transaction writes but cannot read yet.
 func (s *Service) sla(ctx context.Context, t Ticket, explain bool, adding ...Event) (SLA, error) {
 	if t.EscalatedAt == nil || t.Level == nil {
+		return s.slaOf(ctx, t, explain, nil)
+	}
+	history, err := s.store.events(ctx, t.ID, nil, RequestInfo, Resolve, ProvideInfo, Reopen, HandBack)
+	if err != nil {
+		return SLA{}, err
+	}
+	return s.slaOf(ctx, t, explain, append(history, adding...))
+}
+
+// slaOf computes the ticket's clocks now from history, the events that pause and resume them.
+func (s *Service) slaOf(ctx context.Context, t Ticket, explain bool, history []Event) (SLA, error) {
+	if t.EscalatedAt == nil || t.Level == nil {
 		return clocks(t, catalog.Level{}, nil, nil, s.clock.Now(), false), nil
 	}
 	lvl, err := catalog.Get[catalog.Level](ctx, s.catalog, catalog.KindLevel, *t.Level)
@@ -254,11 +274,7 @@ func (s *Service) sla(ctx context.Context, t Ticket, explain bool, adding ...Eve
 	if err != nil {
 		return SLA{}, err
 	}
-	history, err := s.store.events(ctx, t.ID, nil, RequestInfo, Resolve, ProvideInfo, Reopen, HandBack)
-	if err != nil {
-		return SLA{}, err
-	}
-	return clocks(t, lvl, sched, pausesOf(append(history, adding...)), s.clock.Now(), explain), nil
+	return clocks(t, lvl, sched, pausesOf(history), s.clock.Now(), explain), nil
 }
 
 // SLA explains a ticket's clocks: deadlines, elapsed time, percentage used, state, and day by

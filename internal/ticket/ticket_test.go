@@ -1,6 +1,7 @@
 package ticket
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -86,5 +87,36 @@ func TestATicketReopensOnlyWithinThePeriod(t *testing.T) {
 		if (err == nil) != ok {
 			t.Errorf("reopen %d days after resolution: %v, want allowed %v", days, err, ok)
 		}
+	}
+}
+
+// A ticket never escalated has no pause in its history, so its first escalation computes the
+// clocks without reading the history: every action that pauses a clock is out of reach until
+// the ticket has been escalated.
+func TestNothingPausesBeforeTheFirstEscalation(t *testing.T) {
+	pauses := func(a Action) bool { return len(pausesOf([]Event{{Action: a, At: now}})) > 0 }
+	reached, todo := map[State]bool{Open: true}, []State{Open}
+	for len(todo) > 0 {
+		st := todo[0]
+		todo = todo[1:]
+		for name, a := range actions {
+			if name == Escalate || !slices.Contains(a.from, st) {
+				continue
+			}
+			if pauses(name) {
+				t.Errorf("%s pauses a clock and can be made in %s before any escalation", name, st)
+			}
+			to := a.to
+			if to == "" { // reopened: back to where it was worked, open for a ticket never escalated
+				to = Open
+			}
+			if !reached[to] {
+				reached[to] = true
+				todo = append(todo, to)
+			}
+		}
+	}
+	if !pauses(RequestInfo) || !pauses(Resolve) {
+		t.Fatal("requesting information and resolving no longer pause the clocks; this test checks nothing")
 	}
 }
