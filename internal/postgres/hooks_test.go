@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/servicekatalog/servicekatalog/internal/postgres"
@@ -60,5 +61,19 @@ func TestCommitHooks(t *testing.T) {
 	postgres.AfterCommit(ctx, func() { ran = true })
 	if !ran {
 		t.Error("outside a transaction, after-commit work did not run")
+	}
+}
+
+// A statement's text never carries its arguments: gorm's Scan asks for the text of every
+// statement it runs, and formatting a large argument into it cost as much as sending it.
+func TestAStatementsTextLeavesItsArgumentsOut(t *testing.T) {
+	db := pgtest.New(t)
+	ctx := context.Background()
+	if got := db.Conn(ctx).Dialector.Explain(`SELECT $1, $2`, "a secret", strings.Repeat("x", 1<<20)); got != `SELECT $1, $2` {
+		t.Fatalf("explained as %.80q", got)
+	}
+	var n int
+	if err := db.Conn(ctx).Raw(`SELECT length(?::text)`, strings.Repeat("x", 1<<20)).Scan(&n).Error; err != nil || n != 1<<20 {
+		t.Fatalf("scan: %d, %v", n, err)
 	}
 }
