@@ -84,7 +84,7 @@ func run(duration time.Duration, rounds, workers int, out, only string) error {
 	env := append(os.Environ(), "DATABASE_URL="+dbURL, "APP_ENV=test", "SEED_DEMO=true", "LOG_FORMAT=json",
 		"RATE_LIMIT=1000000", "RATE_LIMIT_BURST=1000000", "SMTP_HOST=127.0.0.1", "SMTP_PORT="+smtpPort, "SMTP_TLS=none",
 		"PUBLIC_URL=http://"+productAddr) // the dev issuer's name: the token command must sign as the server verifies
-	stopProduct, err := start(product, []string{"serve"}, append(env, "ADDR="+productAddr), filepath.Join(work, "product.log"))
+	stopProduct, productPid, err := start(product, []string{"serve"}, append(env, "ADDR="+productAddr), filepath.Join(work, "product.log"))
 	if err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func run(duration time.Duration, rounds, workers int, out, only string) error {
 	}
 	fmt.Printf("seeded: %d offerings, %d users, %d subscriptions, %d tickets, %d roll-up rows\n", data.offerings, data.users, data.subscriptions,
 		data.tickets, data.rollups)
-	stopBaseline, err := start(baseline, nil, append(env, "ADDR="+baselineAddr), filepath.Join(work, "baseline.log"))
+	stopBaseline, baselinePid, err := start(baseline, nil, append(env, "ADDR="+baselineAddr), filepath.Join(work, "baseline.log"))
 	if err != nil {
 		return err
 	}
@@ -153,21 +153,35 @@ func run(duration time.Duration, rounds, workers int, out, only string) error {
 	// Each run starts on a quiet product: the mails the orders and tickets cause are sent in the
 	// background, and a backlog left by one run would take the CPU from the next.
 	quiet := func() error { return drained(ctx, db) }
+	// measure drives one side and counts the CPU it took until its mails were sent: they are
+	// part of what its operations cost.
+	measure := func(o op, pid int) (sample, error) {
+		before := readCPU(pid)
+		s := drive(o, duration, workers)
+		err := quiet()
+		s.CPU = perOp(before, readCPU(pid), s.Ops)
+		return s, err
+	}
 	results := make([]result, len(scenarios))
 	for r := 0; r < rounds; r++ {
 		for i, sc := range scenarios {
 			if r == 0 {
 				drive(sc.baseline, time.Second, workers) // warm both up
 				drive(sc.product, time.Second, workers)
+				if err := quiet(); err != nil {
+					return err
+				}
 			}
-			if err := quiet(); err != nil {
+			b, err := measure(sc.baseline, baselinePid)
+			if err != nil {
 				return err
 			}
-			results[i].baseline = append(results[i].baseline, drive(sc.baseline, duration, workers))
-			if err := quiet(); err != nil {
+			p, err := measure(sc.product, productPid)
+			if err != nil {
 				return err
 			}
-			results[i].product = append(results[i].product, drive(sc.product, duration, workers))
+			results[i].baseline = append(results[i].baseline, b)
+			results[i].product = append(results[i].product, p)
 		}
 	}
 	// Last, as it changes roll-ups the fleet report reads.
@@ -255,21 +269,22 @@ func freeAddr() string {
 	return l.Addr().String()
 }
 
-func start(bin string, args, env []string, logPath string) (func(), error) {
+// start runs bin and returns how to stop it and its process id.
+func start(bin string, args, env []string, logPath string) (func(), int, error) {
 	logf, err := os.Create(logPath)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Env, cmd.Stdout, cmd.Stderr = env, logf, logf
 	if err := cmd.Start(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	return func() {
 		cmd.Process.Signal(os.Interrupt)
 		cmd.Wait()
 		logf.Close()
-	}, nil
+	}, cmd.Process.Pid, nil
 }
 
 func waitReady(u string) error {
@@ -424,6 +439,8 @@ type sample struct {
 	P50    float64 `json:"p50_ms"`
 	P90    float64 `json:"p90_ms"`
 	P99    float64 `json:"p99_ms"`
+	// CPU is what an operation cost the machine, the server and PostgreSQL, its mails included.
+	CPU cpuPerOp `json:"cpu_per_op"`
 }
 
 // drive runs op on workers keep-alive connections for d and measures it.
@@ -473,21 +490,24 @@ func median(xs []float64) float64 {
 
 // side is the medians of one side's rounds.
 type side struct {
-	RPS    float64 `json:"rps"`
-	P50    float64 `json:"p50_ms"`
-	P90    float64 `json:"p90_ms"`
-	P99    float64 `json:"p99_ms"`
-	Errors int64   `json:"errors"`
+	RPS    float64  `json:"rps"`
+	P50    float64  `json:"p50_ms"`
+	P90    float64  `json:"p90_ms"`
+	P99    float64  `json:"p99_ms"`
+	Errors int64    `json:"errors"`
+	CPU    cpuPerOp `json:"cpu_per_op"`
 }
 
 func summarise(ss []sample) side {
-	var rps, p50, p90, p99 []float64
+	var rps, p50, p90, p99, machine, server, pg []float64
 	var errs int64
 	for _, s := range ss {
 		rps, p50, p90, p99 = append(rps, s.RPS), append(p50, s.P50), append(p90, s.P90), append(p99, s.P99)
+		machine, server, pg = append(machine, s.CPU.Machine), append(server, s.CPU.Server), append(pg, s.CPU.Postgres)
 		errs += s.Errors
 	}
-	return side{RPS: median(rps), P50: median(p50), P90: median(p90), P99: median(p99), Errors: errs}
+	return side{RPS: median(rps), P50: median(p50), P90: median(p90), P99: median(p99), Errors: errs,
+		CPU: cpuPerOp{Machine: median(machine), Server: median(server), Postgres: median(pg)}}
 }
 
 type row struct {
@@ -542,6 +562,16 @@ func (r report) print(w io.Writer) {
 		fmt.Fprintf(w, "%-36s %10.0f %10.0f %6.2f× %7.2fms %7.2fms %7.2fms %7.2fms %6.2f×  %-22s %v (errors %d/%d)\n", x.Scenario, x.Baseline.RPS,
 			x.Product.RPS, x.Ratio, x.Baseline.P50, x.Product.P50, x.Baseline.P99, x.Product.P99, x.P99Ratio, x.Target, x.Met, x.Baseline.Errors,
 			x.Product.Errors)
+	}
+	fmt.Fprintf(w, "\nCPU per operation, ms (machine: every process; server: the product or the bare baseline; its mails included)\n")
+	fmt.Fprintf(w, "%-36s %9s %9s %9s %9s %9s %9s %9s\n", "scenario", "base all", "server", "postgres", "prod all", "server", "postgres", "all ×")
+	for _, x := range r.Rows {
+		b, p := x.Baseline.CPU, x.Product.CPU
+		if b.Machine == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "%-36s %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %8.2f×\n", x.Scenario, b.Machine, b.Server, b.Postgres,
+			p.Machine, p.Server, p.Postgres, p.Machine/b.Machine)
 	}
 	if r.Notices != nil {
 		r.Notices.print(w)
