@@ -212,7 +212,8 @@ func AfterCommit(ctx context.Context, f func()) {
 type changedKey struct{}
 
 // Changed records that the transaction of ctx changes what (what a cache holds, say), so that
-// its reads can tell its own uncommitted change from what everyone reads. Without a transaction it does nothing, as the change commits at once.
+// its reads can tell its own uncommitted change from what everyone reads. Without a transaction
+// it does nothing, as the change commits at once.
 func Changed(ctx context.Context, what any) {
 	if m, ok := ctx.Value(changedKey{}).(map[any]bool); ok {
 		m[what] = true
