@@ -88,7 +88,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg)
+	log, closeLog := newLogger(cfg, os.Stderr, logFlushEvery)
+	defer closeLog()
 	switch cmd {
 	case "serve":
 		return serve(ctx, cfg, log)
@@ -106,18 +107,6 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return mailsCmd(ctx, cfg, rest, out)
 	}
 	return fmt.Errorf("unknown command %q: %w", cmd, errUsage)
-}
-
-func newLogger(cfg config.Config) *slog.Logger {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
-		level = slog.LevelInfo
-	}
-	opts := &slog.HandlerOptions{Level: level}
-	if cfg.LogFormat == "text" {
-		return slog.New(slog.NewTextHandler(os.Stderr, opts))
-	}
-	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 }
 
 // database opens DATABASE_URL, or the private cluster under DATA_DIR, starting it if needed.

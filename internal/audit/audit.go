@@ -114,6 +114,12 @@ func WithOrigin(ctx context.Context, o Origin) context.Context {
 	return context.WithValue(ctx, originKey{}, o)
 }
 
+// OriginFrom returns the origin ctx carries, if any.
+func OriginFrom(ctx context.Context) Origin {
+	o, _ := ctx.Value(originKey{}).(Origin)
+	return o
+}
+
 // Log writes and reads the audit trail.
 type Log struct {
 	db      *postgres.DB
@@ -138,7 +144,7 @@ func (l *Log) Record(ctx context.Context, c Change) error {
 	if !ok {
 		return apperr.New(apperr.Internal, "audit: change without a principal")
 	}
-	o, _ := ctx.Value(originKey{}).(Origin)
+	o := OriginFrom(ctx)
 	diff, err := json.Marshal(c.Diff)
 	if err != nil {
 		return fmt.Errorf("audit: diff: %w", err)

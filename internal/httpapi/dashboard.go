@@ -34,25 +34,16 @@ const dashboardCSP = "default-src 'none'; style-src 'self'; img-src 'self'; form
 // refused gets a page that says why, and the sign-in form when it is not signed in.
 func (s *Server) page(method, path string, p perm, h gin.HandlerFunc) {
 	s.routes = append(s.routes, Route{Method: method, Path: path, Resource: p.resource, Action: p.action, Tenant: p.tenant})
-	s.engine.Handle(method, path, s.pageAuthenticate(), s.limit(), s.authorize(p, s.failDashboard), s.strictQuery(method, path), h)
+	s.engine.Handle(method, path, s.admit(s.pageCaller, p, s.failDashboard), s.strictQuery(method, path), h)
 }
 
-func (s *Server) pageAuthenticate() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		var p identity.Principal
-		var err error
-		if token, cerr := c.Cookie(sessionCookie); cerr == nil && c.GetHeader("Authorization") == "" {
-			p, err = s.Sessions.Resolve(ctx(c), token)
-		} else {
-			p, err = s.Authn.Authenticate(c.GetHeader("Authorization"))
-		}
-		if err != nil {
-			s.failDashboard(c, err)
-			return
-		}
-		c.Request = c.Request.WithContext(identity.WithPrincipal(c.Request.Context(), p))
-		c.Next()
+// pageCaller authenticates a page's caller by its session cookie, or, for programs, as any API
+// caller.
+func (s *Server) pageCaller(c *gin.Context) (identity.Principal, error) {
+	if token, err := c.Cookie(sessionCookie); err == nil && c.GetHeader("Authorization") == "" {
+		return s.Sessions.Resolve(ctx(c), token)
 	}
+	return s.bearer(c)
 }
 
 // failDashboard answers a refused or failed dashboard request: a browser not signed in gets the

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"regexp"
 	"slices"
@@ -24,14 +25,11 @@ import (
 	"github.com/servicekatalog/servicekatalog/internal/tenant"
 )
 
-const (
-	ctxRequestID = "request_id"
-	ctxTenant    = "tenant"
-)
+const ctxTenant = "tenant"
 
 var safeRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
+func requestID(c *gin.Context) string { return audit.OriginFrom(c.Request.Context()).RequestID }
 
 // recover turns a panic into a logged 500 problem.
 func (s *Server) recover() gin.HandlerFunc {
@@ -49,7 +47,6 @@ func (s *Server) requestContext() gin.HandlerFunc {
 		if !safeRequestID.MatchString(id) {
 			id = uuid.NewString()
 		}
-		c.Set(ctxRequestID, id)
 		c.Header("X-Request-ID", id)
 		ctx := audit.WithOrigin(c.Request.Context(), audit.Origin{RequestID: id, ClientIP: c.ClientIP()})
 		c.Request = c.Request.WithContext(ctx)
@@ -96,72 +93,83 @@ func (s *Server) observe() gin.HandlerFunc {
 		status := strconv.Itoa(c.Writer.Status())
 		s.metrics.requests.WithLabelValues(c.Request.Method, route, status).Inc()
 		s.metrics.duration.WithLabelValues(c.Request.Method, route, status).Observe(elapsed.Seconds())
-		attrs := []any{"request_id", requestID(c), "method", c.Request.Method, "route", route,
-			"status", c.Writer.Status(), "duration_ms", float64(elapsed.Microseconds()) / 1000}
-		if p, ok := identity.FromContext(c.Request.Context()); ok {
-			attrs = append(attrs, "principal", p.Subject)
+		ctx := c.Request.Context()
+		if !s.Log.Enabled(ctx, slog.LevelInfo) {
+			return
 		}
-		s.Log.Info("request", attrs...)
+		attrs := [6]slog.Attr{slog.String("request_id", requestID(c)), slog.String("method", c.Request.Method),
+			slog.String("route", route), slog.Int("status", c.Writer.Status()),
+			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000)}
+		n := 5
+		if p, ok := identity.FromContext(ctx); ok {
+			attrs[n], n = slog.String("principal", p.Subject), n+1
+		}
+		s.Log.LogAttrs(ctx, slog.LevelInfo, "request", attrs[:n]...)
 	}
 }
 
-// authenticate requires a valid bearer token or API key.
-func (s *Server) authenticate() gin.HandlerFunc {
+// admit lets a request through to its route's handler once authn knows the caller, the
+// caller's rate-limit bucket has room and the route's casbin rule allows it. The principal goes
+// into the request's context once, as every context given to a request copies the request, and
+// on a refusal too, so that the access log names who was refused.
+func (s *Server) admit(authn func(*gin.Context) (identity.Principal, error), p perm, fail func(*gin.Context, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		p, err := s.Authn.Authenticate(c.GetHeader("Authorization"))
+		pr, err := authn(c)
 		if err != nil {
-			s.fail(c, err)
+			fail(c, err)
 			return
 		}
-		c.Request = c.Request.WithContext(identity.WithPrincipal(c.Request.Context(), p))
+		if err = s.limit(c, pr); err == nil {
+			err = s.authorize(c, p, &pr)
+		}
+		c.Request = c.Request.WithContext(identity.WithPrincipal(c.Request.Context(), pr))
+		if err != nil {
+			fail(c, err)
+			return
+		}
 		c.Next()
 	}
+}
+
+// bearer authenticates the caller by its bearer token or API key.
+func (s *Server) bearer(c *gin.Context) (identity.Principal, error) {
+	return s.Authn.Authenticate(c.GetHeader("Authorization"))
 }
 
 // limit takes the request from the caller's rate-limit bucket and says in the RateLimit headers
 // (IETF draft) how much is left; over the limit it answers 429 with Retry-After.
-func (s *Server) limit() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		p, _ := identity.FromContext(c.Request.Context())
-		d := s.Limiter.Allow(p.Subject, s.Clock.Now())
-		c.Header("RateLimit-Limit", strconv.Itoa(d.Limit))
-		c.Header("RateLimit-Remaining", strconv.Itoa(d.Remaining))
-		c.Header("RateLimit-Reset", strconv.Itoa(ceilSeconds(d.Reset)))
-		if !d.Allowed {
-			c.Header("Retry-After", strconv.Itoa(ceilSeconds(d.RetryAfter)))
-			s.fail(c, apperr.Newf(apperr.TooManyRequests, "over the rate limit of %d requests at once", d.Limit))
-			return
-		}
-		c.Next()
+func (s *Server) limit(c *gin.Context, p identity.Principal) error {
+	d := s.Limiter.Allow(p.Subject, s.Clock.Now())
+	c.Header("RateLimit-Limit", strconv.Itoa(d.Limit))
+	c.Header("RateLimit-Remaining", strconv.Itoa(d.Remaining))
+	c.Header("RateLimit-Reset", strconv.Itoa(ceilSeconds(d.Reset)))
+	if !d.Allowed {
+		c.Header("Retry-After", strconv.Itoa(ceilSeconds(d.RetryAfter)))
+		return apperr.Newf(apperr.TooManyRequests, "over the rate limit of %d requests at once", d.Limit)
 	}
+	return nil
 }
 
 func ceilSeconds(d time.Duration) int { return int((d + time.Second - 1) / time.Second) }
 
 // authorize checks the route's casbin rule in the tenant the path names (or, for routes not
-// scoped to a tenant, in any of the caller's), and records which tenant the caller acts for.
-func (s *Server) authorize(p perm, fail func(*gin.Context, error)) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		var t tenant.ID
-		if p.tenant != "" {
-			var err error
-			if t, err = pathTenant(c, p.tenant); err != nil {
-				fail(c, err)
-				return
-			}
-			c.Set(ctxTenant, t)
+// scoped to a tenant, in any of the caller's), records which tenant the caller acts for, and
+// gives pr the tenant and roles it acts with.
+func (s *Server) authorize(c *gin.Context, p perm, pr *identity.Principal) error {
+	var t tenant.ID
+	if p.tenant != "" {
+		var err error
+		if t, err = pathTenant(c, p.tenant); err != nil {
+			return err
 		}
-		ctx := c.Request.Context()
-		pr, _ := identity.FromContext(ctx)
-		d := s.Authz.Authorize(pr.Subject, t, p.resource, p.action)
-		if !d.Allowed {
-			fail(c, apperr.New(apperr.Forbidden, refusal(s.Authz.RolesOf(pr.Subject), t, p)))
-			return
-		}
-		pr.Acting, pr.Roles = d.Acting, d.Roles
-		c.Request = c.Request.WithContext(identity.WithPrincipal(ctx, pr))
-		c.Next()
+		c.Set(ctxTenant, t)
 	}
+	d := s.Authz.Authorize(pr.Subject, t, p.resource, p.action)
+	if !d.Allowed {
+		return apperr.New(apperr.Forbidden, refusal(s.Authz.RolesOf(pr.Subject), t, p))
+	}
+	pr.Acting, pr.Roles = d.Acting, d.Roles
+	return nil
 }
 
 // refusal says why a caller is refused in words a person can act on: the roles it holds and

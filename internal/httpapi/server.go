@@ -169,7 +169,7 @@ func (s *Server) public(method, path string, h gin.HandlerFunc) {
 func (s *Server) protected(method, path string, p perm, h gin.HandlerFunc) {
 	s.routes = append(s.routes, Route{Method: method, Path: path, Resource: p.resource, Action: p.action,
 		Tenant: p.tenant, Creates: p.creates})
-	chain := []gin.HandlerFunc{s.authenticate(), s.limit(), s.authorize(p, s.fail), s.strictQuery(method, path)}
+	chain := []gin.HandlerFunc{s.admit(s.bearer, p, s.fail), s.strictQuery(method, path)}
 	if p.creates {
 		chain = append(chain, s.idempotencyKey())
 	}
