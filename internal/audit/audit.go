@@ -171,9 +171,12 @@ func (l *Log) Record(ctx context.Context, c Change) error {
 }
 
 // Diff describes a change from before to after (either may be nil) as the fields that differ.
-// A creation shows the new object, a deletion the old one.
+// A creation shows the new object, a deletion the old one. The fields are kept as the JSON they
+// are recorded as, and compared as written (one encoder writes equal values alike), decoded only
+// where that differs in an object or an array, which may hold JSON written elsewhere (a document
+// read back from the database) with its keys in another order.
 func Diff(before, after any) map[string]any {
-	b, a := asMap(before), asMap(after)
+	b, a := fields(before), fields(after)
 	switch {
 	case b == nil:
 		return map[string]any{"created": a}
@@ -182,31 +185,57 @@ func Diff(before, after any) map[string]any {
 	}
 	changed := map[string]any{}
 	for k, av := range a {
-		if bv, ok := b[k]; !ok || !reflect.DeepEqual(av, bv) {
-			changed[k] = map[string]any{"from": b[k], "to": av}
+		if bv, ok := b[k]; !ok || !same(av, bv) {
+			changed[k] = map[string]json.RawMessage{"from": orNull(bv), "to": av}
 		}
 	}
 	for k, bv := range b {
 		if _, ok := a[k]; !ok {
-			changed[k] = map[string]any{"from": bv, "to": nil}
+			changed[k] = map[string]json.RawMessage{"from": bv, "to": null}
 		}
 	}
 	return map[string]any{"changed": changed}
 }
 
-func asMap(v any) map[string]any {
+var null = json.RawMessage("null")
+
+func same(a, b json.RawMessage) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	if len(a) == 0 || len(b) == 0 || a[0] != b[0] || a[0] != '{' && a[0] != '[' {
+		return false
+	}
+	var av, bv any
+	return decode(a, &av) == nil && decode(b, &bv) == nil && reflect.DeepEqual(av, bv)
+}
+
+func decode(raw json.RawMessage, v *any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	return dec.Decode(v)
+}
+
+func orNull(v json.RawMessage) json.RawMessage {
+	if v == nil {
+		return null
+	}
+	return v
+}
+
+// fields is v's JSON object field by field; a value that is not an object is one field, value.
+func fields(v any) map[string]json.RawMessage {
 	if v == nil || (reflect.ValueOf(v).Kind() == reflect.Pointer && reflect.ValueOf(v).IsNil()) {
 		return nil
 	}
 	raw, err := json.Marshal(v)
 	if err != nil {
-		return map[string]any{"value": fmt.Sprint(v)}
+		text, _ := json.Marshal(fmt.Sprint(v))
+		return map[string]json.RawMessage{"value": text}
 	}
-	var m map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if dec.Decode(&m) != nil {
-		return map[string]any{"value": json.RawMessage(raw)}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return map[string]json.RawMessage{"value": raw}
 	}
 	return m
 }
