@@ -32,9 +32,11 @@ func (s *Server) me(c *gin.Context) {
 	p, _ := identity.FromContext(ctx(c))
 	roles := map[string][]string{}
 	for t, rs := range s.Authz.RolesOf(p.Subject) {
-		for _, r := range rs {
-			roles[t.String()] = append(roles[t.String()], string(r))
+		names := make([]string, len(rs))
+		for i, r := range rs {
+			names[i] = string(r)
 		}
+		roles[t.String()] = names
 	}
 	c.JSON(200, Me{Kind: p.Kind, ID: p.ID, Name: p.Name, Subject: p.Subject, Roles: roles})
 }

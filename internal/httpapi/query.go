@@ -82,6 +82,10 @@ func (s *Server) strictQuery(method, path string) gin.HandlerFunc {
 		takes = "it takes " + strings.Join(names, ", ")
 	}
 	return func(c *gin.Context) {
+		if c.Request.URL.RawQuery == "" {
+			c.Next()
+			return
+		}
 		query := c.Request.URL.Query()
 		if len(query) == 0 {
 			c.Next()
