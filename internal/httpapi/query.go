@@ -82,7 +82,7 @@ func (s *Server) strictQuery(method, path string) gin.HandlerFunc {
 		takes = "it takes " + strings.Join(names, ", ")
 	}
 	return func(c *gin.Context) {
-		if c.Request.URL.RawQuery == "" {
+		if c.Request.URL.RawQuery == "" { // most requests: no map to make
 			c.Next()
 			return
 		}
