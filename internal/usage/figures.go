@@ -89,11 +89,14 @@ type Peers struct {
 
 // Figures are a municipality's key figures, as kept.
 type Figures struct {
-	Municipality string     `json:"municipality" example:"101"`
-	PeerGroup    string     `json:"peer_group" example:"Region Hovedstaden"`
-	ComputedAt   *time.Time `json:"computed_at" format:"date-time" extensions:"x-nullable"`
-	ExampleData  bool       `json:"example_data"`
-	KPIs         []KPI      `json:"kpis"`
+	Municipality string `json:"municipality" example:"101"`
+	PeerGroup    string `json:"peer_group" example:"Region Hovedstaden"`
+	// ComputedAt is when the municipality's figures last changed: they are recomputed on each
+	// answer and periodically (every minute by default), and keep this time while they come out
+	// the same.
+	ComputedAt  *time.Time `json:"computed_at" format:"date-time" extensions:"x-nullable"`
+	ExampleData bool       `json:"example_data"`
+	KPIs        []KPI      `json:"kpis"`
 }
 
 // Target is the council's goal for a domain's adoption.
@@ -138,15 +141,16 @@ func tally(l list, current map[string]answerRow) map[string]counts {
 	return out
 }
 
-// refresh recomputes the kept figures of municipalities codes, in the transaction of ctx.
-func (s *Service) refresh(ctx context.Context, codes []string) error {
+// refresh recomputes the kept figures of municipalities codes, in the transaction of ctx, and
+// returns how many municipalities' figures changed.
+func (s *Service) refresh(ctx context.Context, codes []string) (int, error) {
 	l, err := s.list(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	answers, err := s.store.currentOf(ctx, codes)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, code := range codes { // one that has answered nothing has figures too: nothing answered
 		if answers[code] == nil {
@@ -156,8 +160,9 @@ func (s *Service) refresh(ctx context.Context, codes []string) error {
 	return s.keep(ctx, l, answers)
 }
 
-// keep stores the figures of each municipality of answers (its current answers) on list l.
-func (s *Service) keep(ctx context.Context, l list, answers map[string]map[string]answerRow) error {
+// keep stores the figures of each municipality of answers (its current answers) on list l, and
+// returns how many municipalities' figures changed.
+func (s *Service) keep(ctx context.Context, l list, answers map[string]map[string]answerRow) (int, error) {
 	now := s.clock.Now()
 	var rows []figureRow
 	for code, current := range answers {
@@ -170,13 +175,19 @@ func (s *Service) keep(ctx context.Context, l list, answers map[string]map[strin
 }
 
 // Refresh recomputes every municipality's figures: the periodic job that follows the
-// catalogue's lists. It returns the municipalities computed.
+// catalogue's lists. It returns how many municipalities' figures changed.
 func (s *Service) Refresh(ctx context.Context) (int, error) {
 	codes, err := s.directory.MunicipalityCodes(ctx)
 	if err != nil {
 		return 0, err
 	}
-	return len(codes), s.db.InTx(ctx, func(ctx context.Context) error { return s.refresh(ctx, codes) })
+	var changed int
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		changed, err = s.refresh(ctx, codes)
+		return err
+	})
+	return changed, err
 }
 
 // Figures returns municipality code's key figures per domain and for all, each against its peer
@@ -209,9 +220,10 @@ func (s *Service) figures(ctx context.Context, code, by string) (Figures, error)
 	}
 	out := Figures{Municipality: code, PeerGroup: group, ExampleData: l.exampleData, KPIs: []KPI{}}
 	mine := kept[code]
-	for _, r := range mine {
-		out.ComputedAt = &r.ComputedAt
-		break
+	for _, r := range mine { // a row keeps its time while its counts come out the same
+		if out.ComputedAt == nil || r.ComputedAt.After(*out.ComputedAt) {
+			out.ComputedAt = &r.ComputedAt
+		}
 	}
 	domains := []string{""}
 	for _, d := range l.domains {
@@ -437,7 +449,7 @@ type GroupFigures struct {
 // council's view, which compares groups and never ranks municipalities.
 type Fleet struct {
 	By string `json:"by" enums:"region,population,municipality_group"`
-	// ComputedAt is when the newest of the kept figures was computed; null before any answer.
+	// ComputedAt is when the newest of the kept figures last changed; null before any answer.
 	ComputedAt  *time.Time     `json:"computed_at" format:"date-time" extensions:"x-nullable"`
 	ExampleData bool           `json:"example_data"`
 	Domains     []DomainName   `json:"domains"`

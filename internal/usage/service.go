@@ -203,7 +203,8 @@ func (s *Service) record(ctx context.Context, code string, answers []NewAnswer, 
 	for _, r := range rows { // the answers as they now stand: the figures follow, without reading them again
 		current[r.SystemID] = r
 	}
-	return changed, s.keep(ctx, l, map[string]map[string]answerRow{code: current})
+	_, err = s.keep(ctx, l, map[string]map[string]answerRow{code: current})
+	return changed, err
 }
 
 // Sheet writes municipality code's mapping as the workbook it fills in.
@@ -414,7 +415,7 @@ func (s *Service) Decide(ctx context.Context, id string, in Decision) (Proposal,
 			if err != nil {
 				return err
 			}
-			if err := s.refresh(ctx, codes); err != nil {
+			if _, err := s.refresh(ctx, codes); err != nil {
 				return err
 			}
 		}

@@ -2,6 +2,7 @@ package usage
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"time"
 
@@ -230,23 +231,42 @@ func (st store) latestSubmissions(ctx context.Context, codes []string) (map[stri
 }
 
 type figureRow struct {
-	Municipality string
-	Domain       string
-	Systems      int
-	Answered     int
-	Used         int
-	Primary      int `gorm:"column:primary"`
-	ComputedAt   time.Time
+	Municipality string    `json:"municipality"`
+	Domain       string    `json:"domain"`
+	Systems      int       `json:"systems"`
+	Answered     int       `json:"answered"`
+	Used         int       `json:"used"`
+	Primary      int       `json:"primary" gorm:"column:primary"`
+	ComputedAt   time.Time `json:"computed_at"`
 }
 
 func (figureRow) TableName() string { return "adoption_figures" }
 
-func (st store) saveFigures(ctx context.Context, rows []figureRow) error {
+// saveFigures writes the rows whose counts differ from those kept, and those not kept yet, in one
+// statement, and returns how many municipalities' figures it changed. A row whose counts are the
+// same is left as it is, its computed_at with it: the periodic refresh rewrites nothing unchanged.
+func (st store) saveFigures(ctx context.Context, rows []figureRow) (int, error) {
 	if len(rows) == 0 {
-		return nil
+		return 0, nil
 	}
-	return st.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "municipality"}, {Name: "domain"}}, UpdateAll: true}).
-		CreateInBatches(rows, 1000).Error
+	doc, err := json.Marshal(rows)
+	if err != nil {
+		return 0, err
+	}
+	var changed int
+	err = st.conn(ctx).Raw(`WITH r AS (
+			SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(municipality text, domain text, systems int, answered int, used int,
+				"primary" int, computed_at timestamptz)),
+		w AS (
+			INSERT INTO adoption_figures (municipality, domain, systems, answered, used, "primary", computed_at)
+			SELECT municipality, domain, systems, answered, used, "primary", computed_at FROM r
+			ON CONFLICT (municipality, domain) DO UPDATE SET systems = excluded.systems, answered = excluded.answered,
+				used = excluded.used, "primary" = excluded."primary", computed_at = excluded.computed_at
+			WHERE (adoption_figures.systems, adoption_figures.answered, adoption_figures.used, adoption_figures."primary")
+				IS DISTINCT FROM (excluded.systems, excluded.answered, excluded.used, excluded."primary")
+			RETURNING municipality)
+		SELECT count(DISTINCT municipality) FROM w`, string(doc)).Scan(&changed).Error
+	return changed, err
 }
 
 // figures returns the kept figures of municipalities codes, by municipality and domain.

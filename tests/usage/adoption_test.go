@@ -1,9 +1,11 @@
 package usage_test
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/servicekatalog/servicekatalog/internal/apptest"
 	"github.com/servicekatalog/servicekatalog/internal/usage"
@@ -129,5 +131,62 @@ func TestAdoptionFiguresAreComparedWithThePeerGroupFairly(t *testing.T) {
 	}
 	if resp := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/adoption", Token: env.Token("spoc.751")}); resp.Status != 403 {
 		t.Errorf("751 reads 101's figures: %d", resp.Status)
+	}
+}
+
+// The periodic refresh writes no figure that comes out the same, and says it changed none; a
+// system taken off the catalogue's list changes every municipality's figures, and their time.
+func TestTheRefreshChangesOnlyFiguresThatDiffer(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	env.AnswerAsSixOfHovedstaden(t)
+	computedAt := func() time.Time {
+		t.Helper()
+		var f usage.Figures
+		resp := env.Do(apptest.Request{Method: "GET", Path: "/api/v1/municipalities/101/adoption", Token: env.Token("spoc.101")})
+		apptest.MustStatus(t, "the figures", resp, 200)
+		resp.Decode(t, &f)
+		if f.ComputedAt == nil {
+			t.Fatal("no computed_at")
+		}
+		return *f.ComputedAt
+	}
+	refresh := func() int {
+		t.Helper()
+		n, err := env.App.Usage.Refresh(env.System())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	refresh() // the municipalities that have answered nothing have figures too
+	kept := computedAt()
+
+	env.Clock.Advance(time.Hour)
+	if n := refresh(); n != 0 {
+		t.Errorf("a refresh with nothing changed changed the figures of %d municipalities", n)
+	}
+	if got := computedAt(); !got.Equal(kept) {
+		t.Errorf("computed_at moved from %v to %v though nothing changed", kept, got)
+	}
+
+	if _, err := env.App.Catalog.SyncFiles(env.System(), apptest.CatalogueWith(func(path string, b []byte) []byte {
+		if path == "vocabularies/it-systems.yaml" {
+			s := strings.Replace(string(b), "version: 1", "version: 2", 1)
+			return []byte(regexp.MustCompile(`(?m)^  - \{id: SYS-LON,.*\n`).ReplaceAllString(s, ""))
+		}
+		return b
+	})); err != nil {
+		t.Fatal(err)
+	}
+	codes, err := env.App.Directory.MunicipalityCodes(env.System())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := refresh(); n != len(codes) {
+		t.Errorf("a system off the list changed the figures of %d municipalities, want all %d", n, len(codes))
+	}
+	if got := computedAt(); !got.Equal(env.Clock.Now()) {
+		t.Errorf("computed_at %v after the list changed, want %v", got, env.Clock.Now())
 	}
 }
