@@ -151,6 +151,16 @@ func (e *Env) System() context.Context {
 	return identity.WithPrincipal(context.Background(), identity.System("test"))
 }
 
+// Sweep runs a periodic job's work once, as the job runner does, and returns what it changed.
+func (e *Env) Sweep(t testing.TB, sweep func(context.Context) (int, error)) int {
+	t.Helper()
+	n, err := sweep(e.System())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 // Token returns a dev-issuer token for username, valid for 8 hours of the test clock (as the
 // token command issues by default).
 func (e *Env) Token(username string) string {

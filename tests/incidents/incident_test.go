@@ -77,14 +77,7 @@ func TestAnIncidentsDeadlinesRunFromAwarenessAndTheAffectedAreTold(t *testing.T)
 		return env.Do(apptest.Request{Method: "POST", Path: path + "/" + inc.ID + "/reports", Token: env.Token("unit_admin.midt"), Header: apptest.Key(),
 			Body: map[string]any{"kind": kind, "summary": "Reported to the CSIRT.", "reference": "CFCS-2026-0142"}})
 	}
-	remind := func() int {
-		t.Helper()
-		n, err := env.App.Incidents.Remind(env.System())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	remind := func() int { return env.Sweep(t, env.App.Incidents.Remind) }
 	// Six hours before the early warning is due the unit is reminded, once; the sweep does the
 	// same in the background, so what counts is that it is sent once.
 	env.At(t, "2026-10-25 03:30")

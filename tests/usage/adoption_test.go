@@ -151,14 +151,7 @@ func TestTheRefreshChangesOnlyFiguresThatDiffer(t *testing.T) {
 		}
 		return *f.ComputedAt
 	}
-	refresh := func() int {
-		t.Helper()
-		n, err := env.App.Usage.Refresh(env.System())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	refresh := func() int { return env.Sweep(t, env.App.Usage.Refresh) }
 	refresh() // the municipalities that have answered nothing have figures too
 	kept := computedAt()
 
