@@ -174,6 +174,17 @@ func (s *Service) keep(ctx context.Context, l list, answers map[string]map[strin
 	return s.store.saveFigures(ctx, rows)
 }
 
+// newest is the latest computed_at of rows, or at when that is later (nil: none yet). A row
+// keeps its time while its counts come out the same, so the rows of one municipality differ.
+func newest(at *time.Time, rows map[string]figureRow) *time.Time {
+	for _, r := range rows {
+		if at == nil || r.ComputedAt.After(*at) {
+			at = &r.ComputedAt
+		}
+	}
+	return at
+}
+
 // Refresh recomputes every municipality's figures: the periodic job that follows the
 // catalogue's lists. It returns how many municipalities' figures changed.
 func (s *Service) Refresh(ctx context.Context) (int, error) {
@@ -220,11 +231,7 @@ func (s *Service) figures(ctx context.Context, code, by string) (Figures, error)
 	}
 	out := Figures{Municipality: code, PeerGroup: group, ExampleData: l.exampleData, KPIs: []KPI{}}
 	mine := kept[code]
-	for _, r := range mine { // a row keeps its time while its counts come out the same
-		if out.ComputedAt == nil || r.ComputedAt.After(*out.ComputedAt) {
-			out.ComputedAt = &r.ComputedAt
-		}
-	}
+	out.ComputedAt = newest(nil, mine)
 	domains := []string{""}
 	for _, d := range l.domains {
 		domains = append(domains, d.ID)
@@ -511,11 +518,7 @@ func (s *Service) fleet(ctx context.Context, by string) (Fleet, error) {
 		out.Domains = append(out.Domains, DomainName{ID: d.ID, Name: d.Name})
 	}
 	for _, rows := range kept {
-		for _, r := range rows {
-			if out.ComputedAt == nil || r.ComputedAt.After(*out.ComputedAt) {
-				out.ComputedAt = &r.ComputedAt
-			}
-		}
+		out.ComputedAt = newest(out.ComputedAt, rows)
 	}
 	for _, g := range names {
 		for _, d := range domains {
